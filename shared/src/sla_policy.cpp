@@ -1,0 +1,94 @@
+#include "rapidesk/shared/sla_policy.h"
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+namespace rapidesk {
+
+namespace {
+
+constexpr std::array<EnumEntry<SlaTarget>, 9> kTargets = {{
+    {SlaTarget::kIntake, "intake", "Intake", "登记"},
+    {SlaTarget::kTriage, "triage", "Triage", "分类定级"},
+    {SlaTarget::kAssignment, "assignment", "Assignment", "分派"},
+    {SlaTarget::kFirstResponse, "first_response", "First response", "首次响应"},
+    {SlaTarget::kPlan, "plan", "Handling plan", "处理方案"},
+    {SlaTarget::kProgressCadence, "progress_cadence", "Progress update", "进度更新"},
+    {SlaTarget::kResolution, "resolution", "Resolution", "解决"},
+    {SlaTarget::kConfirmation, "confirmation", "Customer confirmation", "客户确认"},
+    {SlaTarget::kFollowUp, "follow_up", "Follow-up", "回访"},
+}};
+
+Status policy_error(std::string_view what) {
+  return Status::invalid(format_text(Text{"SLA policy: {}", "SLA 策略配置错误：{}"}, {same_text(what)}));
+}
+
+int specificity(const SlaRule& r) { return (r.category ? 2 : 0) + (r.priority ? 1 : 0); }
+
+}  // namespace
+
+template <> std::span<const EnumEntry<SlaTarget>> enum_entries<SlaTarget>() { return kTargets; }
+
+Result<SlaPolicy> SlaPolicy::from_json(std::string_view json_text) {
+  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return policy_error("not a JSON object");
+  SlaPolicy p;
+  if (j.contains("warning_share")) {
+    if (!j["warning_share"].is_number()) return policy_error("warning_share must be a number");
+    p.warning_share_ = j["warning_share"].get<double>();
+    if (!(p.warning_share_ > 0.0 && p.warning_share_ < 1.0)) return policy_error("warning_share must be between 0 and 1");
+  }
+  if (!j.contains("calendars") || !j["calendars"].is_object()) return policy_error("\"calendars\" is missing");
+  for (auto it = j["calendars"].begin(); it != j["calendars"].end(); ++it) {
+    auto cal = WorkingCalendar::from_json(it.value().dump());
+    if (!cal) return policy_error("calendar \"" + it.key() + "\": " + cal.status().message().en);
+    p.calendars_.emplace(it.key(), std::move(*cal));
+  }
+  if (!j.contains("rules") || !j["rules"].is_array()) return policy_error("\"rules\" is missing");
+  for (const auto& r : j["rules"]) {
+    if (!r.is_object()) return policy_error("each rule is an object");
+    SlaRule rule;
+    auto target = from_wire<SlaTarget>(r.value("target", std::string()));
+    if (!target) return policy_error("unknown target \"" + r.value("target", std::string()) + "\"; use one of: " + wire_list<SlaTarget>());
+    rule.target = *target;
+    if (r.contains("category")) {
+      rule.category = from_wire<Category>(r["category"].is_string() ? r["category"].get<std::string>() : "");
+      if (!rule.category) return policy_error("unknown category in rule; use one of: " + wire_list<Category>());
+    }
+    if (r.contains("priority")) {
+      rule.priority = from_wire<Priority>(r["priority"].is_string() ? r["priority"].get<std::string>() : "");
+      if (!rule.priority) return policy_error("unknown priority in rule; use one of: " + wire_list<Priority>());
+    }
+    const bool has_minutes = r.contains("minutes") && r["minutes"].is_number_integer();
+    const bool has_days = r.contains("working_days") && r["working_days"].is_number_integer();
+    if (has_minutes == has_days) return policy_error("each rule needs exactly one of \"minutes\" or \"working_days\"");
+    if (has_minutes) rule.duration.minutes = r["minutes"].get<std::int64_t>();
+    if (has_days) rule.duration.working_days = r["working_days"].get<int>();
+    if (rule.duration.minutes < 0 || rule.duration.working_days < 0 || (rule.duration.minutes == 0 && rule.duration.working_days == 0)) {
+      return policy_error("a target's duration must be positive");
+    }
+    rule.calendar = r.value("calendar", std::string("business"));
+    if (!p.calendars_.count(rule.calendar)) return policy_error("rule uses undefined calendar \"" + rule.calendar + "\"");
+    p.rules_.push_back(std::move(rule));
+  }
+  return p;
+}
+
+std::optional<ResolvedTarget> SlaPolicy::find(SlaTarget target, Category category, Priority priority) const {
+  const SlaRule* best = nullptr;
+  for (const auto& r : rules_) {
+    if (r.target != target) continue;
+    if (r.category && *r.category != category) continue;
+    if (r.priority && *r.priority != priority) continue;
+    if (!best || specificity(r) > specificity(*best)) best = &r;
+  }
+  if (!best) return std::nullopt;
+  return ResolvedTarget{best->duration, &calendars_.at(best->calendar), best->calendar};
+}
+
+const WorkingCalendar* SlaPolicy::calendar(const std::string& name) const {
+  auto it = calendars_.find(name);
+  return it == calendars_.end() ? nullptr : &it->second;
+}
+
+}  // namespace rapidesk
