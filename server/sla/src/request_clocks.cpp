@@ -1,0 +1,75 @@
+#include "rapidesk/sla/request_clocks.h"
+
+#include "rapidesk/shared/status_machine.h"
+
+namespace rapidesk::sla {
+
+namespace {
+
+struct Span {
+  SlaTarget target;
+  std::optional<Instant> start;
+  std::optional<Instant> stop;
+};
+
+bool work_under_way(RequestStatus s) {
+  return s == RequestStatus::kInProgress || s == RequestStatus::kVerifying || s == RequestStatus::kReopened;
+}
+
+}  // namespace
+
+Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const RequestFacts& f, Instant now) {
+  const std::optional<Instant> contact = f.contacted_at;
+  std::optional<Instant> cadence_start;
+  if (work_under_way(f.status)) cadence_start = f.last_progress_at ? f.last_progress_at : f.assigned_at;
+  const Span spans[] = {
+      {SlaTarget::kIntake, contact, f.recorded_at},
+      {SlaTarget::kTriage, contact, f.triaged_at},
+      {SlaTarget::kAssignment, f.triaged_at ? f.triaged_at : contact, f.assigned_at},
+      {SlaTarget::kFirstResponse, contact, f.first_response_at},
+      {SlaTarget::kPlan, contact, f.plan_at},
+      {SlaTarget::kProgressCadence, cadence_start, std::nullopt},
+      {SlaTarget::kResolution, contact, f.resolved_at},
+      {SlaTarget::kConfirmation, f.completed_at, f.confirmed_at},
+      {SlaTarget::kFollowUp, f.resolved_at, f.followed_up_at},
+  };
+  std::vector<Clock> clocks;
+  for (const auto& span : spans) {
+    if (!span.start) continue;
+    auto target = policy.find(span.target, f.category, f.priority);
+    if (!target) continue;
+    auto reading = read_sla_clock(*target, *span.start, f.pauses, span.stop, now, policy.warning_share());
+    if (!reading) return reading.status();
+    Clock c;
+    c.target = span.target;
+    c.start = *span.start;
+    c.original_due = reading->due;
+    c.reading = *reading;
+    auto re = f.reagreed.find(span.target);
+    if (re != f.reagreed.end() && !re->second.empty()) {
+      c.reagreement = re->second.back();
+      c.reading.due = c.reagreement->due;
+      // The warning keeps its share of the (longer or shorter) window.
+      const Instant window = c.reagreement->due - c.start;
+      c.reading.warn_at = c.start + static_cast<Instant>(window * policy.warning_share());
+      const Instant until = span.stop.value_or(now);
+      if (span.stop) {
+        c.reading.state = *span.stop <= c.reagreement->due ? SlaState::kMet : SlaState::kMissed;
+      } else if (until > c.reagreement->due) {
+        c.reading.state = SlaState::kBreached;
+      } else if (c.reading.state != SlaState::kPaused) {
+        c.reading.state = until >= *c.reading.warn_at ? SlaState::kWarning : SlaState::kOnTrack;
+      }
+    }
+    if (span.stop) {
+      const bool met_original = c.original_due && *span.stop <= *c.original_due;
+      if (met_original) c.outcome = Outcome::kMetOriginal;
+      else if (c.reading.state == SlaState::kMet) c.outcome = Outcome::kMetReagreed;
+      else c.outcome = Outcome::kMissed;
+    }
+    clocks.push_back(c);
+  }
+  return clocks;
+}
+
+}  // namespace rapidesk::sla

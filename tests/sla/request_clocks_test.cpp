@@ -1,0 +1,100 @@
+#include "rapidesk/sla/request_clocks.h"
+
+#include <gtest/gtest.h>
+
+#include "test_support.h"
+
+namespace rapidesk::sla {
+namespace {
+
+using rapidesk::testing::at;
+
+SlaPolicy policy() {
+  auto p = SlaPolicy::from_json(rapidesk::testing::read_asset("sla_policy.json"));
+  EXPECT_TRUE(p);
+  return *p;
+}
+
+const Clock* find(const std::vector<Clock>& clocks, SlaTarget t) {
+  for (const auto& c : clocks) {
+    if (c.target == t) return &c;
+  }
+  return nullptr;
+}
+
+TEST(RequestClocks, OfflineIntakeCountsFromContactNotUpload) {
+  RequestFacts f;
+  f.category = Category::kService;
+  f.priority = Priority::kUrgent;
+  f.contacted_at = at("2026-11-23T09:00:00+08:00");
+  f.recorded_at = at("2026-11-23T09:10:00+08:00");  // logged at the customer's site, offline
+  f.accepted_at = at("2026-11-23T13:00:00+08:00");  // uploaded back at the office
+  auto clocks = read_request_clocks(policy(), f, f.accepted_at);
+  ASSERT_TRUE(clocks);
+  EXPECT_EQ(find(*clocks, SlaTarget::kIntake)->outcome, Outcome::kMetOriginal);
+  const Clock* response = find(*clocks, SlaTarget::kFirstResponse);
+  ASSERT_NE(response, nullptr);
+  EXPECT_EQ(*response->reading.due, at("2026-11-23T09:30:00+08:00"));
+  EXPECT_EQ(response->reading.state, SlaState::kBreached);
+  EXPECT_EQ(late_upload_ms(f), 3 * kMsPerHour + 50 * kMsPerMinute);
+  EXPECT_EQ(find(*clocks, SlaTarget::kConfirmation), nullptr);  // nothing completed yet
+  EXPECT_EQ(find(*clocks, SlaTarget::kPlan), nullptr);          // plans are for complaints
+}
+
+TEST(RequestClocks, ProgressCadenceRestartsAtEachUpdate) {
+  RequestFacts f;
+  f.category = Category::kTechSupport;
+  f.priority = Priority::kUrgent;
+  f.status = RequestStatus::kInProgress;
+  f.contacted_at = at("2026-11-23T08:00:00+08:00");
+  f.recorded_at = f.contacted_at;
+  f.assigned_at = at("2026-11-23T08:20:00+08:00");
+  f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+  auto clocks = read_request_clocks(policy(), f, at("2026-11-23T11:45:00+08:00"));
+  const Clock* cadence = find(*clocks, SlaTarget::kProgressCadence);
+  ASSERT_NE(cadence, nullptr);
+  EXPECT_EQ(*cadence->reading.due, at("2026-11-23T12:00:00+08:00"));
+  EXPECT_EQ(cadence->reading.state, SlaState::kWarning);
+  f.status = RequestStatus::kWaitingCustomer;
+  clocks = read_request_clocks(policy(), f, at("2026-11-23T11:45:00+08:00"));
+  EXPECT_EQ(find(*clocks, SlaTarget::kProgressCadence), nullptr);
+}
+
+TEST(RequestClocks, ReagreedDeadlineKeepsTheOriginal) {
+  RequestFacts f;
+  f.category = Category::kComplaint;
+  f.priority = Priority::kHigh;
+  f.status = RequestStatus::kResolved;
+  f.contacted_at = at("2026-11-23T09:00:00+08:00");
+  f.recorded_at = f.contacted_at;
+  f.reagreed[SlaTarget::kResolution].push_back(
+      {at("2026-11-27T18:00:00+08:00"), "li.wei", "spare part ships from Shenzhen", at("2026-11-24T10:00:00+08:00")});
+  f.resolved_at = at("2026-11-26T15:00:00+08:00");
+  auto clocks = read_request_clocks(policy(), f, at("2026-11-26T16:00:00+08:00"));
+  const Clock* resolution = find(*clocks, SlaTarget::kResolution);
+  ASSERT_NE(resolution, nullptr);
+  EXPECT_EQ(*resolution->original_due, at("2026-11-25T09:00:00+08:00"));  // 48 h, around the clock
+  EXPECT_EQ(resolution->outcome, Outcome::kMetReagreed);
+  EXPECT_EQ(resolution->reagreement->reason, "spare part ships from Shenzhen");
+  f.resolved_at = at("2026-11-28T10:00:00+08:00");
+  clocks = read_request_clocks(policy(), f, at("2026-11-28T11:00:00+08:00"));
+  EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMissed);
+}
+
+TEST(RequestClocks, WaitingForTheCustomerPausesResolution) {
+  RequestFacts f;
+  f.category = Category::kTechSupport;
+  f.priority = Priority::kMedium;
+  f.status = RequestStatus::kInProgress;
+  f.contacted_at = at("2026-11-23T09:00:00+08:00");
+  f.recorded_at = f.contacted_at;
+  f.pauses = {{at("2026-11-23T10:00:00+08:00"), at("2026-11-24T10:00:00+08:00"), "waiting for logs", "li.wei"}};
+  auto clocks = read_request_clocks(policy(), f, at("2026-11-24T11:00:00+08:00"));
+  const Clock* resolution = find(*clocks, SlaTarget::kResolution);
+  // 8 working hours: 1 h before the pause (09-10), then from Tuesday 10:00: 10-12 and 13-18 = 7 h.
+  EXPECT_EQ(*resolution->reading.due, at("2026-11-24T18:00:00+08:00"));
+  EXPECT_EQ(resolution->reading.used_ms, 2 * kMsPerHour);
+}
+
+}  // namespace
+}  // namespace rapidesk::sla
