@@ -1,0 +1,183 @@
+// Webhook delivery against a real HTTP receiver on loopback.
+#include "rapidesk/notify/webhook_sender.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <nlohmann/json.hpp>
+
+namespace rapidesk::notify {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+
+// Answers each POST with the next status of `script` (the last one repeats) and keeps the bodies.
+class Receiver {
+ public:
+  explicit Receiver(std::vector<int> script) : script_(std::move(script)), acceptor_(io_, {tcp::v4(), 0}) {
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~Receiver() {
+    stop_ = true;
+    beast::error_code ec;
+    tcp::socket poke(io_);
+    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
+    thread_.join();
+  }
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
+
+ private:
+  void serve() {
+    size_t served = 0;
+    while (!stop_) {
+      tcp::socket socket(io_);
+      beast::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stop_) return;
+      beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(socket, buffer, req, ec);
+      if (ec) continue;
+      {
+        std::lock_guard lock(mutex_);
+        bodies_.push_back(req.body());
+      }
+      const int status = script_[std::min(served++, script_.size() - 1)];
+      http::response<http::string_body> res{static_cast<http::status>(status), 11};
+      res.body() = "{}";
+      res.prepare_payload();
+      http::write(socket, res, ec);
+    }
+  }
+  std::vector<int> script_;
+  boost::asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
+
+Notification breach() {
+  Notification n;
+  n.kind = EventKind::kBreach;
+  n.team = "TECH";
+  n.request_id = "01936f3a-0000-7000-8000-000000000001";
+  n.number = "20261123-TECH-0007";
+  n.title = "扫码枪离线";
+  n.customer = "华东物流";
+  n.priority = Priority::kUrgent;
+  n.owner = "li.wei";
+  n.message = Text{"first response overdue by 15 min", "首次响应已超时 15 分钟"};
+  return n;
+}
+
+RetryPolicy fast_retries() {
+  RetryPolicy p;
+  p.first_backoff = std::chrono::milliseconds(20);
+  p.max_attempts = 4;
+  p.timeout = std::chrono::milliseconds(2000);
+  return p;
+}
+
+TEST(Webhook, RetriesAfterServerErrorsThenDelivers) {
+  Receiver receiver({500, 503, 200});
+  std::vector<DeliveryReport> reports;
+  std::mutex m;
+  WebhookSender sender({{"TECH", "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", PayloadTemplate::kGeneric, {}}},
+                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+  EXPECT_EQ(sender.send(breach()), 1u);
+  ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_TRUE(reports[0].delivered);
+  EXPECT_EQ(reports[0].attempts, 3);
+  EXPECT_EQ(reports[0].last_status, 200);
+  const auto bodies = receiver.bodies();
+  ASSERT_EQ(bodies.size(), 3u);
+  const auto j = nlohmann::json::parse(bodies.back());
+  EXPECT_EQ(j["event"], "breach");
+  EXPECT_EQ(j["request"]["number"], "20261123-TECH-0007");
+  EXPECT_EQ(j["message_zh"], "首次响应已超时 15 分钟");
+}
+
+TEST(Webhook, ClientErrorsAreFinalAndAttemptsAreBounded) {
+  Receiver rejecting({400});
+  Receiver failing({500});
+  std::vector<DeliveryReport> reports;
+  std::mutex m;
+  WebhookSender sender({{"*", "http://127.0.0.1:" + std::to_string(rejecting.port()) + "/", PayloadTemplate::kSlack, {}},
+                        {"*", "http://127.0.0.1:" + std::to_string(failing.port()) + "/", PayloadTemplate::kSlack, {}}},
+                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+  EXPECT_EQ(sender.send(breach()), 2u);
+  ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+  ASSERT_EQ(reports.size(), 2u);
+  for (const auto& r : reports) {
+    EXPECT_FALSE(r.delivered);
+    EXPECT_EQ(r.attempts, r.last_status == 400 ? 1 : 4) << r.url;
+  }
+}
+
+TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {
+  std::vector<DeliveryReport> reports;
+  std::mutex m;
+  // A port nobody listens on: connection refused each time.
+  unsigned short closed_port;
+  {
+    boost::asio::io_context io;
+    tcp::acceptor a(io, {tcp::v4(), 0});
+    closed_port = a.local_endpoint().port();
+  }
+  auto policy = fast_retries();
+  policy.max_attempts = 2;
+  WebhookSender sender({{"TECH", "http://127.0.0.1:" + std::to_string(closed_port) + "/", PayloadTemplate::kWecom, {}}}, policy,
+                       [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+  sender.send(breach());
+  ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].attempts, 2);
+  EXPECT_FALSE(reports[0].error.empty());
+}
+
+TEST(Webhook, FiltersByTeamAndEvent) {
+  WebhookSender sender({{"SVC", "http://127.0.0.1:9/", PayloadTemplate::kGeneric, {}},
+                        {"TECH", "http://127.0.0.1:9/", PayloadTemplate::kGeneric, {EventKind::kNewUrgent}}},
+                       fast_retries());
+  EXPECT_EQ(sender.send(breach()), 0u);
+}
+
+TEST(Webhook, ChatBotPayloads) {
+  const auto n = breach();
+  const auto wecom = nlohmann::json::parse(render_payload(PayloadTemplate::kWecom, n));
+  EXPECT_EQ(wecom["msgtype"], "text");
+  EXPECT_EQ(wecom["text"]["content"],
+            "[SLA 已超时 / SLA breached] 20261123-TECH-0007 扫码枪离线 (华东物流): 首次响应已超时 15 分钟 / first response "
+            "overdue by 15 min @li.wei");
+  const auto feishu = nlohmann::json::parse(render_payload(PayloadTemplate::kFeishu, n));
+  EXPECT_EQ(feishu["msg_type"], "text");
+  EXPECT_TRUE(feishu["content"]["text"].is_string());
+  EXPECT_TRUE(nlohmann::json::parse(render_payload(PayloadTemplate::kSlack, n))["text"].is_string());
+}
+
+TEST(Webhook, UrlsAreCheckedWithClearErrors) {
+  auto u = parse_webhook_url("https://qyapi.example.cn/cgi-bin/webhook/send?key=abc");
+  ASSERT_TRUE(u);
+  EXPECT_TRUE(u->tls);
+  EXPECT_EQ(u->port, "443");
+  EXPECT_EQ(u->target, "/cgi-bin/webhook/send?key=abc");
+  auto bad = parse_webhook_url("ftp://x/");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.status().message().en.find("http://"), std::string::npos);
+  EXPECT_FALSE(parse_webhook_url("http://host:99999999/"));
+}
+
+}  // namespace
+}  // namespace rapidesk::notify
