@@ -1,0 +1,88 @@
+// The server's SLA timers: for every open request, the next warning, breach, escalation or
+// progress reminder, held in a DeadlineHeap. fire_due(now) returns each event exactly once,
+// also across restarts: the caller stores every returned event's key in the fired ledger in
+// the same transaction as the event's effects, and hands the ledger back to load() at start.
+// A deadline that passed while the server was down therefore fires once at start.
+//
+// Not thread-safe: the server drives one engine from one strand. Time is always passed in,
+// so tests are instant and exact.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "rapidesk/sla/deadline_heap.h"
+#include "rapidesk/sla/request_clocks.h"
+
+namespace rapidesk::sla {
+
+enum class EventType { kWarning, kBreach, kEscalation, kReminder };
+
+struct EscalationPolicy {
+  // Level 1 (team lead) at the breach; level 2 (coordinator) once this share of the target
+  // has passed again after the breach.
+  double coordinator_after_share = 0.5;
+  // Progress reminders repeat at the cadence while no update comes; at most this many.
+  // Reminders missed while the server was down collapse into one (the latest).
+  int max_reminders = 12;
+};
+
+struct SlaEvent {
+  std::string request_id;
+  SlaTarget target = SlaTarget::kFirstResponse;
+  EventType type = EventType::kWarning;
+  int level = 0;          // escalation level (1 team lead, 2 coordinator); reminder number
+  Instant due = 0;        // the instant the event was scheduled for
+  std::string key;        // unique and stable: what the fired ledger stores
+};
+
+class SlaEngine {
+ public:
+  SlaEngine(const SlaPolicy& policy, EscalationPolicy escalation = {});
+
+  // Start-up: every open request and the keys of events fired before.
+  Status load(const std::vector<RequestFacts>& open_requests, std::vector<std::string> fired_keys, Instant now);
+  // A request changed (any fact): its timers are recomputed. Finished clocks drop out.
+  Status update(const RequestFacts& facts, Instant now);
+  // A request closed or deleted: all its timers go.
+  void remove(const std::string& request_id);
+
+  // Every event due at or before `now`, earliest first, each once.
+  std::vector<SlaEvent> fire_due(Instant now);
+  std::optional<Instant> next_due() const;
+  size_t timer_count() const { return heap_.size(); }
+
+ private:
+  struct Scheduled {
+    SlaEvent event;
+    Instant repeat_every = 0;  // progress reminders: the cadence; 0 = fires once
+  };
+  std::uint32_t slot_for(const std::string& request_id);
+  void schedule(std::uint32_t slot, const RequestFacts& facts, const std::vector<Clock>& clocks);
+  void clear_slot(std::uint32_t slot);
+  // Schedules the reminder after the highest one already fired; false when none is left.
+  bool schedule_reminder(TimerId id, const std::string& request_id, Instant first_due, Instant every);
+  SlaEvent reminder(const std::string& request_id, int n, Instant first_due, Instant every) const;
+
+  const SlaPolicy& policy_;
+  const EscalationPolicy escalation_;
+  DeadlineHeap heap_;
+  std::unordered_map<std::string, std::uint32_t> slots_;
+  std::vector<std::string> slot_ids_;
+  std::vector<std::uint32_t> free_slots_;
+  // The event behind each timer in heap_.
+  std::unordered_map<TimerId, Scheduled> scheduled_;
+  std::unordered_set<std::string> fired_;
+};
+
+// "request|target|type|level|due_ms": the ledger key of an event.
+std::string event_key(const std::string& request_id, SlaTarget target, EventType type, int level, Instant due);
+
+}  // namespace rapidesk::sla
+
+namespace rapidesk {
+template <> std::span<const EnumEntry<sla::EventType>> enum_entries<sla::EventType>();
+}
