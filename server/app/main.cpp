@@ -1,0 +1,67 @@
+// rapidesk-server: serves the Rapidesk API, or runs an administration command.
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "rapidesk/server/admin_cli.h"
+#include "rapidesk/server/options.h"
+#include "rapidesk/server/protocol.h"
+#include "rapidesk/server/server.h"
+#include "rapidesk/server/server_state.h"
+
+namespace {
+
+int report(const rapidesk::Status& status, int code) {
+  std::cerr << "rapidesk-server: " << status.message().en << "\nrapidesk-server: " << status.message().zh << '\n';
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace rapidesk::server;
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto command_line = parse_command_line(args);
+  if (!command_line) return report(command_line.status(), 2);
+  if (command_line->help) {
+    std::cout << usage_text();
+    return 0;
+  }
+  if (command_line->version) {
+    std::cout << "rapidesk-server " << server_version() << " (protocol " << kProtocolVersion << ", schema "
+              << latest_schema_version() << ")\n";
+    return 0;
+  }
+  if (!command_line->admin_args.empty()) {
+    return run_admin_command(command_line->config.data_dir, command_line->admin_args,
+                             AdminIo{std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) == 1});
+  }
+
+  ServerConfig config = std::move(command_line->config);
+  if (rapidesk::Status s = validate_config(config); !s) return report(s, 2);
+  auto storage = open_sqlite_storage(config.data_dir);
+  if (!storage) return report(storage.status(), 1);
+  const std::string data_dir = config.data_dir.string();
+  ServerState state(std::move(config), std::move(*storage), &std::cerr);
+  Server server(state);
+  auto address = server.start();
+  if (!address) return report(address.status(), 1);
+  // Scripts and tests read this line to learn the port when --listen asked for port 0.
+  std::cout << "listening on " << *address << std::endl;
+  state.log.event("info", "listening",
+                  {{"address", *address},
+                   {"data", data_dir},
+                   {"schema", state.storage->schema_version()},
+                   {"version", server_version()},
+                   {"threads", state.config.io_threads},
+                   {"workers", state.config.worker_threads},
+                   {"tls", !state.config.tls_cert.empty()},
+                   {"test_hooks", state.config.test_hooks}});
+  server.run(/*handle_signals=*/true);
+  state.log.event("info", "stopped", nullptr);
+  return 0;
+}

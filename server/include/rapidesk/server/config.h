@@ -1,0 +1,66 @@
+// Server settings: built-in defaults, overridden by a JSON config file, overridden by
+// command-line flags. Every key and default is documented in docs/server.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "rapidesk/shared/status.h"
+
+namespace rapidesk::server {
+
+struct ServerConfig {
+  std::filesystem::path data_dir;        // holds rapidesk.db; required to serve
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 8080;      // 0 = an ephemeral port, printed at start
+
+  int io_threads = 2;      // threads running socket I/O
+  int worker_threads = 2;  // threads running handlers (SQLite, password hashing)
+  int max_connections = 1024;
+
+  int token_ttl_days = 30;
+
+  // Timeouts, in seconds. A header must arrive whole within header_timeout of its first
+  // byte (so a client sending one byte per second is cut off); a new connection must start
+  // its request within header_timeout; a kept-alive connection may idle for idle_timeout.
+  int header_timeout_s = 10;
+  int body_timeout_s = 30;
+  int idle_timeout_s = 60;
+  int write_timeout_s = 30;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 8 * 1024 * 1024;
+
+  // WebSocket stream: idle connections are pinged after half of this and dropped after it.
+  int ws_idle_timeout_s = 60;
+  std::size_t ws_max_queue = 64;  // queued messages per client before it is dropped as too slow
+
+  // Failed logins allowed per sliding window, per user name and per remote address.
+  int login_failures_per_user = 5;
+  int login_failures_per_address = 20;
+  int login_window_s = 60;
+
+  int shutdown_grace_s = 10;  // after SIGTERM, in-flight work gets this long
+
+  std::string tls_cert;  // PEM certificate chain; with tls_key: serve HTTPS and WSS only
+  std::string tls_key;   // PEM private key (unencrypted)
+
+  // Enables internal routes for tests (POST /_test/announce, GET /_test/sleep). Never in
+  // production: they are unauthenticated.
+  bool test_hooks = false;
+};
+
+// Applies the keys of a config object onto `config`. Unknown keys, wrong types and
+// out-of-range values are kInvalid errors that name the key.
+Status apply_config_json(const nlohmann::json& object, ServerConfig& config);
+// Reads a JSON config file and applies it. kIo if unreadable, kInvalid if malformed.
+Status apply_config_file(const std::filesystem::path& file, ServerConfig& config);
+// Splits "HOST:PORT" ("127.0.0.1:8080", "[::1]:0", ":8080" = all interfaces).
+Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port);
+// Checks cross-field rules (threads >= 1, limits > 0, cert and key both or neither).
+Status validate_config(const ServerConfig& config);
+
+}  // namespace rapidesk::server

@@ -1,0 +1,58 @@
+// The route table: (method, path pattern) -> handler. Constant after construction, so it is
+// read concurrently without locks.
+//
+// Where things plug in: make_router() adds the core routes (core_routes.cpp). The sync part
+// adds its routes (POST /api/v1/sync/push, GET /api/v1/sync/pull, GET /api/v1/requests,
+// GET /api/v1/requests/{id}, GET /api/v1/reports/summary) with its own add_sync_routes()
+// called from make_router(); until then those paths answer 404.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapidesk/server/http_types.h"
+
+namespace rapidesk::server {
+
+struct ServerConfig;
+struct ServerState;
+
+// A handler answers one request. It may throw only for bugs (answered 500); expected
+// failures are returned as error responses.
+using Handler = std::function<HttpResponse(const HttpRequest&, ServerState&)>;
+
+class Router {
+ public:
+  // `pattern` is a path of literal segments and {name} captures, e.g. "/api/v1/requests/{id}".
+  // REQUIRES: (method, pattern) not added before.
+  void add(std::string method, std::string pattern, Handler handler);
+
+  struct Lookup {
+    enum class Kind { kFound, kMethodNotAllowed, kNotFound } kind = Kind::kNotFound;
+    const Handler* handler = nullptr;  // kFound
+    std::string pattern;               // kFound / kMethodNotAllowed
+    std::map<std::string, std::string, std::less<>> params;  // kFound; percent-decoded
+    std::vector<std::string> allowed;  // kMethodNotAllowed: methods the path has
+  };
+  Lookup find(std::string_view method, std::string_view path) const;
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+// Core routes: /healthz, /metrics, /api/v1/auth/login, /api/v1/auth/logout, /api/v1/me,
+// /api/v1/stream (plain GET answers 426; the WebSocket upgrade is taken by the session),
+// plus /_test/* when config.test_hooks.
+void add_core_routes(Router& router, const ServerConfig& config);
+Router make_router(const ServerConfig& config);
+
+}  // namespace rapidesk::server

@@ -1,0 +1,51 @@
+// Everything a request handler may touch. Built once at start and shared by every thread;
+// each member states its own thread-safety.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "rapidesk/shared/status.h"
+#include "rapidesk/shared/time.h"
+#include "rapidesk/server/config.h"
+#include "rapidesk/server/cursor_announcer.h"
+#include "rapidesk/server/event_log.h"
+#include "rapidesk/server/metrics.h"
+#include "rapidesk/server/password.h"
+#include "rapidesk/server/rate_limiter.h"
+#include "rapidesk/server/router.h"
+#include "rapidesk/server/storage.h"
+
+namespace rapidesk::server {
+
+using Clock = std::function<Instant()>;
+Instant system_now();
+
+struct ServerState {
+  // `log_out` may be null (tests). The router defaults to make_router(config); tests may
+  // pass their own.
+  ServerState(ServerConfig config, std::unique_ptr<Storage> storage, std::ostream* log_out,
+              Clock clock = system_now, std::optional<Router> router = std::nullopt);
+  ServerState(const ServerState&) = delete;
+  ServerState& operator=(const ServerState&) = delete;
+
+  // Constant after construction.
+  const ServerConfig config;
+  const Router router;
+  const Clock clock;
+  const PasswordParams password_params = kOwaspPasswordParams;
+  // Hash of a random password, verified against for unknown users so that a login for a
+  // name that does not exist costs as much as one with a wrong password.
+  const std::string dummy_password_hash;
+
+  // Thread-safe.
+  std::unique_ptr<Storage> storage;
+  Metrics metrics;
+  CursorAnnouncer announcer;
+  LoginRateLimiter login_limiter;
+  EventLog log;
+};
+
+}  // namespace rapidesk::server

@@ -1,0 +1,95 @@
+// The server's persistent state behind an abstract interface, so a PostgreSQL backend can
+// follow the SQLite one. Every method is a single transaction and thread-safe.
+// Times are rapidesk::Instant (UTC ms).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapidesk/shared/enums.h"
+#include "rapidesk/shared/status.h"
+#include "rapidesk/shared/time.h"
+
+namespace rapidesk::server {
+
+struct TeamRecord {
+  std::string code;  // 2..8 of A-Z, 0-9 (is_valid_team_code); appears in request numbers
+  std::string name;
+  std::optional<std::string> lead;  // a user name
+};
+
+struct UserRecord {
+  std::string name;  // login name: 1..64 of a-z, 0-9, '.', '_', '-'
+  std::string display_name;
+  Role role = Role::kField;
+  std::string team;  // a team code
+  std::vector<std::string> skills;
+  std::string password_hash;  // Argon2id string
+  bool active = true;
+  Instant created_at = 0;
+};
+
+struct DeviceRecord {
+  std::string id;  // chosen by the client (its replica's device id)
+  std::string user;
+  Instant first_seen = 0;
+  Instant last_seen = 0;
+};
+
+struct TokenRecord {
+  std::string hash;  // hash_token(token); the token itself is never stored
+  std::string user;
+  std::string device;
+  Instant created_at = 0;
+  Instant expires_at = 0;
+  bool revoked = false;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // The schema version the store is at (after migrations).
+  virtual int schema_version() const = 0;
+
+  // Teams. add_team: kConflict if the code exists; kInvalid if the lead is no user.
+  virtual Status add_team(const TeamRecord& team) = 0;
+  // Replaces name and lead of an existing team; kNotFound if there is none.
+  virtual Status update_team(const TeamRecord& team) = 0;
+  virtual Result<TeamRecord> find_team(std::string_view code) = 0;  // kNotFound
+  virtual Result<std::vector<TeamRecord>> list_teams() = 0;         // by code
+
+  // Users. add_user: kConflict if the name exists; kInvalid if the team does not.
+  virtual Status add_user(const UserRecord& user) = 0;
+  virtual Result<UserRecord> find_user(std::string_view name) = 0;  // kNotFound
+  virtual Result<std::vector<UserRecord>> list_users() = 0;         // by name
+  virtual Status set_password_hash(std::string_view name, std::string_view hash) = 0;  // kNotFound
+  // Disabling also revokes all the user's tokens, atomically. kNotFound.
+  virtual Status set_user_active(std::string_view name, bool active) = 0;
+
+  // Devices: records that `user` signed in from device `id` at `now`.
+  virtual Status touch_device(std::string_view id, std::string_view user, Instant now) = 0;
+  virtual Result<std::vector<DeviceRecord>> list_devices(std::string_view user) = 0;
+
+  // Tokens. add_token: kConflict on a duplicate hash.
+  virtual Status add_token(const TokenRecord& token) = 0;
+  virtual Result<TokenRecord> find_token(std::string_view hash) = 0;  // kNotFound
+  virtual Status revoke_token(std::string_view hash) = 0;             // kNotFound
+  virtual Status revoke_user_tokens(std::string_view user) = 0;
+};
+
+constexpr std::string_view kDatabaseFileName = "rapidesk.db";
+
+// Opens (creating if needed) DIR/rapidesk.db with WAL, synchronous=FULL, foreign keys and a
+// busy timeout, and runs pending schema migrations. kCorrupt with a clear message if the
+// database was written by a newer server; kIo if it cannot be opened.
+Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::filesystem::path& data_dir);
+
+// The newest schema version this binary knows.
+int latest_schema_version();
+
+}  // namespace rapidesk::server

@@ -1,0 +1,147 @@
+#include "rapidesk/server/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "rapidesk/server/json_body.h"
+
+namespace rapidesk::server {
+
+namespace {
+
+Status bad_key(std::string_view key, const Text& why) {
+  return Status::invalid(format_text(Text{"config key \"{}\": {}", "配置项“{}”：{}"}, {same_text(key), why}),
+                         std::string(key));
+}
+
+// Reads an integer in [min, max] into `out`.
+template <typename T>
+Status read_int(const nlohmann::json& v, std::string_view key, long long min, long long max, T& out) {
+  if (!v.is_number_integer()) return bad_key(key, Text{"must be a whole number", "必须是整数"});
+  const auto n = v.get<long long>();
+  if (n < min || n > max) {
+    return bad_key(key, format_text(Text{"must be between {} and {}", "必须在 {} 到 {} 之间"},
+                                    {same_text(std::to_string(min)), same_text(std::to_string(max))}));
+  }
+  out = static_cast<T>(n);
+  return Status::ok();
+}
+
+Status read_string(const nlohmann::json& v, std::string_view key, std::string& out) {
+  if (!v.is_string()) return bad_key(key, Text{"must be a string", "必须是字符串"});
+  out = v.get<std::string>();
+  return Status::ok();
+}
+
+constexpr long long kDay = 86'400;
+
+}  // namespace
+
+Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
+  const Status bad = Status::invalid(format_text(
+      Text{"\"{}\" is not HOST:PORT (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0)",
+           "“{}”不是 主机:端口 格式（例如 127.0.0.1:8080、[::1]:8080、0.0.0.0:0）"},
+      {same_text(text.substr(0, 100))}));
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return bad;
+  std::string_view h = text.substr(0, colon);
+  const std::string_view p = text.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (p.empty() || ec != std::errc() || end != p.data() + p.size() || value > 65535) return bad;
+  host = h.empty() ? "0.0.0.0" : std::string(h);
+  port = static_cast<std::uint16_t>(value);
+  return Status::ok();
+}
+
+Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
+  if (!object.is_object()) {
+    return Status::invalid(Text{"the config file must hold one JSON object", "配置文件必须是一个 JSON 对象"});
+  }
+  for (const auto& [key, v] : object.items()) {
+    Status s;
+    if (key == "data") {
+      std::string dir;
+      s = read_string(v, key, dir);
+      if (s) c.data_dir = dir;
+    } else if (key == "listen") {
+      std::string text;
+      s = read_string(v, key, text);
+      if (s) s = parse_listen(text, c.listen_host, c.listen_port);
+    } else if (key == "threads") {
+      s = read_int(v, key, 1, 256, c.io_threads);
+    } else if (key == "workers") {
+      s = read_int(v, key, 1, 256, c.worker_threads);
+    } else if (key == "max_connections") {
+      s = read_int(v, key, 1, 1'000'000, c.max_connections);
+    } else if (key == "token_ttl_days") {
+      s = read_int(v, key, 1, 3650, c.token_ttl_days);
+    } else if (key == "header_timeout_seconds") {
+      s = read_int(v, key, 1, 3600, c.header_timeout_s);
+    } else if (key == "body_timeout_seconds") {
+      s = read_int(v, key, 1, 3600, c.body_timeout_s);
+    } else if (key == "idle_timeout_seconds") {
+      s = read_int(v, key, 1, kDay, c.idle_timeout_s);
+    } else if (key == "write_timeout_seconds") {
+      s = read_int(v, key, 1, 3600, c.write_timeout_s);
+    } else if (key == "max_header_bytes") {
+      s = read_int(v, key, 1024, 1 << 20, c.max_header_bytes);
+    } else if (key == "max_body_bytes") {
+      s = read_int(v, key, 1024, 1LL << 30, c.max_body_bytes);
+    } else if (key == "ws_idle_timeout_seconds") {
+      s = read_int(v, key, 2, kDay, c.ws_idle_timeout_s);
+    } else if (key == "ws_max_queue") {
+      s = read_int(v, key, 1, 100'000, c.ws_max_queue);
+    } else if (key == "login_failures_per_user") {
+      s = read_int(v, key, 1, 1'000'000, c.login_failures_per_user);
+    } else if (key == "login_failures_per_address") {
+      s = read_int(v, key, 1, 1'000'000, c.login_failures_per_address);
+    } else if (key == "login_window_seconds") {
+      s = read_int(v, key, 1, kDay, c.login_window_s);
+    } else if (key == "shutdown_grace_seconds") {
+      s = read_int(v, key, 0, 3600, c.shutdown_grace_s);
+    } else if (key == "tls_cert") {
+      s = read_string(v, key, c.tls_cert);
+    } else if (key == "tls_key") {
+      s = read_string(v, key, c.tls_key);
+    } else {
+      s = bad_key(key, Text{"unknown key (see docs/server.md for the list)", "未知配置项（完整列表见 docs/server.md）"});
+    }
+    if (!s) return s;
+  }
+  return Status::ok();
+}
+
+Status apply_config_file(const std::filesystem::path& file, ServerConfig& config) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return Status::io(format_text(Text{"cannot read the config file {}", "无法读取配置文件 {}"},
+                                  {same_text(file.string())}));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto json = parse_json_body(text.str());
+  if (!json) {
+    return Status::invalid(format_text(Text{"config file {}: {}", "配置文件 {}：{}"},
+                                       {same_text(file.string()), json.status().message()}));
+  }
+  return apply_config_json(*json, config);
+}
+
+Status validate_config(const ServerConfig& c) {
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return Status::invalid(Text{"--tls-cert and --tls-key must be given together",
+                                "--tls-cert 与 --tls-key 必须同时指定"});
+  }
+  if (c.io_threads < 1 || c.worker_threads < 1) {
+    return Status::invalid(Text{"--threads and --workers must be at least 1", "--threads 与 --workers 至少为 1"});
+  }
+  return Status::ok();
+}
+
+}  // namespace rapidesk::server

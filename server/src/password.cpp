@@ -1,0 +1,52 @@
+#include "rapidesk/server/password.h"
+
+#include <sodium.h>
+
+namespace rapidesk::server {
+
+namespace {
+// libsodium must be initialised once before use; sodium_init() is itself thread-safe.
+bool sodium_ready() {
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+}  // namespace
+
+Status check_password(std::string_view password) {
+  if (password.empty()) return Status::invalid(Text{"the password must not be empty", "密码不能为空"}, "password");
+  if (password.size() > kMaxPasswordBytes) {
+    return Status::invalid(format_text(Text{"the password is longer than {} bytes", "密码超过 {} 字节"},
+                                       {same_text(std::to_string(kMaxPasswordBytes))}),
+                           "password");
+  }
+  return Status::ok();
+}
+
+Result<std::string> hash_password(std::string_view password, PasswordParams params) {
+  if (Status s = check_password(password); !s) return s;
+  if (!sodium_ready()) return Status(ErrorCode::kInternal, Text{"libsodium failed to start", "libsodium 初始化失败"});
+  char out[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params.opslimit, params.memlimit_bytes,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Status(ErrorCode::kInternal, Text{"password hashing ran out of memory", "密码哈希计算内存不足"});
+  }
+  return std::string(out);
+}
+
+bool verify_password(std::string_view hash, std::string_view password) {
+  if (!sodium_ready() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  // crypto_pwhash_str_verify wants a NUL-terminated string of at most STRBYTES.
+  char buf[crypto_pwhash_STRBYTES] = {};
+  hash.copy(buf, hash.size());
+  return crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0;
+}
+
+bool password_needs_rehash(std::string_view hash, PasswordParams params) {
+  if (!sodium_ready() || hash.size() >= crypto_pwhash_STRBYTES) return true;
+  char buf[crypto_pwhash_STRBYTES] = {};
+  hash.copy(buf, hash.size());
+  // 0: fine; 1: weaker parameters; -1: not an Argon2id string.
+  return crypto_pwhash_str_needs_rehash(buf, params.opslimit, params.memlimit_bytes) != 0;
+}
+
+}  // namespace rapidesk::server

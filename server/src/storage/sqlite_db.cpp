@@ -1,0 +1,122 @@
+#include "storage/sqlite_db.h"
+
+namespace rapidesk::server::sqlite {
+
+Status error_status(sqlite3* db, int rc, std::string_view what) {
+  const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  const Text message = format_text(Text{"database error while {}: {}", "数据库错误（{}）：{}"},
+                                   {same_text(what), same_text(detail)});
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return Status(ErrorCode::kConflict, message);
+      }
+      return Status(ErrorCode::kInvalid, message);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status(ErrorCode::kCorrupt, message);
+    default: return Status(ErrorCode::kIo, message);
+  }
+}
+
+Statement::~Statement() {
+  if (stmt_ != nullptr) sqlite3_finalize(stmt_);
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& text) {
+  if (text) return bind(index, std::string_view(*text));
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return error_status(db_, sqlite3_extended_errcode(db_), sqlite3_sql(stmt_));
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto r = step();
+    if (!r) return r.status();
+    if (!*r) return Status::ok();
+  }
+}
+
+std::string Statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file) {
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Status s = Status::io(format_text(Text{"cannot open the database {}: {}", "无法打开数据库 {}：{}"},
+                                      {same_text(file.string()), same_text(sqlite3_errstr(rc))}));
+    sqlite3_close(raw);
+    return s;
+  }
+  std::unique_ptr<Database> db(new Database(raw));
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, 5000);
+  // journal_mode answers with a row; check it really switched (it cannot on some filesystems).
+  auto mode = db->prepare("PRAGMA journal_mode=WAL");
+  if (!mode) return mode.status();
+  auto row = mode->step();
+  if (!row) return row.status();
+  if (!*row || mode->text(0) != "wal") {
+    return Status::io(format_text(Text{"the database {} cannot use write-ahead logging", "数据库 {} 无法启用 WAL 日志"},
+                                  {same_text(file.string())}));
+  }
+  if (Status s = db->exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", "setting pragmas"); !s) return s;
+  return db;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+Status Database::exec(std::string_view sql, std::string_view what) {
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return error_status(db_, sqlite3_extended_errcode(db_), what);
+  return Status::ok();
+}
+
+Result<Statement> Database::prepare(std::string_view sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+  if (rc != SQLITE_OK) return error_status(db_, rc, sql);
+  return Statement(db_, stmt);
+}
+
+Transaction::Transaction(Database& db) : db_(db) {
+  status_ = db_.exec("BEGIN IMMEDIATE", "starting a transaction");
+  open_ = status_.is_ok();
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+Status Transaction::commit() {
+  Status s = db_.exec("COMMIT", "committing");
+  if (s) open_ = false;
+  return s;
+}
+
+}  // namespace rapidesk::server::sqlite

@@ -1,0 +1,209 @@
+// The small parts: JSON body checks, targets, the router, the rate limiter, the cursor
+// announcer, config and command line.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "rapidesk/server/config.h"
+#include "rapidesk/server/cursor_announcer.h"
+#include "rapidesk/server/json_body.h"
+#include "rapidesk/server/options.h"
+#include "rapidesk/server/rate_limiter.h"
+#include "rapidesk/server/router.h"
+#include "test_support.h"
+
+namespace rapidesk::server {
+namespace {
+
+TEST(JsonBody, DepthIsCountedOutsideStringsOnly) {
+  EXPECT_EQ(json_nesting_depth("{}", 100), 1);
+  EXPECT_EQ(json_nesting_depth("{\"a\":[1,{\"b\":2}]}", 100), 3);
+  EXPECT_EQ(json_nesting_depth("{\"a\":\"[[[[\\\"[[[[\"}", 100), 1);
+  EXPECT_EQ(json_nesting_depth(std::string(10'000, '['), 32), 33);  // stops early
+  EXPECT_TRUE(parse_json_body(std::string(32, '[') + std::string(32, ']')).is_ok());
+  EXPECT_FALSE(parse_json_body(std::string(33, '[') + std::string(33, ']')).is_ok());
+}
+
+TEST(JsonBody, StrictFields) {
+  auto v = nlohmann::json::parse(R"({"a":"x","b":1})");
+  EXPECT_TRUE(expect_object_with_fields(v, {"a", "b", "c"}));
+  Status s = expect_object_with_fields(v, {"a"});
+  EXPECT_EQ(s.field(), "b");
+  auto a = string_field(v, "a", 10, true);
+  ASSERT_TRUE(a.is_ok());
+  EXPECT_EQ(**a, "x");
+  EXPECT_FALSE(string_field(v, "b", 10, true).is_ok());
+  auto missing = string_field(v, "c", 10, false);
+  ASSERT_TRUE(missing.is_ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST(Target, SplitsPathAndDecodesQuery) {
+  std::string path;
+  std::map<std::string, std::string, std::less<>> query;
+  ASSERT_TRUE(parse_target("/api/v1/sync/pull?cursor=12&limit=5&q=a%20b+c&flag", path, query));
+  EXPECT_EQ(path, "/api/v1/sync/pull");
+  EXPECT_EQ(query["cursor"], "12");
+  EXPECT_EQ(query["limit"], "5");
+  EXPECT_EQ(query["q"], "a b c");
+  EXPECT_EQ(query["flag"], "");
+  EXPECT_FALSE(parse_target("http://example.com/", path, query));
+  EXPECT_FALSE(parse_target("/x?a=%g0", path, query));
+}
+
+TEST(RouterTable, LiteralsCapturesAndMethods) {
+  Router router;
+  int hit = 0;
+  router.add("GET", "/api/v1/requests", [&](const HttpRequest&, ServerState&) { hit = 1; return HttpResponse{}; });
+  router.add("GET", "/api/v1/requests/{id}", [&](const HttpRequest&, ServerState&) { hit = 2; return HttpResponse{}; });
+  router.add("POST", "/api/v1/requests/{id}", [&](const HttpRequest&, ServerState&) { hit = 3; return HttpResponse{}; });
+
+  auto list = router.find("GET", "/api/v1/requests");
+  ASSERT_EQ(list.kind, Router::Lookup::Kind::kFound);
+  EXPECT_EQ(list.pattern, "/api/v1/requests");
+
+  auto one = router.find("GET", "/api/v1/requests/0190f0a4-7c4e%2D7");
+  ASSERT_EQ(one.kind, Router::Lookup::Kind::kFound);
+  EXPECT_EQ(one.params["id"], "0190f0a4-7c4e-7");
+  EXPECT_EQ(one.pattern, "/api/v1/requests/{id}");
+
+  auto wrong = router.find("DELETE", "/api/v1/requests/x");
+  EXPECT_EQ(wrong.kind, Router::Lookup::Kind::kMethodNotAllowed);
+  EXPECT_EQ(wrong.allowed, (std::vector<std::string>{"GET", "POST"}));
+
+  EXPECT_EQ(router.find("GET", "/api/v1/requests/").kind, Router::Lookup::Kind::kNotFound);
+  EXPECT_EQ(router.find("GET", "/api/v1/requests/a/b").kind, Router::Lookup::Kind::kNotFound);
+  EXPECT_EQ(router.find("GET", "/api/v1").kind, Router::Lookup::Kind::kNotFound);
+}
+
+TEST(RateLimiter, SlidingWindowPerUserAndAddress) {
+  LoginRateLimiter limiter({3, 5, 1000});
+  const Instant t = 10'000;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(limiter.retry_after_ms("alice", "a1", t + i));
+    limiter.record_failure("alice", "a1", t + i);
+  }
+  auto wait = limiter.retry_after_ms("alice", "a2", t + 10);
+  ASSERT_TRUE(wait.has_value());
+  EXPECT_EQ(*wait, 990);  // the first failure leaves the window at t + 1000
+  EXPECT_FALSE(limiter.retry_after_ms("alice", "a2", t + 1000));
+  EXPECT_FALSE(limiter.retry_after_ms("bob", "a1", t + 10));  // address a1 has 3 of 5
+  limiter.record_failure("bob", "a1", t + 20);
+  limiter.record_failure("carol", "a1", t + 20);
+  EXPECT_TRUE(limiter.retry_after_ms("dave", "a1", t + 30));
+  limiter.record_success("alice");
+  EXPECT_FALSE(limiter.retry_after_ms("alice", "a9", t + 30));
+}
+
+struct RecordingListener : CursorListener {
+  std::vector<std::int64_t> seen;
+  void on_cursor(std::int64_t cursor) override { seen.push_back(cursor); }
+};
+
+TEST(CursorAnnouncerTest, FansOutForwardOnlyAndForgetsDeadListeners) {
+  CursorAnnouncer announcer;
+  auto a = std::make_shared<RecordingListener>();
+  auto b = std::make_shared<RecordingListener>();
+  announcer.subscribe(a);
+  announcer.subscribe(b);
+  EXPECT_EQ(announcer.listener_count(), 2u);
+  announcer.announce(5);
+  announcer.announce(4);  // stale: a commit that finished late
+  announcer.announce(5);
+  b.reset();
+  announcer.announce(9);
+  EXPECT_EQ(a->seen, (std::vector<std::int64_t>{5, 9}));
+  EXPECT_EQ(announcer.latest(), 9);
+  EXPECT_EQ(announcer.listener_count(), 1u);
+}
+
+TEST(CursorAnnouncerTest, ConcurrentAnnouncementsAreSafe) {
+  CursorAnnouncer announcer;
+  auto a = std::make_shared<RecordingListener>();
+  std::mutex m;
+  struct Locked : CursorListener {
+    std::mutex* m;
+    std::int64_t max = 0;
+    void on_cursor(std::int64_t c) override {
+      std::lock_guard lock(*m);
+      max = std::max(max, c);
+    }
+  };
+  auto l = std::make_shared<Locked>();
+  l->m = &m;
+  announcer.subscribe(l);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 1; i <= 1000; ++i) announcer.announce(i * 4 + t);
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(announcer.latest(), 4003);
+  EXPECT_EQ(l->max, 4003);
+}
+
+TEST(Config, FileKeysAndErrors) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "server.json";
+  std::ofstream(file) << R"({"listen": "0.0.0.0:9000", "threads": 3, "token_ttl_days": 7, "max_body_bytes": 4096})";
+  ServerConfig c;
+  ASSERT_TRUE(apply_config_file(file, c));
+  EXPECT_EQ(c.listen_host, "0.0.0.0");
+  EXPECT_EQ(c.listen_port, 9000);
+  EXPECT_EQ(c.io_threads, 3);
+  EXPECT_EQ(c.token_ttl_days, 7);
+  EXPECT_EQ(c.max_body_bytes, 4096u);
+
+  Status unknown = apply_config_json(nlohmann::json{{"thread", 2}}, c);
+  EXPECT_EQ(unknown.code(), ErrorCode::kInvalid);
+  EXPECT_NE(unknown.message().en.find("thread"), std::string::npos);
+  EXPECT_FALSE(apply_config_json(nlohmann::json{{"threads", "2"}}, c));
+  EXPECT_FALSE(apply_config_json(nlohmann::json{{"threads", 0}}, c));
+  EXPECT_FALSE(apply_config_json(nlohmann::json::array(), c));
+  EXPECT_EQ(apply_config_file(dir.path() / "missing.json", c).code(), ErrorCode::kIo);
+}
+
+TEST(Config, ListenAddresses) {
+  std::string host;
+  std::uint16_t port = 1;
+  ASSERT_TRUE(parse_listen("127.0.0.1:0", host, port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 0);
+  ASSERT_TRUE(parse_listen("[::1]:8080", host, port));
+  EXPECT_EQ(host, "::1");
+  ASSERT_TRUE(parse_listen(":8080", host, port));
+  EXPECT_EQ(host, "0.0.0.0");
+  EXPECT_FALSE(parse_listen("localhost", host, port));
+  EXPECT_FALSE(parse_listen("host:99999", host, port));
+  EXPECT_FALSE(parse_listen("host:8x", host, port));
+}
+
+TEST(CommandLine, FlagsOverrideTheConfigFileWhateverTheOrder) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "server.json";
+  std::ofstream(file) << R"({"threads": 3, "workers": 4, "data": "/from/file"})";
+  auto cl = parse_command_line({"--threads", "5", "--config", file.string(), "--listen=127.0.0.1:0"});
+  ASSERT_TRUE(cl.is_ok()) << cl.status().message().en;
+  EXPECT_EQ(cl->config.io_threads, 5);
+  EXPECT_EQ(cl->config.worker_threads, 4);
+  EXPECT_EQ(cl->config.data_dir, "/from/file");
+  EXPECT_EQ(cl->config.listen_port, 0);
+  EXPECT_TRUE(cl->admin_args.empty());
+}
+
+TEST(CommandLine, AdminCommandsAndErrors) {
+  auto cl = parse_command_line({"--data", "/d", "user", "add", "alice", "--role", "field"});
+  ASSERT_TRUE(cl.is_ok());
+  EXPECT_EQ(cl->config.data_dir, "/d");
+  EXPECT_EQ(cl->admin_args, (std::vector<std::string>{"user", "add", "alice", "--role", "field"}));
+  EXPECT_FALSE(parse_command_line({"--threads"}).is_ok());
+  EXPECT_FALSE(parse_command_line({"--threads", "0"}).is_ok());
+  EXPECT_FALSE(parse_command_line({"--frobnicate"}).is_ok());
+  EXPECT_FALSE(parse_command_line({"serve"}).is_ok());
+  EXPECT_TRUE(parse_command_line({"--help"})->help);
+  EXPECT_NE(usage_text().find("--password-stdin"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rapidesk::server

@@ -1,0 +1,109 @@
+// Helpers for server tests: temp data dirs, a server state with a controllable clock,
+// users, and sign-in.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "rapidesk/server/handlers.h"
+#include "rapidesk/server/password.h"
+#include "rapidesk/server/server_state.h"
+#include "rapidesk/server/storage.h"
+
+namespace rapidesk::server::testing {
+
+// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("rapidesk-test-" + std::to_string(rd()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+constexpr Instant kStart = 1'795'000'000'000;  // 2026-11-19, a fixed "now"
+
+// A ServerState on a temp dir whose clock the test moves by hand.
+struct Fixture {
+  explicit Fixture(ServerConfig config = {}) {
+    config.data_dir = dir.path();
+    auto storage = open_sqlite_storage(dir.path());
+    EXPECT_TRUE(storage.is_ok()) << storage.status().message().en;
+    state = std::make_unique<ServerState>(config, std::move(*storage), nullptr, [this] { return now.load(); });
+  }
+
+  void add_user(const std::string& name, const std::string& password, Role role = Role::kAgent,
+                const std::string& team = "NORTH") {
+    if (!state->storage->find_team(team)) {
+      ASSERT_TRUE(state->storage->add_team({team, team + " team", {}}));
+    }
+    auto hash = hash_password(password);
+    ASSERT_TRUE(hash.is_ok());
+    UserRecord u;
+    u.name = name;
+    u.display_name = name + " display";
+    u.role = role;
+    u.team = team;
+    u.password_hash = *hash;
+    u.created_at = now;
+    ASSERT_TRUE(state->storage->add_user(u).is_ok());
+  }
+
+  HttpResponse request(std::string method, std::string target, std::string body = {},
+                       std::map<std::string, std::string, std::less<>> headers = {},
+                       std::string remote = "10.0.0.1") {
+    HttpRequest r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.headers = std::move(headers);
+    r.remote_address = std::move(remote);
+    return serve_request(std::move(r), *state);
+  }
+
+  HttpResponse login(const std::string& user, const std::string& password, const std::string& remote = "10.0.0.1") {
+    nlohmann::json body = {{"username", user}, {"password", password}, {"device", "dev-" + user}};
+    return request("POST", "/api/v1/auth/login", body.dump(), {}, remote);
+  }
+
+  // Signs in and returns the token (empty on failure).
+  std::string token_for(const std::string& user, const std::string& password) {
+    HttpResponse r = login(user, password);
+    if (r.status != 200) return {};
+    return nlohmann::json::parse(r.body)["token"].get<std::string>();
+  }
+
+  HttpResponse get_with_token(const std::string& target, const std::string& token) {
+    return request("GET", target, {}, {{"authorization", "Bearer " + token}});
+  }
+
+  TempDir dir;
+  std::atomic<Instant> now{kStart};
+  std::unique_ptr<ServerState> state;
+};
+
+inline nlohmann::json body_of(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
+inline std::string error_code_of(const HttpResponse& r) {
+  auto b = nlohmann::json::parse(r.body, nullptr, false);
+  if (!b.is_object() || !b.contains("error")) return "<no error>";
+  return b["error"]["code"].get<std::string>();
+}
+
+}  // namespace rapidesk::server::testing
