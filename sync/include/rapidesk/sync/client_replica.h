@@ -1,0 +1,115 @@
+// ClientReplica: a device's side of sync as pure logic (client/core persists the same data
+// in SQLite: confirmed rows, outbox, cursor, clock, op sequence).
+//
+//   confirmed = the server's log applied in seq order (so it equals the server's store);
+//   pending   = local ops not yet confirmed, in the order they were made: unsent, or
+//               acknowledged but not yet pulled back;
+//   visible   = confirmed + pending re-applied on top (what the user sees and edits).
+//
+// Local edits are validated against the visible state with the same merge the server runs
+// (optimistic); the server's answer is final: rejected ops are dropped and reported.
+// Not thread-safe: one owner (the sync worker) at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapidesk/sync/conflict.h"
+#include "rapidesk/sync/hlc.h"
+#include "rapidesk/sync/protocol.h"
+#include "rapidesk/sync/replica_store.h"
+#include "rapidesk/sync/uuid.h"
+
+namespace rapidesk::sync {
+
+struct ClientOptions {
+  std::string device;                  // REQUIRES: is_valid_device_id
+  std::string user;                    // author shown locally until the server sets it
+  std::uint64_t next_op_sequence = 1;  // op ids "<device>:<n>" (persist it)
+};
+
+struct FieldEdit {
+  std::string field;
+  Value value;  // set fields: "+element" / "-element"
+};
+
+class ClientReplica {
+ public:
+  ClientReplica(ClientOptions options, PhysicalClock clock, RandomSource random);
+
+  // A new UUIDv7 row id (time from this device's clock).
+  std::string new_row_id();
+
+  // One edit of one row: all ops share one fresh stamp; base = each field's visible stamp.
+  // Field groups are completed with the group's other fields (current visible values), so
+  // a group is always written whole. All ops are validated by merging them into the
+  // visible state; if any is refused, none is kept and the first refusal is returned.
+  // Returns the queued ops (the caller persists them with the row change).
+  Result<std::vector<FieldOp>> edit(std::string_view entity, std::string_view row, std::span<const FieldEdit> edits);
+  Result<std::vector<FieldOp>> set_field(std::string_view entity, std::string_view row, std::string_view field,
+                                         Value value);
+  Result<std::vector<FieldOp>> add_element(std::string_view entity, std::string_view row, std::string_view field,
+                                           std::string_view element);
+  Result<std::vector<FieldOp>> remove_element(std::string_view entity, std::string_view row, std::string_view field,
+                                              std::string_view element);
+  // Resolves a visible conflict record (see make_resolution_ops); for a field group, keeping
+  // mine writes the loser's whole group write again.
+  Result<std::vector<FieldOp>> resolve(std::string_view conflict_id, Resolution resolution,
+                                       std::optional<Value> merged = std::nullopt);
+
+  // Up to max_ops unsent ops, oldest first, never splitting one edit's ops (a single edit
+  // larger than max_ops is returned whole).
+  std::vector<FieldOp> next_push(std::size_t max_ops = CodecLimits{}.max_ops) const;
+  // The server's answer to a push: acknowledged ops wait to be pulled back; rejected ops
+  // are dropped from pending and kept for take_rejections().
+  void on_push_result(const PushResult& result);
+  // Pulled log entries, in seq order. Entries at or below cursor() are skipped (replays);
+  // a gap, or an entry whose merge here differs from the server's outcome, stops the pull
+  // with kCorrupt (Problem::kReplicaDiverged) and leaves the cursor at the last good entry.
+  Status on_pull(std::span<const LogEntry> entries);
+  // A filtered pull (partial replication): the page holds only the entries this user may
+  // see, so seqs have gaps, and a row that just became visible brings its older history
+  // (seqs below cursor()). Entries already applied are skipped by op id; the others are
+  // applied in page order; the cursor moves to `page_cursor`. Divergence stops as above.
+  Status on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor);
+
+  std::uint64_t cursor() const { return cursor_; }
+  const ReplicaStore& confirmed() const { return confirmed_; }
+  const ReplicaStore& visible();  // rebuilt lazily after pulls and rejections
+  std::size_t pending_count() const { return pending_.size(); }
+  std::size_t unsent_count() const;
+  std::vector<OpResult> take_rejections();
+  HybridClock& clock() { return clock_; }
+  std::uint64_t next_op_sequence() const { return next_op_; }
+  const std::string& device() const { return options_.device; }
+
+ private:
+  struct Pending {
+    FieldOp op;
+    bool acked = false;
+    std::uint64_t ack_cursor = 0;  // confirmed once the pulled cursor reaches it
+  };
+
+  FieldOp make_op(std::string_view entity, std::string_view row, std::string_view field, Value value,
+                  const Stamp& stamp);
+  // Merges `ops` into the visible state; queues them if all are accepted.
+  Result<std::vector<FieldOp>> commit(std::vector<FieldOp> ops);
+  void drop_confirmed();
+
+  ClientOptions options_;
+  HybridClock clock_;
+  RandomSource random_;
+  ReplicaStore confirmed_;
+  ReplicaStore visible_;
+  bool visible_dirty_ = false;
+  std::vector<Pending> pending_;
+  std::vector<OpResult> rejections_;
+  std::uint64_t cursor_ = 0;
+  std::uint64_t next_op_;
+};
+
+}  // namespace rapidesk::sync

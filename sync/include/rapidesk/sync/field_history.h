@@ -1,0 +1,85 @@
+// Per-field histories: for each field (and each set element) the stamps of every op that
+// wrote it, oldest first, in one shared pool. The newest entry is the last-writer-wins
+// winner. Entries carry (hlc, base) inline so that the conflict rule scans contiguous
+// memory even on a field edited thousands of times; ops arrive mostly in order, so the
+// usual insert is an append. Copyable. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rapidesk/sync/flat_index.h"
+#include "rapidesk/sync/op_table.h"
+
+namespace rapidesk::sync {
+
+struct HistoryEntry {
+  std::uint64_t clock = 0;       // hlc
+  std::uint64_t base_clock = 0;  // meaningful when base_device != OpTable::kNoDevice
+  std::uint32_t device = 0;
+  std::uint32_t base_device = OpTable::kNoDevice;
+  OpIndex op = kNoOp;
+  std::uint32_t unused = 0;
+};
+static_assert(sizeof(HistoryEntry) == 32);
+
+// One field's (or one set element's) history: a block of the pool.
+struct FieldState {
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
+  std::uint32_t capacity = 0;
+};
+
+inline HistoryEntry history_entry(const OpTable& ops, OpIndex i) {
+  const OpTable::Record& r = ops.at(i);
+  return HistoryEntry{r.clock, r.base_clock, r.device, r.base_device, i, 0};
+}
+
+class HistoryPool {
+ public:
+  const HistoryEntry& at(const FieldState& f, std::uint32_t i) const { return pool_[f.offset + i]; }
+  // The winner: the newest op, or kNoOp when the field was never written.
+  OpIndex newest(const FieldState& f) const { return f.size == 0 ? kNoOp : pool_[f.offset + f.size - 1].op; }
+
+  // Inserts `e` at position `pos` (0 = oldest). A full block moves to a block of twice the
+  // room (recycled from earlier moves when one of that size is free).
+  void insert(FieldState& f, std::uint32_t pos, const HistoryEntry& e) {
+    if (f.size == f.capacity) grow(f);
+    HistoryEntry* base = pool_.data() + f.offset;
+    for (std::uint32_t i = f.size; i > pos; --i) base[i] = base[i - 1];
+    base[pos] = e;
+    ++f.size;
+  }
+
+  void reserve(std::size_t more) { reserve_touched(pool_, more); }
+
+ private:
+  static constexpr std::size_t kSizeClasses = 32;  // capacities 1, 2, 4, ... 2^31
+
+  void grow(FieldState& f) {
+    const std::uint32_t cap = f.capacity == 0 ? 1 : f.capacity * 2;
+    std::size_t cls = 0;
+    while ((std::uint32_t{1} << cls) < cap) ++cls;
+    std::uint32_t offset;
+    if (cls < kSizeClasses && !free_[cls].empty()) {
+      offset = free_[cls].back();
+      free_[cls].pop_back();
+    } else {
+      offset = static_cast<std::uint32_t>(pool_.size());
+      pool_.resize(pool_.size() + cap);
+    }
+    for (std::uint32_t i = 0; i < f.size; ++i) pool_[offset + i] = pool_[f.offset + i];
+    if (f.capacity != 0) {
+      std::size_t old_cls = 0;
+      while ((std::uint32_t{1} << old_cls) < f.capacity) ++old_cls;
+      if (old_cls < kSizeClasses) free_[old_cls].push_back(f.offset);
+    }
+    f.offset = offset;
+    f.capacity = cap;
+  }
+
+  std::vector<HistoryEntry> pool_;
+  std::vector<std::uint32_t> free_[kSizeClasses];  // offsets of vacated blocks by size class
+};
+
+}  // namespace rapidesk::sync

@@ -1,0 +1,112 @@
+// The applied operations of one replica, stored compactly: one fixed-size record per op,
+// strings copied into one arena, device ids and authors interned, so applying an op
+// allocates nothing but amortised arena/vector growth. Copyable (offsets, not pointers).
+// Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapidesk/sync/field_op.h"
+#include "rapidesk/sync/flat_index.h"
+
+namespace rapidesk::sync {
+
+using OpIndex = std::uint32_t;
+inline constexpr OpIndex kNoOp = 0xFFFFFFFFu;
+
+// Record flags.
+inline constexpr std::uint8_t kOpLoser = 1;             // a conflict record exists for this op
+inline constexpr std::uint8_t kOpStatusConflict = 2;    // refused transition kept as a conflict
+inline constexpr std::uint8_t kOpServerOrigin = 4;      // Origin::kServer
+
+// A string stored in an arena: byte offset and size.
+struct StrRef {
+  std::uint32_t offset = 0;
+  std::uint32_t size = 0;
+};
+
+class OpTable {
+ public:
+  static constexpr std::uint32_t kNoDevice = 0xFFFFFFFFu;
+
+  struct Record {
+    std::uint64_t clock = 0;       // hlc: physical << 16 | counter
+    std::uint64_t base_clock = 0;  // meaningful when base_device != kNoDevice
+    std::uint32_t device = 0;      // interned
+    std::uint32_t base_device = kNoDevice;  // kNoDevice: base unset
+    std::uint32_t row = 0;         // caller's row index
+    std::uint32_t slot = 0;        // caller's field slot
+    std::uint32_t author = 0;      // interned
+    StrRef op_id;
+    StrRef text;                   // string value
+    std::int64_t number = 0;       // bool / int64 / double bits
+    std::uint16_t field = 0;       // index in the entity's fields
+    Value::Kind kind = Value::Kind::kNull;
+    std::uint8_t flags = 0;
+  };
+
+  // Copies `op` in (strings into the arena) and returns its index. The op is not yet
+  // findable by id: call index() once it is accepted, or pop_back() to undo.
+  OpIndex append(const FieldOp& op, std::uint32_t row, std::uint16_t field, std::uint32_t slot);
+  // Removes the last appended op and its strings. REQUIRES: it was not index()ed.
+  void pop_back();
+  // Makes op i findable by its op id. `hash` = hash_op_id(op id).
+  void index(OpIndex i, std::uint64_t hash);
+  static std::uint64_t hash_op_id(std::string_view op_id) { return hash_bytes(op_id, 0x6f70); }
+  OpIndex find(std::string_view op_id, std::uint64_t hash) const;
+  OpIndex find(std::string_view op_id) const { return find(op_id, hash_op_id(op_id)); }
+  void prefetch(std::uint64_t hash) const { op_index_.prefetch(hash); }
+
+  OpIndex size() const { return static_cast<OpIndex>(records_.size()); }
+  // Room for `more` further ops with about `string_bytes` of op ids and string values.
+  void reserve(std::size_t more, std::size_t string_bytes);
+  const Record& at(OpIndex i) const { return records_[i]; }
+  Record& at(OpIndex i) { return records_[i]; }
+
+  std::string_view str(StrRef r) const { return {arena_.data() + r.offset, r.size}; }
+  std::string_view op_id(OpIndex i) const { return str(records_[i].op_id); }
+  std::string_view string_value(OpIndex i) const { return str(records_[i].text); }
+  std::string_view device_name(std::uint32_t device) const { return str(devices_[device]); }
+  std::string_view author(OpIndex i) const { return str(authors_[records_[i].author]); }
+  Value value(OpIndex i) const;
+  Stamp hlc(OpIndex i) const;
+  std::optional<Stamp> base(OpIndex i) const;
+  // Appends the wire form of op i's stamp / base without materialising a Stamp.
+  void append_hlc(std::string& out, OpIndex i) const;
+  void append_base(std::string& out, OpIndex i) const;  // "-" when unset
+  // Equal payloads (kind and value; doubles bit for bit).
+  bool same_value(OpIndex a, OpIndex b) const;
+
+  // Stamp order, by (clock, device id bytes): -1, 0 or 1.
+  int compare_stamps(std::uint64_t ca, std::uint32_t da, std::uint64_t cb, std::uint32_t db) const {
+    if (ca != cb) return ca < cb ? -1 : 1;
+    if (da == db) return 0;
+    const int c = device_name(da).compare(device_name(db));
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  int compare_hlc(OpIndex a, OpIndex b) const {
+    return compare_stamps(records_[a].clock, records_[a].device, records_[b].clock, records_[b].device);
+  }
+
+ private:
+  StrRef store(std::string_view s);
+  std::uint32_t intern(std::vector<StrRef>& names, FlatIndex& index, std::string_view s);
+
+  std::vector<Record> records_;
+  std::vector<char> arena_;
+  std::vector<StrRef> devices_;
+  std::vector<StrRef> authors_;
+  FlatIndex device_index_;
+  FlatIndex author_index_;
+  FlatIndex op_index_;
+  std::size_t undo_mark_ = 0;  // arena size before the last append's op-owned strings
+  // One-entry caches: consecutive ops mostly come from the same device and author.
+  std::uint32_t last_device_ = kNoDevice;
+  std::uint32_t last_author_ = kNoDevice;
+};
+
+}  // namespace rapidesk::sync

@@ -1,0 +1,76 @@
+// ServerMerge: the server's side of sync as pure logic. The server is the authority for the
+// order-dependent decisions (status transitions, append-only first writes, clock drift): it
+// applies pushed ops in arrival order, numbers every accepted op in a log, and replicas
+// that apply that log in order end up byte-identical to the server's store.
+// The real server persists the same data (log, store, rejected ids) in SQLite.
+// Not thread-safe: the server serialises pushes (one writer).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "rapidesk/sync/hlc.h"
+#include "rapidesk/sync/protocol.h"
+#include "rapidesk/sync/replica_store.h"
+
+namespace rapidesk::sync {
+
+struct ServerMergeOptions {
+  std::string device = "server";  // device id in the server's own stamps and op ids
+  std::string author = "server";  // author of server-made ops
+  std::int64_t max_drift_ms = kDefaultMaxDriftMs;
+  std::uint64_t next_op_sequence = 1;  // op ids "<device>:<n>" of server-made ops (persist it)
+};
+
+class ServerMerge {
+ public:
+  explicit ServerMerge(PhysicalClock clock, ServerMergeOptions options = {});
+
+  // Applies a client's ops in order. `author` is the authenticated user: it replaces
+  // whatever author the ops carry, and origin is forced to client. Per op: a replayed op id
+  // gets its first answer again (kDuplicate if it was accepted, the same rejection if not);
+  // a stamp more than max_drift_ms ahead of the server clock is rejected (kClockDrift);
+  // a field group must come whole (all its fields, same row and stamp, in this batch or
+  // already applied) or is rejected (kIncompleteGroup); otherwise the store's merge decides.
+  // Every accepted op that changed state is appended to the log.
+  PushResult push(std::span<const FieldOp> ops, std::string_view author);
+
+  // A server-made edit (request number, SLA due times, auto-assignment): stamped by the
+  // server clock, base = the field's current stamp, origin server, logged like any op.
+  OpResult apply_server_edit(std::string_view entity, std::string_view row, std::string_view field, Value value);
+
+  // Restart: re-applies entries read back from durable storage, in seq order, without the
+  // push-time checks (they passed when the entries were accepted). kCorrupt if an entry's
+  // seq is not the next one or it merges differently than it did the first time.
+  Status restore(std::span<const LogEntry> entries);
+  // Restart: a refusal given before, so that a replayed op gets the same answer.
+  void restore_rejection(OpResult rejection);
+  // Restart: op ids of server-made ops continue from here (never below the current value).
+  void restore_next_op_sequence(std::uint64_t next);
+  std::uint64_t next_op_sequence() const { return next_op_; }
+
+  // Log entries with seq > cursor, at most `limit`; *more says whether others follow.
+  std::vector<LogEntry> pull(std::uint64_t cursor, std::size_t limit, bool* more = nullptr) const;
+  std::uint64_t cursor() const { return log_.size(); }  // seq of the newest entry (0: empty)
+  std::span<const LogEntry> log() const { return log_; }
+  const ReplicaStore& store() const { return store_; }
+  HybridClock& clock() { return clock_; }
+
+ private:
+  OpResult reject(FieldOp&& op, Problem problem, Status status);
+  bool group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const;
+  OpResult apply_accepted(FieldOp&& op);
+
+  ServerMergeOptions options_;
+  HybridClock clock_;
+  ReplicaStore store_;
+  std::vector<LogEntry> log_;  // log_[i].seq == i + 1
+  std::unordered_map<std::string, OpResult> rejected_;  // op id -> its rejection, for replays
+  std::uint64_t next_op_;
+};
+
+}  // namespace rapidesk::sync

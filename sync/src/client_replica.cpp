@@ -1,0 +1,255 @@
+#include "rapidesk/sync/client_replica.h"
+
+#include <algorithm>
+
+namespace rapidesk::sync {
+
+namespace {
+std::string signed_element(char sign, std::string_view element) {
+  std::string s;
+  s.reserve(element.size() + 1);
+  s += sign;
+  s.append(element);
+  return s;
+}
+}  // namespace
+
+ClientReplica::ClientReplica(ClientOptions options, PhysicalClock clock, RandomSource random)
+    : options_(std::move(options)),
+      clock_(options_.device, std::move(clock)),
+      random_(std::move(random)),
+      next_op_(options_.next_op_sequence) {}
+
+std::string ClientReplica::new_row_id() { return make_uuid_v7(clock_.now().physical_ms, random_); }
+
+const ReplicaStore& ClientReplica::visible() {
+  if (visible_dirty_) {
+    visible_ = confirmed_;
+    // Ops the local merge now refuses stay pending: the server has the final word.
+    for (const Pending& p : pending_) visible_.apply(p.op);
+    visible_dirty_ = false;
+  }
+  return visible_;
+}
+
+std::size_t ClientReplica::unsent_count() const {
+  return static_cast<std::size_t>(std::count_if(pending_.begin(), pending_.end(), [](const Pending& p) { return !p.acked; }));
+}
+
+FieldOp ClientReplica::make_op(std::string_view entity, std::string_view row, std::string_view field, Value value,
+                               const Stamp& stamp) {
+  FieldOp op;
+  op.op = make_op_id(options_.device, next_op_++);
+  op.entity.assign(entity);
+  op.row.assign(row);
+  op.field.assign(field);
+  op.value = std::move(value);
+  op.hlc = stamp;
+  const auto ref = find_field(entity, field);
+  if (!ref || ref->field->policy != MergePolicy::kSet) op.base = visible_.current_stamp(entity, row, field);
+  op.author = options_.user;
+  op.origin = Origin::kClient;
+  return op;
+}
+
+Result<std::vector<FieldOp>> ClientReplica::commit(std::vector<FieldOp> ops) {
+  for (const FieldOp& op : ops) {
+    const MergeResult r = visible_.apply(op);
+    if (r.outcome == Outcome::kRejected) {
+      visible_dirty_ = true;  // undo the ops of this edit already merged
+      return r.status;
+    }
+  }
+  for (const FieldOp& op : ops) pending_.push_back(Pending{op, false, 0});
+  return ops;
+}
+
+Result<std::vector<FieldOp>> ClientReplica::edit(std::string_view entity, std::string_view row,
+                                                 std::span<const FieldEdit> edits) {
+  visible();
+  const EntitySpec* spec = find_entity(entity);
+  if (!spec) return problem_status(Problem::kUnknownEntity, entity, "");
+  for (std::size_t i = 0; i < edits.size(); ++i) {
+    for (std::size_t k = 0; k < i; ++k) {
+      if (edits[k].field == edits[i].field) {
+        return Status::invalid(format_text(Text{"Field \"{}\" appears twice in one edit.", "字段“{}”在一次修改中出现了两次。"},
+                                           {same_text(edits[i].field)}),
+                               edits[i].field);
+      }
+    }
+  }
+  const Stamp stamp = clock_.now();
+  std::vector<FieldOp> ops;
+  ops.reserve(edits.size() + 1);
+  for (const FieldEdit& e : edits) ops.push_back(make_op(entity, row, e.field, e.value, stamp));
+  // Complete field groups with their other members, unchanged.
+  for (const FieldEdit& e : edits) {
+    const FieldSpec* f = find_field(*spec, e.field);
+    if (!f || f->group == 0) continue;
+    for (const FieldSpec& sibling : spec->fields) {
+      if (sibling.group != f->group) continue;
+      const bool present = std::any_of(ops.begin(), ops.end(), [&](const FieldOp& o) { return o.field == sibling.name; });
+      if (present) continue;
+      const auto current = visible_.read(entity, row, sibling.name);
+      ops.push_back(make_op(entity, row, sibling.name, current ? current->value : Value::null(), stamp));
+    }
+  }
+  return commit(std::move(ops));
+}
+
+Result<std::vector<FieldOp>> ClientReplica::set_field(std::string_view entity, std::string_view row,
+                                                      std::string_view field, Value value) {
+  const FieldEdit e{std::string(field), std::move(value)};
+  return edit(entity, row, std::span<const FieldEdit>(&e, 1));
+}
+
+Result<std::vector<FieldOp>> ClientReplica::add_element(std::string_view entity, std::string_view row,
+                                                        std::string_view field, std::string_view element) {
+  return set_field(entity, row, field, Value::string(signed_element('+', element)));
+}
+
+Result<std::vector<FieldOp>> ClientReplica::remove_element(std::string_view entity, std::string_view row,
+                                                           std::string_view field, std::string_view element) {
+  return set_field(entity, row, field, Value::string(signed_element('-', element)));
+}
+
+Result<std::vector<FieldOp>> ClientReplica::resolve(std::string_view conflict_id, Resolution resolution,
+                                                    std::optional<Value> merged) {
+  const auto record = visible().conflict(conflict_id);
+  if (!record) {
+    return Status::not_found(format_text(Text{"There is no conflict \"{}\".", "不存在冲突“{}”。"},
+                                         {same_text(std::string(conflict_id.substr(0, 110)))}));
+  }
+  const Stamp stamp = clock_.now();
+  auto made = make_resolution_ops(*record, resolution, merged, stamp,
+                                  [this] { return make_op_id(options_.device, next_op_++); });
+  if (!made) return made.status();
+  std::vector<FieldOp> ops = std::move(*made);
+  const auto ref = find_field(record->entity, record->field);
+  if (ref && ref->field->group != 0 && resolution != Resolution::kKeptTheirs) {
+    // Write the group whole: the loser's group write (kept_mine) or the current values (merged).
+    for (const FieldSpec& sibling : ref->entity->fields) {
+      if (sibling.group != ref->field->group || sibling.name == ref->field->name) continue;
+      std::optional<FieldValue> source = resolution == Resolution::kKeptMine
+                                             ? visible_.find_write(record->entity, record->row, sibling.name, record->loser.hlc)
+                                             : visible_.read(record->entity, record->row, sibling.name);
+      ops.insert(ops.end() - 1, make_op(record->entity, record->row, sibling.name,
+                                        source ? source->value : Value::null(), stamp));
+    }
+  }
+  for (FieldOp& op : ops) {
+    op.author = options_.user;
+    op.origin = Origin::kClient;
+  }
+  return commit(std::move(ops));
+}
+
+std::vector<FieldOp> ClientReplica::next_push(std::size_t max_ops) const {
+  std::vector<FieldOp> out;
+  std::size_t i = 0;
+  for (; i < pending_.size() && out.size() < max_ops; ++i) {
+    if (!pending_[i].acked) out.push_back(pending_[i].op);
+  }
+  // If the cut falls inside one edit (ops sharing row and stamp), leave that edit for the
+  // next push; if that edit is all there is, send it whole even beyond max_ops (an edit
+  // is a handful of ops; splitting a field group would get it refused).
+  while (i < pending_.size() && pending_[i].acked) ++i;
+  if (i < pending_.size() && !out.empty()) {
+    const FieldOp& next = pending_[i].op;
+    std::size_t keep = out.size();
+    while (keep > 0 && out[keep - 1].row == next.row && out[keep - 1].hlc == next.hlc) --keep;
+    if (keep > 0) {
+      out.resize(keep);
+    } else {
+      for (; i < pending_.size() && pending_[i].op.row == next.row && pending_[i].op.hlc == next.hlc; ++i) {
+        if (!pending_[i].acked) out.push_back(pending_[i].op);
+      }
+    }
+  }
+  return out;
+}
+
+void ClientReplica::on_push_result(const PushResult& result) {
+  for (const OpResult& r : result.results) {
+    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.op.op == r.op; });
+    if (it == pending_.end()) continue;
+    if (is_acknowledged(r.outcome)) {
+      it->acked = true;
+      it->ack_cursor = std::max(it->ack_cursor, result.cursor);
+    } else {
+      rejections_.push_back(r);
+      pending_.erase(it);
+      visible_dirty_ = true;
+    }
+  }
+  drop_confirmed();
+}
+
+Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
+  Status status;
+  for (const LogEntry& e : entries) {
+    if (e.seq <= cursor_) continue;
+    if (e.seq != cursor_ + 1) {
+      status = Status(ErrorCode::kCorrupt,
+                      format_text(Text{"The server log jumps from entry {} to {}; pull again from {}.",
+                                       "服务器日志从第 {} 条跳到第 {} 条；请从 {} 重新拉取。"},
+                                  {same_text(std::to_string(cursor_)), same_text(std::to_string(e.seq)),
+                                   same_text(std::to_string(cursor_))}),
+                      "seq");
+      break;
+    }
+    clock_.observe(e.op.hlc);
+    const MergeResult r = confirmed_.apply(e.op);
+    cursor_ = e.seq;
+    visible_dirty_ = true;
+    if (r.outcome != e.outcome) {
+      status = Status(ErrorCode::kCorrupt,
+                      format_text(Text{"This device merged operation \"{}\" differently from the server ({} here, {} "
+                                       "there); its copy must be rebuilt from the server.",
+                                       "本设备对操作“{}”的合并结果与服务器不同（本地 {}，服务器 {}）；需要从服务器重建本地副本。"},
+                                  {same_text(e.op.op), same_text(outcome_name(r.outcome)),
+                                   same_text(outcome_name(e.outcome))}),
+                      "outcome");
+      break;
+    }
+  }
+  drop_confirmed();
+  return status;
+}
+
+Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor) {
+  for (const LogEntry& e : entries) {
+    if (confirmed_.contains(e.op.op)) continue;
+    clock_.observe(e.op.hlc);
+    const MergeResult r = confirmed_.apply(e.op);
+    visible_dirty_ = true;
+    if (r.outcome != e.outcome) {
+      drop_confirmed();
+      return Status(ErrorCode::kCorrupt,
+                    format_text(Text{"This device merged operation \"{}\" differently from the server ({} here, {} "
+                                     "there); its copy must be rebuilt from the server.",
+                                     "本设备对操作“{}”的合并结果与服务器不同（本地 {}，服务器 {}）；需要从服务器重建本地副本。"},
+                                {same_text(e.op.op), same_text(outcome_name(r.outcome)), same_text(outcome_name(e.outcome))}),
+                    "outcome");
+    }
+  }
+  cursor_ = std::max(cursor_, page_cursor);
+  drop_confirmed();
+  return Status::ok();
+}
+
+void ClientReplica::drop_confirmed() {
+  const auto before = pending_.size();
+  std::erase_if(pending_, [this](const Pending& p) {
+    return p.acked && (p.ack_cursor <= cursor_ || confirmed_.contains(p.op.op));
+  });
+  if (pending_.size() != before) visible_dirty_ = true;
+}
+
+std::vector<OpResult> ClientReplica::take_rejections() {
+  std::vector<OpResult> out;
+  out.swap(rejections_);
+  return out;
+}
+
+}  // namespace rapidesk::sync

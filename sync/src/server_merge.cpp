@@ -1,0 +1,129 @@
+#include "rapidesk/sync/server_merge.h"
+
+#include <algorithm>
+
+namespace rapidesk::sync {
+
+ServerMerge::ServerMerge(PhysicalClock clock, ServerMergeOptions options)
+    : options_(std::move(options)),
+      clock_(options_.device, std::move(clock), options_.max_drift_ms),
+      next_op_(options_.next_op_sequence) {}
+
+OpResult ServerMerge::reject(FieldOp&& op, Problem problem, Status status) {
+  OpResult r{op.op, Outcome::kRejected, problem, std::move(status), {}};
+  if (is_valid_op_id(op.op)) rejected_.emplace(op.op, r);
+  return r;
+}
+
+bool ServerMerge::group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const {
+  for (const FieldSpec& sibling : ref.entity->fields) {
+    if (sibling.group != ref.field->group || sibling.name == ref.field->name) continue;
+    const bool in_batch = std::any_of(batch.begin(), batch.end(), [&](const FieldOp& o) {
+      return o.field == sibling.name && o.row == op.row && o.entity == op.entity && o.hlc == op.hlc;
+    });
+    if (!in_batch && !store_.find_write(op.entity, op.row, sibling.name, op.hlc)) return false;
+  }
+  return true;
+}
+
+OpResult ServerMerge::apply_accepted(FieldOp&& op) {
+  OpResult r;
+  r.op = op.op;
+  const MergeResult m = store_.apply(op, &r.conflicts);
+  r.outcome = m.outcome;
+  r.problem = m.problem;
+  r.status = m.status;
+  if (m.outcome == Outcome::kRejected) return reject(std::move(op), m.problem, m.status);
+  if (m.outcome == Outcome::kDuplicate) return r;  // same append-only value again: nothing to log
+  clock_.observe(op.hlc);
+  log_.push_back(LogEntry{log_.size() + 1, std::move(op), m.outcome});
+  return r;
+}
+
+PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view author) {
+  PushResult out;
+  out.results.reserve(ops.size());
+  for (const FieldOp& pushed : ops) {
+    if (auto it = rejected_.find(pushed.op); it != rejected_.end()) {
+      out.results.push_back(it->second);
+      continue;
+    }
+    if (store_.contains(pushed.op)) {
+      out.results.push_back(OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}});
+      continue;
+    }
+    FieldOp op = pushed;
+    op.author.assign(author);
+    op.origin = Origin::kClient;
+    if (Status s = clock_.check_drift(op.hlc); !s) {
+      out.results.push_back(reject(std::move(op), Problem::kClockDrift, std::move(s)));
+      continue;
+    }
+    const auto ref = find_field(op.entity, op.field);
+    if (ref && ref->field->group != 0 && !group_complete(op, *ref, ops)) {
+      std::string others;
+      for (const FieldSpec& f : ref->entity->fields) {
+        if (f.group == ref->field->group && f.name != ref->field->name) {
+          if (!others.empty()) others += ", ";
+          others += f.name;
+        }
+      }
+      Status s = problem_status(Problem::kIncompleteGroup, op.entity, op.field, others);
+      out.results.push_back(reject(std::move(op), Problem::kIncompleteGroup, std::move(s)));
+      continue;
+    }
+    out.results.push_back(apply_accepted(std::move(op)));
+  }
+  out.cursor = cursor();
+  return out;
+}
+
+OpResult ServerMerge::apply_server_edit(std::string_view entity, std::string_view row, std::string_view field,
+                                        Value value) {
+  FieldOp op;
+  op.op = make_op_id(options_.device, next_op_++);
+  op.entity.assign(entity);
+  op.row.assign(row);
+  op.field.assign(field);
+  op.value = std::move(value);
+  op.hlc = clock_.now();
+  op.base = store_.current_stamp(entity, row, field);
+  op.author = options_.author;
+  op.origin = Origin::kServer;
+  return apply_accepted(std::move(op));
+}
+
+Status ServerMerge::restore(std::span<const LogEntry> entries) {
+  for (const LogEntry& e : entries) {
+    if (e.seq != log_.size() + 1) {
+      return Status::corrupt(format_text(Text{"The stored sync log jumps from entry {} to {}.", "已保存的同步日志从第 {} 条跳到第 {} 条。"},
+                                         {same_text(std::to_string(log_.size())), same_text(std::to_string(e.seq))}));
+    }
+    const MergeResult m = store_.apply(e.op);
+    if (m.outcome != e.outcome) {
+      return Status::corrupt(format_text(
+          Text{"Stored operation \"{}\" merges as {} now but was {} when accepted.", "已保存的操作“{}”现在合并为 {}，接收时为 {}。"},
+          {same_text(e.op.op), same_text(outcome_name(m.outcome)), same_text(outcome_name(e.outcome))}));
+    }
+    clock_.observe(e.op.hlc);
+    log_.push_back(e);
+  }
+  return Status::ok();
+}
+
+void ServerMerge::restore_rejection(OpResult rejection) {
+  if (is_valid_op_id(rejection.op)) rejected_.emplace(rejection.op, std::move(rejection));
+}
+
+void ServerMerge::restore_next_op_sequence(std::uint64_t next) { next_op_ = std::max(next_op_, next); }
+
+std::vector<LogEntry> ServerMerge::pull(std::uint64_t cursor, std::size_t limit, bool* more) const {
+  const std::uint64_t size = log_.size();
+  const std::uint64_t from = std::min(cursor, size);
+  const std::uint64_t to = std::min<std::uint64_t>(size, from + limit);
+  if (more) *more = to < size;
+  return std::vector<LogEntry>(log_.begin() + static_cast<std::ptrdiff_t>(from),
+                               log_.begin() + static_cast<std::ptrdiff_t>(to));
+}
+
+}  // namespace rapidesk::sync

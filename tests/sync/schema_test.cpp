@@ -1,0 +1,166 @@
+#include "rapidesk/sync/schema.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "test_support.h"
+
+namespace rapidesk::sync {
+namespace {
+
+using testing::str;
+
+std::set<std::string> field_names(std::string_view entity) {
+  std::set<std::string> out;
+  for (const FieldSpec& f : find_entity(entity)->fields) out.insert(std::string(f.name));
+  return out;
+}
+
+TEST(Schema, DeclaresEveryEntityAndFieldOfTheSyncModel) {
+  const std::set<std::string> request = {
+      "customer", "customer_id", "contact", "contact_name", "industry", "tier", "channel", "category", "priority",
+      "priority_reason", "priority_override_by", "impact", "title", "description", "background", "contacted_at",
+      "expected_at", "status", "status_reason", "owner", "team", "collaborators", "tags", "progress", "satisfaction",
+      "feedback", "number", "first_response_due", "resolution_due", "sla_state", "sla_breached", "escalation_level",
+      "assigned_by_rule", "assignment_explanation", "deleted"};
+  EXPECT_EQ(field_names("request"), request);
+  EXPECT_EQ(field_names("subtask"), (std::set<std::string>{"request_id", "title", "owner", "collaborators",
+                                                           "start_at", "due_at", "deliverable", "done", "deleted"}));
+  EXPECT_EQ(field_names("activity"),
+            (std::set<std::string>{"request_id", "kind", "author", "at", "text", "progress"}));
+  EXPECT_EQ(field_names("attachment"), (std::set<std::string>{"request_id", "file_name", "mime_type", "size_bytes",
+                                                              "sha256", "added_by", "added_at"}));
+  EXPECT_EQ(field_names("customer"),
+            (std::set<std::string>{"name", "customer_id", "industry", "tier", "contact", "deleted"}));
+  EXPECT_EQ(field_names("knowledge"), (std::set<std::string>{"title", "body", "category", "tags", "deleted"}));
+  EXPECT_EQ(field_names("conflict"), (std::set<std::string>{"resolution"}));
+}
+
+TEST(Schema, PoliciesComeFromTheTable) {
+  const auto policy = [](std::string_view e, std::string_view f) { return find_field(e, f)->field->policy; };
+  for (const char* f : {"number", "first_response_due", "resolution_due", "sla_state", "sla_breached",
+                        "escalation_level", "assigned_by_rule", "assignment_explanation"}) {
+    EXPECT_EQ(policy("request", f), MergePolicy::kServerOwned) << f;
+  }
+  EXPECT_EQ(policy("request", "collaborators"), MergePolicy::kSet);
+  EXPECT_EQ(policy("request", "tags"), MergePolicy::kSet);
+  EXPECT_EQ(policy("knowledge", "tags"), MergePolicy::kSet);
+  EXPECT_EQ(policy("request", "status"), MergePolicy::kStatus);
+  EXPECT_EQ(policy("request", "deleted"), MergePolicy::kTombstone);
+  EXPECT_EQ(policy("request", "title"), MergePolicy::kLww);
+  for (const char* e : {"activity", "attachment"}) {
+    EXPECT_TRUE(find_entity(e)->append_only);
+    for (const FieldSpec& f : find_entity(e)->fields) EXPECT_EQ(f.policy, MergePolicy::kAppendOnly) << e << "." << f.name;
+  }
+  EXPECT_NE(find_field("request", "contact")->field->group, 0);
+  EXPECT_EQ(find_field("request", "contact")->field->group, find_field("request", "contact_name")->field->group);
+  EXPECT_EQ(find_field("request", "title")->field->group, 0);
+  EXPECT_FALSE(find_field("request", "nope"));
+  EXPECT_FALSE(find_field("nope", "title"));
+}
+
+struct ValueCase {
+  const char* entity;
+  const char* field;
+  Value value;
+  Problem problem;  // kNone = valid
+};
+
+TEST(Schema, ValuesAreCheckedByTypeRangeAndVocabulary) {
+  const std::vector<ValueCase> cases = {
+      {"request", "title", str("Printer down"), Problem::kNone},
+      {"request", "title", Value::integer(3), Problem::kWrongType},
+      {"request", "title", Value::string(std::string(201, 'x')), Problem::kTextTooLong},
+      {"request", "title", Value::string(std::string(200, 'x')), Problem::kNone},
+      {"request", "title", Value::string("打印机故障打印机故障"), Problem::kNone},
+      {"request", "title", str("bell\x07"), Problem::kBadFormat},
+      {"request", "title", Value::string(std::string("bad \xff utf8")), Problem::kInvalidUtf8},
+      {"request", "title", Value::null(), Problem::kNone},
+      {"request", "tier", str("vip"), Problem::kNone},
+      {"request", "tier", str("gold"), Problem::kBadEnum},
+      {"request", "status", str("in_progress"), Problem::kNone},
+      {"request", "status", Value::null(), Problem::kNullNotAllowed},
+      {"request", "sla_state", str("breached"), Problem::kNone},
+      {"request", "progress", Value::integer(100), Problem::kNone},
+      {"request", "progress", Value::integer(101), Problem::kOutOfRange},
+      {"request", "progress", Value::real(50.0), Problem::kWrongType},
+      {"request", "satisfaction", Value::integer(0), Problem::kOutOfRange},
+      {"request", "satisfaction", Value::integer(5), Problem::kNone},
+      {"request", "contacted_at", str("2026-01-05T09:30:00+08:00"), Problem::kNone},
+      {"request", "contacted_at", str("2026-01-05 09:30"), Problem::kBadTime},
+      {"request", "deleted", Value::boolean(true), Problem::kNone},
+      {"request", "deleted", str("yes"), Problem::kWrongType},
+      {"request", "tags", str("+vip"), Problem::kNone},
+      {"request", "tags", str("vip"), Problem::kBadElement},
+      {"request", "tags", str("+"), Problem::kBadElement},
+      {"subtask", "request_id", Value::string(testing::row_id(1)), Problem::kNone},
+      {"subtask", "request_id", str("42"), Problem::kBadFormat},
+      {"attachment", "sha256", Value::string(std::string(64, 'a')), Problem::kNone},
+      {"attachment", "sha256", Value::string(std::string(63, 'a')), Problem::kBadFormat},
+      {"activity", "kind", str("blocker"), Problem::kNone},
+      {"activity", "kind", str("rant"), Problem::kBadEnum},
+      {"conflict", "resolution", str("kept_mine"), Problem::kNone},
+      {"conflict", "resolution", str("ignored"), Problem::kBadEnum},
+  };
+  for (const ValueCase& c : cases) {
+    const auto ref = find_field(c.entity, c.field);
+    ASSERT_TRUE(ref) << c.field;
+    Problem p = Problem::kNone;
+    const Status s = check_value(*ref->entity, *ref->field, c.value, p);
+    EXPECT_EQ(p, c.problem) << c.entity << "." << c.field << " = " << c.value.canonical() << ": " << s.message().en;
+    EXPECT_EQ(s.is_ok(), c.problem == Problem::kNone);
+    if (!s.is_ok()) {
+      EXPECT_EQ(s.field(), c.field);
+      EXPECT_FALSE(s.message().en.empty());
+      EXPECT_FALSE(s.message().zh.empty());
+    }
+  }
+}
+
+TEST(Schema, EnumErrorsListTheAllowedNamesInBothLanguages) {
+  const auto ref = find_field("request", "priority");
+  Problem p = Problem::kNone;
+  const Status s = check_value(*ref->entity, *ref->field, str("asap"), p);
+  EXPECT_EQ(p, Problem::kBadEnum);
+  EXPECT_EQ(s.message().en, "request.priority cannot be \"asap\"; allowed: urgent, high, medium, low.");
+  EXPECT_EQ(s.message().zh, "request.priority 不能是 \"asap\"；允许的值：urgent, high, medium, low。");
+}
+
+TEST(Schema, CheckOpValidatesIdsRowsAndStamps) {
+  const auto ref = *find_field("request", "title");
+  const auto check = [&](const FieldOp& op) {
+    Problem p = Problem::kNone;
+    (void)check_op(op, ref, p);
+    return p;
+  };
+  const FieldOp good = testing::make_op("d1:1", "request", testing::row_id(1), "title", str("x"), testing::stamp(5, 0, "d1"),
+                                        testing::stamp(1, 0, "d2"));
+  EXPECT_EQ(check(good), Problem::kNone);
+  FieldOp bad = good;
+  bad.op = "has space";
+  EXPECT_EQ(check(bad), Problem::kBadOpId);
+  bad = good;
+  bad.row = "not-a-uuid";
+  EXPECT_EQ(check(bad), Problem::kBadRow);
+  bad = good;
+  bad.hlc.device = "bad device";
+  EXPECT_EQ(check(bad), Problem::kBadStamp);
+  bad = good;
+  bad.base = bad.hlc;  // base must be strictly older
+  EXPECT_EQ(check(bad), Problem::kBadBase);
+  bad = good;
+  bad.base = testing::stamp(9, 0, "d2");
+  EXPECT_EQ(check(bad), Problem::kBadBase);
+  // Conflict rows are named by conflict ids, not UUIDs.
+  const auto cref = *find_field("conflict", "resolution");
+  FieldOp res = testing::make_op("d1:2", "conflict", "cf:d2:7", "resolution", str("kept_theirs"), testing::stamp(5, 0, "d1"));
+  Problem p = Problem::kNone;
+  EXPECT_TRUE(check_op(res, cref, p));
+  res.row = testing::row_id(1);
+  EXPECT_FALSE(check_op(res, cref, p));
+  EXPECT_EQ(p, Problem::kBadRow);
+}
+
+}  // namespace
+}  // namespace rapidesk::sync

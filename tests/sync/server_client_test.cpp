@@ -1,0 +1,262 @@
+// ServerMerge and ClientReplica: the server decides, replicas converge on its log.
+#include <gtest/gtest.h>
+
+#include "rapidesk/sync/client_replica.h"
+#include "rapidesk/sync/codec.h"
+#include "rapidesk/sync/server_merge.h"
+#include "test_support.h"
+
+namespace rapidesk::sync {
+namespace {
+
+using testing::kT0;
+using testing::ManualClock;
+using testing::str;
+
+struct Device {
+  ManualClock clock;
+  testing::SplitMix random{3};
+  ClientReplica replica;
+  Device(std::string id, std::string user, std::uint64_t seed)
+      : random(seed), replica(ClientOptions{std::move(id), std::move(user), 1}, clock.fn(), [this] { return random(); }) {}
+};
+
+void sync(ServerMerge& server, ClientReplica& r, std::string_view user) {
+  const std::vector<FieldOp> batch = r.next_push();
+  if (!batch.empty()) r.on_push_result(server.push(batch, user));
+  bool more = true;
+  while (more) ASSERT_TRUE(r.on_pull(server.pull(r.cursor(), 3, &more)));
+}
+
+class ServerClient : public ::testing::Test {
+ protected:
+  ManualClock server_clock;
+  ServerMerge server{server_clock.fn()};
+  Device a{"laptop-li", "li.wei", 1};
+  Device b{"tablet-wang", "wang.fang", 2};
+};
+
+TEST_F(ServerClient, EditsTravelThroughTheServerAndEveryoneConverges) {
+  const std::string row = a.replica.new_row_id();
+  const FieldEdit intake[] = {{"title", str("Printer offline")}, {"status", str("new")}, {"category", str("tech_support")}};
+  auto ops = a.replica.edit("request", row, intake);
+  ASSERT_TRUE(ops) << ops.status().message().en;
+  EXPECT_EQ(ops->size(), 3u);
+  EXPECT_EQ(a.replica.visible().read("request", row, "title")->value, str("Printer offline"));
+  EXPECT_FALSE(a.replica.confirmed().read("request", row, "title"));  // not yet confirmed
+  sync(server, a.replica, "li.wei");
+  EXPECT_EQ(a.replica.pending_count(), 0u);
+  EXPECT_EQ(server.store().read("request", row, "title")->author, "li.wei");
+  sync(server, b.replica, "wang.fang");
+  EXPECT_EQ(b.replica.visible().read("request", row, "status")->value, str("new"));
+  ASSERT_TRUE(b.replica.set_field("request", row, "status", str("triaged")));
+  sync(server, b.replica, "wang.fang");
+  sync(server, a.replica, "li.wei");
+  EXPECT_EQ(a.replica.confirmed().canonical_bytes(), server.store().canonical_bytes());
+  EXPECT_EQ(b.replica.confirmed().canonical_bytes(), server.store().canonical_bytes());
+  EXPECT_EQ(a.replica.visible().read("request", row, "status")->value, str("triaged"));
+}
+
+TEST_F(ServerClient, AuthorComesFromTheAuthenticatedUserNotTheClient) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  std::vector<FieldOp> batch = a.replica.next_push();
+  batch[0].author = "the.boss";
+  batch[0].origin = Origin::kServer;  // a forged origin does not unlock server fields either
+  server.push(batch, "li.wei");
+  EXPECT_EQ(server.log()[0].op.author, "li.wei");
+  EXPECT_EQ(server.log()[0].op.origin, Origin::kClient);
+}
+
+TEST_F(ServerClient, RejectedOpsAreReportedAndDroppedFromTheOutbox) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "status", str("new")));
+  sync(server, a.replica, "li.wei");
+  sync(server, b.replica, "wang.fang");
+  // Both triage offline from "new".
+  ASSERT_TRUE(a.replica.set_field("request", row, "status", str("triaged")));
+  ASSERT_TRUE(b.replica.set_field("request", row, "status", str("triaged")));
+  sync(server, a.replica, "li.wei");
+  // b's change is stale; "triaged" -> "triaged" agrees with the server: applied (with a conflict record).
+  sync(server, b.replica, "wang.fang");
+  EXPECT_TRUE(b.replica.take_rejections().empty());
+  // Now b, seeing "triaged", moves to in_progress; a little later a (not yet synced, also seeing
+  // "triaged") closes it.
+  b.clock.now += 100;
+  ASSERT_TRUE(b.replica.set_field("request", row, "status", str("in_progress")));
+  a.clock.now += 200;
+  ASSERT_TRUE(a.replica.set_field("request", row, "status", str("closed")));
+  sync(server, b.replica, "wang.fang");
+  sync(server, a.replica, "li.wei");  // in_progress -> closed is invalid and a's base is stale
+  EXPECT_TRUE(a.replica.take_rejections().empty());  // kept as a conflict, not rejected
+  const auto conflicts = a.replica.visible().conflicts();
+  const auto it = std::find_if(conflicts.begin(), conflicts.end(), [](const ConflictRecord& c) { return c.invalid_transition; });
+  ASSERT_NE(it, conflicts.end());
+  EXPECT_EQ(it->loser.value, str("closed"));
+  EXPECT_EQ(it->winner.value, str("in_progress"));
+  EXPECT_EQ(a.replica.visible().read("request", row, "status")->value, str("in_progress"));
+  EXPECT_EQ(a.replica.pending_count(), 0u);
+
+  // A forged push of a server-owned field is rejected, reported, and removed.
+  FieldOp forged;
+  forged.op = "laptop-li:999";
+  forged.entity = "request";
+  forged.row = row;
+  forged.field = "number";
+  forged.value = str("20260101-TECH-9999");
+  forged.hlc = a.replica.clock().now();
+  const PushResult r = server.push(std::vector<FieldOp>{forged}, "li.wei");
+  ASSERT_EQ(r.results.size(), 1u);
+  EXPECT_EQ(r.results[0].outcome, Outcome::kRejected);
+  EXPECT_EQ(r.results[0].status.code(), ErrorCode::kForbidden);
+  // Replaying the rejected op gets the same answer, not a late acceptance.
+  EXPECT_EQ(server.push(std::vector<FieldOp>{forged}, "li.wei").results[0].problem, Problem::kServerOwned);
+}
+
+TEST_F(ServerClient, ClientRefusesLocallyWhatTheServerWouldReject) {
+  const std::string row = a.replica.new_row_id();
+  auto number = a.replica.set_field("request", row, "number", str("x"));
+  ASSERT_FALSE(number);
+  EXPECT_EQ(number.status().code(), ErrorCode::kForbidden);
+  ASSERT_TRUE(a.replica.set_field("request", row, "status", str("new")));
+  auto jump = a.replica.set_field("request", row, "status", str("resolved"));
+  ASSERT_FALSE(jump);
+  EXPECT_NE(jump.status().message().en.find("cannot go from \"New\" to \"Resolved\""), std::string::npos);
+  auto bad = a.replica.set_field("request", row, "progress", Value::integer(120));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(a.replica.pending_count(), 1u);  // only the valid edit is queued
+  EXPECT_EQ(a.replica.visible().read("request", row, "status")->value, str("new"));
+}
+
+TEST_F(ServerClient, ServerRejectsStampsTooFarAheadAndSaysWhy) {
+  a.clock.now = kT0 + 10 * 60'000;  // the laptop's clock is 10 minutes fast
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  sync(server, a.replica, "li.wei");
+  const auto rejections = a.replica.take_rejections();
+  ASSERT_EQ(rejections.size(), 1u);
+  EXPECT_EQ(rejections[0].problem, Problem::kClockDrift);
+  EXPECT_NE(rejections[0].status.message().en.find("Fix the date and time on device \"laptop-li\""), std::string::npos);
+  EXPECT_EQ(server.cursor(), 0u);
+  EXPECT_FALSE(a.replica.visible().read("request", row, "title"));  // the refused edit is gone
+}
+
+TEST_F(ServerClient, FieldGroupsAreWrittenWholeAndMustArriveWhole) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "contact_name", str("Li Wei")));
+  auto ops = a.replica.set_field("request", row, "contact", str("138-0000-1111"));
+  ASSERT_TRUE(ops);
+  ASSERT_EQ(ops->size(), 2u);  // contact_name rides along unchanged
+  EXPECT_EQ((*ops)[1].field, "contact_name");
+  EXPECT_EQ((*ops)[1].value, str("Li Wei"));
+  EXPECT_EQ((*ops)[0].hlc, (*ops)[1].hlc);
+  sync(server, a.replica, "li.wei");
+  EXPECT_EQ(server.store().read("request", row, "contact")->value, str("138-0000-1111"));
+
+  FieldOp half = (*ops)[0];
+  half.op = "laptop-li:500";
+  half.hlc = a.replica.clock().now();
+  half.value = str("139");
+  const PushResult r = server.push(std::vector<FieldOp>{half}, "li.wei");
+  EXPECT_EQ(r.results[0].problem, Problem::kIncompleteGroup);
+  EXPECT_NE(r.results[0].status.message().en.find("contact_name"), std::string::npos);
+}
+
+TEST_F(ServerClient, NextPushNeverSplitsOneEdit) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  ASSERT_TRUE(a.replica.set_field("request", row, "contact", str("138")));  // two ops, one stamp
+  EXPECT_EQ(a.replica.next_push(2).size(), 1u);
+  EXPECT_EQ(a.replica.next_push(3).size(), 3u);
+  EXPECT_EQ(a.replica.next_push(1).size(), 1u);
+  ASSERT_TRUE(a.replica.on_pull({}));
+  a.replica.on_push_result(server.push(a.replica.next_push(1), "li.wei"));
+  EXPECT_EQ(a.replica.next_push(1).size(), 2u);  // the edit alone is larger than 1: sent whole
+}
+
+TEST_F(ServerClient, LostResponsesAndReplaysAreHarmless) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  const auto batch = a.replica.next_push();
+  server.push(batch, "li.wei");                   // response lost
+  const PushResult again = server.push(batch, "li.wei");  // resent
+  EXPECT_EQ(again.results[0].outcome, Outcome::kDuplicate);
+  a.replica.on_push_result(again);
+  EXPECT_EQ(server.cursor(), 1u);
+  ASSERT_TRUE(a.replica.on_pull(server.pull(0, 100)));
+  ASSERT_TRUE(a.replica.on_pull(server.pull(0, 100)));  // pulled twice: skipped
+  EXPECT_EQ(a.replica.pending_count(), 0u);
+  EXPECT_EQ(a.replica.confirmed().canonical_bytes(), server.store().canonical_bytes());
+}
+
+TEST_F(ServerClient, PullGapsAndDivergenceAreRefused) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("y")));
+  server.push(a.replica.next_push(), "li.wei");
+  auto log = server.pull(0, 10);
+  ASSERT_EQ(log.size(), 2u);
+  const Status gap = b.replica.on_pull(std::vector<LogEntry>{log[1]});
+  EXPECT_EQ(gap.code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(b.replica.cursor(), 0u);
+  log[1].outcome = Outcome::kConflictRecorded;  // not what this replica computes
+  const Status diverged = b.replica.on_pull(log);
+  EXPECT_EQ(diverged.code(), ErrorCode::kCorrupt);
+  EXPECT_NE(diverged.message().en.find("rebuilt"), std::string::npos);
+}
+
+TEST_F(ServerClient, ServerMadeEditsAreLoggedWithServerOrigin) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  sync(server, a.replica, "li.wei");
+  const OpResult r = server.apply_server_edit("request", row, "number", str("20260101-TECH-0001"));
+  EXPECT_EQ(r.outcome, Outcome::kApplied);
+  sync(server, a.replica, "li.wei");
+  EXPECT_EQ(a.replica.visible().read("request", row, "number")->value, str("20260101-TECH-0001"));
+  EXPECT_EQ(a.replica.visible().read("request", row, "number")->author, "server");
+  EXPECT_EQ(server.log().back().op.origin, Origin::kServer);
+}
+
+TEST_F(ServerClient, ResolvingAConflictFromTheClient) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("t0")));
+  sync(server, a.replica, "li.wei");
+  sync(server, b.replica, "wang.fang");
+  a.clock.now += 10;
+  b.clock.now += 20;
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("mine")));
+  ASSERT_TRUE(b.replica.set_field("request", row, "title", str("theirs")));
+  sync(server, b.replica, "wang.fang");
+  sync(server, a.replica, "li.wei");
+  const auto conflicts = a.replica.visible().conflicts();
+  ASSERT_EQ(conflicts.size(), 1u);
+  EXPECT_EQ(conflicts[0].loser.author, "li.wei");
+  auto ops = a.replica.resolve(conflicts[0].id, Resolution::kKeptMine);
+  ASSERT_TRUE(ops) << ops.status().message().en;
+  sync(server, a.replica, "li.wei");
+  sync(server, b.replica, "wang.fang");
+  EXPECT_EQ(b.replica.visible().read("request", row, "title")->value, str("mine"));
+  EXPECT_EQ(b.replica.visible().conflict(conflicts[0].id)->resolution, Resolution::kKeptMine);
+  EXPECT_EQ(a.replica.resolve("cf:nope:1", Resolution::kKeptMine).status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(ServerClient, TheWholeExchangeWorksThroughTheWireCodec) {
+  const std::string row = a.replica.new_row_id();
+  const FieldEdit edits[] = {{"title", str("打印机离线")}, {"status", str("new")}, {"tags", str("+vip")}};
+  ASSERT_TRUE(a.replica.edit("request", row, edits));
+  const DecodedPush in = decode_push(encode_push(a.replica.device(), a.replica.next_push()));
+  ASSERT_TRUE(in.ok());
+  ASSERT_TRUE(in.errors.empty());
+  const DecodedPushResult answer = decode_push_result(encode_push_result(server.push(in.ops, "li.wei")));
+  ASSERT_TRUE(answer.ok());
+  a.replica.on_push_result(answer.result);
+  const DecodedPull page = decode_pull(encode_pull(server.pull(0, 100), server.cursor(), false));
+  ASSERT_TRUE(page.ok());
+  ASSERT_TRUE(a.replica.on_pull(page.entries));
+  EXPECT_EQ(a.replica.pending_count(), 0u);
+  EXPECT_EQ(a.replica.confirmed().canonical_bytes(), server.store().canonical_bytes());
+  EXPECT_EQ(a.replica.visible().read_set("request", row, "tags"), std::vector<std::string>{"vip"});
+}
+
+}  // namespace
+}  // namespace rapidesk::sync
