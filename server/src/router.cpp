@@ -67,8 +67,7 @@ Router::Lookup Router::find(std::string_view method, std::string_view path) cons
 Router make_router(const ServerConfig& config) {
   Router router;
   add_core_routes(router, config);
-  // The sync endpoints (push, pull, requests, reports) are added here by the sync part:
-  //   add_sync_routes(router, config);
+  add_sync_routes(router, config);
   return router;
 }
 

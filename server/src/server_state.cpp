@@ -27,6 +27,14 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
       storage(std::move(storage_in)),
       login_limiter(LoginRateLimiter::Limits{config.login_failures_per_user, config.login_failures_per_address,
                                              static_cast<std::int64_t>(config.login_window_s) * 1000}),
-      log(log_out) {}
+      log(log_out) {
+  sync = std::make_unique<SyncService>(*storage, [c = clock] { return c(); });
+}
+
+Status ServerState::start_sync() {
+  if (Status s = sync->load(); !s) return s;
+  announcer.announce(sync->durable_cursor());
+  return Status::ok();
+}
 
 }  // namespace rapidesk::server

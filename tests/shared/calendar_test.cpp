@@ -28,6 +28,9 @@ struct AddCase {
   const char* expected;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const AddCase& c, std::ostream* os) { *os << c.name; }
+
 class AddWorkingTime : public ::testing::TestWithParam<AddCase> {};
 
 TEST_P(AddWorkingTime, LandsWhereAPersonWouldCount) {

@@ -1,10 +1,42 @@
 // Schema of the sync tables (field operations, rows, conflicts, cursors), owned by the sync
 // part of the server. Add migrations here with the next free version number (after the
 // highest in schema_accounts.cpp and this file); never edit one that has shipped.
+#include <array>
+
 #include "storage/migrations.h"
 
 namespace rapidesk::server {
 
-std::span<const Migration> sync_migrations() { return {}; }
+namespace {
+
+// The log is the source of truth: every accepted operation in cursor order, stored in its
+// wire form (as a pull page carries it). The merged state is rebuilt from it at start.
+constexpr std::array<Migration, 1> kSyncMigrations = {{
+    {2, "sync: operation log, rejected operations, counters, fired SLA events", R"sql(
+CREATE TABLE sync_log (
+  seq     INTEGER PRIMARY KEY,
+  entity  TEXT NOT NULL,
+  row_id  TEXT NOT NULL,
+  entry   TEXT NOT NULL
+);
+CREATE INDEX sync_log_row ON sync_log (entity, row_id, seq);
+CREATE TABLE sync_rejected (
+  op_id   TEXT PRIMARY KEY,
+  result  TEXT NOT NULL
+);
+CREATE TABLE sync_meta (
+  key     TEXT PRIMARY KEY,
+  value   INTEGER NOT NULL
+);
+CREATE TABLE sla_fired (
+  event_key TEXT PRIMARY KEY,
+  fired_at  INTEGER NOT NULL
+);
+)sql"},
+}};
+
+}  // namespace
+
+std::span<const Migration> sync_migrations() { return kSyncMigrations; }
 
 }  // namespace rapidesk::server

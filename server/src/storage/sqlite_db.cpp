@@ -48,8 +48,14 @@ Result<bool> Statement::step() {
 Status Statement::run() {
   for (;;) {
     auto r = step();
-    if (!r) return r.status();
-    if (!*r) return Status::ok();
+    if (!r) {
+      sqlite3_reset(stmt_);
+      return r.status();
+    }
+    if (!*r) {
+      sqlite3_reset(stmt_);  // ready to be bound and run again
+      return Status::ok();
+    }
   }
 }
 

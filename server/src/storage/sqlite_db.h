@@ -37,7 +37,7 @@ class Statement {
 
   // true: a row is ready; false: done. Errors as error_status().
   Result<bool> step();
-  // Steps to completion, expecting no rows.
+  // Steps to completion, expecting no rows; then resets, so the statement can run again.
   Status run();
 
   std::string text(int column) const;  // 0-based; NULL reads as ""

@@ -39,6 +39,14 @@ class SqliteStorage final : public Storage {
   Status revoke_token(std::string_view hash) override;
   Status revoke_user_tokens(std::string_view user) override;
 
+  // Sync log (sqlite_storage_sync.cpp).
+  Status append_sync(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                     std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) override;
+  Status load_sync(const std::function<Status(SyncLogRecord&&)>& on_entry,
+                   const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
+                   std::uint64_t& next_server_op) override;
+  Result<std::vector<std::string>> load_sla_fired() override;
+
  private:
   Status revoke_user_tokens_locked(std::string_view user);
 

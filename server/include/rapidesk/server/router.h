@@ -53,6 +53,8 @@ class Router {
 // /api/v1/stream (plain GET answers 426; the WebSocket upgrade is taken by the session),
 // plus /_test/* when config.test_hooks.
 void add_core_routes(Router& router, const ServerConfig& config);
+// Sync routes: push, pull and the read API (src/sync/sync_routes.cpp).
+void add_sync_routes(Router& router, const ServerConfig& config);
 Router make_router(const ServerConfig& config);
 
 }  // namespace rapidesk::server

@@ -17,6 +17,7 @@
 #include "rapidesk/server/rate_limiter.h"
 #include "rapidesk/server/router.h"
 #include "rapidesk/server/storage.h"
+#include "rapidesk/server/sync_service.h"
 
 namespace rapidesk::server {
 
@@ -31,6 +32,9 @@ struct ServerState {
   ServerState(const ServerState&) = delete;
   ServerState& operator=(const ServerState&) = delete;
 
+  // Rebuilds the merged sync state from the stored log. Call once before serving.
+  Status start_sync();
+
   // Constant after construction.
   const ServerConfig config;
   const Router router;
@@ -42,6 +46,8 @@ struct ServerState {
 
   // Thread-safe.
   std::unique_ptr<Storage> storage;
+  // Built on `storage`; start_sync() loads its state before the server serves.
+  std::unique_ptr<SyncService> sync;
   Metrics metrics;
   CursorAnnouncer announcer;
   LoginRateLimiter login_limiter;

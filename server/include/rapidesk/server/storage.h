@@ -3,9 +3,12 @@
 // Times are rapidesk::Instant (UTC ms).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +52,21 @@ struct TokenRecord {
   bool revoked = false;
 };
 
+// One entry of the sync log as stored: its wire form (the JSON object a pull page carries
+// for it) and the row it touches, so one row's history can be read alone.
+struct SyncLogRecord {
+  std::uint64_t seq = 0;
+  std::string entity;
+  std::string row;
+  std::string entry;
+};
+
+// A pushed operation the server refused, kept so a replay gets the same answer.
+struct SyncRejectionRecord {
+  std::string op_id;
+  std::string result;  // the push-result JSON that carried the refusal
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -80,6 +98,18 @@ class Storage {
   virtual Result<TokenRecord> find_token(std::string_view hash) = 0;  // kNotFound
   virtual Status revoke_token(std::string_view hash) = 0;             // kNotFound
   virtual Status revoke_user_tokens(std::string_view user) = 0;
+
+  // Sync log. append_sync writes entries, rejections, the server's next op sequence and
+  // fired SLA event keys in ONE durable transaction (synchronous=FULL): when it returns ok,
+  // all of it survives a crash; otherwise none of it was written.
+  virtual Status append_sync(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                             std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) = 0;
+  // Streams the log in seq order, then the rejections; reads the counter (1 when unset).
+  virtual Status load_sync(const std::function<Status(SyncLogRecord&&)>& on_entry,
+                           const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
+                           std::uint64_t& next_server_op) = 0;
+  // Every fired SLA event key (the SLA engine's ledger).
+  virtual Result<std::vector<std::string>> load_sla_fired() = 0;
 };
 
 constexpr std::string_view kDatabaseFileName = "rapidesk.db";

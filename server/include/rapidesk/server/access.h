@@ -1,0 +1,37 @@
+// Per-record authorisation for sync and the read API. Field staff and agents see and edit
+// the requests they own, created, collaborate on, or that belong to their team (and those
+// requests' subtasks, activity entries, attachments and conflicts); coordinators and admins
+// see everything. Customers and the knowledge base are shared by everyone.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "rapidesk/server/auth.h"
+#include "rapidesk/sync/replica_store.h"
+
+namespace rapidesk::server {
+
+// Who created each row (author of its first accepted op), kept beside the merged store.
+// Not thread-safe: guarded by the sync service's merge lock.
+class RowCreators {
+ public:
+  void note(std::string_view entity, std::string_view row, std::string_view author);
+  const std::string* creator(std::string_view entity, std::string_view row) const;
+
+ private:
+  std::unordered_map<std::string, std::string> creators_;  // "entity/row" -> user
+};
+
+bool sees_everything(const AuthContext& who);
+
+// May `who` see the row? Rows not (yet) in the store are not visible.
+bool may_see(const sync::ReplicaStore& store, const RowCreators& creators, const AuthContext& who,
+             std::string_view entity, std::string_view row);
+
+// The request a row belongs to ("request" rows: themselves; children: their request_id;
+// conflicts: the row they are about). Empty when it belongs to none (customer, knowledge).
+std::string owning_request(const sync::ReplicaStore& store, std::string_view entity, std::string_view row);
+
+}  // namespace rapidesk::server

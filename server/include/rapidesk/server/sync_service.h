@@ -1,0 +1,104 @@
+// The server's side of sync: authorises, merges and durably logs pushed operations, serves
+// pulls filtered to what the caller may see, gives new requests their human numbers, and
+// answers the read API from the merged state.
+//
+// Durability: a push returns only after its log entries are committed (synchronous=FULL).
+// Concurrent pushes share one commit (group commit): the first waiter commits everything
+// queued so far in one transaction, the others wait for it. Pulls never show an entry that
+// is not yet durable, so no replica can see an operation a crash could still lose.
+//
+// Thread-safe. Lock order: merge_mutex_ before commit_mutex_.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rapidesk/server/access.h"
+#include "rapidesk/server/auth.h"
+#include "rapidesk/server/storage.h"
+#include "rapidesk/sync/server_merge.h"
+
+namespace rapidesk::server {
+
+struct SyncOptions {
+  std::int64_t max_drift_ms = sync::kDefaultMaxDriftMs;
+  int number_utc_offset_minutes = 480;  // the day of a request number is the local day here
+  std::string default_team = "GEN";     // for numbers of requests with no team
+  size_t max_pull_scan = 20'000;        // log entries examined per pull (then more=true)
+};
+
+struct PullPage {
+  std::vector<sync::LogEntry> entries;
+  std::uint64_t cursor = 0;  // resume from here (entries up to it were examined)
+  bool more = false;
+};
+
+// One request as the read API shows it: every field by wire name, plus id and number.
+using RequestFields = std::map<std::string, std::string>;
+
+class SyncService {
+ public:
+  // `storage` must outlive the service. `user_team` tells the team of a user (numbers of
+  // requests created without a team use their creator's team).
+  SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options = {});
+
+  // Rebuilds the merged state from the stored log. Call once, before serving.
+  Status load();
+
+  // Authorises every op (403 `forbidden` per op for rows the caller may not edit), merges
+  // the rest, assigns numbers to new requests, and waits until everything is durable.
+  // kIo if the commit failed (nothing acknowledged).
+  Result<sync::PushResult> push(const AuthContext& who, std::vector<sync::FieldOp> ops);
+
+  // Entries after `cursor` that `who` may see, at most `limit`. When a row becomes visible
+  // to `who` (its team, owner or collaborators change), its earlier history comes along.
+  PullPage pull(const AuthContext& who, std::uint64_t cursor, size_t limit);
+
+  // Read API. Contacts are masked for roles that do not need them.
+  std::vector<RequestFields> list_requests(const AuthContext& who, const std::map<std::string, std::string>& filters,
+                                           size_t offset, size_t limit, size_t* total);
+  std::optional<RequestFields> get_request(const AuthContext& who, const std::string& id);
+
+  std::uint64_t durable_cursor() const;
+  std::uint64_t ops_merged() const;
+
+ private:
+  struct PendingCommit {
+    std::vector<SyncLogRecord> entries;
+    std::vector<SyncRejectionRecord> rejections;
+    std::uint64_t generation = 0;
+  };
+
+  bool may_edit(const AuthContext& who, const sync::FieldOp& op, const std::vector<sync::FieldOp>& batch) const;
+  void note_entries(std::uint64_t from_cursor);                  // REQUIRES: merge_mutex_
+  void assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who);  // REQUIRES: merge_mutex_
+  RequestFields request_fields(const AuthContext& who, const std::string& id) const;     // REQUIRES: merge_mutex_
+  Status wait_durable(std::uint64_t generation);
+
+  Storage& storage_;
+  const SyncOptions options_;
+
+  mutable std::mutex merge_mutex_;
+  sync::ServerMerge merge_;                                         // guarded by merge_mutex_
+  RowCreators creators_;                                            // guarded by merge_mutex_
+  std::unordered_map<std::string, std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
+  std::map<std::string, std::uint32_t> number_counters_;            // "YYYYMMDD-TEAM" -> last; guarded
+
+  mutable std::mutex commit_mutex_;
+  std::condition_variable committed_;
+  PendingCommit queue_;                 // guarded by commit_mutex_
+  std::uint64_t next_generation_ = 1;   // guarded by commit_mutex_
+  std::uint64_t durable_generation_ = 0;
+  std::uint64_t durable_cursor_ = 0;    // highest seq on disk; guarded by commit_mutex_
+  std::uint64_t queued_cursor_ = 0;     // highest seq queued; guarded by commit_mutex_
+  bool committing_ = false;
+  Status failed_;                       // sticky: after a failed commit nothing more is acknowledged
+};
+
+}  // namespace rapidesk::server

@@ -1,0 +1,128 @@
+// The sync endpoints (push, pull) and the read API for integrations.
+#include <charconv>
+
+#include <nlohmann/json.hpp>
+
+#include "rapidesk/server/router.h"
+#include "rapidesk/server/server_state.h"
+#include "rapidesk/sync/codec.h"
+
+namespace rapidesk::server {
+
+namespace {
+
+constexpr size_t kDefaultPullLimit = 500;
+constexpr size_t kMaxPullLimit = 1000;
+constexpr size_t kMaxListLimit = 1000;
+
+HttpResponse raw_json(std::string body) {
+  HttpResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+// A non-negative integer query parameter, or `fallback` when absent.
+Result<std::uint64_t> uint_param(const HttpRequest& request, std::string_view name, std::uint64_t fallback) {
+  auto text = request.query_param(name);
+  if (!text) return fallback;
+  std::uint64_t value = 0;
+  auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (ec != std::errc() || p != text->data() + text->size() || text->empty()) {
+    return Status::invalid(format_text(Text{"query parameter \"{}\" must be a whole number of 0 or more",
+                                            "查询参数“{}”必须是不小于 0 的整数"},
+                                       {same_text(name)}),
+                           std::string(name));
+  }
+  return value;
+}
+
+HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
+  auto who = authenticate(request, state);
+  if (!who) return error_response(who.status());
+  sync::DecodedPush decoded = sync::decode_push(request.body);
+  if (!decoded.ok()) return error_response(decoded.status);
+  auto result = state.sync->push(*who, std::move(decoded.ops));
+  if (!result) return error_response(result.status());
+  std::uint64_t merged = 0;
+  std::uint64_t conflicts = 0;
+  for (const auto& r : result->results) {
+    merged += r.outcome != sync::Outcome::kRejected && r.outcome != sync::Outcome::kDuplicate;
+    conflicts += r.conflicts.size();
+  }
+  // Ops the decoder refused are answered in `rejected` like the merge's refusals.
+  for (auto& e : decoded.errors) {
+    result->results.push_back(sync::OpResult{e.op, sync::Outcome::kRejected, e.problem, std::move(e.status), {}});
+  }
+  state.metrics.add_ops_merged(merged);
+  state.metrics.add_conflicts(conflicts);
+  state.announcer.announce(state.sync->durable_cursor());
+  return raw_json(sync::encode_push_result(*result));
+}
+
+HttpResponse handle_pull(const HttpRequest& request, ServerState& state) {
+  auto who = authenticate(request, state);
+  if (!who) return error_response(who.status());
+  auto cursor = uint_param(request, "cursor", 0);
+  if (!cursor) return error_response(cursor.status());
+  auto limit = uint_param(request, "limit", kDefaultPullLimit);
+  if (!limit) return error_response(limit.status());
+  if (*limit == 0 || *limit > kMaxPullLimit) {
+    return error_response(Status::invalid(
+        format_text(Text{"limit must be between 1 and {}", "limit 必须在 1 到 {} 之间"}, {same_text(std::to_string(kMaxPullLimit))}),
+        "limit"));
+  }
+  PullPage page = state.sync->pull(*who, *cursor, static_cast<size_t>(*limit));
+  return raw_json(sync::encode_pull(page.entries, page.cursor, page.more));
+}
+
+HttpResponse handle_list_requests(const HttpRequest& request, ServerState& state) {
+  auto who = authenticate(request, state);
+  if (!who) return error_response(who.status());
+  auto offset = uint_param(request, "offset", 0);
+  if (!offset) return error_response(offset.status());
+  auto limit = uint_param(request, "limit", 100);
+  if (!limit) return error_response(limit.status());
+  std::map<std::string, std::string> filters;
+  for (const auto& [key, value] : request.query) {
+    if (key == "offset" || key == "limit") continue;
+    if (key != "status" && key != "team" && key != "owner" && key != "priority" && key != "category" &&
+        key != "channel" && key != "customer" && key != "number") {
+      return error_response(Status::invalid(
+          format_text(Text{"unknown filter \"{}\"; use status, team, owner, priority, category, channel, customer or number",
+                           "未知的筛选条件“{}”；可用：status、team、owner、priority、category、channel、customer、number"},
+                      {same_text(key)}),
+          key));
+    }
+    filters[key] = value;
+  }
+  size_t total = 0;
+  auto rows = state.sync->list_requests(*who, filters, static_cast<size_t>(*offset),
+                                        std::min<size_t>(static_cast<size_t>(*limit), kMaxListLimit), &total);
+  nlohmann::json list = nlohmann::json::array();
+  for (auto& r : rows) list.push_back(std::move(r));
+  return json_response(200, {{"requests", std::move(list)}, {"total", total}});
+}
+
+HttpResponse handle_get_request(const HttpRequest& request, ServerState& state) {
+  auto who = authenticate(request, state);
+  if (!who) return error_response(who.status());
+  auto it = request.path_params.find("id");
+  const std::string id = it == request.path_params.end() ? std::string() : it->second;
+  auto fields = state.sync->get_request(*who, id);
+  if (!fields) {
+    return error_response(404, "not_found",
+                          format_text(Text{"no request \"{}\" that you may see", "没有您可查看的请求“{}”"}, {same_text(id)}));
+  }
+  return json_response(200, nlohmann::json(*fields));
+}
+
+}  // namespace
+
+void add_sync_routes(Router& router, const ServerConfig&) {
+  router.add("POST", "/api/v1/sync/push", handle_push);
+  router.add("GET", "/api/v1/sync/pull", handle_pull);
+  router.add("GET", "/api/v1/requests", handle_list_requests);
+  router.add("GET", "/api/v1/requests/{id}", handle_get_request);
+}
+
+}  // namespace rapidesk::server

@@ -1,0 +1,343 @@
+#include "rapidesk/server/sync_service.h"
+
+#include <unordered_set>
+
+#include "rapidesk/shared/masking.h"
+#include "rapidesk/shared/request_number.h"
+#include "rapidesk/sync/codec.h"
+#include "rapidesk/sync/schema.h"
+
+namespace rapidesk::server {
+
+namespace {
+
+std::string row_key(std::string_view entity, std::string_view row) {
+  std::string k(entity);
+  k += '/';
+  k += row;
+  return k;
+}
+
+// Fields whose change can make a request visible to someone new.
+bool grants_visibility(const sync::FieldOp& op) {
+  return (op.entity == "request" && (op.field == "team" || op.field == "owner" || op.field == "collaborators")) ||
+         ((op.entity == "subtask" || op.entity == "activity" || op.entity == "attachment") && op.field == "request_id");
+}
+
+Status forbidden_row(std::string_view entity) {
+  return Status::forbidden(format_text(
+      Text{"You may not change this {}: it belongs to another team. Ask a coordinator.", "您无权修改该{}：它属于其他团队，请联系协调员。"},
+      {Text{std::string(entity), entity == "request" ? "请求" : std::string(entity)}}));
+}
+
+std::string value_text(const sync::Value& v) {
+  switch (v.kind()) {
+    case sync::Value::Kind::kString: return v.as_string();
+    case sync::Value::Kind::kNull: return {};
+    default: return v.canonical();
+  }
+}
+
+}  // namespace
+
+SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options)
+    : storage_(storage),
+      options_(std::move(options)),
+      merge_(std::move(clock), sync::ServerMergeOptions{"server", "server", options_.max_drift_ms, 1}) {}
+
+Status SyncService::load() {
+  std::lock_guard lock(merge_mutex_);
+  std::uint64_t next_op = 1;
+  std::vector<sync::LogEntry> chunk;
+  std::string page;
+  std::uint64_t last_seq = 0;
+  auto flush = [&]() -> Status {
+    if (page.empty()) return Status::ok();
+    page = "{\"protocol\":" + std::to_string(sync::kProtocolVersion) + ",\"ops\":[" + page + "],\"cursor\":" +
+           std::to_string(last_seq) + ",\"more\":false}";
+    sync::CodecLimits limits;
+    limits.max_body_bytes = page.size() + 1;
+    auto decoded = sync::decode_pull(page, limits);
+    page.clear();
+    if (!decoded.ok() || !decoded.errors.empty()) {
+      return Status::corrupt(Text{"The stored sync log cannot be read back; restore the data directory from a backup.",
+                                  "无法读取已保存的同步日志，请从备份恢复数据目录。"});
+    }
+    return merge_.restore(decoded.entries);
+  };
+  size_t in_page = 0;
+  Status s = storage_.load_sync(
+      [&](SyncLogRecord&& r) -> Status {
+        if (!page.empty()) page += ',';
+        page += r.entry;
+        last_seq = r.seq;
+        if (++in_page == sync::CodecLimits{}.max_ops) {
+          in_page = 0;
+          return flush();
+        }
+        return Status::ok();
+      },
+      [&](SyncRejectionRecord&& r) -> Status {
+        auto decoded = sync::decode_push_result(r.result);
+        if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_rejection(decoded.result.results[0]);
+        return Status::ok();
+      },
+      next_op);
+  if (!s) return s;
+  if (Status f = flush(); !f) return f;
+  merge_.restore_next_op_sequence(next_op);
+  note_entries(0);
+  std::lock_guard commit(commit_mutex_);
+  durable_cursor_ = queued_cursor_ = merge_.cursor();
+  return Status::ok();
+}
+
+void SyncService::note_entries(std::uint64_t from_cursor) {
+  const auto log = merge_.log();
+  for (std::uint64_t seq = from_cursor + 1; seq <= log.size(); ++seq) {
+    const sync::LogEntry& e = log[seq - 1];
+    creators_.note(e.op.entity, e.op.row, e.op.author);
+    row_seqs_[row_key(e.op.entity, e.op.row)].push_back(seq);
+    if (e.op.entity == "request" && e.op.field == "number" && e.op.value.is_string()) {
+      if (auto n = parse_request_number(e.op.value.as_string())) {
+        auto& last = number_counters_[format_date(n->date) + "-" + n->team];
+        last = std::max(last, n->sequence);
+      }
+    }
+  }
+}
+
+bool SyncService::may_edit(const AuthContext& who, const sync::FieldOp& op, const std::vector<sync::FieldOp>& batch) const {
+  if (sees_everything(who)) return true;
+  const sync::ReplicaStore& store = merge_.store();
+  if (creators_.creator(op.entity, op.row) == nullptr) {
+    // A new row: requests may be created by anyone; a child row needs a visible parent.
+    if (op.entity != "subtask" && op.entity != "activity" && op.entity != "attachment") return true;
+    for (const auto& other : batch) {
+      if (other.entity == op.entity && other.row == op.row && other.field == "request_id" && other.value.is_string()) {
+        const std::string& parent = other.value.as_string();
+        return creators_.creator("request", parent) == nullptr ||  // created in this batch
+               may_see(store, creators_, who, "request", parent);
+      }
+    }
+    return true;  // the merge refuses a child row without its request_id
+  }
+  return may_see(store, creators_, who, op.entity, op.row);
+}
+
+void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who) {
+  const Instant now = merge_.clock().last().physical_ms;
+  const std::int64_t local_days =
+      (now + static_cast<Instant>(options_.number_utc_offset_minutes) * kMsPerMinute) / kMsPerDay;
+  const CivilDate today = civil_from_days(local_days);
+  for (const auto& row : new_rows) {
+    if (merge_.store().read("request", row, "number")) continue;
+    std::string team;
+    if (auto t = merge_.store().read("request", row, "team"); t && t->value.is_string()) team = t->value.as_string();
+    if (!is_valid_team_code(team)) team = is_valid_team_code(who.team) ? who.team : options_.default_team;
+    auto& last = number_counters_[format_date(today) + "-" + team];
+    const std::string number = format_request_number(RequestNumber{today, team, ++last});
+    merge_.apply_server_edit("request", row, "number", sync::Value::string(number));
+  }
+}
+
+Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
+  sync::PushResult answer;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(merge_mutex_);
+    {
+      std::lock_guard commit(commit_mutex_);
+      if (!failed_.is_ok()) return failed_;
+    }
+    // Authorise each op; merge the allowed ones in their original order.
+    std::vector<sync::FieldOp> allowed;
+    std::vector<std::optional<sync::OpResult>> refused(ops.size());
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (may_edit(who, ops[i], ops)) {
+        allowed.push_back(ops[i]);
+      } else {
+        refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, forbidden_row(ops[i].entity), {}};
+      }
+    }
+    const std::uint64_t before = merge_.cursor();
+    sync::PushResult merged = merge_.push(allowed, who.user);
+    std::vector<std::string> new_requests;
+    for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
+      const auto& e = merge_.log()[seq - 1];
+      if (e.op.entity == "request" && creators_.creator("request", e.op.row) == nullptr &&
+          std::find(new_requests.begin(), new_requests.end(), e.op.row) == new_requests.end()) {
+        new_requests.push_back(e.op.row);
+      }
+    }
+    note_entries(before);
+    const std::uint64_t after_client_ops = merge_.cursor();
+    assign_numbers(new_requests, who);
+    note_entries(after_client_ops);
+
+    size_t next_merged = 0;
+    std::vector<SyncRejectionRecord> rejections;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (refused[i]) {
+        answer.results.push_back(std::move(*refused[i]));
+        continue;
+      }
+      sync::OpResult r = std::move(merged.results[next_merged++]);
+      if (r.outcome == sync::Outcome::kRejected && sync::is_valid_op_id(r.op)) {
+        rejections.push_back({r.op, sync::encode_push_result(sync::PushResult{{r}, 0})});
+      }
+      answer.results.push_back(std::move(r));
+    }
+    answer.cursor = merge_.cursor();
+
+    std::vector<SyncLogRecord> records;
+    for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
+      const auto& e = merge_.log()[seq - 1];
+      records.push_back({seq, e.op.entity, e.op.row, sync::encode_log_entry(e)});
+    }
+    if (records.empty() && rejections.empty()) return answer;
+    std::lock_guard commit(commit_mutex_);
+    for (auto& r : records) queue_.entries.push_back(std::move(r));
+    for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
+    queued_cursor_ = merge_.cursor();
+    generation = queue_.generation = next_generation_++;
+  }
+  if (Status s = wait_durable(generation); !s) return s;
+  return answer;
+}
+
+Status SyncService::wait_durable(std::uint64_t generation) {
+  std::unique_lock lock(commit_mutex_);
+  while (durable_generation_ < generation) {
+    if (!failed_.is_ok()) return failed_;
+    if (committing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    // Become the leader: commit everything queued so far in one transaction.
+    committing_ = true;
+    PendingCommit batch = std::move(queue_);
+    queue_ = PendingCommit{};
+    const std::uint64_t cursor = queued_cursor_;
+    lock.unlock();
+    std::uint64_t next_op;
+    {
+      std::lock_guard merge(merge_mutex_);  // never taken while holding commit_mutex_
+      next_op = merge_.next_op_sequence();
+    }
+    Status s = storage_.append_sync(batch.entries, batch.rejections, next_op, {});
+    lock.lock();
+    committing_ = false;
+    if (!s) {
+      failed_ = Status(ErrorCode::kIo, format_text(Text{"The server could not save changes ({}); they were not accepted. "
+                                                        "Restart the server after checking its disk.",
+                                                        "服务器无法保存更改（{}），更改未被接受。请检查磁盘后重启服务器。"},
+                                                   {s.message()}));
+    } else {
+      durable_generation_ = batch.generation;
+      durable_cursor_ = cursor;
+    }
+    committed_.notify_all();
+  }
+  return Status::ok();
+}
+
+std::uint64_t SyncService::durable_cursor() const {
+  std::lock_guard lock(commit_mutex_);
+  return durable_cursor_;
+}
+
+std::uint64_t SyncService::ops_merged() const {
+  std::lock_guard lock(merge_mutex_);
+  return merge_.cursor();
+}
+
+PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t limit) {
+  const std::uint64_t durable = durable_cursor();
+  std::lock_guard lock(merge_mutex_);
+  PullPage page;
+  page.cursor = std::min(cursor, durable);
+  if (limit == 0 || cursor >= durable) return page;
+  const auto log = merge_.log();
+  if (sees_everything(who)) {
+    const std::uint64_t end = std::min<std::uint64_t>(durable, cursor + limit);
+    page.entries.assign(log.begin() + static_cast<std::ptrdiff_t>(cursor), log.begin() + static_cast<std::ptrdiff_t>(end));
+    page.cursor = end;
+    page.more = end < durable;
+    return page;
+  }
+  std::unordered_set<std::uint64_t> included;
+  size_t scanned = 0;
+  std::uint64_t seq = cursor + 1;
+  for (; seq <= durable; ++seq) {
+    if (page.entries.size() >= limit || scanned++ >= options_.max_pull_scan) break;
+    const sync::LogEntry& e = log[seq - 1];
+    if (!may_see(merge_.store(), creators_, who, e.op.entity, e.op.row)) continue;
+    if (grants_visibility(e.op)) {
+      // The row may be new to this reader: bring its earlier history along (a replica
+      // skips the entries it already has).
+      const auto& history = row_seqs_[row_key(e.op.entity, e.op.row)];
+      std::vector<std::uint64_t> earlier;
+      for (std::uint64_t s : history) {
+        if (s >= seq) break;
+        if (s <= cursor && !included.count(s)) earlier.push_back(s);
+      }
+      if (!page.entries.empty() && page.entries.size() + earlier.size() + 1 > limit) break;
+      for (std::uint64_t s : earlier) {
+        included.insert(s);
+        page.entries.push_back(log[s - 1]);
+      }
+    }
+    if (included.insert(seq).second) page.entries.push_back(e);
+  }
+  page.cursor = seq - 1;
+  page.more = page.cursor < durable;
+  return page;
+}
+
+RequestFields SyncService::request_fields(const AuthContext& who, const std::string& id) const {
+  const sync::ReplicaStore& store = merge_.store();
+  RequestFields out;
+  out["id"] = id;
+  const sync::EntitySpec* spec = sync::find_entity("request");
+  for (const auto& f : spec->fields) {
+    if (f.policy == sync::MergePolicy::kSet) {
+      std::string joined;
+      for (const auto& e : store.read_set("request", id, f.name)) joined += (joined.empty() ? "" : ",") + e;
+      out[std::string(f.name)] = joined;
+      continue;
+    }
+    auto v = store.read("request", id, f.name);
+    out[std::string(f.name)] = v ? value_text(v->value) : std::string();
+  }
+  const bool owner = out["owner"] == who.user;
+  if (!sees_full_contact(who.role, owner)) out["contact"] = mask_contact(out["contact"]);
+  return out;
+}
+
+std::vector<RequestFields> SyncService::list_requests(const AuthContext& who,
+                                                      const std::map<std::string, std::string>& filters, size_t offset,
+                                                      size_t limit, size_t* total) {
+  std::lock_guard lock(merge_mutex_);
+  std::vector<RequestFields> out;
+  size_t matched = 0;
+  for (const auto& id : merge_.store().rows("request")) {
+    if (!may_see(merge_.store(), creators_, who, "request", id)) continue;
+    if (merge_.store().is_deleted("request", id)) continue;
+    RequestFields fields = request_fields(who, id);
+    bool ok = true;
+    for (const auto& [k, v] : filters) ok = ok && fields[k] == v;
+    if (!ok) continue;
+    if (matched++ >= offset && out.size() < limit) out.push_back(std::move(fields));
+  }
+  if (total) *total = matched;
+  return out;
+}
+
+std::optional<RequestFields> SyncService::get_request(const AuthContext& who, const std::string& id) {
+  std::lock_guard lock(merge_mutex_);
+  if (!creators_.creator("request", id) || !may_see(merge_.store(), creators_, who, "request", id)) return std::nullopt;
+  return request_fields(who, id);
+}
+
+}  // namespace rapidesk::server
