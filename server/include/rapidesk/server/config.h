@@ -19,7 +19,9 @@ struct ServerConfig {
   std::uint16_t listen_port = 8080;      // 0 = an ephemeral port, printed at start
 
   int io_threads = 2;      // threads running socket I/O
-  int worker_threads = 2;  // threads running handlers (SQLite, password hashing)
+  // Threads running handlers (SQLite, password hashing). Pushes wait in a handler for their
+  // group commit, so more waiting handlers make larger commits: this is not a CPU count.
+  int worker_threads = 16;
   int max_connections = 1024;
 
   int token_ttl_days = 30;

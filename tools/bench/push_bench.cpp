@@ -1,0 +1,315 @@
+// rapidesk-bench push | durable-push: the real server (in this process, on loopback) taking
+// pushes from concurrent HTTP clients with keep-alive, against plain SQLite doing the same
+// work in the same run with the same synchronous=FULL setting.
+//
+//   push:         16 clients x 100-op batches; ops merged/s vs plain SQLite LWW upserts,
+//                 100 per transaction; then p50/p99 push latency at half the peak rate.
+//   durable-push: 64 clients x 10-op batches; pushes/s vs the machine's rate of one
+//                 fsync'd SQLite commit per push.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sqlite3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "bench.h"
+#include "rapidesk/server/server.h"
+#include "rapidesk/server/server_state.h"
+#include "rapidesk/server/tokens.h"
+#include "rapidesk/sync/client_replica.h"
+#include "rapidesk/sync/codec.h"
+
+namespace rapidesk::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One keep-alive HTTP/1.1 connection; blocking, enough for a benchmark client.
+class HttpClient {
+ public:
+  explicit HttpClient(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ~HttpClient() { close(fd_); }
+  // Returns the status (0 on transport failure); the body in *body.
+  int post(const std::string& target, const std::string& token, const std::string& payload, std::string* body) {
+    std::string req = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
+    req += "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload;
+    for (size_t sent = 0; sent < req.size();) {
+      const ssize_t n = send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return 0;
+      sent += static_cast<size_t>(n);
+    }
+    size_t header_end;
+    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!fill()) return 0;
+    }
+    const int status = std::atoi(buffer_.c_str() + 9);
+    size_t length = 0;
+    const size_t cl = buffer_.find("Content-Length: ");
+    if (cl != std::string::npos && cl < header_end) length = std::strtoul(buffer_.c_str() + cl + 16, nullptr, 10);
+    const size_t cl2 = buffer_.find("content-length: ");
+    if (cl2 != std::string::npos && cl2 < header_end) length = std::strtoul(buffer_.c_str() + cl2 + 16, nullptr, 10);
+    while (buffer_.size() < header_end + 4 + length) {
+      if (!fill()) return 0;
+    }
+    if (body) *body = buffer_.substr(header_end + 4, length);
+    buffer_.erase(0, header_end + 4 + length);
+    return status;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  bool fill() {
+    char buf[65536];
+    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    buffer_.append(buf, static_cast<size_t>(n));
+    return true;
+  }
+  int fd_ = -1;
+  bool ok_ = false;
+  std::string buffer_;
+};
+
+struct Workload {
+  std::vector<std::vector<std::string>> bodies;  // per client, its push bodies
+  std::vector<std::vector<sync::FieldOp>> ops;   // all ops, for the baseline
+  size_t op_count = 0;
+};
+
+// Each batch writes new requests: 4 fields per request (customer, title, category, channel).
+Workload make_workload(int clients, int batches, int ops_per_batch, const std::string& prefix = "bench") {
+  Workload w;
+  w.bodies.resize(static_cast<size_t>(clients));
+  for (int c = 0; c < clients; ++c) {
+    const std::string device = prefix + "-" + std::to_string(c);
+    std::mt19937_64 rng(static_cast<std::uint64_t>(c) + 1);
+    sync::ClientReplica replica(sync::ClientOptions{device, "bench", 1},
+                                [] { return std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch()).count(); },
+                                [&rng] { return rng(); });
+    for (int b = 0; b < batches; ++b) {
+      std::vector<sync::FieldOp> batch;
+      while (static_cast<int>(batch.size()) < ops_per_batch) {
+        const std::string row = replica.new_row_id();
+        std::vector<sync::FieldEdit> edits = {{"customer", sync::Value::string("客户 " + std::to_string(rng() % 1000))},
+                                              {"title", sync::Value::string("扫码枪无法连接系统")},
+                                              {"category", sync::Value::string("tech_support")},
+                                              {"channel", sync::Value::string("visit")}};
+        edits.resize(std::min<size_t>(edits.size(), static_cast<size_t>(ops_per_batch) - batch.size()));
+        auto ops = replica.edit("request", row, edits);
+        if (!ops) break;
+        batch.insert(batch.end(), ops->begin(), ops->end());
+      }
+      w.op_count += batch.size();
+      w.bodies[static_cast<size_t>(c)].push_back(sync::encode_push(device, batch));
+      w.ops.push_back(std::move(batch));
+    }
+  }
+  return w;
+}
+
+// Plain SQLite: LWW upserts of the same ops, `per_tx` per transaction, WAL, synchronous=FULL.
+double baseline_upserts_per_s(const fs::path& dir, const Workload& w, size_t per_tx) {
+  sqlite3* db = nullptr;
+  sqlite3_open((dir / "baseline.db").c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                   "CREATE TABLE f (entity TEXT, row_id TEXT, field TEXT, value TEXT, hlc TEXT,"
+                   " PRIMARY KEY (entity, row_id, field))", nullptr, nullptr, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO f VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (entity, row_id, field) "
+                         "DO UPDATE SET value = excluded.value, hlc = excluded.hlc WHERE excluded.hlc > f.hlc",
+                     -1, &st, nullptr);
+  std::vector<const sync::FieldOp*> all;
+  for (const auto& b : w.ops) {
+    for (const auto& op : b) all.push_back(&op);
+  }
+  const double t0 = now_seconds();
+  for (size_t i = 0; i < all.size(); i += per_tx) {
+    sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+    for (size_t k = i; k < std::min(all.size(), i + per_tx); ++k) {
+      const auto& op = *all[k];
+      const std::string value = op.value.canonical();
+      const std::string hlc = sync::format_stamp(op.hlc);
+      sqlite3_bind_text(st, 1, op.entity.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 2, op.row.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 3, op.field.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 4, value.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(st, 5, hlc.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_step(st);
+      sqlite3_reset(st);
+    }
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  const double seconds = now_seconds() - t0;
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return static_cast<double>(all.size()) / seconds;
+}
+
+struct RunResult {
+  double seconds = 0;
+  size_t pushes = 0;
+  size_t failures = 0;
+  std::vector<double> latencies_ms;
+};
+
+// Every client sends its bodies back to back (or paced every `interval_s` when > 0).
+RunResult run_clients(int port, const std::string& token, const std::vector<std::vector<std::string>>& bodies,
+                      double interval_s) {
+  RunResult result;
+  std::mutex m;
+  std::vector<std::thread> threads;
+  const double t0 = now_seconds();
+  for (const auto& mine : bodies) {
+    threads.emplace_back([&, &mine = mine] {
+      HttpClient client(port);
+      std::vector<double> lat;
+      size_t failures = 0;
+      const double start = now_seconds();
+      for (size_t i = 0; i < mine.size(); ++i) {
+        if (interval_s > 0) {
+          const double due = start + static_cast<double>(i) * interval_s;
+          while (now_seconds() < due) std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        const double s = now_seconds();
+        std::string body;
+        const int status = client.post("/api/v1/sync/push", token, mine[i], &body);
+        lat.push_back((now_seconds() - s) * 1000.0);
+        if (status != 200 || body.find("\"rejected\":[]") == std::string::npos) ++failures;
+      }
+      std::lock_guard lock(m);
+      result.latencies_ms.insert(result.latencies_ms.end(), lat.begin(), lat.end());
+      result.pushes += mine.size();
+      result.failures += failures;
+    });
+  }
+  for (auto& t : threads) t.join();
+  result.seconds = now_seconds() - t0;
+  std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
+  return result;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
+}
+
+struct LiveServer {
+  explicit LiveServer(const fs::path& dir) {
+    auto storage = server::open_sqlite_storage(dir / "server");
+    if (!storage) return;
+    server::ServerConfig config;
+    config.data_dir = dir / "server";
+    config.listen_port = 0;
+    state = std::make_unique<server::ServerState>(config, std::move(*storage), nullptr);
+    if (!state->start_sync()) return;
+    state->storage->add_team({"BENCH", "Benchmark", std::nullopt});
+    state->storage->add_user(server::UserRecord{"bench", "Bench", Role::kCoordinator, "BENCH", {}, "x", true, 0});
+    token = server::make_token();
+    state->storage->add_token(server::TokenRecord{server::hash_token(token), "bench", "bench", 0,
+                                                  server::system_now() + kMsPerDay, false});
+    net = std::make_unique<server::Server>(*state);
+    auto address = net->start();
+    if (!address) return;
+    port = std::stoi(address->substr(address->rfind(':') + 1));
+    runner = std::thread([this] { net->run(false); });
+  }
+  ~LiveServer() {
+    if (net) net->stop();
+    if (runner.joinable()) runner.join();
+  }
+  std::unique_ptr<server::ServerState> state;
+  std::unique_ptr<server::Server> net;
+  std::thread runner;
+  std::string token;
+  int port = 0;
+};
+
+fs::path temp_dir(const char* name) {
+  fs::path dir = fs::temp_directory_path() / (std::string("rapidesk-bench-") + name + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+int run_push(const Args& args) {
+  const int clients = std::stoi(arg_value(args, "--clients", "16"));
+  const int batches = std::stoi(arg_value(args, "--batches", "40"));
+  const fs::path dir = temp_dir("push");
+  std::fprintf(stderr, "push: preparing %d clients x %d batches of 100 ops...\n", clients, batches);
+  const Workload w = make_workload(clients, batches, 100);
+  LiveServer live(dir);
+  if (live.port == 0) {
+    std::fprintf(stderr, "push: the server did not start\n");
+    return 1;
+  }
+  const RunResult peak = run_clients(live.port, live.token, w.bodies, 0);
+  const double ops_per_s = static_cast<double>(w.op_count) / peak.seconds;
+  std::fprintf(stderr, "push: %zu ops in %.2f s = %.0f ops/s (%zu failed pushes)\n", w.op_count, peak.seconds, ops_per_s,
+               peak.failures);
+  // Latency at half the peak push rate, with fresh ops (the first ones are now duplicates).
+  const Workload paced_work = make_workload(clients, batches / 2, 100, "paced");
+  const std::vector<std::vector<std::string>>& paced_bodies = paced_work.bodies;
+  const double push_rate = static_cast<double>(peak.pushes) / peak.seconds;
+  const double interval = static_cast<double>(clients) / (push_rate / 2.0);
+  const RunResult half = run_clients(live.port, live.token, paced_bodies, interval);
+  const double baseline = baseline_upserts_per_s(dir, w, 100);
+  const bool valid = peak.failures == 0;
+  std::fprintf(stderr, "push: plain SQLite LWW upserts %.0f ops/s; latency at half peak p50 %.1f ms, p99 %.1f ms "
+                       "(goals: ratio >= 0.5, >= 100k ops/s, p99 <= 25 ms)\n",
+               baseline, percentile(half.latencies_ms, 0.5), percentile(half.latencies_ms, 0.99));
+  std::printf("{\"bench\":\"push\",\"clients\":%d,\"ops\":%zu,\"ops_per_s\":%.0f,\"baseline_ops_per_s\":%.0f,"
+              "\"ratio\":%.3f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"failed_pushes\":%zu}\n",
+              clients, w.op_count, ops_per_s, baseline, ops_per_s / baseline, percentile(half.latencies_ms, 0.5),
+              percentile(half.latencies_ms, 0.99), peak.failures + half.failures);
+  fs::remove_all(dir);
+  return valid ? 0 : 1;
+}
+
+int run_durable_push(const Args& args) {
+  const int clients = std::stoi(arg_value(args, "--clients", "64"));
+  const int batches = std::stoi(arg_value(args, "--batches", "20"));
+  const fs::path dir = temp_dir("durable");
+  std::fprintf(stderr, "durable-push: preparing %d clients x %d batches of 10 ops...\n", clients, batches);
+  const Workload w = make_workload(clients, batches, 10);
+  LiveServer live(dir);
+  if (live.port == 0) return 1;
+  const RunResult run = run_clients(live.port, live.token, w.bodies, 0);
+  const double pushes_per_s = static_cast<double>(run.pushes) / run.seconds;
+  // One fsync'd commit per push: the same 10-op batches, one transaction each.
+  const double baseline_ops = baseline_upserts_per_s(dir, w, 10);
+  const double commits_per_s = baseline_ops / 10.0;
+  std::fprintf(stderr, "durable-push: %.0f pushes/s; one commit per push: %.0f commits/s (goal ratio >= 3)\n",
+               pushes_per_s, commits_per_s);
+  std::printf("{\"bench\":\"durable-push\",\"clients\":%d,\"pushes_per_s\":%.0f,\"baseline_commits_per_s\":%.0f,"
+              "\"ratio\":%.3f,\"failed_pushes\":%zu}\n",
+              clients, pushes_per_s, commits_per_s, pushes_per_s / commits_per_s, run.failures);
+  fs::remove_all(dir);
+  return run.failures == 0 ? 0 : 1;
+}
+
+const Registration push_reg{{"push", "16 HTTP clients push 100-op batches to the real server vs plain SQLite upserts", &run_push}};
+const Registration durable_reg{
+    {"durable-push", "64 clients push 10-op batches: group commit vs one fsync per push", &run_durable_push}};
+
+}  // namespace
+}  // namespace rapidesk::bench
