@@ -8,6 +8,7 @@
 #include <map>
 #include <ostream>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/shared/enums.h"
@@ -327,7 +328,41 @@ int team_list(Storage& storage, const Words& w, AdminIo& io) {
 
 }  // namespace
 
-bool is_admin_command(std::string_view word) { return word == "user" || word == "team"; }
+// demo load FILE: the teams and users of assets/demo/demo.json (password "demo_password"),
+// skipping those that exist, so tools/run can call it on every start.
+int demo_load(Storage& storage, const std::string& file, AdminIo& io) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return report(io.err, format_text(Text{"cannot read {}", "无法读取 {}"}, {same_text(file)}), kFailed);
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("users") || !j.contains("teams") ||
+      !j.value("demo_password", nlohmann::json()).is_string()) {
+    return report(io.err, format_text(Text{"{} is not a demo data file", "{} 不是演示数据文件"}, {same_text(file)}), kFailed);
+  }
+  int added = 0;
+  for (const auto& t : j["teams"]) {
+    if (storage.find_team(t.value("code", "")).is_ok()) continue;
+    if (storage.add_team({t.value("code", ""), t.value("name", ""), std::nullopt}).is_ok()) ++added;
+  }
+  auto hash = hash_password(j["demo_password"].get<std::string>());
+  if (!hash) return report(io.err, hash.status());
+  for (const auto& u : j["users"]) {
+    const std::string name = u.value("name", "");
+    if (storage.find_user(name).is_ok()) continue;
+    auto role = from_wire<Role>(u.value("role", ""));
+    if (!role) continue;
+    UserRecord r{name, u.value("display_name", name), *role, u.value("team", ""),
+                 u.value("skills", std::vector<std::string>{}), *hash, true, system_now()};
+    if (Status s = storage.add_user(r); !s) return report(io.err, s);
+    ++added;
+  }
+  for (const auto& t : j["teams"]) {
+    if (t.contains("lead")) storage.update_team({t.value("code", ""), t.value("name", ""), t.value("lead", "")});
+  }
+  io.out << "demo data: " << added << " teams and users added / 已添加 " << added << " 个团队和用户\n";
+  return 0;
+}
+
+bool is_admin_command(std::string_view word) { return word == "user" || word == "team" || word == "demo"; }
 
 int run_admin_command(const std::filesystem::path& data_dir_in, const std::vector<std::string>& args, AdminIo io) {
   if (args.size() < 2) {
@@ -346,6 +381,8 @@ int run_admin_command(const std::filesystem::path& data_dir_in, const std::vecto
     allowed = {"--json"};
   } else if (noun == "team" && (verb == "add" || verb == "set")) {
     allowed = {"--name", "--lead"};
+  } else if (noun == "demo" && verb == "load") {
+    allowed = {};
   } else if (!(noun == "user" && (verb == "disable" || verb == "enable"))) {
     return report(io.err,
                   format_text(Text{"unknown command \"{} {}\" (see --help)", "未知命令“{} {}”（参见 --help）"},
@@ -360,6 +397,10 @@ int run_admin_command(const std::filesystem::path& data_dir_in, const std::vecto
   auto storage = open_sqlite_storage(data_dir);
   if (!storage) return report(io.err, storage.status().message(), kFailed);
   Storage& store = **storage;
+  if (noun == "demo") {
+    if (Status s = need_positionals(*words, 1, "demo load FILE"); !s) return report(io.err, s);
+    return demo_load(store, words->positional[0], io);
+  }
   if (noun == "user") {
     if (verb == "add") return user_add(store, *words, io);
     if (verb == "list") return user_list(store, *words, io);

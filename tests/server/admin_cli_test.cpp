@@ -117,3 +117,24 @@ TEST(AdminCli, Teams) {
 
 }  // namespace
 }  // namespace rapidesk::server
+
+namespace rapidesk::server {
+namespace {
+
+TEST(AdminCli, DemoLoadAddsTeamsAndUsersOnce) {
+  testing::TempDir dir;
+  const std::string demo = std::string(RAPIDESK_ASSETS_DIR) + "/demo/demo.json";
+  CliRun first = run(dir.path(), {"demo", "load", demo});
+  ASSERT_EQ(first.code, 0) << first.err;
+  CliRun second = run(dir.path(), {"demo", "load", demo});
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_NE(second.out.find("0 teams and users added"), std::string::npos);
+  auto users = nlohmann::json::parse(run(dir.path(), {"user", "list", "--json"}).out);
+  EXPECT_EQ(users.size(), 13u);
+  CliRun missing = run(dir.path(), {"demo", "load", "/no/such/file.json"});
+  EXPECT_NE(missing.code, 0);
+  EXPECT_NE(missing.err.find("cannot read"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rapidesk::server
