@@ -1,6 +1,7 @@
 #include "rapidesk/sync/client_replica.h"
 
 #include <algorithm>
+#include <unordered_map>
 
 namespace rapidesk::sync {
 
@@ -170,18 +171,30 @@ std::vector<FieldOp> ClientReplica::next_push(std::size_t max_ops) const {
 }
 
 void ClientReplica::on_push_result(const PushResult& result) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  index.reserve(pending_.size());
+  for (std::size_t i = 0; i < pending_.size(); ++i) index.emplace(pending_[i].op.op, i);
+  std::vector<bool> drop(pending_.size(), false);
   for (const OpResult& r : result.results) {
-    auto it = std::find_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return p.op.op == r.op; });
-    if (it == pending_.end()) continue;
+    const auto it = index.find(r.op);
+    if (it == index.end()) continue;
+    Pending& p = pending_[it->second];
     if (is_acknowledged(r.outcome)) {
-      it->acked = true;
-      it->ack_cursor = std::max(it->ack_cursor, result.cursor);
-    } else {
+      p.acked = true;
+      p.ack_cursor = std::max(p.ack_cursor, result.cursor);
+    } else if (!drop[it->second]) {
       rejections_.push_back(r);
-      pending_.erase(it);
+      drop[it->second] = true;
       visible_dirty_ = true;
     }
   }
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    if (drop[i]) continue;
+    if (kept != i) pending_[kept] = std::move(pending_[i]);
+    ++kept;
+  }
+  pending_.resize(kept);
   drop_confirmed();
 }
 

@@ -30,7 +30,8 @@ std::uint32_t position_of(const FieldState& field, const HistoryPool& pool, cons
                           const HistoryEntry& x) {
   std::uint32_t lo = 0;
   std::uint32_t hi = field.size;
-  if (hi > 0 && newer(ops, x, pool.at(field, hi - 1))) return hi;  // the usual case: newest
+  // The usual case, decided from the cached newest stamp: incoming is the newest op.
+  if (hi > 0 && ops.compare_stamps(x.clock, x.device, field.newest_clock, field.newest_device) > 0) return hi;
   while (lo < hi) {
     const std::uint32_t mid = lo + (hi - lo) / 2;
     if (newer(ops, x, pool.at(field, mid))) {
@@ -59,7 +60,10 @@ MergeResult insert_lww(FieldState& field, HistoryPool& pool, OpTable& ops, OpInd
   // Older ops: each one incoming had not seen becomes a loser. Walking from newest to
   // oldest, the first op at or below incoming's base ends the walk.
   bool made_losers = false;
-  for (std::uint32_t i = pos; i-- > 0;) {
+  // Usual case: incoming saw the newest op (base >= its stamp): nothing older can lose.
+  const bool saw_newest = pos == field.size && field.size > 0 && x.base_device != OpTable::kNoDevice &&
+                          ops.compare_stamps(x.base_clock, x.base_device, field.newest_clock, field.newest_device) >= 0;
+  for (std::uint32_t i = saw_newest ? 0 : pos; i-- > 0;) {
     const HistoryEntry& l = pool.at(field, i);
     if (compare_hlc(ops, x, l) <= 0) continue;  // same stamp: neither is "newer"
     if (!base_below(ops, x, l)) break;

@@ -1,12 +1,14 @@
 #include "rapidesk/sync/op_table.h"
 
 #include <bit>
+#include <cstring>
 
 namespace rapidesk::sync {
 
 StrRef OpTable::store(std::string_view s) {
   StrRef r{static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(s.size())};
-  arena_.insert(arena_.end(), s.begin(), s.end());
+  arena_.resize(arena_.size() + s.size());
+  if (!s.empty()) std::memcpy(arena_.data() + r.offset, s.data(), s.size());
   return r;
 }
 

@@ -65,7 +65,7 @@ std::uint32_t ReplicaStore::find_element(std::uint32_t slot, std::string_view el
 }
 
 ReplicaStore::OpKeys ReplicaStore::keys_of(const FieldOp& op) {
-  return OpKeys{OpTable::hash_op_id(op.op), row_hash(op.row)};
+  return OpKeys{OpTable::hash_op_id(op.op), row_hash(op.row), std::nullopt};
 }
 
 MergeResult ReplicaStore::apply(const FieldOp& op, std::vector<std::string>* new_conflicts) {
@@ -73,7 +73,7 @@ MergeResult ReplicaStore::apply(const FieldOp& op, std::vector<std::string>* new
 }
 
 MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std::vector<std::string>* new_conflicts) {
-  const auto ref = find_field(op.entity, op.field);
+  const auto ref = keys.field ? keys.field : find_field(op.entity, op.field);
   if (!ref) {
     const Problem p = find_entity(op.entity) ? Problem::kUnknownField : Problem::kUnknownEntity;
     return rejected(p, problem_status(p, op.entity, op.field));
@@ -95,7 +95,9 @@ MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std
     std::uint32_t e = find_element(slot, element, h);
     if (e == FlatIndex::kNotFound) {
       e = static_cast<std::uint32_t>(elements_.size());
-      elements_.push_back(Element{slot, {}});
+      auto [head, fresh] = first_element_.try_emplace(slot, e);
+      elements_.push_back(Element{slot, fresh ? FlatIndex::kNotFound : head->second, {}});
+      head->second = e;
       result = merge_set_element(elements_[e].history, history_, ops_, i);
       element_index_.insert(h, e);  // after the first op is in: the key is read from it
     } else {
@@ -153,6 +155,7 @@ void ReplicaStore::apply_batch(std::span<const FieldOp> ops, std::vector<MergeRe
   const auto slot = [&](std::size_t j) {
     slot_guess[j % kRing] = kNoSlot;
     const auto ref = find_field(ops[j].entity, ops[j].field);
+    keys[j % kRing].field = ref;
     if (!ref) return;
     const std::uint32_t r = row_index_.find(keys[j % kRing].row, [&](std::uint32_t c) {
       return rows_[c].entity == ref->entity_index && row_id(rows_[c]) == ops[j].row;
@@ -238,8 +241,11 @@ std::vector<std::string> ReplicaStore::read_set(std::string_view entity, std::st
   const FieldSpec* spec = nullptr;
   const std::uint32_t slot = slot_of(entity, row, field, &spec);
   if (slot == kNoSlot || spec->policy != MergePolicy::kSet) return out;
-  for (const Element& e : elements_) {
-    if (e.slot == slot && ops_.string_value(history_.newest(e.history))[0] == '+') out.emplace_back(element_of(e));
+  const auto head = first_element_.find(slot);
+  for (std::uint32_t i = head == first_element_.end() ? FlatIndex::kNotFound : head->second; i != FlatIndex::kNotFound;
+       i = elements_[i].next_in_slot) {
+    const Element& e = elements_[i];
+    if (ops_.string_value(history_.newest(e.history))[0] == '+') out.emplace_back(element_of(e));
   }
   std::sort(out.begin(), out.end());
   return out;

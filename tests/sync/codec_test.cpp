@@ -93,6 +93,17 @@ TEST(Codec, PullRoundTripKeepsAuthorOriginSeqAndOutcome) {
   EXPECT_TRUE(d.more);
 }
 
+TEST(Codec, StoredLogEntriesReadBackThroughDecodePull) {
+  const LogEntry e{3, make_op("tab:3", "request", kRow, "title", str("x"), stamp(0, 0, "tab"), std::nullopt, "li.wei"),
+                   Outcome::kIgnoredOlder};
+  const std::string page = "{\"protocol\":1,\"ops\":[" + encode_log_entry(e) + "],\"cursor\":3}";
+  const DecodedPull d = decode_pull(page);
+  ASSERT_TRUE(d.ok()) << d.status.message().en;
+  ASSERT_EQ(d.entries.size(), 1u);
+  EXPECT_EQ(d.entries[0], e);
+  EXPECT_EQ(encode_pull(std::vector<LogEntry>{e}, 3, false), page.substr(0, page.size() - 1) + ",\"more\":false}");
+}
+
 TEST(Codec, PushResultRoundTrip) {
   PushResult r;
   r.cursor = 12;

@@ -16,10 +16,9 @@ void run(const std::string& input) {
   rapidesk::sync::fuzz::run_one(reinterpret_cast<const std::uint8_t*>(input.data()), input.size());
 }
 
-TEST(FuzzRegressions, EveryCorpusFileStillPasses) {
+// Replays every regular file of `dir` (dotfiles aside); returns how many.
+int replay_directory(const std::filesystem::path& dir) {
   namespace fs = std::filesystem;
-  const fs::path dir = RAPIDESK_FUZZ_REGRESSIONS_DIR;
-  ASSERT_TRUE(fs::is_directory(dir)) << dir;
   int count = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (!entry.is_regular_file() || entry.path().filename().string().starts_with(".")) continue;
@@ -30,7 +29,19 @@ TEST(FuzzRegressions, EveryCorpusFileStillPasses) {
     run(ss.str());
     ++count;
   }
-  RecordProperty("inputs", count);
+  return count;
+}
+
+TEST(FuzzRegressions, EveryCrashInputStillPasses) {
+  const std::filesystem::path dir = RAPIDESK_FUZZ_REGRESSIONS_DIR;
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  RecordProperty("inputs", replay_directory(dir));
+}
+
+TEST(FuzzRegressions, EverySeedInputPasses) {
+  const std::filesystem::path dir = std::filesystem::path(RAPIDESK_FUZZ_REGRESSIONS_DIR).parent_path() / "seeds";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  EXPECT_GE(replay_directory(dir), 5);
 }
 
 TEST(FuzzRegressions, HandWrittenNastyInputs) {

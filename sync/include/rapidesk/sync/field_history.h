@@ -25,6 +25,8 @@ static_assert(sizeof(HistoryEntry) == 32);
 
 // One field's (or one set element's) history: a block of the pool.
 struct FieldState {
+  std::uint64_t newest_clock = 0;   // copy of the newest entry's stamp, so the usual merge
+  std::uint32_t newest_device = 0;  // (an op newer than everything) need not touch the pool
   std::uint32_t offset = 0;
   std::uint32_t size = 0;
   std::uint32_t capacity = 0;
@@ -49,6 +51,10 @@ class HistoryPool {
     for (std::uint32_t i = f.size; i > pos; --i) base[i] = base[i - 1];
     base[pos] = e;
     ++f.size;
+    if (pos + 1 == f.size) {
+      f.newest_clock = e.clock;
+      f.newest_device = e.device;
+    }
   }
 
   void reserve(std::size_t more) { reserve_touched(pool_, more); }

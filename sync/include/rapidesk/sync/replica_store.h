@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "rapidesk/sync/conflict.h"
@@ -100,9 +101,11 @@ class ReplicaStore {
   struct OpKeys {
     std::uint64_t op_id = 0;
     std::uint64_t row = 0;
+    std::optional<FieldRef> field;  // resolved ahead when known (saves a second lookup)
   };
   struct Element {
     std::uint32_t slot = 0;
+    std::uint32_t next_in_slot = 0xFFFFFFFFu;  // the slot's other elements, newest first
     FieldState history;
   };
 
@@ -133,6 +136,7 @@ class ReplicaStore {
   HistoryPool history_;
   std::vector<Element> elements_;
   FlatIndex element_index_;
+  std::unordered_map<std::uint32_t, std::uint32_t> first_element_;  // set slot -> an element
   std::vector<OpIndex> losers_;  // in the order they became losers
   std::vector<OpIndex> scratch_losers_;
   std::size_t accepted_ = 0;
