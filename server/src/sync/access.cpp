@@ -4,14 +4,14 @@
 
 namespace rapidesk::server {
 
-namespace {
-
-std::string key(std::string_view entity, std::string_view row) {
+std::string row_key(std::string_view entity, std::string_view row) {
   std::string k(entity);
   k += '/';
   k += row;
   return k;
 }
+
+namespace {
 
 std::string read_string(const sync::ReplicaStore& store, std::string_view entity, std::string_view row,
                         std::string_view field) {
@@ -33,11 +33,11 @@ bool sees_request(const sync::ReplicaStore& store, const RowCreators& creators, 
 }  // namespace
 
 void RowCreators::note(std::string_view entity, std::string_view row, std::string_view author) {
-  creators_.try_emplace(key(entity, row), author);
+  creators_.try_emplace(row_key(entity, row), author);
 }
 
 const std::string* RowCreators::creator(std::string_view entity, std::string_view row) const {
-  auto it = creators_.find(key(entity, row));
+  auto it = creators_.find(row_key(entity, row));
   return it == creators_.end() ? nullptr : &it->second;
 }
 

@@ -11,13 +11,6 @@ namespace rapidesk::server {
 
 namespace {
 
-std::string row_key(std::string_view entity, std::string_view row) {
-  std::string k(entity);
-  k += '/';
-  k += row;
-  return k;
-}
-
 // Fields whose change can make a request visible to someone new.
 bool grants_visibility(const sync::FieldOp& op) {
   return (op.entity == "request" && (op.field == "team" || op.field == "owner" || op.field == "collaborators")) ||

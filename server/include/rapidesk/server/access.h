@@ -13,6 +13,9 @@
 
 namespace rapidesk::server {
 
+// "entity/row": the key of a row in the server's side indexes.
+std::string row_key(std::string_view entity, std::string_view row);
+
 // Who created each row (author of its first accepted op), kept beside the merged store.
 // Not thread-safe: guarded by the sync service's merge lock.
 class RowCreators {
