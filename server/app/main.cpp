@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   const std::string data_dir = config.data_dir.string();
   ServerState state(std::move(config), std::move(*storage), &std::cerr);
   if (rapidesk::Status s = state.start_sync(); !s) return report(s, 1);
+  state.sla->start_scheduler();
   Server server(state);
   auto address = server.start();
   if (!address) return report(address.status(), 1);

@@ -7,6 +7,7 @@
 #include <istream>
 #include <map>
 #include <ostream>
+#include <sstream>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -17,6 +18,7 @@
 #include "rapidesk/server/password.h"
 #include "rapidesk/server/server_state.h"
 #include "rapidesk/server/storage.h"
+#include "sla/policy_file.h"
 
 namespace rapidesk::server {
 
@@ -326,6 +328,45 @@ int team_list(Storage& storage, const Words& w, AdminIo& io) {
   return kOk;
 }
 
+// sla show: the policy in force (the stored one, else the built-in default).
+int sla_show(const std::filesystem::path& data_dir, const Words& w, AdminIo& io) {
+  if (Status s = need_positionals(w, 0, "sla show"); !s) return report(io.err, s);
+  auto document = read_policy_document(data_dir);
+  if (!document) return report(io.err, document.status());
+  io.out << document->json;
+  if (document->json.empty() || document->json.back() != '\n') io.out << '\n';
+  if (!document->from_data_dir) {
+    io.err << "note: no policy stored in " << data_dir.string() << "; this is the built-in default\n"
+           << "注意：" << data_dir.string() << " 中没有保存的策略，以上为内置默认策略\n";
+  }
+  return kOk;
+}
+
+// sla set FILE: validates FILE like PUT /api/v1/sla/policy and stores it in the data dir.
+int sla_set(const std::filesystem::path& data_dir, const Words& w, AdminIo& io) {
+  if (Status s = need_positionals(w, 1, "sla set FILE"); !s) return report(io.err, s);
+  const std::string& file = w.positional[0];
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return report(io.err, format_text(Text{"cannot read {}", "无法读取 {}"}, {same_text(file)}), kFailed);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (auto policy = parse_policy(text.str()); !policy) {
+    return report(io.err, format_text(Text{"{} is not a valid SLA policy: {}", "{} 不是有效的 SLA 策略：{}"},
+                                      {same_text(file), policy.status().message()}),
+                  kUsage);
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(data_dir, ec)) {
+    return report(io.err, format_text(Text{"data directory {} does not exist", "数据目录 {} 不存在"},
+                                      {same_text(data_dir.string())}),
+                  kFailed);
+  }
+  if (Status s = write_policy_document(data_dir, text.str()); !s) return report(io.err, s.message(), kFailed);
+  io.out << "stored the SLA policy from " << file << "; a running server applies it within 30 s\n"
+         << "已保存 " << file << " 中的 SLA 策略；运行中的服务器将在 30 秒内生效\n";
+  return kOk;
+}
+
 }  // namespace
 
 // demo load FILE: the teams and users of assets/demo/demo.json (password "demo_password"),
@@ -362,12 +403,16 @@ int demo_load(Storage& storage, const std::string& file, AdminIo& io) {
   return 0;
 }
 
-bool is_admin_command(std::string_view word) { return word == "user" || word == "team" || word == "demo"; }
+bool is_admin_command(std::string_view word) {
+  return word == "user" || word == "team" || word == "demo" || word == "sla";
+}
 
 int run_admin_command(const std::filesystem::path& data_dir_in, const std::vector<std::string>& args, AdminIo io) {
   if (args.size() < 2) {
-    return report(io.err, Text{"usage: user add|list|disable|enable|passwd ..., team add|set|list ... (see --help)",
-                               "用法：user add|list|disable|enable|passwd ...，team add|set|list ...（参见 --help）"},
+    return report(io.err, Text{"usage: user add|list|disable|enable|passwd ..., team add|set|list ..., sla show|set ... "
+                               "(see --help)",
+                               "用法：user add|list|disable|enable|passwd ...，team add|set|list ...，sla show|set ..."
+                               "（参见 --help）"},
                   kUsage);
   }
   const std::string& noun = args[0];
@@ -381,7 +426,7 @@ int run_admin_command(const std::filesystem::path& data_dir_in, const std::vecto
     allowed = {"--json"};
   } else if (noun == "team" && (verb == "add" || verb == "set")) {
     allowed = {"--name", "--lead"};
-  } else if (noun == "demo" && verb == "load") {
+  } else if ((noun == "demo" && verb == "load") || (noun == "sla" && (verb == "show" || verb == "set"))) {
     allowed = {};
   } else if (!(noun == "user" && (verb == "disable" || verb == "enable"))) {
     return report(io.err,
@@ -393,6 +438,8 @@ int run_admin_command(const std::filesystem::path& data_dir_in, const std::vecto
   if (!words) return report(io.err, words.status());
   std::filesystem::path data_dir = data_dir_in;
   if (auto d = flag(*words, "--data")) data_dir = *d;
+  // The SLA policy is a file in the data directory: no database needed.
+  if (noun == "sla") return verb == "show" ? sla_show(data_dir, *words, io) : sla_set(data_dir, *words, io);
 
   auto storage = open_sqlite_storage(data_dir);
   if (!storage) return report(io.err, storage.status().message(), kFailed);

@@ -39,6 +39,56 @@ Status read_string(const nlohmann::json& v, std::string_view key, std::string& o
 
 constexpr long long kDay = 86'400;
 
+Status read_bool(const nlohmann::json& v, std::string_view key, bool& out) {
+  if (!v.is_boolean()) return bad_key(key, Text{"must be true or false", "必须是 true 或 false"});
+  out = v.get<bool>();
+  return Status::ok();
+}
+
+// "webhooks": [{"url": "https://...", "team": "TECH" | "*", "format": "wecom",
+//               "events": ["breach", "escalation"]}, ...]
+Status read_webhooks(const nlohmann::json& v, std::string_view key, std::vector<notify::WebhookTarget>& out) {
+  if (!v.is_array()) return bad_key(key, Text{"must be a list of webhook objects", "必须是 webhook 对象的列表"});
+  std::vector<notify::WebhookTarget> targets;
+  for (const auto& item : v) {
+    if (!item.is_object()) return bad_key(key, Text{"each webhook must be an object", "每个 webhook 必须是一个对象"});
+    notify::WebhookTarget t;
+    t.team = "*";
+    for (const auto& [name, value] : item.items()) {
+      if (name == "url" && value.is_string()) {
+        t.url = value.get<std::string>();
+        if (auto url = notify::parse_webhook_url(t.url); !url) return bad_key(key, url.status().message());
+      } else if (name == "team" && value.is_string()) {
+        t.team = value.get<std::string>();
+      } else if (name == "format" && value.is_string()) {
+        auto format = from_wire<notify::PayloadTemplate>(value.get<std::string>());
+        if (!format) {
+          return bad_key(key, format_text(Text{"format must be one of {}", "format 必须是以下之一：{}"},
+                                          {same_text(wire_list<notify::PayloadTemplate>())}));
+        }
+        t.format = *format;
+      } else if (name == "events" && value.is_array()) {
+        for (const auto& e : value) {
+          auto kind = e.is_string() ? from_wire<notify::EventKind>(e.get<std::string>()) : std::nullopt;
+          if (!kind) {
+            return bad_key(key, format_text(Text{"events must be a list of {}", "events 必须是以下名称的列表：{}"},
+                                            {same_text(wire_list<notify::EventKind>())}));
+          }
+          t.events.push_back(*kind);
+        }
+      } else {
+        return bad_key(key, format_text(Text{"unknown or mistyped member \"{}\" (use url, team, format, events)",
+                                             "成员“{}”未知或类型错误（可用 url、team、format、events）"},
+                                        {same_text(name.substr(0, 40))}));
+      }
+    }
+    if (t.url.empty()) return bad_key(key, Text{"each webhook needs a \"url\"", "每个 webhook 都需要“url”"});
+    targets.push_back(std::move(t));
+  }
+  out = std::move(targets);
+  return Status::ok();
+}
+
 }  // namespace
 
 Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
@@ -105,6 +155,18 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       s = read_int(v, key, 1, kDay, c.login_window_s);
     } else if (key == "shutdown_grace_seconds") {
       s = read_int(v, key, 0, 3600, c.shutdown_grace_s);
+    } else if (key == "max_attachment_bytes") {
+      s = read_int(v, key, 1, 1LL << 40, c.max_attachment_bytes);
+    } else if (key == "max_uploads_per_user") {
+      s = read_int(v, key, 1, 10'000, c.max_uploads_per_user);
+    } else if (key == "assignment_rules") {
+      s = read_string(v, key, c.assignment_rules);
+    } else if (key == "auto_assign") {
+      s = read_bool(v, key, c.auto_assign);
+    } else if (key == "duty_calendar") {
+      s = read_string(v, key, c.duty_calendar);
+    } else if (key == "webhooks") {
+      s = read_webhooks(v, key, c.webhooks);
     } else if (key == "tls_cert") {
       s = read_string(v, key, c.tls_cert);
     } else if (key == "tls_key") {

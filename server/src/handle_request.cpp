@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -44,13 +45,13 @@ std::string_view path_of(std::string_view target) { return target.substr(0, targ
 
 HttpResponse handle_request(HttpRequest request, ServerState& state) {
   if (Status s = parse_target(request.target, request.path, request.query); !s) return error_response(s);
-  if (request.body.size() > state.config.max_body_bytes) {
+  auto lookup = state.router.find(request.method, request.path);
+  if (const size_t limit = std::max(state.config.max_body_bytes, lookup.body_allowance); request.body.size() > limit) {
     return error_response(413, "too_large",
                           format_text(Text{"the request body is larger than the limit of {} bytes",
                                            "请求体超过 {} 字节的上限"},
-                                      {same_text(std::to_string(state.config.max_body_bytes))}));
+                                      {same_text(std::to_string(limit))}));
   }
-  auto lookup = state.router.find(request.method, request.path);
   // Before 404/405: an outdated client hitting a route that moved should hear "upgrade".
   if (auto mismatch = protocol_mismatch(request)) {
     mismatch->route = lookup.pattern;

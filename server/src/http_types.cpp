@@ -45,6 +45,7 @@ int http_status_for(ErrorCode code) {
     case ErrorCode::kIo:
     case ErrorCode::kCorrupt:
     case ErrorCode::kInternal: return 500;
+    case ErrorCode::kUnavailable: return 503;
   }
   return 500;
 }

@@ -59,6 +59,12 @@ void Metrics::ws_client_disconnected() { ws_clients_.fetch_sub(1, std::memory_or
 std::uint64_t Metrics::ops_merged() const { return ops_merged_.load(std::memory_order_relaxed); }
 std::uint64_t Metrics::conflicts() const { return conflicts_.load(std::memory_order_relaxed); }
 std::int64_t Metrics::ws_clients() const { return ws_clients_.load(std::memory_order_relaxed); }
+void Metrics::add_blob_bytes_uploaded(std::uint64_t n) { blob_bytes_uploaded_.fetch_add(n, std::memory_order_relaxed); }
+void Metrics::add_blob_bytes_downloaded(std::uint64_t n) {
+  blob_bytes_downloaded_.fetch_add(n, std::memory_order_relaxed);
+}
+std::uint64_t Metrics::blob_bytes_uploaded() const { return blob_bytes_uploaded_.load(std::memory_order_relaxed); }
+std::uint64_t Metrics::blob_bytes_downloaded() const { return blob_bytes_downloaded_.load(std::memory_order_relaxed); }
 
 std::string Metrics::render_prometheus() const {
   std::ostringstream out;
@@ -95,7 +101,13 @@ std::string Metrics::render_prometheus() const {
       << "rapidesk_conflicts_total " << conflicts() << '\n'
       << "# HELP rapidesk_ws_clients Connected WebSocket stream clients.\n"
       << "# TYPE rapidesk_ws_clients gauge\n"
-      << "rapidesk_ws_clients " << ws_clients() << '\n';
+      << "rapidesk_ws_clients " << ws_clients() << '\n'
+      << "# HELP rapidesk_blob_bytes_uploaded_total Attachment file bytes accepted in upload chunks.\n"
+      << "# TYPE rapidesk_blob_bytes_uploaded_total counter\n"
+      << "rapidesk_blob_bytes_uploaded_total " << blob_bytes_uploaded() << '\n'
+      << "# HELP rapidesk_blob_bytes_downloaded_total Attachment file bytes sent in download chunks.\n"
+      << "# TYPE rapidesk_blob_bytes_downloaded_total counter\n"
+      << "rapidesk_blob_bytes_downloaded_total " << blob_bytes_downloaded() << '\n';
   return out.str();
 }
 

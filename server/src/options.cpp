@@ -61,8 +61,8 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
   }
   if (i < args.size()) {
     if (!is_admin_command(args[i])) {
-      return Status::invalid(format_text(Text{"unknown command \"{}\"; commands: user, team (see --help)",
-                                              "未知命令“{}”；可用命令：user、team（参见 --help）"},
+      return Status::invalid(format_text(Text{"unknown command \"{}\"; commands: user, team, sla (see --help)",
+                                              "未知命令“{}”；可用命令：user、team、sla（参见 --help）"},
                                          {same_text(args[i].substr(0, 64))}));
     }
     cl.admin_args.assign(args.begin() + static_cast<long>(i), args.end());
@@ -169,6 +169,9 @@ Commands / 命令:
   team add CODE --name NAME [--lead USER]                            add a team / 添加团队
   team set CODE [--name NAME] [--lead USER]                          change a team / 修改团队
   team list [--json]                                                 list teams / 列出团队
+  sla show                                  print the SLA policy in force / 显示当前 SLA 策略
+  sla set FILE          validate FILE and make it the SLA policy (a running server applies it
+                        within 30 s) / 校验并设为 SLA 策略（运行中的服务器 30 秒内生效）
 
   --password-stdin reads one line from standard input (not echoed on a terminal).
   Team codes are 2-8 capital letters or digits (lower case is capitalised).

@@ -23,10 +23,10 @@ bool is_capture(std::string_view segment) {
 }
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, std::size_t body_allowance) {
   assert(std::none_of(routes_.begin(), routes_.end(),
                       [&](const Route& r) { return r.method == method && r.pattern == pattern; }));
-  Route route{std::move(method), std::move(pattern), {}, std::move(handler)};
+  Route route{std::move(method), std::move(pattern), {}, std::move(handler), body_allowance};
   for (auto segment : split_path(route.pattern)) route.segments.emplace_back(segment);
   routes_.push_back(std::move(route));
 }
@@ -55,6 +55,7 @@ Router::Lookup Router::find(std::string_view method, std::string_view path) cons
       result.pattern = route.pattern;
       result.params = std::move(params);
       result.allowed.clear();
+      result.body_allowance = route.body_allowance;
       return result;
     }
     result.kind = Lookup::Kind::kMethodNotAllowed;
@@ -64,10 +65,18 @@ Router::Lookup Router::find(std::string_view method, std::string_view path) cons
   return result;
 }
 
+std::size_t Router::largest_body_allowance() const {
+  std::size_t largest = 0;
+  for (const Route& route : routes_) largest = std::max(largest, route.body_allowance);
+  return largest;
+}
+
 Router make_router(const ServerConfig& config) {
   Router router;
   add_core_routes(router, config);
   add_sync_routes(router, config);
+  add_sla_routes(router, config);
+  add_blob_routes(router, config);
   return router;
 }
 

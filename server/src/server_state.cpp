@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include <nlohmann/json.hpp>
+
 #include "rapidesk/server/tokens.h"
 
 namespace rapidesk::server {
@@ -29,10 +31,29 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
                                              static_cast<std::int64_t>(config.login_window_s) * 1000}),
       log(log_out) {
   sync = std::make_unique<SyncService>(*storage, [c = clock] { return c(); });
+  SlaServiceOptions sla_options;
+  sla_options.data_dir = config.data_dir;
+  sla_options.assignment_rules = config.assignment_rules;
+  sla_options.auto_assign = config.auto_assign;
+  sla_options.duty_calendar = config.duty_calendar;
+  sla_options.webhooks = config.webhooks;
+  sla_options.on_delivery = [this](const notify::DeliveryReport& r) {
+    log.event(r.delivered ? "info" : "warning", "webhook",
+              {{"url", r.url}, {"event", to_wire(r.kind)}, {"attempts", r.attempts}, {"status", r.last_status},
+               {"delivered", r.delivered}, {"error", r.error}});
+  };
+  sla_options.on_commit = [this](std::uint64_t cursor) { announcer.announce(cursor); };
+  sla_options.on_problem = [this](std::string_view event, const Status& s) {
+    log.event("warning", event, {{"message", s.message().en}});
+  };
+  sla = std::make_unique<SlaService>(*sync, *storage, clock, std::move(sla_options));
+  sync->set_observer(sla.get());
+  blobs = open_file_blob_store(config.data_dir / kBlobDirName);
 }
 
 Status ServerState::start_sync() {
   if (Status s = sync->load(); !s) return s;
+  if (Status s = sla->start(); !s) return s;
   announcer.announce(sync->durable_cursor());
   return Status::ok();
 }

@@ -58,13 +58,14 @@ constexpr std::array<EnumEntry<Role>, 4> kRoles = {{
     {Role::kAdmin, "admin", "Administrator", "管理员"},
 }};
 
-constexpr std::array<EnumEntry<ActivityKind>, 6> kActivityKinds = {{
+constexpr std::array<EnumEntry<ActivityKind>, 7> kActivityKinds = {{
     {ActivityKind::kProgress, "progress", "Progress", "进度"},
     {ActivityKind::kBlocker, "blocker", "Blocker", "阻碍"},
     {ActivityKind::kSolution, "solution", "Solution", "解决方案"},
     {ActivityKind::kCustomerContact, "customer_contact", "Customer contact", "客户沟通"},
     {ActivityKind::kFeedback, "feedback", "Customer feedback", "客户反馈"},
     {ActivityKind::kNote, "note", "Note", "备注"},
+    {ActivityKind::kSla, "sla", "SLA event", "SLA 事件"},
 }};
 
 constexpr std::array<EnumEntry<ImpactScope>, 4> kImpactScopes = {{

@@ -46,6 +46,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::kIo: return "io";
     case ErrorCode::kCorrupt: return "corrupt";
     case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kUnavailable: return "unavailable";
   }
   return "internal";
 }

@@ -23,13 +23,34 @@ ClientReplica::ClientReplica(ClientOptions options, PhysicalClock clock, RandomS
 
 std::string ClientReplica::new_row_id() { return make_uuid_v7(clock_.now().physical_ms, random_); }
 
-const ReplicaStore& ClientReplica::visible() {
-  if (visible_dirty_) {
-    visible_ = confirmed_;
-    // Ops the local merge now refuses stay pending: the server has the final word.
-    for (const Pending& p : pending_) visible_.apply(p.op);
-    visible_dirty_ = false;
+void ClientReplica::restore(std::span<const LogEntry> confirmed, std::uint64_t cursor,
+                            std::span<const PendingOp> pending, const std::optional<Stamp>& last_stamp) {
+  confirmed_.reserve(confirmed.size());
+  for (const LogEntry& e : confirmed) {
+    clock_.observe(e.op.hlc);
+    confirmed_.apply(e.op);
   }
+  cursor_ = std::max(cursor_, cursor);
+  pending_.assign(pending.begin(), pending.end());
+  for (const PendingOp& p : pending_) clock_.observe(p.op.hlc);
+  if (last_stamp) clock_.restore(*last_stamp);
+  visible_dirty_ = true;
+  drop_confirmed();
+}
+
+void ClientReplica::build_visible() {
+  if (!visible_dirty_) return;
+  visible_ = confirmed_;
+  // Ops the local merge now refuses stay pending: the server has the final word.
+  for (const Pending& p : pending_) visible_.apply(p.op);
+  visible_dirty_ = false;
+}
+
+const ReplicaStore& ClientReplica::visible() {
+  // Nothing pending: the confirmed state is what the user sees; copying it after every
+  // pulled page would make an initial sync quadratic.
+  if (visible_dirty_ && pending_.empty()) return confirmed_;
+  build_visible();
   return visible_;
 }
 
@@ -67,7 +88,7 @@ Result<std::vector<FieldOp>> ClientReplica::commit(std::vector<FieldOp> ops) {
 
 Result<std::vector<FieldOp>> ClientReplica::edit(std::string_view entity, std::string_view row,
                                                  std::span<const FieldEdit> edits) {
-  visible();
+  build_visible();
   const EntitySpec* spec = find_entity(entity);
   if (!spec) return problem_status(Problem::kUnknownEntity, entity, "");
   for (std::size_t i = 0; i < edits.size(); ++i) {
@@ -116,7 +137,8 @@ Result<std::vector<FieldOp>> ClientReplica::remove_element(std::string_view enti
 
 Result<std::vector<FieldOp>> ClientReplica::resolve(std::string_view conflict_id, Resolution resolution,
                                                     std::optional<Value> merged) {
-  const auto record = visible().conflict(conflict_id);
+  build_visible();
+  const auto record = visible_.conflict(conflict_id);
   if (!record) {
     return Status::not_found(format_text(Text{"There is no conflict \"{}\".", "不存在冲突“{}”。"},
                                          {same_text(std::string(conflict_id.substr(0, 110)))}));

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rapidesk/shared/utf8.h"
 #include "rapidesk/sync/codec.h"
 #include "rapidesk/sync/schema.h"
 
@@ -15,45 +16,6 @@ namespace {
 
 using Json = nlohmann::json;
 constexpr std::size_t kNpos = std::string_view::npos;
-
-// Offset of the first byte that does not start or continue a valid UTF-8 sequence.
-std::size_t first_invalid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  const std::size_t n = text.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return i;
-    }
-    i += len;
-  }
-  return kNpos;
-}
 
 // Offset of the bracket that first nests deeper than max_depth (outside strings), or npos.
 std::size_t too_deep_at(std::string_view text, std::size_t max_depth) {

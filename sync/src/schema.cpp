@@ -8,6 +8,7 @@
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/sla_clock.h"
 #include "rapidesk/shared/time.h"
+#include "rapidesk/shared/utf8.h"
 #include "rapidesk/shared/validation.h"
 #include "rapidesk/sync/conflict.h"
 #include "rapidesk/sync/uuid.h"
@@ -40,6 +41,7 @@ constexpr std::int64_t kShortChars = 200;   // names, titles (kMaxTitleChars)
 constexpr std::int64_t kReasonChars = 2000;
 constexpr std::int64_t kLongChars = static_cast<std::int64_t>(kMaxTextChars);  // description, notes
 constexpr std::uint8_t kContactGroup = 1;
+constexpr std::uint8_t kAgreedDueGroup = 2;  // a due time re-agreed with the customer and why
 
 constexpr FieldSpec text(std::string_view name, std::int64_t max_chars, P policy = P::kLww, std::uint8_t group = 0) {
   return FieldSpec{name, ValueType::kText, policy, policy != P::kAppendOnly, 0, max_chars, group, nullptr};
@@ -105,6 +107,8 @@ constexpr auto kRequestFields = std::to_array<FieldSpec>({
     text("assigned_by_rule", kShortChars, P::kServerOwned),
     text("assignment_explanation", kReasonChars, P::kServerOwned),
     boolean("deleted", P::kTombstone),
+    FieldSpec{"agreed_due", ValueType::kInstant, P::kLww, true, 0, 0, kAgreedDueGroup, nullptr},
+    text("agreed_reason", kReasonChars, P::kLww, kAgreedDueGroup),
 });
 
 constexpr auto kSubtaskFields = std::to_array<FieldSpec>({
@@ -274,46 +278,23 @@ Text kind_text(Value::Kind k) {
 // (Runs for every text value merged, so it does not call three separate scans.)
 enum class TextVerdict { kOk, kInvalidUtf8, kControl };
 TextVerdict scan_text(std::string_view s, std::int64_t& chars) {
-  chars = 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  std::size_t i = 0;
+  // A local count (the text's bytes may alias `chars`) and the ASCII test first keep this
+  // loop as fast as a hand-written decoder.
+  std::int64_t count = 0;
   bool control = false;
-  while (i < n) {
-    const unsigned char c = p[i];
+  for (std::size_t i = 0; i < s.size();) {
+    const CodePoint cp = next_code_point(s, i);
+    const char32_t c = cp.value;
     if (c < 0x80) {
       control |= (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
-      ++chars;
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
+    } else if (!cp.valid) {
+      chars = count;
       return TextVerdict::kInvalidUtf8;
     }
-    if (i + len > n) return TextVerdict::kInvalidUtf8;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return TextVerdict::kInvalidUtf8;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return TextVerdict::kInvalidUtf8;
-    }
-    ++chars;
-    i += len;
+    ++count;
+    i += cp.length;
   }
+  chars = count;
   return control ? TextVerdict::kControl : TextVerdict::kOk;
 }
 

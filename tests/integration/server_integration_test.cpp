@@ -261,7 +261,7 @@ TEST_F(ServerTest, RefusesADatabaseFromTheFuture) {
   std::ifstream in(log_);
   std::stringstream text;
   text << in.rdbuf();
-  EXPECT_NE(text.str().find("newer server"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("newer version"), std::string::npos) << text.str();
 }
 
 }  // namespace

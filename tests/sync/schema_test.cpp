@@ -23,7 +23,7 @@ TEST(Schema, DeclaresEveryEntityAndFieldOfTheSyncModel) {
       "priority_reason", "priority_override_by", "impact", "title", "description", "background", "contacted_at",
       "expected_at", "status", "status_reason", "owner", "team", "collaborators", "tags", "progress", "satisfaction",
       "feedback", "number", "first_response_due", "resolution_due", "sla_state", "sla_breached", "escalation_level",
-      "assigned_by_rule", "assignment_explanation", "deleted"};
+      "assigned_by_rule", "assignment_explanation", "deleted", "agreed_due", "agreed_reason"};
   EXPECT_EQ(field_names("request"), request);
   EXPECT_EQ(field_names("subtask"), (std::set<std::string>{"request_id", "title", "owner", "collaborators",
                                                            "start_at", "due_at", "deliverable", "done", "deleted"}));
@@ -56,6 +56,10 @@ TEST(Schema, PoliciesComeFromTheTable) {
   EXPECT_NE(find_field("request", "contact")->field->group, 0);
   EXPECT_EQ(find_field("request", "contact")->field->group, find_field("request", "contact_name")->field->group);
   EXPECT_EQ(find_field("request", "title")->field->group, 0);
+  // A re-agreed due time always travels with its reason.
+  EXPECT_NE(find_field("request", "agreed_due")->field->group, 0);
+  EXPECT_NE(find_field("request", "agreed_due")->field->group, find_field("request", "contact")->field->group);
+  EXPECT_EQ(find_field("request", "agreed_due")->field->group, find_field("request", "agreed_reason")->field->group);
   EXPECT_FALSE(find_field("request", "nope"));
   EXPECT_FALSE(find_field("nope", "title"));
 }

@@ -2,59 +2,14 @@
 
 #include <algorithm>
 
+#include "rapidesk/shared/text_similarity.h"
+
 namespace rapidesk::reports {
 
-namespace {
-
-// Decodes UTF-8 leniently: a bad byte becomes U+FFFD, so any text can be compared.
-std::vector<std::uint32_t> code_points(std::string_view s) {
-  std::vector<std::uint32_t> out;
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) {
-      out.push_back(0xFFFD);
-      ++i;
-      continue;
-    }
-    std::uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
-    for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-    out.push_back(cp);
-    i += len;
-  }
-  return out;
-}
-
-bool is_word_char(std::uint32_t cp) {
-  if (cp < 0x80) return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  // Skip CJK and full-width punctuation; keep letters and ideographs.
-  if (cp >= 0x3000 && cp <= 0x303F) return false;
-  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;
-  if (cp >= 0xFF1A && cp <= 0xFF20) return false;
-  return cp != 0xFFFD;
-}
-
-}  // namespace
-
-std::unordered_set<std::uint64_t> bigrams(std::string_view utf8) {
-  std::vector<std::uint32_t> cps;
-  for (std::uint32_t cp : code_points(utf8)) {
-    if (!is_word_char(cp)) continue;
-    if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
-    cps.push_back(cp);
-  }
-  std::unordered_set<std::uint64_t> out;
-  for (size_t i = 0; i + 1 < cps.size(); ++i) out.insert((static_cast<std::uint64_t>(cps[i]) << 32) | cps[i + 1]);
-  return out;
-}
+std::unordered_set<std::uint64_t> bigrams(std::string_view utf8) { return character_bigrams(utf8); }
 
 double similarity(const std::unordered_set<std::uint64_t>& a, const std::unordered_set<std::uint64_t>& b) {
-  if (a.empty() || b.empty()) return 0.0;
-  const auto& small = a.size() < b.size() ? a : b;
-  const auto& large = a.size() < b.size() ? b : a;
-  size_t shared = 0;
-  for (auto g : small) shared += large.count(g);
-  return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
+  return jaccard_similarity(a, b);
 }
 
 std::vector<IssueCluster> recurring_issues(const std::vector<IssueText>& issues, double threshold, size_t min_size,

@@ -1,5 +1,7 @@
 #include "net/http_session.h"
 
+#include <algorithm>
+
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 
@@ -100,12 +102,18 @@ void HttpSession<Stream>::shutdown() {
   });
 }
 
+// The largest body any route takes; handle_request() applies the matched route's own limit.
+template <class Stream>
+std::size_t HttpSession<Stream>::read_body_limit() const {
+  return std::max(ctx_.state.config.max_body_bytes, ctx_.state.router.largest_body_allowance());
+}
+
 template <class Stream>
 void HttpSession<Stream>::do_read() {
   if (stopping_ || ctx_.stopping.load()) return do_close();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.state.config.max_header_bytes));
-  parser_->body_limit(ctx_.state.config.max_body_bytes);
+  parser_->body_limit(read_body_limit());
   if (buffer_.size() > 0) return do_read_header();  // pipelined bytes already here
   // Wait for the first byte: a new connection gets the header timeout, a kept-alive one
   // the idle timeout. The header deadline starts once the request begins.
@@ -144,7 +152,7 @@ void HttpSession<Stream>::on_read_header(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
     return reject(413, "too_large",
                   format_text(Text{"the request body is larger than the limit of {} bytes", "请求体超过 {} 字节的上限"},
-                              {same_text(std::to_string(ctx_.state.config.max_body_bytes))}));
+                              {same_text(std::to_string(read_body_limit()))}));
   }
   if (ec == beast::error::timeout) {
     ctx_.state.log.event("info", "header_timeout", {{"remote", remote_}});
@@ -186,7 +194,7 @@ void HttpSession<Stream>::on_read_body(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
     return reject(413, "too_large",
                   format_text(Text{"the request body is larger than the limit of {} bytes", "请求体超过 {} 字节的上限"},
-                              {same_text(std::to_string(ctx_.state.config.max_body_bytes))}));
+                              {same_text(std::to_string(read_body_limit()))}));
   }
   if (ec == beast::error::timeout) {
     ctx_.state.log.event("info", "body_timeout", {{"remote", remote_}});

@@ -50,6 +50,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void on_drain(beast::error_code ec, std::size_t bytes);
 
   HttpRequest to_plain_request(bool with_body);
+  std::size_t read_body_limit() const;
   auto& tcp_layer() { return beast::get_lowest_layer(stream_); }
 
   NetContext& ctx_;

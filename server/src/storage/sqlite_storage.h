@@ -9,7 +9,7 @@
 #include <mutex>
 
 #include "rapidesk/server/storage.h"
-#include "storage/sqlite_db.h"
+#include "rapidesk/sqlite/database.h"
 
 namespace rapidesk::server {
 

@@ -33,9 +33,26 @@ std::string value_text(const sync::Value& v) {
 
 }  // namespace
 
+class SyncService::Edits final : public ServerEdits {
+ public:
+  Edits(sync::ServerMerge& merge, const sync::PhysicalClock& physical) : merge_(merge), physical_(physical) {}
+  const sync::ReplicaStore& store() const override { return merge_.store(); }
+  std::span<const sync::LogEntry> log() const override { return merge_.log(); }
+  Instant now() const override { return physical_(); }
+  sync::OpResult edit(std::string_view entity, std::string_view row, std::string_view field,
+                      sync::Value value) override {
+    return merge_.apply_server_edit(entity, row, field, std::move(value));
+  }
+
+ private:
+  sync::ServerMerge& merge_;
+  const sync::PhysicalClock& physical_;
+};
+
 SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options)
     : storage_(storage),
       options_(std::move(options)),
+      physical_(clock),
       merge_(std::move(clock), sync::ServerMergeOptions{"server", "server", options_.max_drift_ms, 1}) {}
 
 Status SyncService::load() {
@@ -147,10 +164,12 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     std::vector<sync::FieldOp> allowed;
     std::vector<std::optional<sync::OpResult>> refused(ops.size());
     for (size_t i = 0; i < ops.size(); ++i) {
-      if (may_edit(who, ops[i], ops)) {
-        allowed.push_back(ops[i]);
-      } else {
+      if (!may_edit(who, ops[i], ops)) {
         refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, forbidden_row(ops[i].entity), {}};
+      } else if (Status rule = check_field_rules(who, ops[i]); !rule) {
+        refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, std::move(rule), {}};
+      } else {
+        allowed.push_back(ops[i]);
       }
     }
     const std::uint64_t before = merge_.cursor();
@@ -167,6 +186,12 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     const std::uint64_t after_client_ops = merge_.cursor();
     assign_numbers(new_requests, who);
     note_entries(after_client_ops);
+    if (observer_ != nullptr) {
+      const std::uint64_t before_automation = merge_.cursor();
+      Edits edits(merge_, physical_);
+      observer_->after_push(edits);
+      note_entries(before_automation);
+    }
 
     size_t next_merged = 0;
     std::vector<SyncRejectionRecord> rejections;
@@ -199,6 +224,57 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
   return answer;
 }
 
+Status SyncService::run_server_task(const ServerTask& task) {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(merge_mutex_);
+    {
+      std::lock_guard commit(commit_mutex_);
+      if (!failed_.is_ok()) return failed_;
+    }
+    const std::uint64_t before = merge_.cursor();
+    Edits edits(merge_, physical_);
+    std::vector<std::string> fired = task(edits);
+    note_entries(before);
+    if (merge_.cursor() == before && fired.empty()) return Status::ok();
+    std::lock_guard commit(commit_mutex_);
+    for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
+      const auto& e = merge_.log()[seq - 1];
+      queue_.entries.push_back({seq, e.op.entity, e.op.row, sync::encode_log_entry(e)});
+    }
+    for (auto& k : fired) queue_.fired_sla_keys.push_back(std::move(k));
+    queued_cursor_ = merge_.cursor();
+    generation = queue_.generation = next_generation_++;
+  }
+  return wait_durable(generation);
+}
+
+Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldOp& op) const {
+  if (op.entity == "activity" && op.field == "kind" && op.value.is_string() && op.value.as_string() == "sla") {
+    return Status(ErrorCode::kForbidden,
+                  Text{"SLA entries are written by the server only; add a note instead.",
+                       "SLA 记录只能由服务器写入，请改为添加备注。"},
+                  "kind");
+  }
+  if (op.entity != "request" || (op.field != "agreed_due" && op.field != "agreed_reason")) return Status::ok();
+  if (sees_everything(who)) return Status::ok();
+  auto read_text = [&](std::string_view field) {
+    auto v = merge_.store().read("request", op.row, field);
+    return v && v->value.is_string() ? v->value.as_string() : std::string();
+  };
+  if (!who.user.empty() && read_text("owner") == who.user) return Status::ok();
+  const std::string team = read_text("team");
+  if (!team.empty()) {
+    auto record = storage_.find_team(team);
+    if (record && record->lead && *record->lead == who.user) return Status::ok();
+  }
+  return Status(ErrorCode::kForbidden,
+                Text{"Only the request's owner, its team lead or a coordinator may re-agree its due time with the "
+                     "customer.",
+                     "只有请求负责人、团队组长或协调员可以与客户重新约定截止时间。"},
+                std::string(op.field));
+}
+
 Status SyncService::wait_durable(std::uint64_t generation) {
   std::unique_lock lock(commit_mutex_);
   while (durable_generation_ < generation) {
@@ -218,7 +294,7 @@ Status SyncService::wait_durable(std::uint64_t generation) {
       std::lock_guard merge(merge_mutex_);  // never taken while holding commit_mutex_
       next_op = merge_.next_op_sequence();
     }
-    Status s = storage_.append_sync(batch.entries, batch.rejections, next_op, {});
+    Status s = storage_.append_sync(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
     lock.lock();
     committing_ = false;
     if (!s) {

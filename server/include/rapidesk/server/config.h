@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "rapidesk/notify/webhook_sender.h"
 #include "rapidesk/shared/status.h"
 
 namespace rapidesk::server {
@@ -46,6 +48,18 @@ struct ServerConfig {
   int login_window_s = 60;
 
   int shutdown_grace_s = 10;  // after SIGTERM, in-flight work gets this long
+
+  // Attachment files (PUT /api/v1/blobs/...): the largest file accepted, and how many
+  // unfinished uploads one user may hold at a time.
+  std::uint64_t max_attachment_bytes = std::uint64_t{50} << 20;
+  int max_uploads_per_user = 8;
+
+  // SLA and assignment (docs/server.md, docs/sla.md). The SLA policy itself lives in the
+  // data directory (PUT /api/v1/sla/policy, `rapidesk-server sla set`).
+  std::string assignment_rules;  // JSON rules file; empty: the built-in defaults
+  bool auto_assign = true;       // new requests without an owner are assigned by rule
+  std::string duty_calendar;     // an SLA policy calendar giving on-duty hours; empty: always
+  std::vector<notify::WebhookTarget> webhooks;  // breaches, escalations, ... (config file only)
 
   std::string tls_cert;  // PEM certificate chain; with tls_key: serve HTTPS and WSS only
   std::string tls_key;   // PEM private key (unencrypted)

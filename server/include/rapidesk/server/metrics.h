@@ -27,6 +27,10 @@ class Metrics {
   // rapidesk_ops_merged_total / rapidesk_conflicts_total, incremented by the sync endpoints.
   void add_ops_merged(std::uint64_t n);
   void add_conflicts(std::uint64_t n);
+  // rapidesk_blob_bytes_uploaded_total / _downloaded_total: attachment file bytes accepted
+  // in upload chunks and sent in download chunks.
+  void add_blob_bytes_uploaded(std::uint64_t n);
+  void add_blob_bytes_downloaded(std::uint64_t n);
   // rapidesk_ws_clients gauge.
   void ws_client_connected();
   void ws_client_disconnected();
@@ -34,6 +38,8 @@ class Metrics {
   std::uint64_t ops_merged() const;
   std::uint64_t conflicts() const;
   std::int64_t ws_clients() const;
+  std::uint64_t blob_bytes_uploaded() const;
+  std::uint64_t blob_bytes_downloaded() const;
 
   std::string render_prometheus() const;
 
@@ -47,6 +53,8 @@ class Metrics {
   std::atomic<std::uint64_t> ops_merged_{0};
   std::atomic<std::uint64_t> conflicts_{0};
   std::atomic<std::int64_t> ws_clients_{0};
+  std::atomic<std::uint64_t> blob_bytes_uploaded_{0};
+  std::atomic<std::uint64_t> blob_bytes_downloaded_{0};
 
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mutex_

@@ -7,6 +7,7 @@
 // called from make_router(); until then those paths answer 404.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -27,8 +28,10 @@ using Handler = std::function<HttpResponse(const HttpRequest&, ServerState&)>;
 class Router {
  public:
   // `pattern` is a path of literal segments and {name} captures, e.g. "/api/v1/requests/{id}".
-  // REQUIRES: (method, pattern) not added before.
-  void add(std::string method, std::string pattern, Handler handler);
+  // REQUIRES: (method, pattern) not added before. `body_allowance`: a route that takes
+  // larger bodies than config.max_body_bytes allows (attachment chunks) says so here; 0 =
+  // the configured limit applies.
+  void add(std::string method, std::string pattern, Handler handler, std::size_t body_allowance = 0);
 
   struct Lookup {
     enum class Kind { kFound, kMethodNotAllowed, kNotFound } kind = Kind::kNotFound;
@@ -36,8 +39,11 @@ class Router {
     std::string pattern;               // kFound / kMethodNotAllowed
     std::map<std::string, std::string, std::less<>> params;  // kFound; percent-decoded
     std::vector<std::string> allowed;  // kMethodNotAllowed: methods the path has
+    std::size_t body_allowance = 0;    // kFound: the route's body_allowance
   };
   Lookup find(std::string_view method, std::string_view path) const;
+  // The largest body_allowance of any route (sessions read bodies up to this much).
+  std::size_t largest_body_allowance() const;
 
  private:
   struct Route {
@@ -45,6 +51,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     Handler handler;
+    std::size_t body_allowance = 0;
   };
   std::vector<Route> routes_;
 };
@@ -55,6 +62,10 @@ class Router {
 void add_core_routes(Router& router, const ServerConfig& config);
 // Sync routes: push, pull and the read API (src/sync/sync_routes.cpp).
 void add_sync_routes(Router& router, const ServerConfig& config);
+// SLA policy routes: GET / PUT /api/v1/sla/policy (src/sla/sla_routes.cpp).
+void add_sla_routes(Router& router, const ServerConfig& config);
+// Attachment file upload and download (src/blobs/blob_routes.cpp).
+void add_blob_routes(Router& router, const ServerConfig& config);
 Router make_router(const ServerConfig& config);
 
 }  // namespace rapidesk::server

@@ -9,6 +9,7 @@
 
 #include "rapidesk/shared/status.h"
 #include "rapidesk/shared/time.h"
+#include "rapidesk/server/blob_store.h"
 #include "rapidesk/server/config.h"
 #include "rapidesk/server/cursor_announcer.h"
 #include "rapidesk/server/event_log.h"
@@ -16,6 +17,7 @@
 #include "rapidesk/server/password.h"
 #include "rapidesk/server/rate_limiter.h"
 #include "rapidesk/server/router.h"
+#include "rapidesk/server/sla_service.h"
 #include "rapidesk/server/storage.h"
 #include "rapidesk/server/sync_service.h"
 
@@ -32,7 +34,9 @@ struct ServerState {
   ServerState(const ServerState&) = delete;
   ServerState& operator=(const ServerState&) = delete;
 
-  // Rebuilds the merged sync state from the stored log. Call once before serving.
+  // Rebuilds the merged sync state from the stored log and starts the SLA service on it
+  // (clocks, assignment). Call once before serving. The scheduler thread that fires SLA
+  // deadlines is started separately (sla->start_scheduler()), so tests fire by hand.
   Status start_sync();
 
   // Constant after construction.
@@ -48,10 +52,15 @@ struct ServerState {
   std::unique_ptr<Storage> storage;
   // Built on `storage`; start_sync() loads its state before the server serves.
   std::unique_ptr<SyncService> sync;
+  // Attachment files, in config.data_dir/blobs (directories made on first use).
+  std::unique_ptr<BlobStore> blobs;
   Metrics metrics;
   CursorAnnouncer announcer;
   LoginRateLimiter login_limiter;
   EventLog log;
+  // SLA clocks and assignment; observes every push of `sync`. Last, so that it (and its
+  // scheduler thread) goes before everything it uses.
+  std::unique_ptr<SlaService> sla;
 };
 
 }  // namespace rapidesk::server

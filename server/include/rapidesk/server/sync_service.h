@@ -12,15 +12,18 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "rapidesk/server/access.h"
 #include "rapidesk/server/auth.h"
+#include "rapidesk/server/server_edits.h"
 #include "rapidesk/server/storage.h"
 #include "rapidesk/sync/server_merge.h"
 
@@ -51,6 +54,15 @@ class SyncService {
   // Rebuilds the merged state from the stored log. Call once, before serving.
   Status load();
 
+  // Automation told about every push (may be null). Set before serving; not owned.
+  void set_observer(SyncObserver* observer) { observer_ = observer; }
+
+  // Runs `task` under the merge lock; the edits it makes and the SLA event keys it returns
+  // are committed in ONE transaction, and this returns once they are durable (kIo if the
+  // commit failed: then nothing of it was written).
+  using ServerTask = std::function<std::vector<std::string>(ServerEdits&)>;
+  Status run_server_task(const ServerTask& task);
+
   // Authorises every op (403 `forbidden` per op for rows the caller may not edit), merges
   // the rest, assigns numbers to new requests, and waits until everything is durable.
   // kIo if the commit failed (nothing acknowledged).
@@ -68,14 +80,23 @@ class SyncService {
   std::uint64_t durable_cursor() const;
   std::uint64_t ops_merged() const;
 
+  // True when `who` may see a durable, not deleted attachment row whose sha256 is `sha256`:
+  // the rule for reading that file's bytes (src/sync/attachment_rows.cpp).
+  bool may_see_attachment_file(const AuthContext& who, std::string_view sha256);
+
  private:
   struct PendingCommit {
     std::vector<SyncLogRecord> entries;
     std::vector<SyncRejectionRecord> rejections;
+    std::vector<std::string> fired_sla_keys;
     std::uint64_t generation = 0;
   };
+  class Edits;  // ServerEdits over merge_; REQUIRES: merge_mutex_ held while it lives
 
   bool may_edit(const AuthContext& who, const sync::FieldOp& op, const std::vector<sync::FieldOp>& batch) const;
+  // Rules on single fields: only the server writes SLA activity entries; only the owner,
+  // the team lead, coordinators and admins re-agree a due time. REQUIRES: merge_mutex_
+  Status check_field_rules(const AuthContext& who, const sync::FieldOp& op) const;
   void note_entries(std::uint64_t from_cursor);                  // REQUIRES: merge_mutex_
   void assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who);  // REQUIRES: merge_mutex_
   RequestFields request_fields(const AuthContext& who, const std::string& id) const;     // REQUIRES: merge_mutex_
@@ -83,12 +104,18 @@ class SyncService {
 
   Storage& storage_;
   const SyncOptions options_;
+  SyncObserver* observer_ = nullptr;  // set before serving
+  const sync::PhysicalClock physical_;  // the server clock, also behind merge_'s HLC
 
   mutable std::mutex merge_mutex_;
   sync::ServerMerge merge_;                                         // guarded by merge_mutex_
   RowCreators creators_;                                            // guarded by merge_mutex_
   std::unordered_map<std::string, std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
   std::map<std::string, std::uint32_t> number_counters_;            // "YYYYMMDD-TEAM" -> last; guarded
+  // sha256 -> attachment rows naming it, for log entries up to attachments_indexed_
+  // (extended on demand by may_see_attachment_file); guarded by merge_mutex_.
+  std::unordered_map<std::string, std::vector<std::string>> attachments_by_sha_;
+  std::uint64_t attachments_indexed_ = 0;
 
   mutable std::mutex commit_mutex_;
   std::condition_variable committed_;

@@ -17,7 +17,8 @@ enum class Category { kConsultation, kComplaint, kSuggestion, kFeature, kService
 enum class Priority { kUrgent, kHigh, kMedium, kLow };
 enum class RequestStatus { kNew, kTriaged, kInProgress, kWaitingCustomer, kVerifying, kResolved, kClosed, kReopened };
 enum class Role { kField, kAgent, kCoordinator, kAdmin };
-enum class ActivityKind { kProgress, kBlocker, kSolution, kCustomerContact, kFeedback, kNote };
+// kSla: written by the server only (SLA warnings, breaches, escalations, reminders, late uploads).
+enum class ActivityKind { kProgress, kBlocker, kSolution, kCustomerContact, kFeedback, kNote, kSla };
 // How far a request's effect reaches; one of the three priority factors.
 enum class ImpactScope { kSingleUser, kTeam, kSite, kCompany };
 

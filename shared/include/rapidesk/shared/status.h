@@ -25,6 +25,7 @@ enum class ErrorCode {
   kIo,
   kCorrupt,
   kInternal,
+  kUnavailable,   // a peer (the server) cannot be reached now; retrying later may work
 };
 
 // Stable snake_case code used on the wire and in logs ("invalid", "not_found", ...).

@@ -37,9 +37,25 @@ struct FieldEdit {
   Value value;  // set fields: "+element" / "-element"
 };
 
+// A local op not yet confirmed by a pull: unsent, or acknowledged by the server (ack_cursor
+// = the log position after its push) but not yet pulled back.
+struct PendingOp {
+  FieldOp op;
+  bool acked = false;
+  std::uint64_t ack_cursor = 0;
+};
+
 class ClientReplica {
  public:
   ClientReplica(ClientOptions options, PhysicalClock clock, RandomSource random);
+
+  // Rebuilds a replica its owner persisted: `confirmed` = the pulled log entries in the
+  // order they were applied, `cursor` = the last pull's cursor, `pending` = the queued ops
+  // oldest first, `last_stamp` = the clock's last stamp (the clock never goes below it).
+  // Entries are applied without outcome checks (they were checked when pulled). Pending ops
+  // that are already confirmed are dropped, as on_pull would. Call on a new replica only.
+  void restore(std::span<const LogEntry> confirmed, std::uint64_t cursor, std::span<const PendingOp> pending,
+               const std::optional<Stamp>& last_stamp);
 
   // A new UUIDv7 row id (time from this device's clock).
   std::string new_row_id();
@@ -79,8 +95,11 @@ class ClientReplica {
 
   std::uint64_t cursor() const { return cursor_; }
   const ReplicaStore& confirmed() const { return confirmed_; }
-  const ReplicaStore& visible();  // rebuilt lazily after pulls and rejections
+  // Confirmed + pending: rebuilt lazily after pulls and rejections; while nothing is
+  // pending it is the confirmed state itself (no copy).
+  const ReplicaStore& visible();
   std::size_t pending_count() const { return pending_.size(); }
+  std::span<const PendingOp> pending() const { return pending_; }
   std::size_t unsent_count() const;
   std::vector<OpResult> take_rejections();
   HybridClock& clock() { return clock_; }
@@ -88,12 +107,10 @@ class ClientReplica {
   const std::string& device() const { return options_.device; }
 
  private:
-  struct Pending {
-    FieldOp op;
-    bool acked = false;
-    std::uint64_t ack_cursor = 0;  // confirmed once the pulled cursor reaches it
-  };
+  using Pending = PendingOp;
 
+  // Makes visible_ a copy of confirmed_ + pending (edits merge into it).
+  void build_visible();
   FieldOp make_op(std::string_view entity, std::string_view row, std::string_view field, Value value,
                   const Stamp& stamp);
   // Merges `ops` into the visible state; queues them if all are accepted.

@@ -22,7 +22,8 @@ struct IssueCluster {
   std::vector<std::string> common_tags;
 };
 
-// Character bigrams of the text's code points, lower-cased ASCII, punctuation and spaces skipped.
+// character_bigrams() and jaccard_similarity() of the domain library (text_similarity.h),
+// under the names this report has always used.
 std::unordered_set<std::uint64_t> bigrams(std::string_view utf8);
 double similarity(const std::unordered_set<std::uint64_t>& a, const std::unordered_set<std::uint64_t>& b);
 

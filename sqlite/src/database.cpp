@@ -1,6 +1,6 @@
-#include "storage/sqlite_db.h"
+#include "rapidesk/sqlite/database.h"
 
-namespace rapidesk::server::sqlite {
+namespace rapidesk::sqlite {
 
 Status error_status(sqlite3* db, int rc, std::string_view what) {
   const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -67,6 +67,12 @@ std::string Statement::text(int column) const {
 
 std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+bool Statement::is_integer(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_INTEGER; }
+int Statement::column_count() const { return sqlite3_column_count(stmt_); }
+std::string Statement::column_name(int column) const {
+  const char* name = sqlite3_column_name(stmt_, column);
+  return name != nullptr ? name : "";
+}
 
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file) {
   sqlite3* raw = nullptr;
@@ -125,4 +131,4 @@ Status Transaction::commit() {
   return s;
 }
 
-}  // namespace rapidesk::server::sqlite
+}  // namespace rapidesk::sqlite

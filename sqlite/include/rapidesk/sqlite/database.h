@@ -1,5 +1,6 @@
-// A thin RAII layer over the SQLite C API for the SQLite storage backend (private to the
-// server library). Not thread-safe: SqliteStorage serialises access to one Database.
+// A thin RAII layer over the SQLite C API, shared by the server's SQLite storage and the
+// client's local replica (the only two places that open SQLite). Not thread-safe: each
+// owner serialises access to its Database.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +15,7 @@
 
 #include "rapidesk/shared/status.h"
 
-namespace rapidesk::server::sqlite {
+namespace rapidesk::sqlite {
 
 // Maps the connection's last error to a Status: unique/primary-key violations kConflict,
 // foreign-key and check violations kInvalid, corruption kCorrupt, the rest kIo. The English
@@ -43,6 +44,9 @@ class Statement {
   std::string text(int column) const;  // 0-based; NULL reads as ""
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
+  bool is_integer(int column) const;
+  int column_count() const;
+  std::string column_name(int column) const;
   // Rows changed by the last run() on this connection.
   int changes() const { return sqlite3_changes(db_); }
 
@@ -86,4 +90,4 @@ class Transaction {
   bool open_ = false;
 };
 
-}  // namespace rapidesk::server::sqlite
+}  // namespace rapidesk::sqlite

@@ -1,0 +1,185 @@
+#include "blobs/blob_transfer.h"
+
+#include <optional>
+
+#include "rapidesk/server/blob_store.h"
+#include "rapidesk/server/server_state.h"
+
+namespace rapidesk::server::blobs {
+
+namespace {
+
+Text bytes_text(std::uint64_t n) {
+  return same_text(std::to_string(n));
+}
+Text short_id(std::string_view sha256) {
+  return same_text(sha256.substr(0, 12));
+}
+
+BlobProgress progress_of(const BlobUpload& upload) {
+  return BlobProgress{upload.sha256, upload.size, upload.received, false};
+}
+
+BlobProgress complete(std::string_view sha256, std::uint64_t size) {
+  return BlobProgress{std::string(sha256), size, size, true};
+}
+
+// May `who` read the stored file? (Whether it is stored is the caller's business.)
+Result<bool> may_read(ServerState& state, const AuthContext& who, std::string_view sha256) {
+  if (state.sync->may_see_attachment_file(who, sha256)) return true;
+  return state.blobs->uploaded_by(sha256, who.user);
+}
+
+// The size of the stored file if `who` may read it; nullopt if it is not stored or not
+// theirs; an error if storage fails.
+Result<std::optional<std::uint64_t>> readable_size(ServerState& state, const AuthContext& who,
+                                                   std::string_view sha256) {
+  auto size = state.blobs->blob_size(sha256);
+  if (!size) {
+    if (size.status().code() == ErrorCode::kNotFound) return std::optional<std::uint64_t>();
+    return size.status();
+  }
+  auto allowed = may_read(state, who, sha256);
+  if (!allowed) return allowed.status();
+  return *allowed ? std::optional<std::uint64_t>(*size) : std::optional<std::uint64_t>();
+}
+
+ChunkAnswer refuse(Status status, BlobProgress progress = {}) {
+  return ChunkAnswer{std::move(status), std::move(progress)};
+}
+
+// Where the caller's upload stands, for a 409 answer.
+BlobProgress standing(ServerState& state, const AuthContext& who, std::string_view sha256, std::uint64_t size) {
+  auto upload = state.blobs->find_upload(sha256, who.user);
+  return upload ? progress_of(*upload) : BlobProgress{std::string(sha256), size, 0, false};
+}
+
+// Finds the caller's upload, or starts one when the chunk is the first (offset 0).
+Result<BlobUpload> upload_for(ServerState& state, const AuthContext& who, std::string_view sha256, std::uint64_t offset,
+                              std::uint64_t size) {
+  auto upload = state.blobs->find_upload(sha256, who.user);
+  if (!upload && upload.status().code() != ErrorCode::kNotFound) return upload.status();
+  if (upload && upload->size == size) return upload;
+  if (offset != 0) {
+    if (upload) {
+      return Status::conflict(
+          format_text(Text{"your upload of this file declared {} bytes, not {}; resume it with "
+                           "size={} or start again at offset 0",
+                           "您对此文件的上传声明为 {} 字节而非 {}；请以 size={} 继续，或从偏移量 0 重新开始"},
+                      {bytes_text(upload->size), bytes_text(size), bytes_text(upload->size)}));
+    }
+    return Status::conflict(format_text(
+        Text{"no upload of file {}… is in progress; start at offset 0", "文件 {}… 没有进行中的上传；请从偏移量 0 开始"},
+        {short_id(sha256)}));
+  }
+  if (!upload) {  // a new upload (a restart with another size replaces its own, so is not counted)
+    auto count = state.blobs->count_uploads(who.user);
+    if (!count) return count.status();
+    if (*count >= static_cast<std::size_t>(state.config.max_uploads_per_user)) {
+      return Status(
+          ErrorCode::kRateLimited,
+          format_text(Text{"you already have {} unfinished uploads; finish or cancel one "
+                           "(DELETE /api/v1/blobs/{sha256}) before starting another",
+                           "您已有 {} 个未完成的上传；请先完成或取消其中一个（DELETE /api/v1/blobs/{sha256}）"},
+                      {bytes_text(*count)}));
+    }
+  }
+  return state.blobs->begin_upload(sha256, who.user, size);
+}
+
+}  // namespace
+
+Status no_such_file(std::string_view sha256) {
+  return Status::not_found(
+      format_text(Text{"no attachment file {}… that you may see", "没有您可查看的附件文件 {}…"}, {short_id(sha256)}));
+}
+
+ChunkAnswer receive_chunk(ServerState& state, const AuthContext& who, std::string_view sha256, std::uint64_t offset,
+                          std::uint64_t size, std::string_view bytes) {
+  if (size > state.config.max_attachment_bytes) {
+    return refuse(
+        Status(ErrorCode::kTooLarge, format_text(Text{"the file is {} bytes; attachments may be at most {} bytes",
+                                                      "文件为 {} 字节；附件最大为 {} 字节"},
+                                                 {bytes_text(size), bytes_text(state.config.max_attachment_bytes)})));
+  }
+  if (bytes.size() > kBlobChunkMaxBytes) {
+    return refuse(
+        Status(ErrorCode::kTooLarge, format_text(Text{"a chunk may hold at most {} bytes; this one holds {}",
+                                                      "每个分块最多 {} 字节；此分块为 {} 字节"},
+                                                 {bytes_text(kBlobChunkMaxBytes), bytes_text(bytes.size())})));
+  }
+  if (offset > size || bytes.size() > size - offset) {
+    return refuse(Status::invalid(format_text(Text{"the chunk ends at byte {}, past the declared size of {} bytes",
+                                                   "分块结束于第 {} 字节，超出了声明的 {} 字节大小"},
+                                              {bytes_text(offset + bytes.size()), bytes_text(size)}),
+                                  "offset"));
+  }
+  // An empty body is a chunk only at the end: it finishes an empty file, or an upload that
+  // holds every byte but was not verified yet (a crash or disk error came in between).
+  if (bytes.empty() && offset != size) {
+    return refuse(Status::invalid(
+        Text{"the chunk is empty; send the file's bytes in the request body", "分块为空；请在请求体中发送文件数据"}));
+  }
+
+  // Stored already and the caller's to read: nothing to transfer.
+  auto stored = readable_size(state, who, sha256);
+  if (!stored) return refuse(stored.status());
+  if (*stored) {
+    if (**stored != size) {
+      return refuse(
+          Status::invalid(format_text(Text{"file {}… is {} bytes long, not {}", "文件 {}… 的大小为 {} 字节，而非 {}"},
+                                      {short_id(sha256), bytes_text(**stored), bytes_text(size)}),
+                          "size"));
+    }
+    (void)state.blobs->discard_upload(sha256, who.user);  // a leftover of the caller's, if any
+    return ChunkAnswer{Status::ok(), complete(sha256, size)};
+  }
+
+  auto upload = upload_for(state, who, sha256, offset, size);
+  if (!upload) return refuse(upload.status(), standing(state, who, sha256, size));
+  if (offset != upload->received) {
+    return refuse(Status::conflict(format_text(Text{"this chunk starts at byte {}, but the server has received {} "
+                                                    "bytes; resume from there",
+                                                    "此分块从第 {} 字节开始，但服务器已收到 {} 字节；请从该处继续"},
+                                               {bytes_text(offset), bytes_text(upload->received)})),
+                  progress_of(*upload));
+  }
+  BlobUpload now = *upload;
+  if (!bytes.empty()) {
+    auto appended = state.blobs->append_upload(sha256, who.user, offset, bytes);
+    if (!appended) return refuse(appended.status(), standing(state, who, sha256, size));
+    state.metrics.add_blob_bytes_uploaded(bytes.size());
+    now = *appended;
+  }
+  if (now.received < now.size) return ChunkAnswer{Status::ok(), progress_of(now)};
+  if (Status s = state.blobs->publish_upload(sha256, who.user); !s)
+    return refuse(s, standing(state, who, sha256, size));
+  return ChunkAnswer{Status::ok(), complete(sha256, size)};
+}
+
+Result<BlobProgress> upload_status(ServerState& state, const AuthContext& who, std::string_view sha256) {
+  auto stored = readable_size(state, who, sha256);
+  if (!stored) return stored.status();
+  if (*stored) return complete(sha256, **stored);
+  auto upload = state.blobs->find_upload(sha256, who.user);
+  if (upload) return progress_of(*upload);
+  if (upload.status().code() != ErrorCode::kNotFound) return upload.status();
+  return no_such_file(sha256);
+}
+
+Result<std::string> read_chunk(ServerState& state, const AuthContext& who, std::string_view sha256,
+                               std::uint64_t offset, std::size_t length, std::uint64_t& size) {
+  auto stored = readable_size(state, who, sha256);
+  if (!stored) return stored.status();
+  if (!*stored) return no_such_file(sha256);
+  size = **stored;
+  auto bytes = state.blobs->read_blob(sha256, offset, length);
+  if (bytes) state.metrics.add_blob_bytes_downloaded(bytes->size());
+  return bytes;
+}
+
+Status cancel_upload(ServerState& state, const AuthContext& who, std::string_view sha256) {
+  return state.blobs->discard_upload(sha256, who.user);
+}
+
+}  // namespace rapidesk::server::blobs

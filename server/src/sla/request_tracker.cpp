@@ -1,0 +1,220 @@
+#include "sla/request_tracker.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace rapidesk::server {
+
+namespace {
+
+bool applied(sync::Outcome o) { return o == sync::Outcome::kApplied || o == sync::Outcome::kAppliedWithConflict; }
+
+std::string text_of(const sync::Value& v) { return v.is_string() ? v.as_string() : std::string(); }
+
+std::optional<Instant> instant_of(const sync::Value& v) {
+  if (!v.is_string()) return std::nullopt;
+  auto t = parse_iso8601(v.as_string());
+  return t ? std::optional<Instant>(*t) : std::nullopt;
+}
+
+void set_once(std::optional<Instant>& slot, Instant t) {
+  if (!slot) slot = t;
+}
+
+void set_earliest(std::optional<Instant>& slot, Instant t) {
+  if (!slot || t < *slot) slot = t;
+}
+
+}  // namespace
+
+std::string read_text(const sync::ReplicaStore& store, std::string_view entity, std::string_view row,
+                      std::string_view field) {
+  auto v = store.read(entity, row, field);
+  return v ? text_of(v->value) : std::string();
+}
+
+std::optional<Instant> read_instant(const sync::ReplicaStore& store, std::string_view entity, std::string_view row,
+                                    std::string_view field) {
+  auto v = store.read(entity, row, field);
+  return v ? instant_of(v->value) : std::nullopt;
+}
+
+// The state of one ingest() call.
+struct RequestTracker::Batch {
+  TrackerChanges changes;
+  std::unordered_set<std::string> touched;
+};
+
+void RequestTracker::touch(const std::string& id, Batch& batch) {
+  if (batch.touched.insert(id).second) batch.changes.touched.push_back(id);
+}
+
+TrackerChanges RequestTracker::ingest(std::span<const sync::LogEntry> log, const sync::ReplicaStore& store) {
+  Batch batch;
+  for (std::uint64_t seq = consumed_ + 1; seq <= log.size(); ++seq) {
+    const sync::LogEntry& e = log[seq - 1];
+    if (e.op.entity == "request") {
+      read_request_op(e, batch);
+    } else if (e.op.entity == "activity") {
+      read_activity_op(e, store, batch);
+    }
+  }
+  consumed_ = log.size();
+  return std::move(batch.changes);
+}
+
+void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
+  const std::string& id = e.op.row;
+  RequestHistory& h = requests_[id];
+  const Instant t = e.op.hlc.physical_ms;
+  if (!h.exists) {
+    h.exists = true;
+    batch.changes.created.push_back(id);
+  }
+  if (e.op.origin == sync::Origin::kServer) {
+    set_once(h.accepted_at, t);
+  } else if (h.recorded_at == 0) {
+    h.recorded_at = t;
+    h.creator = e.op.author;
+  }
+  touch(id, batch);
+  if (!applied(e.outcome)) return;
+  const std::string& field = e.op.field;
+  if (field == "status") {
+    read_status(h, text_of(e.op.value), t, e.op.author);
+  } else if (field == "status_reason") {
+    h.reason = text_of(e.op.value);
+    if (!h.pauses.empty() && !h.pauses.back().to) h.pauses.back().reason = h.reason;
+  } else if (field == "owner") {
+    const std::string owner = text_of(e.op.value);
+    if (owner.empty()) return;
+    set_once(h.assigned_at, t);
+    Instant& last = last_assigned_[owner];
+    last = std::max(last, t);
+    if (e.op.origin == sync::Origin::kClient) batch.changes.owner_edits.push_back({id, owner, e.op.author});
+  } else if (field == "agreed_due") {
+    if (auto due = instant_of(e.op.value)) {
+      h.reagreements.push_back(sla::Reagreement{*due, e.op.author, {}, t});
+      auto& list = batch.changes.reagreed;
+      if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+    } else {
+      h.reagreements.clear();  // the re-agreement was withdrawn: the policy's due applies again
+    }
+  } else if ((field == "satisfaction" || field == "feedback") && !e.op.value.is_null() && h.completed_at) {
+    set_once(h.confirmed_at, t);
+  }
+}
+
+void RequestTracker::read_status(RequestHistory& h, const std::string& next, Instant t, const std::string& by) {
+  t = std::max(t, h.last_transition);
+  h.last_transition = t;
+  if (next.empty() || next == h.status) return;
+  if (h.status == "waiting_customer" && !h.pauses.empty() && !h.pauses.back().to) h.pauses.back().to = t;
+  if (next == "waiting_customer") {
+    h.pauses.push_back(SlaPause{t, std::nullopt, h.reason, by});
+  } else if (next == "triaged") {
+    set_once(h.triaged_at, t);
+  } else if (next == "verifying") {
+    set_once(h.completed_at, t);
+  } else if (next == "resolved") {
+    set_once(h.completed_at, t);
+    h.resolved_at = t;
+  } else if (next == "closed") {
+    if (h.resolved_at) set_once(h.followed_up_at, t);
+  } else if (next == "reopened") {
+    // A new round of work: completion, confirmation and follow-up start over.
+    h.completed_at.reset();
+    h.confirmed_at.reset();
+    h.resolved_at.reset();
+    h.followed_up_at.reset();
+  }
+  h.status = next;
+}
+
+void RequestTracker::read_activity_op(const sync::LogEntry& e, const sync::ReplicaStore& store, Batch& batch) {
+  if (e.op.field != "request_id" && e.op.field != "kind") return;
+  PendingActivity& a = activities_[e.op.row];
+  if (a.stamp_ms == 0) {
+    a.stamp_ms = e.op.hlc.physical_ms;
+    a.by_server = e.op.origin == sync::Origin::kServer;
+  }
+  (e.op.field == "request_id" ? a.request : a.kind) = text_of(e.op.value);
+  if (a.request.empty() || a.kind.empty()) return;
+  // Complete: it counts here, in log order, at the time written on it (append-only, so the
+  // store holds the value it was written with).
+  const Instant t = read_instant(store, "activity", e.op.row, "at").value_or(a.stamp_ms);
+  apply_activity(a, t, batch);
+  activities_.erase(e.op.row);
+}
+
+void RequestTracker::apply_activity(const PendingActivity& a, Instant t, Batch& batch) {
+  if (a.by_server) return;  // the server's own SLA entries
+  RequestHistory& h = requests_[a.request];
+  touch(a.request, batch);
+  if (a.kind == "progress") {
+    if (!h.last_progress_at || t > *h.last_progress_at) h.last_progress_at = t;
+    set_earliest(h.plan_at, t);
+  } else if (a.kind == "solution") {
+    set_earliest(h.plan_at, t);
+  } else if (a.kind == "customer_contact") {
+    set_earliest(h.first_response_at, t);
+    if (h.resolved_at && t >= *h.resolved_at) set_once(h.followed_up_at, t);
+  } else if (a.kind == "feedback") {
+    if (h.completed_at) set_once(h.confirmed_at, t);
+  }
+}
+
+const RequestHistory* RequestTracker::find(const std::string& id) const {
+  auto it = requests_.find(id);
+  return it == requests_.end() || !it->second.exists ? nullptr : &it->second;
+}
+
+std::vector<std::string> RequestTracker::request_ids() const {
+  std::vector<std::string> out;
+  out.reserve(requests_.size());
+  for (const auto& [id, h] : requests_) {
+    if (h.exists) out.push_back(id);
+  }
+  return out;
+}
+
+std::optional<Instant> RequestTracker::last_assigned(const std::string& owner) const {
+  auto it = last_assigned_.find(owner);
+  return it == last_assigned_.end() ? std::nullopt : std::optional<Instant>(it->second);
+}
+
+sla::RequestFacts RequestTracker::facts(const sync::ReplicaStore& store, const std::string& id) const {
+  const RequestHistory& h = requests_.at(id);
+  sla::RequestFacts f;
+  f.id = id;
+  f.category = from_wire<Category>(read_text(store, "request", id, "category")).value_or(Category::kOther);
+  f.priority = from_wire<Priority>(read_text(store, "request", id, "priority")).value_or(Priority::kMedium);
+  f.status = from_wire<RequestStatus>(read_text(store, "request", id, "status")).value_or(RequestStatus::kNew);
+  f.recorded_at = h.recorded_at != 0 ? h.recorded_at : h.accepted_at.value_or(0);
+  f.contacted_at = read_instant(store, "request", id, "contacted_at").value_or(f.recorded_at);
+  f.accepted_at = h.accepted_at.value_or(f.recorded_at);
+  f.triaged_at = h.triaged_at;
+  f.assigned_at = h.assigned_at;
+  f.first_response_at = h.first_response_at;
+  f.plan_at = h.plan_at;
+  f.last_progress_at = h.last_progress_at;
+  f.completed_at = h.completed_at;
+  f.confirmed_at = h.confirmed_at;
+  f.resolved_at = h.resolved_at;
+  f.followed_up_at = h.followed_up_at;
+  f.pauses = h.pauses;
+  const std::string current_reason = read_text(store, "request", id, "status_reason");
+  for (auto& p : f.pauses) {
+    if (p.reason.find_first_not_of(" \t\r\n") != std::string::npos) continue;
+    // A pause always has a reason; the status itself is the reason when none was written.
+    p.reason = !p.to && !current_reason.empty() ? current_reason : std::string("waiting_customer");
+  }
+  if (!h.reagreements.empty()) {
+    auto& list = f.reagreed[SlaTarget::kResolution];
+    list = h.reagreements;
+    list.back().reason = read_text(store, "request", id, "agreed_reason");
+  }
+  return f;
+}
+
+}  // namespace rapidesk::server

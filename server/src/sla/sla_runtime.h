@@ -1,0 +1,80 @@
+// The SLA service's working state and what it does inside the merge lock: follows the log
+// (RequestTracker), keeps the engine's timers current, writes SLA fields and activity
+// entries, assigns new requests, and turns fired events into ops and notifications.
+//
+// Not thread-safe: SlaService holds its lock (inside the sync service's merge lock) around
+// every call.
+#pragma once
+
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "rapidesk/assignment/assignment_rules.h"
+#include "rapidesk/notify/notification.h"
+#include "rapidesk/server/server_edits.h"
+#include "rapidesk/server/sla_service.h"
+#include "rapidesk/sla/sla_engine.h"
+#include "sla/auto_assign.h"
+#include "sla/request_tracker.h"
+
+namespace rapidesk::server {
+
+class SlaRuntime {
+ public:
+  // `storage` and `options` must outlive the runtime.
+  SlaRuntime(Storage& storage, const SlaServiceOptions& options, assignment::AssignmentRules rules,
+             std::string policy_text, SlaPolicy policy);
+
+  // Start-up: reads the whole log, loads the engine with `fired_keys` (the ledger) and
+  // writes the SLA fields that differ from what the clocks say now.
+  void build(ServerEdits& edits, const std::vector<std::string>& fired_keys);
+  // After a push: updates the touched requests; assigns and marks the new ones.
+  void observe_push(ServerEdits& edits, std::vector<notify::Notification>& notes);
+  // Fires what is due at edits.now(); returns the keys of the fired events (for the ledger)
+  // and appends the notifications to send once they are durable.
+  std::vector<std::string> fire(ServerEdits& edits, std::vector<notify::Notification>& notes);
+  // Replaces the policy; every clock is recomputed and changed fields are written.
+  void replace_policy(ServerEdits& edits, std::string policy_text, SlaPolicy policy,
+                      const std::vector<std::string>& fired_keys);
+
+  // The clocks of one request at `now`; kNotFound if it is unknown.
+  Result<std::vector<sla::Clock>> clocks(const sync::ReplicaStore& store, const std::string& id, Instant now) const;
+
+  const std::string& policy_text() const { return policy_text_; }
+  std::optional<Instant> next_due() const { return engine_->next_due(); }
+  size_t timer_count() const { return engine_->timer_count(); }
+  // Keys fired since start (they may not be in storage yet while their commit runs).
+  const std::vector<std::string>& fired_since_start() const { return fired_since_start_; }
+
+ private:
+  void load_engine(const sync::ReplicaStore& store, const std::vector<std::string>& fired_keys, Instant now);
+  void refresh_all(ServerEdits& edits, Instant now);
+  // Recomputes one request: its load, its timers, and its SLA fields as of `at`.
+  void refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at);
+  void on_created(ServerEdits& edits, const std::string& id, Instant now, std::vector<notify::Notification>& notes);
+  void on_reagreed(ServerEdits& edits, const std::string& id, Instant now);
+  void apply_event(ServerEdits& edits, const sla::SlaEvent& event, Instant now,
+                   std::vector<notify::Notification>& notes);
+  void add_activity(ServerEdits& edits, const std::string& request, const Text& text, Instant at, int utc_offset);
+  notify::Notification notification(const sync::ReplicaStore& store, const std::string& id, notify::EventKind kind,
+                                    const Text& message, Instant at, int utc_offset) const;
+  int offset_for(SlaTarget target, const sla::RequestFacts& facts) const;
+  void report(std::string_view event, const Status& status) const;
+
+  Storage& storage_;
+  const SlaServiceOptions& options_;
+  const assignment::AssignmentRules rules_;
+  std::string policy_text_;
+  std::unique_ptr<SlaPolicy> policy_;        // the engine refers to it
+  std::unique_ptr<sla::SlaEngine> engine_;
+  RequestTracker tracker_;
+  Directory directory_;
+  OpenLoad load_;
+  std::vector<std::string> fired_since_start_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace rapidesk::server
