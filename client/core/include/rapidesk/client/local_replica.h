@@ -1,0 +1,149 @@
+// LocalReplica: one user profile's offline copy of Rapidesk, in one SQLite file.
+//
+// It persists what sync::ClientReplica keeps in memory — the server's log entries as
+// pulled, the outbox of local ops, the cursor, the clock and the op sequence — and keeps
+// derived view tables (requests, subtasks, activities, …, search indexes) equal to the
+// merged state for queries. Every local edit writes its ops to the outbox and its rows to
+// the views in ONE transaction (synchronous=FULL): after a crash an edit is either fully
+// there or absent, and the outbox sends each op until the server has it (op ids make the
+// resend harmless).
+//
+// Thread-safe: every public method locks one mutex (the sync worker and the UI share it).
+// Queries read through their own connection (ReplicaReader), so they never wait for a
+// write transaction (WAL).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapidesk/shared/status.h"
+#include "rapidesk/sqlite/database.h"
+#include "rapidesk/sync/client_replica.h"
+#include "rapidesk/sync/protocol.h"
+
+namespace rapidesk::client {
+
+// Who the profile belongs to and where it syncs (kept in the profile's meta table).
+struct ProfileIdentity {
+  std::string device;        // made when the profile is created: "d-" + 16 hex digits
+  std::string user;          // signed-in user name; empty before the first sign-in
+  std::string display_name;
+  std::string role;          // field | agent | coordinator | admin
+  std::string team;
+  std::string server_url;
+  std::string token;         // bearer token (the profile file is created 0600)
+  std::string token_expires_at;
+};
+
+// A field value as a person types it; parsed per the sync schema (see parse_field_input).
+struct FieldInput {
+  std::string field;
+  std::string text;
+};
+
+// Turns typed text into a field value: text as is, integers, booleans (true/false, yes/no,
+// 1/0, 是/否), times in ISO 8601 with offset, enum wire names, set elements "+x" / "-x".
+// Empty text clears the field (null). kInvalid with the field named on bad input.
+Result<sync::Value> parse_field_input(std::string_view entity, std::string_view field, std::string_view text);
+
+struct LocalReplicaOptions {
+  sync::PhysicalClock clock;       // default: the system clock
+  sync::RandomSource random;       // default: a seeded std::random_device
+  bool load_state = true;          // false: queries and identity only (no edits, no sync)
+};
+
+// What the sync worker and the status bar show.
+struct ReplicaSyncState {
+  std::uint64_t cursor = 0;
+  std::size_t pending_ops = 0;   // in the outbox (unsent or awaiting confirmation)
+  std::size_t unsent_ops = 0;
+  std::int64_t last_sync_ms = 0; // 0: never
+  std::uint64_t server_cursor = 0;  // the newest cursor the server announced
+  bool initial_sync_done = false;
+};
+
+class LocalReplica {
+ public:
+  // Opens or creates the profile at `file` (creating its folder), migrates it, and loads
+  // the replica (unless options.load_state is false).
+  static Result<std::unique_ptr<LocalReplica>> open(const std::filesystem::path& file,
+                                                    LocalReplicaOptions options = {});
+  ~LocalReplica();
+  LocalReplica(const LocalReplica&) = delete;
+  LocalReplica& operator=(const LocalReplica&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+  ProfileIdentity identity() const;
+  // After a sign-in: stores the user, role, team, server and token. Signing in as another
+  // user than the profile's is refused (kConflict): a profile holds one person's work.
+  Status set_sign_in(const ProfileIdentity& who);
+  Status set_server_url(std::string_view url);
+  Status forget_token();
+
+  // --- Local edits (each one transaction; kInvalid / kForbidden-like merge refusals
+  // change nothing). Author = the signed-in user; signing in first is required.
+  // A new request from typed fields; returns its id. Status defaults to "new" and
+  // contacted_at to now; the intake rules of rapidesk/shared/validation.h apply.
+  Result<std::string> create_request(std::span<const FieldInput> fields);
+  // Sets fields of an existing row (request, subtask, customer, knowledge).
+  Status update(std::string_view entity, std::string_view row, std::span<const FieldInput> fields);
+  Status edit(std::string_view entity, std::string_view row, std::span<const sync::FieldEdit> edits);
+  // Appends an activity entry (kind: progress | note | blocker | solution | contact | …).
+  Result<std::string> add_activity(std::string_view request_id, std::string_view kind, std::string_view text,
+                                   std::optional<int> progress = std::nullopt);
+  Result<std::string> add_subtask(std::string_view request_id, std::span<const FieldInput> fields);
+  Result<std::string> create_row(std::string_view entity, std::span<const FieldInput> fields);
+  Status resolve_conflict(std::string_view conflict_id, sync::Resolution resolution,
+                          std::optional<std::string> merged_text = std::nullopt);
+  // Copies the file into the profile's attachment store and records an attachment row; the
+  // bytes are uploaded by the next sync, before the row is pushed.
+  Result<std::string> attach_file(std::string_view request_id, const std::filesystem::path& file);
+  // Attachments this copy knows of (sha256, size), for the sync worker's transfers.
+  std::vector<std::pair<std::string, std::uint64_t>> attachment_files() const;
+
+  // --- Sync plumbing (the sync worker). Each call is one transaction.
+  std::vector<sync::FieldOp> next_push(std::size_t max_ops) const;
+  Status on_push_result(const sync::PushResult& result);
+  // One pulled page: entries in page order and the page's cursor.
+  Status on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more);
+  Status note_server_cursor(std::uint64_t cursor);
+  ReplicaSyncState sync_state() const;
+  bool has_state() const { return replica_ != nullptr; }
+
+  // Drafts (the intake form): saved text survives restarts until cleared.
+  Status save_draft(std::string_view name, std::string_view body);
+  std::optional<std::string> load_draft(std::string_view name) const;
+  Status clear_draft(std::string_view name);
+
+  // Derives every view row again from the merged state.
+  Status rebuild_views();
+
+ private:
+  LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::Database> db, LocalReplicaOptions options);
+  Status load_identity();
+  Status load_state();
+  Status ensure_views();
+  Status require_user() const;
+  std::string meta(std::string_view key) const;
+  Status set_meta(std::string_view key, std::string_view value);
+  // Persists `ops` (one edit) to the outbox and refreshes the rows they touch.
+  Status persist_edit(const std::vector<sync::FieldOp>& ops);
+  Result<std::vector<sync::FieldEdit>> to_edits(std::string_view entity, std::span<const FieldInput> fields) const;
+  Status refresh_rows(const std::vector<std::pair<std::string, std::string>>& rows, bool conflicts_changed);
+
+  std::filesystem::path file_;
+  std::unique_ptr<sqlite::Database> db_;
+  LocalReplicaOptions options_;
+  ProfileIdentity identity_;
+  std::unique_ptr<sync::ClientReplica> replica_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace rapidesk::client

@@ -1,0 +1,84 @@
+// SyncWorker: brings a LocalReplica and the server together.
+//
+// One round (sync_once): push the outbox in batches (oldest first, an edit never split),
+// then pull by cursor in pages until caught up. Every answer is persisted before the next
+// request, so a round interrupted at any point (network, crash, kill) resumes where it
+// stopped: pushed ops are resent harmlessly (op ids), pulled pages are not fetched again.
+//
+// In the background (start/stop) the worker runs rounds on its own thread: when woken
+// (a local edit, request_sync(), a cursor announced on the WebSocket stream), and every
+// poll interval as a fallback. When the server cannot be reached it retries with
+// exponential backoff and jitter; edits stay queued meanwhile. No call ever blocks on the
+// network: status() is a snapshot.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "rapidesk/client/local_replica.h"
+#include "rapidesk/shared/status.h"
+
+namespace rapidesk::client {
+
+struct SyncProgress {
+  enum class Phase { kPushing, kPulling, kDone };
+  Phase phase = Phase::kPushing;
+  std::uint64_t done = 0;   // ops pushed / log entries examined in this round
+  std::uint64_t total = 0;  // ops to push / log entries to examine (server head − start)
+};
+
+struct SyncWorkerOptions {
+  std::size_t push_batch = 500;
+  std::size_t pull_limit = 1000;
+  std::chrono::milliseconds poll_interval{30'000};
+  std::chrono::milliseconds initial_backoff{1'000};
+  std::chrono::milliseconds max_backoff{60'000};
+  bool live_stream = true;  // keep the WebSocket open while online
+  // Test hook: stop a round after this many pulled pages (0: no limit), as if interrupted.
+  std::size_t max_pages_per_round = 0;
+};
+
+// What the status bar shows.
+struct SyncStatus {
+  bool online = false;          // the last round reached the server
+  bool running = false;         // a round is under way
+  bool stream_connected = false;
+  SyncProgress progress;
+  Status last_error;            // ok after a good round
+  std::int64_t last_sync_ms = 0;
+  std::int64_t next_retry_ms = 0;  // when offline: the next attempt (0: none planned)
+  std::size_t pending_ops = 0;
+  std::uint64_t rounds = 0;        // finished rounds (good or not)
+};
+
+class SyncWorker {
+ public:
+  using ProgressHandler = std::function<void(const SyncProgress&)>;
+
+  SyncWorker(LocalReplica& replica, SyncWorkerOptions options = {});
+  ~SyncWorker();  // stop()
+  SyncWorker(const SyncWorker&) = delete;
+  SyncWorker& operator=(const SyncWorker&) = delete;
+
+  // One round on the calling thread. kUnavailable when the server cannot be reached (edits
+  // stay queued), kUnauthorized when the token was refused (sign in again), other codes as
+  // the server or the local store said.
+  Status sync_once(const ProgressHandler& progress = {});
+
+  void start();
+  void stop();
+  // Wakes the background thread for a round now (e.g. after a local edit).
+  void request_sync();
+  SyncStatus status() const;
+  // Called whenever status() changes (from the worker's threads).
+  void on_change(std::function<void()> handler);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rapidesk::client

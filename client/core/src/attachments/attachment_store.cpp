@@ -1,0 +1,155 @@
+#include "rapidesk/client/attachment_store.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <memory>
+#include <vector>
+
+#include "rapidesk/client/server_api.h"
+
+namespace rapidesk::client {
+
+namespace {
+
+std::string hex(const unsigned char* bytes, unsigned int n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  for (unsigned int i = 0; i < n; ++i) {
+    s += kDigits[bytes[i] >> 4];
+    s += kDigits[bytes[i] & 15];
+  }
+  return s;
+}
+
+Status io_error(const Text& what, const std::filesystem::path& p) {
+  return Status::io(format_text(what, {same_text(p.string())}));
+}
+
+// Writes `bytes` to `target` atomically (temp file in the same folder, fsync, rename).
+Status write_atomically(const std::filesystem::path& target, const std::string& bytes) {
+  std::error_code ec;
+  std::filesystem::create_directories(target.parent_path(), ec);
+  const std::filesystem::path tmp = target.string() + ".part";
+  const int fd = ::open(tmp.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  if (fd < 0) return io_error(Text{"cannot write {}", "无法写入 {}"}, tmp);
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return io_error(Text{"cannot write {}", "无法写入 {}"}, tmp);
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return io_error(Text{"cannot write {}", "无法写入 {}"}, tmp);
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) return io_error(Text{"cannot store {}", "无法保存 {}"}, target);
+  return Status::ok();
+}
+
+Result<std::string> read_file(const std::filesystem::path& file) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(file, ec);
+  if (ec) return Status::not_found(format_text(Text{"cannot read {}", "无法读取 {}"}, {same_text(file.string())}));
+  if (size > kMaxAttachmentBytes) {
+    return Status(ErrorCode::kTooLarge,
+                  format_text(Text{"{} is {} MiB; attachments may be at most {} MiB.", "{} 大小为 {} MiB；附件最大为 {} MiB。"},
+                              {same_text(file.filename().string()), same_text(std::to_string(size >> 20)),
+                               same_text(std::to_string(kMaxAttachmentBytes >> 20))}));
+  }
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) {
+    return Status::io(format_text(Text{"cannot read {}", "无法读取 {}"}, {same_text(file.string())}));
+  }
+  return bytes;
+}
+
+std::string sha256_hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &n, EVP_sha256(), nullptr);
+  return hex(digest, n);
+}
+
+}  // namespace
+
+Result<std::string> sha256_of_file(const std::filesystem::path& file) {
+  auto bytes = read_file(file);
+  if (!bytes) return bytes.status();
+  return sha256_hex(*bytes);
+}
+
+AttachmentStore::AttachmentStore(const std::filesystem::path& profile_db) : dir_(profile_db.string() + ".files") {}
+
+std::filesystem::path AttachmentStore::path_of(const std::string& sha256) const {
+  return dir_ / sha256.substr(0, 2) / sha256.substr(2);
+}
+
+bool AttachmentStore::has(const std::string& sha256) const {
+  return sha256.size() == 64 && std::filesystem::exists(path_of(sha256));
+}
+
+Result<StoredFile> AttachmentStore::add(const std::filesystem::path& source) {
+  auto bytes = read_file(source);
+  if (!bytes) return bytes.status();
+  StoredFile f{sha256_hex(*bytes), bytes->size()};
+  if (!has(f.sha256)) {
+    if (Status s = write_atomically(path_of(f.sha256), *bytes); !s) return s;
+  }
+  return f;
+}
+
+Status AttachmentStore::upload(ServerApi& api, const std::string& sha256) {
+  auto bytes = read_file(path_of(sha256));
+  if (!bytes) return bytes.status();
+  const std::string base = "/api/v1/blobs/" + sha256;
+  std::uint64_t offset = 0;
+  // Resume: the server says how much of our upload it holds (or that it has the file).
+  if (auto status = api.http().get(base + "/status"); status && status->status == 200) {
+    auto j = nlohmann::json::parse(status->body, nullptr, false);
+    if (j.is_object() && j.value("complete", false)) return Status::ok();
+    if (j.is_object()) offset = j.value("received", std::uint64_t{0});
+  }
+  const std::uint64_t size = bytes->size();
+  do {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kAttachmentChunk, size - offset));
+    auto r = api.http().request(HttpMethod::kPut,
+                                base + "?offset=" + std::to_string(offset) + "&size=" + std::to_string(size),
+                                bytes->substr(static_cast<std::size_t>(offset), n), "application/octet-stream");
+    if (!r) return r.status();
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    if (!j.is_object()) return Status::corrupt(Text{"The server's answer to an upload was unreadable.", "服务器对上传的回应无法解析。"});
+    if (j.value("complete", false)) return Status::ok();
+    offset = j.value("received", offset + n);
+  } while (offset < size);
+  return Status::ok();
+}
+
+Status AttachmentStore::download(ServerApi& api, const std::string& sha256, std::uint64_t size) {
+  if (has(sha256)) return Status::ok();
+  if (size > kMaxAttachmentBytes) {
+    return Status(ErrorCode::kTooLarge, Text{"The attachment is larger than this client accepts.", "附件超过客户端允许的大小。"});
+  }
+  std::string bytes;
+  bytes.reserve(static_cast<std::size_t>(size));
+  while (bytes.size() < size) {
+    auto r = api.http().get("/api/v1/blobs/" + sha256 + "?offset=" + std::to_string(bytes.size()) +
+                            "&length=" + std::to_string(kAttachmentChunk));
+    if (!r) return r.status();
+    if (r->body.empty()) break;
+    bytes += r->body;
+  }
+  if (bytes.size() != size || sha256_hex(bytes) != sha256) {
+    return Status::corrupt(Text{"A downloaded attachment did not match its checksum; it will be fetched again.",
+                                "下载的附件与校验值不符；将重新下载。"});
+  }
+  return write_atomically(path_of(sha256), bytes);
+}
+
+}  // namespace rapidesk::client

@@ -1,0 +1,53 @@
+#include "rapidesk/client/offline_sla.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "rapidesk/shared/enums.h"
+#include "rapidesk/shared/time.h"
+
+namespace rapidesk::client {
+
+namespace {
+
+std::unique_ptr<SlaPolicy> load_policy() {
+  const char* env = std::getenv("RAPIDESK_ASSETS");
+  const std::string dir = env != nullptr && *env != '\0' ? env : RAPIDESK_ASSETS_DIR;
+  std::ifstream in(dir + "/sla_policy.json");
+  if (!in) return nullptr;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto policy = SlaPolicy::from_json(text.str());
+  if (!policy) return nullptr;
+  return std::make_unique<SlaPolicy>(std::move(*policy));
+}
+
+}  // namespace
+
+const SlaPolicy* default_sla_policy() {
+  static const std::unique_ptr<SlaPolicy> policy = load_policy();
+  return policy.get();
+}
+
+std::optional<SlaReading> offline_sla(const OfflineSlaInput& request, Instant now) {
+  const SlaPolicy* policy = default_sla_policy();
+  const auto category = from_wire<Category>(request.category);
+  const auto priority = from_wire<Priority>(request.priority);
+  const auto start = parse_iso8601(request.contacted_at);
+  if (policy == nullptr || !category || !priority || !start) return std::nullopt;
+  if (request.status == "resolved" || request.status == "closed") return std::nullopt;
+  const SlaTarget target = request.status == "new" || request.status == "triaged" || request.status.empty()
+                               ? SlaTarget::kFirstResponse
+                               : SlaTarget::kResolution;
+  const auto rule = policy->find(target, *category, *priority);
+  if (!rule) return std::nullopt;
+  std::vector<SlaPause> pauses;
+  if (request.status == "waiting_customer") pauses.push_back(SlaPause{now, std::nullopt, "waiting_customer", ""});
+  auto reading = read_sla_clock(*rule, *start, pauses, std::nullopt, now, policy->warning_share());
+  if (!reading) return std::nullopt;
+  return *reading;
+}
+
+}  // namespace rapidesk::client

@@ -1,0 +1,256 @@
+// LocalReplica: opening a profile, its identity and meta values, loading the replica.
+// Edits are in replica_edits.cpp, the sync plumbing in replica_sync.cpp.
+#include "rapidesk/client/local_replica.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "rapidesk/client/search_text.h"
+#include "rapidesk/sqlite/migrations.h"
+#include "store/profile_schema.h"
+#include "store/replica_codec.h"
+#include "store/view_writer.h"
+
+namespace rapidesk::client {
+
+namespace {
+
+std::string hex16(std::uint64_t v) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = kDigits[v & 15];
+  return s;
+}
+
+std::uint64_t fingerprint(std::string_view text) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a: stable across builds, unlike std::hash
+  for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::path& file,
+                                                         LocalReplicaOptions options) {
+  std::error_code ec;
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (!std::filesystem::exists(file)) {
+    // The profile holds the sign-in token: readable by its owner only.
+    const int fd = ::open(file.c_str(), O_CREAT | O_WRONLY, 0600);
+    if (fd < 0) {
+      return Status::io(format_text(Text{"cannot create the local database {}", "无法创建本地数据库 {}"},
+                                    {same_text(file.string())}));
+    }
+    ::close(fd);
+  }
+  auto db = sqlite::Database::open(file);
+  if (!db) return db.status();
+  if (Status s = register_search_tokenizer((*db)->handle()); !s) return s;
+  if (auto v = sqlite::migrate(**db, store::profile_migrations(), "rapidesk client"); !v) return v.status();
+  if (!options.clock) options.clock = sync::system_physical_clock();
+  if (!options.random) {
+    auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+    options.random = [engine] { return (*engine)(); };
+  }
+  std::unique_ptr<LocalReplica> r(new LocalReplica(file, std::move(*db), std::move(options)));
+  if (Status s = r->load_identity(); !s) return s;
+  const std::string layout = std::to_string(fingerprint(store::view_tables_ddl()));
+  const bool views_stale = r->meta("views_layout") != layout;
+  if (views_stale || r->options_.load_state) {
+    if (Status s = r->load_state(); !s) return s;
+  }
+  if (views_stale) {
+    sqlite::Transaction tx(*r->db_);
+    if (!tx.status()) return tx.status();
+    if (Status s = r->db_->exec(store::drop_view_tables_sql(), "dropping views"); !s) return s;
+    if (Status s = r->db_->exec(store::view_tables_ddl(), "creating views"); !s) return s;
+    store::ViewWriter views(*r->db_);
+    if (Status s = views.rebuild_all(r->replica_->visible()); !s) return s;
+    if (Status s = r->set_meta("views_layout", layout); !s) return s;
+    if (Status s = tx.commit(); !s) return s;
+  }
+  if (!r->options_.load_state) r->replica_.reset();
+  return r;
+}
+
+LocalReplica::LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::Database> db,
+                           LocalReplicaOptions options)
+    : file_(std::move(file)), db_(std::move(db)), options_(std::move(options)) {}
+
+LocalReplica::~LocalReplica() = default;
+
+std::string LocalReplica::meta(std::string_view key) const {
+  auto stmt = db_->prepare("SELECT value FROM meta WHERE key = ?1");
+  if (!stmt) return {};
+  stmt->bind(1, key);
+  auto row = stmt->step();
+  return row && *row ? stmt->text(0) : std::string();
+}
+
+Status LocalReplica::set_meta(std::string_view key, std::string_view value) {
+  auto stmt = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2");
+  if (!stmt) return stmt.status();
+  return stmt->bind(1, key).bind(2, value).run();
+}
+
+Status LocalReplica::load_identity() {
+  identity_.device = meta("device");
+  if (identity_.device.empty()) {
+    identity_.device = "d-" + hex16(options_.random());
+    if (Status s = set_meta("device", identity_.device); !s) return s;
+  }
+  identity_.user = meta("user");
+  identity_.display_name = meta("display_name");
+  identity_.role = meta("role");
+  identity_.team = meta("team");
+  identity_.server_url = meta("server_url");
+  identity_.token = meta("token");
+  identity_.token_expires_at = meta("token_expires_at");
+  return Status::ok();
+}
+
+Status LocalReplica::load_state() {
+  std::vector<std::string> stored;
+  auto pulled = db_->prepare("SELECT entry FROM pulled ORDER BY pos");
+  if (!pulled) return pulled.status();
+  for (;;) {
+    auto row = pulled->step();
+    if (!row) return row.status();
+    if (!*row) break;
+    stored.push_back(pulled->text(0));
+  }
+  auto confirmed = store::decode_stored(stored);
+  if (!confirmed) return confirmed.status();
+  stored.clear();
+  std::vector<bool> acked;
+  std::vector<std::uint64_t> ack_cursor;
+  auto outbox = db_->prepare("SELECT op, acked, ack_cursor FROM outbox ORDER BY pos");
+  if (!outbox) return outbox.status();
+  for (;;) {
+    auto row = outbox->step();
+    if (!row) return row.status();
+    if (!*row) break;
+    stored.push_back(outbox->text(0));
+    acked.push_back(outbox->integer(1) != 0);
+    ack_cursor.push_back(static_cast<std::uint64_t>(outbox->integer(2)));
+  }
+  auto queued = store::decode_stored(stored);
+  if (!queued) return queued.status();
+  std::vector<sync::PendingOp> pending;
+  pending.reserve(queued->size());
+  for (std::size_t i = 0; i < queued->size(); ++i) {
+    pending.push_back(sync::PendingOp{std::move((*queued)[i].op), acked[i], ack_cursor[i]});
+  }
+  sync::ClientOptions co;
+  co.device = identity_.device;
+  co.user = identity_.user;
+  const std::string next = meta("next_op_sequence");
+  co.next_op_sequence = next.empty() ? 1 : std::stoull(next);
+  std::optional<sync::Stamp> last;
+  if (const std::string s = meta("last_stamp"); !s.empty()) {
+    if (auto parsed = sync::parse_stamp(s)) last = *parsed;
+  }
+  const std::string cursor = meta("cursor");
+  auto replica = std::make_unique<sync::ClientReplica>(co, options_.clock, options_.random);
+  replica->restore(*confirmed, cursor.empty() ? 0 : std::stoull(cursor), pending, last);
+  replica_ = std::move(replica);
+  return Status::ok();
+}
+
+ProfileIdentity LocalReplica::identity() const {
+  std::lock_guard lock(mutex_);
+  return identity_;
+}
+
+Status LocalReplica::set_sign_in(const ProfileIdentity& who) {
+  std::lock_guard lock(mutex_);
+  if (!identity_.user.empty() && identity_.user != who.user) {
+    return Status::conflict(format_text(
+        Text{"This profile belongs to {}; use another profile (--db) for {}.", "此配置属于 {}；请为 {} 使用另一个配置（--db）。"},
+        {same_text(identity_.user), same_text(who.user)}));
+  }
+  sqlite::Transaction tx(*db_);
+  if (!tx.status()) return tx.status();
+  for (auto [key, value] : {std::pair<std::string_view, const std::string*>{"user", &who.user},
+                            {"display_name", &who.display_name},
+                            {"role", &who.role},
+                            {"team", &who.team},
+                            {"server_url", &who.server_url},
+                            {"token", &who.token},
+                            {"token_expires_at", &who.token_expires_at}}) {
+    if (Status s = set_meta(key, *value); !s) return s;
+  }
+  if (Status s = tx.commit(); !s) return s;
+  const bool first = identity_.user.empty();
+  const std::string device = identity_.device;
+  identity_ = who;
+  identity_.device = device;
+  // The replica stamps edits with the user's name: reload it once the name is known.
+  if (first && replica_) return load_state();
+  return Status::ok();
+}
+
+Status LocalReplica::set_server_url(std::string_view url) {
+  std::lock_guard lock(mutex_);
+  if (Status s = set_meta("server_url", url); !s) return s;
+  identity_.server_url = std::string(url);
+  return Status::ok();
+}
+
+Status LocalReplica::forget_token() {
+  std::lock_guard lock(mutex_);
+  if (Status s = set_meta("token", ""); !s) return s;
+  identity_.token.clear();
+  return Status::ok();
+}
+
+Status LocalReplica::require_user() const {
+  if (!replica_) {
+    return Status(ErrorCode::kInternal, Text{"The local copy was opened for reading only.", "本地副本以只读方式打开。"});
+  }
+  if (identity_.user.empty()) {
+    return Status(ErrorCode::kUnauthorized, Text{"Sign in first (rapidesk-cli login USER): edits carry your name.",
+                                     "请先登录（rapidesk-cli login 用户名）：每次修改都记录您的名字。"});
+  }
+  return Status::ok();
+}
+
+Status LocalReplica::save_draft(std::string_view name, std::string_view body) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->prepare(
+      "INSERT INTO drafts (name, body, saved_at) VALUES (?1, ?2, ?3)"
+      " ON CONFLICT(name) DO UPDATE SET body = ?2, saved_at = ?3");
+  if (!stmt) return stmt.status();
+  return stmt->bind(1, name).bind(2, body).bind(3, options_.clock()).run();
+}
+
+std::optional<std::string> LocalReplica::load_draft(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->prepare("SELECT body FROM drafts WHERE name = ?1");
+  if (!stmt) return std::nullopt;
+  stmt->bind(1, name);
+  auto row = stmt->step();
+  if (!row || !*row) return std::nullopt;
+  return stmt->text(0);
+}
+
+Status LocalReplica::clear_draft(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  auto stmt = db_->prepare("DELETE FROM drafts WHERE name = ?1");
+  if (!stmt) return stmt.status();
+  return stmt->bind(1, name).run();
+}
+
+Status LocalReplica::rebuild_views() {
+  std::lock_guard lock(mutex_);
+  if (!replica_) return require_user();
+  sqlite::Transaction tx(*db_);
+  if (!tx.status()) return tx.status();
+  store::ViewWriter views(*db_);
+  if (Status s = views.rebuild_all(replica_->visible()); !s) return s;
+  return tx.commit();
+}
+
+}  // namespace rapidesk::client

@@ -1,0 +1,21 @@
+// How the profile stores ops: each pulled entry and each outbox op as the wire form of a
+// log entry (sync/codec.h), read back in pages through the same decoder the network uses.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "rapidesk/shared/status.h"
+#include "rapidesk/sync/protocol.h"
+
+namespace rapidesk::client::store {
+
+std::string encode_stored(const sync::LogEntry& entry);
+// Decodes stored entries (any number); kCorrupt naming the first bad one.
+Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored);
+
+// The local UTC offset in minutes (for times typed or stamped on this device).
+int local_utc_offset_minutes();
+
+}  // namespace rapidesk::client::store

@@ -1,0 +1,174 @@
+// LocalReplica: the sync plumbing. Each server answer is applied to the in-memory replica
+// and persisted (outbox, pulled log, cursor, views) in one transaction; if persisting
+// fails the replica is reloaded from the file, and the same page or answer can simply be
+// applied again (op ids make replays harmless).
+#include <unordered_set>
+
+#include "rapidesk/client/local_replica.h"
+#include "store/replica_codec.h"
+#include "store/view_writer.h"
+
+namespace rapidesk::client {
+
+std::vector<sync::FieldOp> LocalReplica::next_push(std::size_t max_ops) const {
+  std::lock_guard lock(mutex_);
+  if (!replica_) return {};
+  return replica_->next_push(max_ops);
+}
+
+Status LocalReplica::on_push_result(const sync::PushResult& result) {
+  std::lock_guard lock(mutex_);
+  if (Status s = require_user(); !s) return s;
+  // The rejected ops (and their rows) before the replica forgets them.
+  std::unordered_map<std::string, sync::FieldOp> rejected;
+  for (const sync::OpResult& r : result.results) {
+    if (sync::is_acknowledged(r.outcome)) continue;
+    for (const sync::PendingOp& p : replica_->pending()) {
+      if (p.op.op == r.op) rejected.emplace(r.op, p.op);
+    }
+  }
+  std::vector<std::string> requests;
+  for (const auto& [id, op] : rejected) {
+    requests.push_back(store::ViewWriter::request_of(replica_->visible(), op.entity, op.row));
+  }
+  replica_->on_push_result(result);
+  Status status = [&]() -> Status {
+    sqlite::Transaction tx(*db_);
+    if (!tx.status()) return tx.status();
+    auto ack = db_->prepare("UPDATE outbox SET acked = 1, ack_cursor = MAX(ack_cursor, ?2) WHERE op_id = ?1");
+    auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
+    auto keep = db_->prepare(
+        "INSERT OR REPLACE INTO rejected (op_id, entity, row_id, field, value, code, message, message_zh, at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!ack) return ack.status();
+    if (!drop) return drop.status();
+    if (!keep) return keep.status();
+    for (const sync::OpResult& r : result.results) {
+      if (sync::is_acknowledged(r.outcome)) {
+        if (Status s = ack->bind(1, r.op).bind(2, static_cast<std::int64_t>(result.cursor)).run(); !s) return s;
+        continue;
+      }
+      if (Status s = drop->bind(1, r.op).run(); !s) return s;
+      const auto it = rejected.find(r.op);
+      if (it == rejected.end()) continue;
+      const sync::FieldOp& op = it->second;
+      keep->bind(1, op.op).bind(2, op.entity).bind(3, op.row).bind(4, op.field).bind(5, op.value.canonical())
+          .bind(6, std::string(error_code_name(r.status.code()))).bind(7, r.status.message().en)
+          .bind(8, r.status.message().zh).bind(9, options_.clock());
+      if (Status s = keep->run(); !s) return s;
+    }
+    // Rows that lost a refused op show the merged state without it.
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& [id, op] : rejected) rows.emplace_back(op.entity, op.row);
+    if (Status s = refresh_rows(rows, false); !s) return s;
+    store::ViewWriter views(*db_);
+    for (const std::string& request : requests) {
+      if (request.empty()) continue;
+      if (Status s = views.refresh_request_state(request); !s) return s;
+    }
+    return tx.commit();
+  }();
+  if (!status) {
+    if (Status reload = load_state(); !reload) return reload;
+  }
+  return status;
+}
+
+Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
+  std::lock_guard lock(mutex_);
+  if (Status s = require_user(); !s) return s;
+  std::vector<const sync::LogEntry*> fresh;
+  fresh.reserve(entries.size());
+  {
+    std::unordered_set<std::string_view> seen;
+    for (const sync::LogEntry& e : entries) {
+      if (!replica_->confirmed().contains(e.op.op) && seen.insert(e.op.op).second) fresh.push_back(&e);
+    }
+  }
+  std::unordered_set<std::string> pending_before;
+  for (const sync::PendingOp& p : replica_->pending()) pending_before.insert(p.op.op);
+  Status merged = replica_->on_pull(entries, page_cursor);
+  if (!merged) {
+    // The local merge disagrees with the server: nothing of this page is kept.
+    if (Status reload = load_state(); !reload) return reload;
+    return merged;
+  }
+  Status status = [&]() -> Status {
+    sqlite::Transaction tx(*db_);
+    if (!tx.status()) return tx.status();
+    auto insert = db_->prepare("INSERT INTO pulled (seq, op_id, entry) VALUES (?1, ?2, ?3)");
+    if (!insert) return insert.status();
+    std::vector<std::pair<std::string, std::string>> rows;
+    std::unordered_set<std::string> row_keys;
+    bool conflicts = false;
+    for (const sync::LogEntry* e : fresh) {
+      insert->bind(1, static_cast<std::int64_t>(e->seq)).bind(2, e->op.op).bind(3, store::encode_stored(*e));
+      if (Status s = insert->run(); !s) return s;
+      if (e->op.entity == "conflict" || e->outcome == sync::Outcome::kAppliedWithConflict ||
+          e->outcome == sync::Outcome::kConflictRecorded) {
+        conflicts = true;
+      }
+      if (row_keys.insert(e->op.entity + '\n' + e->op.row).second) rows.emplace_back(e->op.entity, e->op.row);
+    }
+    // Outbox ops this page confirmed.
+    std::unordered_set<std::string> pending_after;
+    for (const sync::PendingOp& p : replica_->pending()) pending_after.insert(p.op.op);
+    auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
+    if (!drop) return drop.status();
+    for (const std::string& id : pending_before) {
+      if (pending_after.count(id) != 0) continue;
+      if (Status s = drop->bind(1, id).run(); !s) return s;
+    }
+    if (Status s = refresh_rows(rows, conflicts); !s) return s;
+    if (!pending_before.empty() && pending_after.size() != pending_before.size()) {
+      // Requests whose last unsynced ops were just confirmed.
+      if (Status s = db_->exec("UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = "
+                               "requests.id) WHERE unsynced != 0",
+                               "counting unsynced ops");
+          !s) {
+        return s;
+      }
+    }
+    if (Status s = set_meta("cursor", std::to_string(replica_->cursor())); !s) return s;
+    if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;
+    if (!more) {
+      if (Status s = set_meta("initial_sync_done", "1"); !s) return s;
+      if (Status s = set_meta("last_sync_ms", std::to_string(options_.clock())); !s) return s;
+    }
+    return tx.commit();
+  }();
+  if (!status) {
+    if (Status reload = load_state(); !reload) return reload;
+  }
+  return status;
+}
+
+Status LocalReplica::note_server_cursor(std::uint64_t cursor) {
+  std::lock_guard lock(mutex_);
+  return set_meta("server_cursor", std::to_string(cursor));
+}
+
+ReplicaSyncState LocalReplica::sync_state() const {
+  std::lock_guard lock(mutex_);
+  ReplicaSyncState s;
+  auto number = [this](std::string_view key) -> std::uint64_t {
+    const std::string v = meta(key);
+    return v.empty() ? 0 : std::stoull(v);
+  };
+  s.cursor = replica_ ? replica_->cursor() : number("cursor");
+  s.server_cursor = std::max(number("server_cursor"), s.cursor);
+  s.last_sync_ms = static_cast<std::int64_t>(number("last_sync_ms"));
+  s.initial_sync_done = meta("initial_sync_done") == "1";
+  if (replica_) {
+    s.pending_ops = replica_->pending_count();
+    s.unsent_ops = replica_->unsent_count();
+  } else if (auto stmt = db_->prepare("SELECT COUNT(*), COALESCE(SUM(acked = 0), 0) FROM outbox"); stmt) {
+    if (auto row = stmt->step(); row && *row) {
+      s.pending_ops = static_cast<std::size_t>(stmt->integer(0));
+      s.unsent_ops = static_cast<std::size_t>(stmt->integer(1));
+    }
+  }
+  return s;
+}
+
+}  // namespace rapidesk::client

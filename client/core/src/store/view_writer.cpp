@@ -1,0 +1,197 @@
+#include "store/view_writer.h"
+
+#include <nlohmann/json.hpp>
+
+#include "rapidesk/shared/time.h"
+#include "rapidesk/sync/schema.h"
+#include "store/profile_schema.h"
+
+namespace rapidesk::client::store {
+
+namespace {
+
+// Unix ms of a UUIDv7's timestamp (its first 48 bits); 0 if the id is not one.
+std::int64_t uuid_v7_ms(std::string_view id) {
+  if (id.size() < 13) return 0;
+  std::int64_t ms = 0;
+  for (char c : std::string(id.substr(0, 8)) + std::string(id.substr(9, 4))) {
+    int d = 0;
+    if (c >= '0' && c <= '9') d = c - '0';
+    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    else return 0;
+    ms = ms * 16 + d;
+  }
+  return ms;
+}
+
+std::string upsert_sql(const sync::EntitySpec& e) {
+  const std::string table(view_table(e.name));
+  std::string cols = "id";
+  std::string params = "?1";
+  int n = 1;
+  for (const sync::FieldSpec& f : e.fields) {
+    cols += ", " + std::string(f.name);
+    params += ", ?" + std::to_string(++n);
+    if (f.type == sync::ValueType::kInstant) {
+      cols += ", " + std::string(f.name) + "_ms";
+      params += ", ?" + std::to_string(++n);
+    }
+  }
+  cols += ", updated_ms, created_ms";
+  params += ", ?" + std::to_string(n + 1) + ", ?" + std::to_string(n + 2);
+  // An upsert keeps the rowid (the search index refers to it) and the row-state counts.
+  std::string update;
+  std::size_t start = 4;  // after "id, "
+  while (start < cols.size()) {
+    const std::size_t comma = std::min(cols.find(", ", start), cols.size());
+    const std::string col = cols.substr(start, comma - start);
+    update += (update.empty() ? "" : ", ") + col + " = excluded." + col;
+    start = comma + 2;
+  }
+  return "INSERT INTO " + table + " (" + cols + ") VALUES (" + params + ") ON CONFLICT(id) DO UPDATE SET " + update;
+}
+
+}  // namespace
+
+Result<sqlite::Statement*> ViewWriter::statement(const std::string& sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    auto made = db_.prepare(sql);
+    if (!made) return made.status();
+    it = statements_.emplace(sql, std::move(*made)).first;
+  }
+  return &it->second;
+}
+
+std::string ViewWriter::request_of(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
+  if (entity == "request") return std::string(row);
+  if (entity == "subtask" || entity == "activity" || entity == "attachment") {
+    if (auto v = state.read(entity, row, "request_id"); v && v->value.is_string()) return v->value.as_string();
+  }
+  return {};
+}
+
+Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
+  const sync::EntitySpec* spec = sync::find_entity(entity);
+  if (spec == nullptr || view_table(entity).empty()) {
+    if (entity == "conflict") return rebuild_conflicts(state);
+    return Status::ok();
+  }
+  auto stmt = statement(upsert_sql(*spec));
+  if (!stmt) return stmt.status();
+  sqlite::Statement& s = **stmt;
+  int n = 1;
+  s.bind(n, row);
+  std::int64_t updated = 0;
+  for (const sync::FieldSpec& f : spec->fields) {
+    ++n;
+    if (f.type == sync::ValueType::kSetElement) {
+      const auto elements = state.read_set(entity, row, f.name);
+      s.bind(n, nlohmann::json(elements).dump());
+      continue;
+    }
+    const auto v = state.read(entity, row, f.name);
+    std::optional<Instant> ms;
+    if (!v || v->value.is_null()) {
+      s.bind(n, std::optional<std::string>{});
+    } else {
+      updated = std::max(updated, v->hlc.physical_ms);
+      const sync::Value& value = v->value;
+      if (value.is_string()) {
+        s.bind(n, value.as_string());
+        if (f.type == sync::ValueType::kInstant) {
+          if (auto t = parse_iso8601(value.as_string())) ms = *t;
+        }
+      } else if (value.is_bool()) {
+        s.bind(n, std::int64_t{value.as_bool() ? 1 : 0});
+      } else if (value.is_int()) {
+        s.bind(n, value.as_int());
+      } else {
+        s.bind(n, value.canonical());
+      }
+    }
+    if (f.type == sync::ValueType::kInstant) {
+      ++n;
+      if (ms) s.bind(n, static_cast<std::int64_t>(*ms));
+      else s.bind(n, std::optional<std::string>{});
+    }
+  }
+  s.bind(n + 1, updated).bind(n + 2, uuid_v7_ms(row));
+  if (Status st = s.run(); !st) return st;
+  if (entity == "knowledge") {
+    auto del = statement("DELETE FROM knowledge_search WHERE rowid = (SELECT rowid FROM knowledge WHERE id = ?1)");
+    if (!del) return del.status();
+    if (Status st = (*del)->bind(1, row).run(); !st) return st;
+    auto ins = statement(
+        "INSERT INTO knowledge_search (rowid, id, title, body, tags) SELECT rowid, id, title, body, tags FROM knowledge "
+        "WHERE id = ?1 AND COALESCE(deleted, 0) = 0");
+    if (!ins) return ins.status();
+    return (*ins)->bind(1, row).run();
+  }
+  const std::string request = request_of(state, entity, row);
+  if (request.empty()) return Status::ok();
+  return refresh_request_state(request);
+}
+
+Status ViewWriter::refresh_request_state(std::string_view request_id) {
+  auto flags = statement(
+      "UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox WHERE request_id = ?1),"
+      " conflicts = (SELECT COUNT(*) FROM conflicts WHERE request_id = ?1 AND resolution = 'open')"
+      " WHERE id = ?1");
+  if (!flags) return flags.status();
+  if (Status s = (*flags)->bind(1, request_id).run(); !s) return s;
+  auto del = statement("DELETE FROM requests_search WHERE rowid = (SELECT rowid FROM requests WHERE id = ?1)");
+  if (!del) return del.status();
+  if (Status s = (*del)->bind(1, request_id).run(); !s) return s;
+  auto ins = statement(
+      "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
+      " SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer,"
+      " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)"
+      " FROM requests r WHERE r.id = ?1");
+  if (!ins) return ins.status();
+  return (*ins)->bind(1, request_id).run();
+}
+
+Status ViewWriter::rebuild_conflicts(const sync::ReplicaStore& state) {
+  if (Status s = db_.exec("DELETE FROM conflicts", "clearing conflicts"); !s) return s;
+  auto ins = statement(
+      "INSERT INTO conflicts (id, entity, row_id, request_id, field, mine, mine_author, mine_hlc, theirs,"
+      " theirs_author, theirs_hlc, resolution, invalid_transition)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  if (!ins) return ins.status();
+  for (const sync::ConflictRecord& c : state.conflicts()) {
+    const std::string request = request_of(state, c.entity, c.row);
+    (*ins)->bind(1, c.id).bind(2, c.entity).bind(3, c.row);
+    if (request.empty()) (*ins)->bind(4, std::optional<std::string>{});
+    else (*ins)->bind(4, request);
+    (*ins)->bind(5, c.field).bind(6, c.loser.value.canonical()).bind(7, c.loser.author)
+        .bind(8, sync::format_stamp(c.loser.hlc)).bind(9, c.winner.value.canonical()).bind(10, c.winner.author)
+        .bind(11, sync::format_stamp(c.winner.hlc)).bind(12, std::string(sync::resolution_name(c.resolution)))
+        .bind(13, std::int64_t{c.invalid_transition ? 1 : 0});
+    if (Status s = (*ins)->run(); !s) return s;
+  }
+  return db_.exec(
+      "UPDATE requests SET conflicts = (SELECT COUNT(*) FROM conflicts c WHERE c.request_id = requests.id AND "
+      "c.resolution = 'open') WHERE conflicts != (SELECT COUNT(*) FROM conflicts c WHERE c.request_id = requests.id "
+      "AND c.resolution = 'open')",
+      "counting conflicts");
+}
+
+Status ViewWriter::rebuild_all(const sync::ReplicaStore& state) {
+  for (const sync::EntitySpec& e : sync::entities()) {
+    const std::string_view table = view_table(e.name);
+    if (table.empty()) continue;
+    if (Status s = db_.exec("DELETE FROM " + std::string(table), "clearing views"); !s) return s;
+  }
+  if (Status s = db_.exec("DELETE FROM requests_search; DELETE FROM knowledge_search;", "clearing search"); !s) return s;
+  if (Status s = rebuild_conflicts(state); !s) return s;
+  // Children first, so each request's search entry sees its notes.
+  for (std::string_view entity : {"activity", "subtask", "attachment", "customer", "knowledge", "request"}) {
+    for (const std::string& row : state.rows(entity)) {
+      if (Status s = refresh(state, entity, row); !s) return s;
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace rapidesk::client::store

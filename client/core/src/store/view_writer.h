@@ -1,0 +1,42 @@
+// Keeps the derived view tables (see profile_schema.h) equal to the merged state, one row at
+// a time. Runs inside the caller's transaction, so a view row changes together with the
+// outbox or pulled entries that changed it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "rapidesk/sqlite/database.h"
+#include "rapidesk/sync/replica_store.h"
+
+namespace rapidesk::client::store {
+
+class ViewWriter {
+ public:
+  explicit ViewWriter(sqlite::Database& db) : db_(db) {}
+
+  // Re-derives one row of `entity` from `state`. For a request this includes its search
+  // entry and its unsynced / conflict counts; child rows (subtask, activity, attachment)
+  // also refresh their request's.
+  Status refresh(const sync::ReplicaStore& state, std::string_view entity, std::string_view row);
+  // The request's unsynced count, conflict count and search entry.
+  Status refresh_request_state(std::string_view request_id);
+  // Replaces the conflicts table with `state`'s records and updates the per-request counts.
+  Status rebuild_conflicts(const sync::ReplicaStore& state);
+  // Drops nothing: clears every view table and derives all rows again (after a layout
+  // change, or to repair).
+  Status rebuild_all(const sync::ReplicaStore& state);
+
+  // The request a row belongs to (itself for a request; request_id for children; empty
+  // for rows outside any request).
+  static std::string request_of(const sync::ReplicaStore& state, std::string_view entity, std::string_view row);
+
+ private:
+  Result<sqlite::Statement*> statement(const std::string& sql);
+
+  sqlite::Database& db_;
+  std::unordered_map<std::string, sqlite::Statement> statements_;
+};
+
+}  // namespace rapidesk::client::store

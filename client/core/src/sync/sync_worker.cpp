@@ -1,0 +1,254 @@
+#include "rapidesk/client/sync_worker.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "rapidesk/client/attachment_store.h"
+#include "rapidesk/client/cursor_stream.h"
+#include "rapidesk/client/reconnect_backoff.h"
+#include "rapidesk/client/server_api.h"
+
+namespace rapidesk::client {
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+struct SyncWorker::Impl {
+  LocalReplica& replica;
+  SyncWorkerOptions options;
+  mutable std::mutex mutex;
+  std::condition_variable wake;
+  bool wake_pending = false;
+  bool stopping = false;
+  std::thread thread;
+  std::unique_ptr<CursorStream> stream;
+  std::string stream_token;
+  SyncStatus status;
+  std::function<void()> on_change;
+  std::mutex round_mutex;  // one round at a time (CLI call and background thread)
+
+  Impl(LocalReplica& r, SyncWorkerOptions o) : replica(r), options(o) {}
+
+  void changed() {
+    std::function<void()> handler;
+    {
+      std::lock_guard lock(mutex);
+      handler = on_change;
+    }
+    if (handler) handler();
+  }
+
+  void set_progress(const SyncProgress& p, const ProgressHandler& progress) {
+    {
+      std::lock_guard lock(mutex);
+      status.progress = p;
+    }
+    if (progress) progress(p);
+    changed();
+  }
+
+  Status round(const ProgressHandler& progress) {
+    std::lock_guard one(round_mutex);
+    const ProfileIdentity who = replica.identity();
+    if (who.token.empty()) {
+      return Status(ErrorCode::kUnauthorized,
+                    Text{"Not signed in: sign in to the server first (rapidesk-cli login USER).",
+                         "尚未登录：请先登录服务器（rapidesk-cli login 用户名）。"});
+    }
+    auto address = ServerAddress::parse(who.server_url);
+    if (!address) return address.status();
+    ServerApi api(*address);
+    api.set_token(who.token);
+    AttachmentStore files(replica.file());
+    {
+      std::lock_guard lock(mutex);
+      status.running = true;
+    }
+    SyncProgress p;
+    p.phase = SyncProgress::Phase::kPushing;
+    p.total = replica.sync_state().unsent_ops;
+    set_progress(p, progress);
+    std::uint64_t head = 0;
+    bool pushed = false;
+    for (;;) {
+      auto ops = replica.next_push(options.push_batch);
+      if (ops.empty()) break;
+      // A file goes up before the row that names it, so whoever pulls the row can fetch it.
+      for (const sync::FieldOp& op : ops) {
+        if (op.entity != "attachment" || op.field != "sha256" || !op.value.is_string()) continue;
+        if (Status s = files.upload(api, op.value.as_string()); !s) return s;
+      }
+      auto result = api.push(who.device, ops);
+      if (!result) return result.status();
+      if (Status s = replica.on_push_result(*result); !s) return s;
+      head = std::max(head, result->cursor);
+      pushed = true;
+      p.done += ops.size();
+      set_progress(p, progress);
+    }
+    if (!pushed) {
+      // An empty push answers with the server's newest cursor: the total for the progress.
+      auto result = api.push(who.device, {});
+      if (!result) return result.status();
+      head = result->cursor;
+    }
+    const std::uint64_t start = replica.sync_state().cursor;
+    p = SyncProgress{SyncProgress::Phase::kPulling, 0, head > start ? head - start : 0};
+    set_progress(p, progress);
+    std::uint64_t cursor = start;
+    std::size_t pages = 0;
+    for (;;) {
+      if (options.max_pages_per_round != 0 && pages == options.max_pages_per_round) {
+        return Status(ErrorCode::kUnavailable, Text{"Sync stopped before it finished (page limit).",
+                                                     "同步在完成前停止（页数限制）。"});
+      }
+      auto page = api.pull(cursor, options.pull_limit);
+      if (!page) return page.status();
+      if (Status s = replica.on_pull_page(page->entries, page->cursor, page->more); !s) return s;
+      ++pages;
+      cursor = std::max(cursor, page->cursor);
+      if (cursor > head) head = cursor;
+      p.done = cursor - start;
+      p.total = head - start;
+      set_progress(p, progress);
+      if (!page->more) break;
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) {
+          return Status(ErrorCode::kUnavailable, Text{"Sync was stopped; it resumes next time.", "同步已停止；下次将继续。"});
+        }
+      }
+    }
+    // Files of attachments pulled (or added here) that this copy does not hold yet.
+    for (const auto& [sha, size] : replica.attachment_files()) {
+      if (files.has(sha)) continue;
+      if (Status s = files.download(api, sha, size); !s && s.code() == ErrorCode::kUnavailable) return s;
+    }
+    // Ops pushed during this round by another edit are sent by the next round.
+    p.phase = SyncProgress::Phase::kDone;
+    set_progress(p, progress);
+    return Status::ok();
+  }
+
+  Status run_round(const ProgressHandler& progress) {
+    Status s = round(progress);
+    {
+      std::lock_guard lock(mutex);
+      status.running = false;
+      status.online = s.is_ok() || (s.code() != ErrorCode::kUnavailable);
+      status.last_error = s;
+      if (s) status.last_sync_ms = now_ms();
+      status.pending_ops = replica.sync_state().pending_ops;
+      ++status.rounds;
+    }
+    changed();
+    return s;
+  }
+
+  void ensure_stream() {
+    if (!options.live_stream) return;
+    const ProfileIdentity who = replica.identity();
+    if (who.token.empty()) return;
+    if (stream && stream_token == who.token) return;
+    auto address = ServerAddress::parse(who.server_url);
+    if (!address) return;
+    stream.reset();
+    stream_token = who.token;
+    stream = std::make_unique<CursorStream>(
+        *address, who.token,
+        [this](std::uint64_t cursor) {
+          if (cursor > replica.sync_state().cursor) {
+            (void)replica.note_server_cursor(cursor);
+            wake_now();
+          }
+        },
+        [this](const StreamEvent& e) {
+          {
+            std::lock_guard lock(mutex);
+            status.stream_connected = e.state == StreamState::kConnected;
+          }
+          changed();
+        });
+    stream->start();
+  }
+
+  void wake_now() {
+    {
+      std::lock_guard lock(mutex);
+      wake_pending = true;
+    }
+    wake.notify_all();
+  }
+
+  void loop() {
+    ReconnectBackoff backoff(options.initial_backoff, options.max_backoff);
+    for (;;) {
+      ensure_stream();
+      const Status s = run_round({});
+      std::chrono::milliseconds wait = options.poll_interval;
+      if (!s && s.code() == ErrorCode::kUnavailable) {
+        wait = backoff.next();
+      } else {
+        backoff.reset();
+      }
+      {
+        std::lock_guard lock(mutex);
+        status.next_retry_ms = s ? 0 : now_ms() + wait.count();
+      }
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, wait, [this] { return stopping || wake_pending; });
+      wake_pending = false;
+      if (stopping) return;
+    }
+  }
+};
+
+SyncWorker::SyncWorker(LocalReplica& replica, SyncWorkerOptions options)
+    : impl_(std::make_unique<Impl>(replica, options)) {
+  impl_->status.pending_ops = replica.sync_state().pending_ops;
+  impl_->status.last_sync_ms = replica.sync_state().last_sync_ms;
+}
+
+SyncWorker::~SyncWorker() { stop(); }
+
+Status SyncWorker::sync_once(const ProgressHandler& progress) { return impl_->run_round(progress); }
+
+void SyncWorker::start() {
+  std::lock_guard lock(impl_->mutex);
+  if (impl_->thread.joinable()) return;
+  impl_->stopping = false;
+  impl_->thread = std::thread([this] { impl_->loop(); });
+}
+
+void SyncWorker::stop() {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  impl_->wake.notify_all();
+  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->stream.reset();
+}
+
+void SyncWorker::request_sync() { impl_->wake_now(); }
+
+SyncStatus SyncWorker::status() const {
+  std::lock_guard lock(impl_->mutex);
+  SyncStatus s = impl_->status;
+  return s;
+}
+
+void SyncWorker::on_change(std::function<void()> handler) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->on_change = std::move(handler);
+}
+
+}  // namespace rapidesk::client

@@ -1,0 +1,357 @@
+// rapidesk-cli through the real binary against the real rapidesk-server on loopback.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "harness.h"
+#include "rapidesk/sync/client_replica.h"
+#include "rapidesk/sync/codec.h"
+
+namespace {
+
+using namespace rapidesk_it;
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+  nlohmann::json json() const { return nlohmann::json::parse(out, nullptr, false); }
+};
+
+class CliTest : public ServerTest {
+ protected:
+  CliRun cli(const std::string& db, std::vector<std::string> args, const std::string& input = "") {
+    std::vector<std::string> argv = {RAPIDESK_CLI_BIN, "--db", (dir_.path() / db).string(), "--lang", "en"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const auto err_file = dir_.path() / "cli.err";
+    std::filesystem::remove(err_file);
+    Child c = spawn(argv, input, err_file);
+    CliRun r;
+    r.out = read_all(c.out_fd);
+    r.code = wait_exit(c.pid, 120s);
+    std::ifstream in(err_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    r.err = text.str();
+    return r;
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+  void sign_in(const std::string& db, const std::string& user) {
+    CliRun r = cli(db, {"--server", url(), "login", user, "--password-stdin"}, "pw-" + user + "\n");
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  std::string new_request(const std::string& db, const std::string& customer, const std::string& description) {
+    CliRun r = cli(db, {"--json", "new", "--customer", customer, "--category", "tech_support", "--channel", "visit",
+                     "--description", description, "--title", description});
+    EXPECT_EQ(r.code, 0) << r.err;
+    return r.json().value("id", "");
+  }
+  std::size_t local_count(const std::string& db, const std::string& sql) {
+    Child c = spawn({"/usr/bin/sqlite3", (dir_.path() / db).string(), sql}, "", dir_.path() / "sqlite.err");
+    const std::string out = read_all(c.out_fd);
+    wait_exit(c.pid, 10s);
+    return out.empty() ? 0 : std::stoul(out);
+  }
+  void users() {
+    add_user("alice", "pw-alice", "agent", "SVC");
+    add_user("bob", "pw-bob", "field", "SVC");
+    add_user("carol", "pw-carol", "coordinator", "SVC");
+  }
+};
+
+TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
+  users();
+  start();
+  CliRun help = cli("a.db", {"--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* command : {"login", "logout", "new", "set", "note", "subtask", "show", "list", "sync", "status",
+                              "conflicts", "resolve", "dashboard", "kb", "kb-add", "rejected", "export", "import",
+                              "report", "attach"}) {
+    CliRun h = cli("a.db", {command, "--help"});
+    EXPECT_EQ(h.code, 0) << command;
+    EXPECT_NE(h.out.find(command), std::string::npos) << command;
+  }
+  EXPECT_EQ(cli("a.db", {"frobnicate"}).code, 2);
+  CliRun no_server = cli("a.db", {"login", "alice", "--password-stdin"}, "pw-alice\n");
+  EXPECT_EQ(no_server.code, 2);
+  CliRun wrong = cli("a.db", {"--server", url(), "login", "alice", "--password-stdin"}, "nope\n");
+  EXPECT_EQ(wrong.code, 1);
+  sign_in("a.db", "alice");
+  CliRun st = cli("a.db", {"--json", "status"});
+  ASSERT_EQ(st.code, 0);
+  EXPECT_EQ(st.json()["user"], "alice");
+  EXPECT_EQ(st.json()["role"], "agent");
+
+  const std::string id = new_request("a.db", "华东医院", "扫码枪无法连接仓库系统");
+  ASSERT_FALSE(id.empty());
+  CliRun bad = cli("a.db", {"new", "--customer", "X", "--category", "complaint", "--channel", "phone", "--description", "d",
+                         "--satisfaction", "9"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("satisfaction"), std::string::npos) << bad.err;
+  EXPECT_EQ(cli("a.db", {"set", id, "status", "triaged", "owner", "alice"}).code, 0);
+  EXPECT_EQ(cli("a.db", {"set", id, "collaborators", "+bob"}).code, 0);
+  CliRun bad_set = cli("a.db", {"set", id, "progress", "150"});
+  EXPECT_EQ(bad_set.code, 1);
+  EXPECT_EQ(cli("a.db", {"note", id, "更换", "USB", "线后恢复", "--kind", "solution"}).code, 0);
+  EXPECT_EQ(cli("a.db", {"note", id, "现场检查中", "--progress", "30"}).code, 0);
+  EXPECT_EQ(cli("a.db", {"subtask", id, "--title", "更换线缆", "--owner", "bob"}).code, 0);
+
+  CliRun show = cli("a.db", {"--json", "show", id});
+  ASSERT_EQ(show.code, 0) << show.err;
+  nlohmann::json r = show.json();
+  EXPECT_EQ(r["id"], id);
+  EXPECT_TRUE(r["number"].is_null()) << "no number before the first sync";
+  EXPECT_EQ(r["customer"], "华东医院");
+  EXPECT_EQ(r["status"], "triaged");
+  EXPECT_EQ(r["progress"], 30);
+  EXPECT_EQ(r["collaborators"], nlohmann::json::array({"bob"}));
+  EXPECT_EQ(r["activities"].size(), 2u);
+  EXPECT_EQ(r["subtasks"].size(), 1u);
+
+  CliRun sync = cli("a.db", {"sync"});
+  ASSERT_EQ(sync.code, 0) << sync.err;
+  EXPECT_NE(sync.out.find("pull"), std::string::npos) << "plain progress lines when not on a terminal";
+  show = cli("a.db", {"--json", "show", id});
+  const std::string number = show.json()["number"];
+  EXPECT_EQ(number.size(), std::string("20261123-SVC-0001").size()) << number;
+  EXPECT_EQ(show.json()["unsynced"], 0);
+  EXPECT_EQ(cli("a.db", {"--json", "show", number}).json()["id"], id) << "a request is found by its number too";
+
+  CliRun list = cli("a.db", {"--json", "list", "--search", "扫码"});
+  ASSERT_EQ(list.code, 0);
+  ASSERT_EQ(list.json().size(), 1u);
+  EXPECT_EQ(list.json()[0]["id"], id);
+  EXPECT_EQ(cli("a.db", {"--json", "list", "--status", "closed"}).json().size(), 0u);
+  EXPECT_EQ(cli("a.db", {"list", "--sort", "sideways"}).code, 2);
+  EXPECT_EQ(cli("a.db", {"list"}).code, 0);
+
+  EXPECT_EQ(cli("a.db", {"kb-add", "--from-request", id}).code, 0);
+  CliRun kb = cli("a.db", {"--json", "kb", "USB"});
+  ASSERT_EQ(kb.code, 0);
+  ASSERT_EQ(kb.json().size(), 1u);
+  EXPECT_NE(kb.json()[0]["body"].get<std::string>().find("USB"), std::string::npos);
+  EXPECT_EQ(cli("a.db", {"--json", "kb", "suggest", id}).json().size(), 1u);
+
+  CliRun dash = cli("a.db", {"--json", "dashboard"});
+  ASSERT_EQ(dash.code, 0);
+  EXPECT_EQ(dash.json()["open"], 1);
+
+  // CSV round trip: BOM, escaping, and an all-or-nothing import.
+  const std::string csv = (dir_.path() / "out.csv").string();
+  EXPECT_EQ(cli("a.db", {"export", csv}).code, 0);
+  std::ifstream in(csv, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text.rfind("\xEF\xBB\xBF", 0), 0u);
+  EXPECT_NE(text.find("华东医院"), std::string::npos);
+  const std::string import_file = (dir_.path() / "in.csv").string();
+  std::ofstream(import_file) << "\xEF\xBB\xBF" "customer,category,channel,description\r\n"
+                             << "北方物流,complaint,phone,\"'=HYPERLINK(\"\"http://x\"\")\"\r\n"
+                             << "南方电网,consultation,email,咨询发票\r\n";
+  CliRun imported = cli("a.db", {"--json", "import", import_file});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_EQ(imported.json()["imported"], 2);
+  std::ofstream(import_file) << "customer,category,channel,description\r\nA,complaint,phone,ok\r\nB,bogus,phone,x\r\n";
+  CliRun refused = cli("a.db", {"import", import_file});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_NE(refused.err.find("line 3"), std::string::npos) << refused.err;
+  EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 3u) << "the refused file imported nothing";
+  EXPECT_EQ(cli("a.db", {"export", csv}).code, 0);
+  std::ifstream in2(csv, std::ios::binary);
+  std::string text2((std::istreambuf_iterator<char>(in2)), {});
+  EXPECT_NE(text2.find("'=HYPERLINK"), std::string::npos) << "formula cells stay defused";
+
+  EXPECT_EQ(cli("a.db", {"--json", "conflicts"}).json().size(), 0u);
+  EXPECT_EQ(cli("a.db", {"--json", "rejected"}).json().size(), 0u);
+  EXPECT_EQ(cli("a.db", {"resolve", "cf:nope", "mine"}).code, 1);
+  EXPECT_EQ(cli("a.db", {"sync"}).code, 0);
+  EXPECT_EQ(cli("a.db", {"logout"}).code, 0);
+  CliRun after = cli("a.db", {"sync"});
+  EXPECT_EQ(after.code, 1);
+  EXPECT_NE(after.err.find("sign in"), std::string::npos) << after.err;
+}
+
+TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {
+  users();
+  start();
+  sign_in("a.db", "alice");
+  sign_in("b.db", "bob");
+  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  // Both offline now (no sync): different fields and one shared field.
+  ASSERT_EQ(cli("a.db", {"set", id, "industry", "医疗", "feedback", "alice 的说法"}).code, 0);
+  ASSERT_EQ(cli("b.db", {"set", id, "background", "三楼机房", "feedback", "bob 的说法"}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  for (const char* db : {"a.db", "b.db"}) {
+    nlohmann::json r = cli(db, {"--json", "show", id}).json();
+    EXPECT_EQ(r["industry"], "医疗") << db;
+    EXPECT_EQ(r["background"], "三楼机房") << db;
+    EXPECT_EQ(r["feedback"], "bob 的说法") << db;
+  }
+  Response server = http(port(), "GET", "/api/v1/requests/" + id, "", {"Authorization: Bearer " + login("carol", "pw-carol")});
+  ASSERT_EQ(server.status, 200);
+  EXPECT_EQ(server.json()["feedback"], "bob 的说法");
+  EXPECT_EQ(server.json()["industry"], "医疗");
+  EXPECT_EQ(server.json()["background"], "三楼机房");
+  nlohmann::json mine = cli("a.db", {"--json", "conflicts"}).json();
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0]["row_id"], id);
+  EXPECT_EQ(mine[0]["field"], "feedback");
+  EXPECT_EQ(mine[0]["mine"], "alice 的说法");
+  EXPECT_EQ(mine[0]["theirs"], "bob 的说法");
+  EXPECT_EQ(cli("b.db", {"--json", "conflicts"}).json().size(), 0u) << "bob's edit won: nothing for him to resolve";
+  ASSERT_EQ(cli("a.db", {"resolve", mine[0]["id"], "merged", "双方说法已合并"}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  EXPECT_EQ(cli("b.db", {"--json", "show", id}).json()["feedback"], "双方说法已合并");
+  EXPECT_EQ(cli("a.db", {"--json", "conflicts"}).json().size(), 0u);
+
+  // An attachment: bytes go up in 1 MiB chunks before the row, and come down on the other side.
+  const auto photo = dir_.path() / "现场照片.jpg";
+  {
+    std::ofstream out(photo, std::ios::binary);
+    for (int i = 0; i < 2'500'000; ++i) out.put(static_cast<char>((i * 7919) % 251));
+  }
+  EXPECT_EQ(cli("a.db", {"attach", id, (dir_.path() / "missing.jpg").string()}).code, 1);
+  ASSERT_EQ(cli("a.db", {"attach", id, photo.string()}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  nlohmann::json seen = cli("b.db", {"--json", "show", id}).json();
+  ASSERT_EQ(seen["attachments"].size(), 1u);
+  EXPECT_EQ(seen["attachments"][0]["file_name"], "现场照片.jpg");
+  EXPECT_EQ(seen["attachments"][0]["size_bytes"], 2'500'000);
+  ASSERT_TRUE(seen["attachments"][0]["local_path"].is_string());
+  std::ifstream a_in(photo, std::ios::binary), b_in(seen["attachments"][0]["local_path"].get<std::string>(), std::ios::binary);
+  EXPECT_TRUE(std::equal(std::istreambuf_iterator<char>(a_in), {}, std::istreambuf_iterator<char>(b_in)));
+}
+
+TEST_F(CliTest, OfflineEditsStayQueuedAndArriveInOrderExactlyOnce) {
+  users();
+  start();
+  sign_in("a.db", "alice");
+  server_->terminate_and_wait(10s);  // a day at customers' sites without network
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) ids.push_back(new_request("a.db", "客户" + std::to_string(i), "离线记录 " + std::to_string(i)));
+  for (const auto& id : ids) ASSERT_EQ(cli("a.db", {"note", id, "跟进"}).code, 0);
+  CliRun offline = cli("a.db", {"sync"});
+  EXPECT_EQ(offline.code, 3) << offline.err;
+  EXPECT_NE(offline.err.find("queued"), std::string::npos) << offline.err;
+  const std::size_t queued = local_count("a.db", "SELECT COUNT(*) FROM outbox");
+  EXPECT_GT(queued, 12u * 8);
+  start();
+  CliRun synced = cli("a.db", {"--server", url(), "sync"});
+  ASSERT_EQ(synced.code, 0) << synced.err;
+  EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u) << synced.out;
+  // The server's log holds each of the device's ops once, in the order they were made.
+  const std::string token = login("carol", "pw-carol");
+  std::vector<std::uint64_t> sequence;
+  std::set<std::string> seen;
+  for (std::uint64_t cursor = 0;;) {
+    Response page = http(port(), "GET", "/api/v1/sync/pull?cursor=" + std::to_string(cursor) + "&limit=1000", "",
+                         {"Authorization: Bearer " + token});
+    ASSERT_EQ(page.status, 200);
+    const nlohmann::json body = page.json();
+    for (const auto& op : body["ops"]) {
+      const std::string opid = op["op"];
+      if (op["author"] != "alice") continue;
+      EXPECT_TRUE(seen.insert(opid).second) << "twice: " << opid;
+      sequence.push_back(std::stoull(opid.substr(opid.rfind(':') + 1)));
+    }
+    cursor = body["cursor"];
+    if (!body["more"].get<bool>()) break;
+  }
+  EXPECT_EQ(sequence.size(), queued) << cli("a.db", {"rejected"}).out;
+  EXPECT_TRUE(std::is_sorted(sequence.begin(), sequence.end()));
+  Response list = http(port(), "GET", "/api/v1/requests?limit=100", "", {"Authorization: Bearer " + token});
+  EXPECT_EQ(list.json()["total"], 12);
+}
+
+TEST_F(CliTest, KillingTheCliMidBurstLosesOrHalvesNoEdit) {
+  users();
+  start();
+  sign_in("a.db", "alice");
+  const std::string file = (dir_.path() / "burst.csv").string();
+  // The size of one whole imported request, in ops.
+  std::ofstream(file) << "customer,category,channel,description\n基准,service,visit,基准\n";
+  ASSERT_EQ(cli("a.db", {"import", file}).code, 0);
+  const std::size_t per_request = local_count("a.db", "SELECT COUNT(*) FROM outbox");
+  ASSERT_GT(per_request, 5u);
+  {
+    std::ofstream out(file);
+    out << "customer,category,channel,description\n";
+    for (int i = 0; i < 400; ++i) out << "客户" << i << ",service,visit,现场需求 " << i << "\n";
+  }
+  std::mt19937 rng(7);
+  for (int round = 0; round < 3; ++round) {
+    Child c = spawn({RAPIDESK_CLI_BIN, "--db", (dir_.path() / "a.db").string(), "import", file}, "", dir_.path() / "burst.err");
+    std::this_thread::sleep_for(std::chrono::milliseconds(150 + rng() % 400));
+    kill(c.pid, SIGKILL);
+    read_all(c.out_fd);
+    wait_exit(c.pid, 10s);
+  }
+  const std::size_t requests = local_count("a.db", "SELECT COUNT(*) FROM requests");
+  ASSERT_GT(requests, 1u);
+  // Every request has all of its ops queued, none has a part.
+  EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), requests * per_request);
+  EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM (SELECT request_id, COUNT(*) n FROM outbox GROUP BY request_id "
+                                "HAVING n != " + std::to_string(per_request) + ")"),
+            0u);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  Response list = http(port(), "GET", "/api/v1/requests?limit=1", "", {"Authorization: Bearer " + login("carol", "pw-carol")});
+  EXPECT_EQ(list.json()["total"], requests) << "each edit reached the server exactly once";
+  EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u);
+}
+
+// 20k requests on the server; a new replica's first sync is cut off, then resumes.
+TEST_F(CliTest, AnInterruptedInitialSyncOf20kRequestsResumes) {
+  users();
+  start();
+  const std::string token = login("alice", "pw-alice");
+  std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::uint64_t seed = 1;
+  rapidesk::sync::ClientReplica maker({"loader", "alice", 1}, [&] { return now; }, [&] { return seed = seed * 6364136223846793005ull + 1; });
+  std::vector<rapidesk::sync::FieldOp> batch;
+  auto flush = [&] {
+    Response r = http(port(), "POST", "/api/v1/sync/push", rapidesk::sync::encode_push("loader", batch),
+                      {"Authorization: Bearer " + token});
+    ASSERT_EQ(r.status, 200) << r.body;
+    batch.clear();
+  };
+  constexpr int kRequests = 20'000;
+  for (int i = 0; i < kRequests; ++i) {
+    const std::string row = maker.new_row_id();
+    const std::vector<rapidesk::sync::FieldEdit> edits{
+        {"customer", rapidesk::sync::Value::string("客户" + std::to_string(i))},
+        {"category", rapidesk::sync::Value::string("service")},
+        {"channel", rapidesk::sync::Value::string("visit")},
+        {"status", rapidesk::sync::Value::string("new")},
+        {"description", rapidesk::sync::Value::string("批量需求 " + std::to_string(i))}};
+    auto ops = maker.edit("request", row, edits);
+    ASSERT_TRUE(ops.is_ok());
+    batch.insert(batch.end(), ops->begin(), ops->end());
+    if (batch.size() >= 995) flush();
+  }
+  if (!batch.empty()) flush();
+  sign_in("b.db", "carol");
+  CliRun cut = cli("b.db", {"sync", "--max-pages", "40"});
+  EXPECT_NE(cut.code, 0);
+  const std::size_t partial = local_count("b.db", "SELECT COUNT(*) FROM requests");
+  EXPECT_GT(partial, 1000u);
+  EXPECT_LT(partial, static_cast<std::size_t>(kRequests));
+  const std::size_t pulled = local_count("b.db", "SELECT COUNT(*) FROM pulled");
+  CliRun rest = cli("b.db", {"sync"});
+  ASSERT_EQ(rest.code, 0) << rest.err;
+  EXPECT_EQ(local_count("b.db", "SELECT COUNT(*) FROM requests"), static_cast<std::size_t>(kRequests));
+  // Resumed, not restarted: nothing pulled twice.
+  EXPECT_EQ(local_count("b.db", "SELECT COUNT(*) FROM pulled"), local_count("b.db", "SELECT COUNT(DISTINCT op_id) FROM pulled"));
+  EXPECT_GT(local_count("b.db", "SELECT COUNT(*) FROM pulled"), pulled);
+  // The first progress line starts where the cut-off sync stopped.
+  const auto first = rest.out.find("pull ");
+  ASSERT_NE(first, std::string::npos) << rest.out;
+  EXPECT_EQ(rest.out.substr(first, 7), "pull 0/");
+}
+
+}  // namespace

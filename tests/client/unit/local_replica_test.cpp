@@ -1,0 +1,241 @@
+// LocalReplica on real SQLite files, synced through the real sync::ServerMerge (the
+// server's merge logic in process; the loopback suites use the real server).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "rapidesk/client/local_replica.h"
+#include "rapidesk/client/replica_reader.h"
+#include "rapidesk/sync/server_merge.h"
+
+namespace rapidesk::client {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() : path_(std::filesystem::temp_directory_path() / ("rapidesk-client-" + std::to_string(std::random_device{}()))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::filesystem::path file(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+constexpr std::int64_t kNow = 1'795'000'000'000;  // 2026-11-18
+
+std::unique_ptr<LocalReplica> open_as(const std::filesystem::path& file, const std::string& user, std::int64_t* clock) {
+  LocalReplicaOptions o;
+  o.clock = [clock] { return *clock; };
+  auto r = LocalReplica::open(file, o);
+  EXPECT_TRUE(r.is_ok()) << r.status().message().en;
+  ProfileIdentity who = (*r)->identity();
+  if (who.user.empty()) {
+    who.user = user;
+    who.role = "agent";
+    who.team = "SVC";
+    who.server_url = "http://127.0.0.1:1";
+    EXPECT_TRUE((*r)->set_sign_in(who).is_ok());
+  }
+  return std::move(*r);
+}
+
+std::vector<FieldInput> intake(const std::string& customer, const std::string& description) {
+  return {{"customer", customer},       {"category", "complaint"},
+          {"channel", "phone"},         {"description", description},
+          {"title", "发票金额错误"},     {"contacted_at", "2026-11-18T09:00:00+08:00"}};
+}
+
+// One round against the in-process server: push everything, pull everything.
+void sync_with(LocalReplica& r, sync::ServerMerge& server, const std::string& author) {
+  for (;;) {
+    auto ops = r.next_push(100);
+    if (ops.empty()) break;
+    const auto result = server.push(ops, author);
+    ASSERT_TRUE(r.on_push_result(result).is_ok());
+  }
+  for (;;) {
+    const auto cursor = r.sync_state().cursor;
+    bool more = false;
+    const auto entries = server.pull(cursor, 50, &more);
+    const std::uint64_t next = entries.empty() ? server.cursor() : entries.back().seq;
+    ASSERT_TRUE(r.on_pull_page(entries, next, more).is_ok());
+    if (!more) break;
+  }
+}
+
+std::size_t count(const std::filesystem::path& file, const std::string& sql) {
+  auto db = sqlite::Database::open(file);
+  auto stmt = (*db)->prepare(sql);
+  EXPECT_TRUE(stmt.is_ok());
+  auto row = stmt->step();
+  return row.is_ok() && *row ? static_cast<std::size_t>(stmt->integer(0)) : 0;
+}
+
+TEST(LocalReplica, AnEditWritesRowAndOutboxAndSurvivesReopening) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  std::string id;
+  {
+    auto r = open_as(dir.file("a.db"), "li.na", &now);
+    auto made = r->create_request(intake("华东医院", "客户说发票金额和合同不一致"));
+    ASSERT_TRUE(made.is_ok()) << made.status().message().en;
+    id = *made;
+    EXPECT_GT(r->sync_state().unsent_ops, 5u);
+  }
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 1u);
+  EXPECT_GT(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), 5u);
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  const FieldInput progress{"progress", "40"};
+  ASSERT_TRUE(r->update("request", id, std::span<const FieldInput>(&progress, 1)).is_ok());
+  auto reader = ReplicaReader::open(dir.file("a.db"));
+  ASSERT_TRUE(reader.is_ok());
+  auto shown = (*reader)->request(id);
+  ASSERT_TRUE(shown.is_ok());
+  EXPECT_EQ((*shown)["customer"], "华东医院");
+  EXPECT_EQ((*shown)["status"], "new");
+  EXPECT_EQ((*shown)["progress"], 40);
+  EXPECT_GT((*shown)["unsynced"].get<int>(), 0);
+  EXPECT_FALSE((*shown)["priority"].is_null()) << "priority is suggested from the three factors";
+}
+
+TEST(LocalReplica, BadInputChangesNothing) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  auto missing = r->create_request(std::vector<FieldInput>{{"customer", "华东医院"}});
+  EXPECT_FALSE(missing.is_ok());
+  auto bad_enum = intake("华东医院", "x");
+  bad_enum[1].text = "complain";
+  auto refused = r->create_request(bad_enum);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().en.find("complain"), std::string::npos) << refused.status().message().en;
+  auto id = r->create_request(intake("华东医院", "x"));
+  ASSERT_TRUE(id.is_ok());
+  const auto pending = r->sync_state().pending_ops;
+  const FieldInput satisfaction{"satisfaction", "7"};
+  EXPECT_FALSE(r->update("request", *id, std::span<const FieldInput>(&satisfaction, 1)).is_ok());
+  const FieldInput unknown{"colour", "red"};
+  EXPECT_FALSE(r->update("request", *id, std::span<const FieldInput>(&unknown, 1)).is_ok());
+  const FieldInput status{"status", "verifying"};  // new → verifying skips the work: not a valid transition
+  EXPECT_FALSE(r->update("request", *id, std::span<const FieldInput>(&status, 1)).is_ok());
+  EXPECT_FALSE(r->update("request", "0190f3c2-0000-7000-8000-000000000000", std::span<const FieldInput>(&satisfaction, 1)).is_ok());
+  EXPECT_EQ(r->sync_state().pending_ops, pending);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), pending);
+}
+
+TEST(LocalReplica, TwoOfflineReplicasMergeFieldByFieldWithOneConflict) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  sync::ServerMerge server([&now] { return now; });
+  auto a = open_as(dir.file("a.db"), "li.na", &now);
+  auto b = open_as(dir.file("b.db"), "wang.wei", &now);
+  auto id = a->create_request(intake("华东医院", "扫码枪无法连接"));
+  ASSERT_TRUE(id.is_ok());
+  sync_with(*a, server, "li.na");
+  sync_with(*b, server, "wang.wei");
+  // Both offline: different fields, and the same field.
+  now += 60'000;
+  const std::vector<FieldInput> edit_a{{"owner", "li.na"}, {"feedback", "A 的反馈"}};
+  ASSERT_TRUE(a->update("request", *id, edit_a).is_ok());
+  now += 1'000;
+  const std::vector<FieldInput> edit_b{{"industry", "医疗"}, {"feedback", "B 的反馈"}};
+  ASSERT_TRUE(b->update("request", *id, edit_b).is_ok());
+  sync_with(*a, server, "li.na");
+  sync_with(*b, server, "wang.wei");
+  sync_with(*a, server, "li.na");
+  for (const auto& file : {dir.file("a.db"), dir.file("b.db")}) {
+    auto reader = ReplicaReader::open(file);
+    auto r = (*reader)->request(*id);
+    ASSERT_TRUE(r.is_ok());
+    EXPECT_EQ((*r)["owner"], "li.na") << file;
+    EXPECT_EQ((*r)["industry"], "医疗") << file;
+    EXPECT_EQ((*r)["feedback"], "B 的反馈") << file;
+    EXPECT_EQ((*r)["unsynced"], 0) << file;
+    auto conflicts = (*reader)->conflicts("", true);
+    ASSERT_TRUE(conflicts.is_ok());
+    ASSERT_EQ(conflicts->size(), 1u) << file;
+    EXPECT_EQ((*conflicts)[0]["field"], "feedback");
+    EXPECT_EQ((*conflicts)[0]["mine"], "A 的反馈");
+    EXPECT_EQ((*conflicts)[0]["theirs"], "B 的反馈");
+    EXPECT_EQ((*conflicts)[0]["mine_author"], "li.na");
+  }
+  EXPECT_EQ(server.store().state_hash(), [&] {
+    sync::ReplicaStore s;
+    for (const auto& e : server.log()) s.apply(e.op);
+    return s.state_hash();
+  }());
+  // li.na keeps hers: a new edit, synced to both.
+  auto reader = ReplicaReader::open(dir.file("a.db"));
+  const std::string conflict = (*(*reader)->conflicts("li.na", true))[0]["id"];
+  ASSERT_TRUE(a->resolve_conflict(conflict, sync::Resolution::kKeptMine).is_ok());
+  sync_with(*a, server, "li.na");
+  sync_with(*b, server, "wang.wei");
+  auto rb = (*ReplicaReader::open(dir.file("b.db")))->request(*id);
+  EXPECT_EQ((*rb)["feedback"], "A 的反馈");
+  EXPECT_TRUE((*(*ReplicaReader::open(dir.file("b.db")))->conflicts("", true)).empty());
+}
+
+TEST(LocalReplica, ChineseTextIsSearchableAndListsFilterAndSort) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  ASSERT_TRUE(r->create_request(intake("华东医院", "客户说发票金额和合同不一致")).is_ok());
+  auto second = intake("北方物流", "扫码枪无法连接到仓库系统");
+  second[4].text = "扫码枪故障";
+  second.push_back({"priority", "urgent"});
+  auto id2 = r->create_request(second);
+  ASSERT_TRUE(id2.is_ok());
+  ASSERT_TRUE(r->add_activity(*id2, "solution", "更换 USB 线后恢复", 100).is_ok());
+  auto reader = ReplicaReader::open(dir.file("a.db"));
+  RequestFilter f;
+  f.search = "发票";
+  auto page = (*reader)->list(f, now);
+  ASSERT_TRUE(page.is_ok());
+  ASSERT_EQ(page->total, 1u);
+  EXPECT_EQ(page->rows[0]["customer"], "华东医院");
+  f.search = "usb";  // in a timeline note, any case
+  page = (*reader)->list(f, now);
+  ASSERT_EQ(page->total, 1u);
+  EXPECT_EQ(page->rows[0]["id"], *id2);
+  f = RequestFilter{};
+  f.sort = RequestSort::kPriority;
+  page = (*reader)->list(f, now);
+  ASSERT_EQ(page->total, 2u);
+  EXPECT_EQ(page->rows[0]["priority"], "urgent");
+  f.priority = "urgent";
+  EXPECT_EQ((*reader)->list(f, now)->total, 1u);
+  auto detail = (*reader)->request(*id2);
+  ASSERT_EQ((*detail)["activities"].size(), 1u);
+  EXPECT_EQ((*detail)["progress"], 100);
+}
+
+TEST(LocalReplica, AnInterruptedPullResumesFromItsCursor) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  sync::ServerMerge server([&now] { return now; });
+  auto a = open_as(dir.file("a.db"), "li.na", &now);
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(a->create_request(intake("客户" + std::to_string(i), "描述")).is_ok());
+  sync_with(*a, server, "li.na");
+  std::uint64_t stopped_at = 0;
+  {
+    auto b = open_as(dir.file("b.db"), "wang.wei", &now);
+    bool more = false;
+    auto entries = server.pull(0, 50, &more);
+    ASSERT_TRUE(b->on_pull_page(entries, entries.back().seq, more).is_ok());
+    stopped_at = b->sync_state().cursor;
+    EXPECT_EQ(stopped_at, 50u);
+  }  // "killed" here
+  auto b = open_as(dir.file("b.db"), "wang.wei", &now);
+  EXPECT_EQ(b->sync_state().cursor, stopped_at);
+  EXPECT_FALSE(b->sync_state().initial_sync_done);
+  sync_with(*b, server, "wang.wei");
+  EXPECT_TRUE(b->sync_state().initial_sync_done);
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 30u);
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM pulled"), server.cursor());
+}
+
+}  // namespace
+}  // namespace rapidesk::client

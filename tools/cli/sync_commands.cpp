@@ -1,0 +1,186 @@
+// Commands that talk to the server: login, logout, sync, status, report.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli.h"
+#include "rapidesk/client/server_api.h"
+#include "rapidesk/client/sync_worker.h"
+
+namespace rapidesk::cli {
+
+namespace {
+
+int run_login(const Args& a) {
+  if (a.positional.size() != 1) {
+    return fail(a, usage_error(Text{"Usage: login USER --password-stdin", "用法：login 用户名 --password-stdin"}));
+  }
+  if (!a.flag("password-stdin")) {
+    return fail(a, usage_error(Text{"Pass the password on standard input with --password-stdin (it never appears in "
+                                    "the process list or shell history).",
+                                    "请用 --password-stdin 从标准输入提供密码（不会出现在进程列表或命令历史中）。"}));
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  auto replica = open_replica(a, false);
+  if (!replica) return fail(a, replica.status());
+  client::ProfileIdentity who = (*replica)->identity();
+  if (who.server_url.empty()) {
+    return fail(a, usage_error(Text{"Name the server once with --server URL (e.g. http://127.0.0.1:8080).",
+                                    "请用 --server 地址 指定服务器（例如 http://127.0.0.1:8080），只需一次。"}));
+  }
+  auto address = client::ServerAddress::parse(who.server_url);
+  if (!address) return fail(a, address.status());
+  client::ServerApi api(*address);
+  auto login = api.login(a.positional[0], password, who.device);
+  if (!login) return fail(a, login.status());
+  who.user = login->user.name;
+  who.display_name = login->user.display_name;
+  who.role = login->user.role;
+  who.team = login->user.team;
+  who.token = login->token;
+  who.token_expires_at = format_iso8601(login->expires_at);
+  if (Status s = (*replica)->set_sign_in(who); !s) return fail(a, s);
+  if (a.json) {
+    print_json({{"user", who.user}, {"display_name", who.display_name}, {"role", who.role}, {"team", who.team},
+                {"device", who.device}, {"expires_at", who.token_expires_at}});
+  } else {
+    std::cout << say(a, format_text(Text{"Signed in as {} ({}, team {}).", "已登录：{}（{}，团队 {}）。"},
+                                    {same_text(who.display_name.empty() ? who.user : who.display_name), same_text(who.role),
+                                     same_text(who.team)}))
+              << "\n";
+  }
+  return 0;
+}
+
+int run_logout(const Args& a) {
+  auto replica = open_replica(a, false);
+  if (!replica) return fail(a, replica.status());
+  const auto who = (*replica)->identity();
+  if (!who.token.empty()) {
+    if (auto address = client::ServerAddress::parse(who.server_url)) {
+      client::ServerApi api(*address);
+      api.set_token(who.token);
+      (void)api.logout();  // offline: the token still expires on its own
+    }
+  }
+  if (Status s = (*replica)->forget_token(); !s) return fail(a, s);
+  if (!a.json) std::cout << say(a, Text{"Signed out; local data and queued edits are kept.", "已退出登录；本地数据和待发修改均保留。"}) << "\n";
+  else print_json({{"signed_out", true}});
+  return 0;
+}
+
+int run_sync(const Args& a) {
+  auto replica = open_replica(a);
+  if (!replica) return fail(a, replica.status());
+  client::SyncWorkerOptions options;
+  options.live_stream = false;
+  if (auto pages = a.option("max-pages")) options.max_pages_per_round = static_cast<std::size_t>(std::stoul(*pages));
+  client::SyncWorker worker(**replica, options);
+  const bool tty = isatty(STDOUT_FILENO) != 0 && !a.json && !a.flag("plain");
+  std::pair<int, std::uint64_t> last_line{-1, 0};
+  auto show = [&](const client::SyncProgress& p) {
+    if (a.json) return;
+    const char* what = p.phase == client::SyncProgress::Phase::kPushing ? (a.zh ? "上传" : "push") : (a.zh ? "下载" : "pull");
+    if (p.phase == client::SyncProgress::Phase::kDone) {
+      if (tty) std::cout << "\n";
+      return;
+    }
+    if (tty) {
+      const double share = p.total == 0 ? 1.0 : std::min(1.0, static_cast<double>(p.done) / static_cast<double>(p.total));
+      const int filled = static_cast<int>(share * 30);
+      std::cout << "\r" << what << " [" << std::string(static_cast<std::size_t>(filled), '#')
+                << std::string(static_cast<std::size_t>(30 - filled), ' ') << "] " << static_cast<int>(share * 100) << "% "
+                << p.done << "/" << p.total << std::flush;
+    } else if (std::pair<int, std::uint64_t>{static_cast<int>(p.phase), p.done} != last_line) {
+      last_line = {static_cast<int>(p.phase), p.done};
+      std::cout << what << " " << p.done << "/" << p.total << "\n";
+    }
+  };
+  const Status s = worker.sync_once(show);
+  const auto state = (*replica)->sync_state();
+  if (!s) {
+    if (s.code() == ErrorCode::kUnavailable && !a.json) {
+      std::cerr << say(a, format_text(Text{"{} edits stay queued and will be sent by the next sync.",
+                                           "{} 条修改仍在队列中，下次同步时发送。"},
+                                      {same_text(std::to_string(state.pending_ops))}))
+                << "\n";
+    }
+    return fail(a, s);
+  }
+  if (a.json) {
+    print_json({{"cursor", state.cursor}, {"pending", state.pending_ops}});
+  } else {
+    std::cout << say(a, format_text(Text{"Synced: up to date at cursor {}; {} edits awaiting confirmation.",
+                                         "同步完成：已到游标 {}；{} 条修改等待确认。"},
+                                    {same_text(std::to_string(state.cursor)), same_text(std::to_string(state.pending_ops))}))
+              << "\n";
+  }
+  return 0;
+}
+
+int run_status(const Args& a) {
+  auto replica = open_replica(a, false);
+  if (!replica) return fail(a, replica.status());
+  const auto who = (*replica)->identity();
+  const auto st = (*replica)->sync_state();
+  const nlohmann::json j{{"user", who.user},         {"role", who.role},           {"team", who.team},
+                         {"device", who.device},     {"server", who.server_url},   {"signed_in", !who.token.empty()},
+                         {"cursor", st.cursor},      {"pending", st.pending_ops},  {"unsent", st.unsent_ops},
+                         {"last_sync", st.last_sync_ms ? format_iso8601(st.last_sync_ms) : ""}};
+  if (a.json) print_json(j);
+  else for (const auto& [k, v] : j.items()) std::cout << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  return 0;
+}
+
+int run_report(const Args& a) {
+  auto replica = open_replica(a, false);
+  if (!replica) return fail(a, replica.status());
+  const auto who = (*replica)->identity();
+  auto address = client::ServerAddress::parse(who.server_url);
+  if (!address) return fail(a, address.status());
+  client::ServerApi api(*address);
+  api.set_token(who.token);
+  std::string target = "/api/v1/reports/summary?";
+  for (const char* key : {"from", "to", "group"}) {
+    if (auto v = a.option(key)) target += std::string(key) + "=" + *v + "&";
+  }
+  target.pop_back();
+  auto report = api.get_json(target);
+  if (!report) return fail(a, report.status());
+  print_json(*report);
+  return 0;
+}
+
+}  // namespace
+
+void add_sync_commands(std::vector<Command>& out) {
+  out.push_back({"login", Text{"login USER --password-stdin", "login 用户名 --password-stdin"},
+                 Text{"sign in (needs --server the first time)", "登录（首次需 --server）"},
+                 Text{"Reads the password from standard input. The token is kept in the profile (created readable "
+                      "by you only); after the first sign-in everything works offline.",
+                      "从标准输入读取密码。令牌保存在配置文件中（仅您可读）；首次登录后可完全离线工作。"},
+                 run_login});
+  out.push_back({"logout", Text{"logout", "logout"}, Text{"sign out (local data stays)", "退出登录（保留本地数据）"},
+                 Text{"Revokes the token on the server when reachable and forgets it here.", "可连接时在服务器上注销令牌，并在本地删除。"},
+                 run_logout});
+  out.push_back({"sync", Text{"sync [--plain]", "sync [--plain]"}, Text{"send queued edits, fetch the others'", "发送待发修改并获取他人的修改"},
+                 Text{"Pushes the outbox in batches, then pulls by cursor in pages; interrupted syncs resume where they "
+                      "stopped. A progress bar on a terminal, plain lines otherwise (--plain forces lines). Exit 3 when "
+                      "the server cannot be reached: the edits stay queued.",
+                      "分批上传待发队列，再按游标分页下载；中断的同步会从中断处继续。终端上显示进度条，否则逐行输出"
+                      "（--plain 强制逐行）。无法连接服务器时退出码为 3，修改仍保留在队列中。"},
+                 run_sync});
+  out.push_back({"status", Text{"status", "status"}, Text{"who, where, and what is queued", "当前用户、服务器和待发内容"},
+                 Text{"The profile's user, device, server, cursor and queued edits.", "配置的用户、设备、服务器、游标和待发修改。"},
+                 run_status});
+  out.push_back({"report", Text{"report [--from DATE] [--to DATE] [--group G]", "report [--from 日期] [--to 日期] [--group 分组]"},
+                 Text{"the review figures from the server", "来自服务器的复盘数据"},
+                 Text{"Asks the server for the summary of a period (group: category, priority, channel, team, owner, "
+                      "customer_tier) and prints it as JSON.",
+                      "向服务器获取某一时期的汇总（分组：category、priority、channel、team、owner、customer_tier），以 JSON 输出。"},
+                 run_report});
+}
+
+}  // namespace rapidesk::cli
