@@ -144,8 +144,10 @@ Result<RequestPage> ReplicaReader::list(const RequestFilter& f, Instant now) con
     if (!row) return row.status();
     page.total = static_cast<std::size_t>(count->integer(0));
   }
-  std::string sql = "SELECT * FROM requests" + where + order_by(f.sort, f.descending);
-  if (f.limit != 0) sql += " LIMIT " + std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset);
+  // The page is chosen on the indexes (rowids only), then its rows are read.
+  std::string page_sql = "SELECT rowid FROM requests" + where + order_by(f.sort, f.descending);
+  if (f.limit != 0) page_sql += " LIMIT " + std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset);
+  const std::string sql = "SELECT * FROM requests WHERE rowid IN (" + page_sql + ")" + order_by(f.sort, f.descending);
   auto found = rows(sql, params);
   if (!found) return found.status();
   page.rows = std::move(*found);

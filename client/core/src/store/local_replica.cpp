@@ -72,6 +72,7 @@ Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::
     if (Status s = tx.commit(); !s) return s;
   }
   if (!r->options_.load_state) r->replica_.reset();
+  r->views_ = std::make_unique<store::ViewWriter>(*r->db_);
   return r;
 }
 
@@ -248,8 +249,7 @@ Status LocalReplica::rebuild_views() {
   if (!replica_) return require_user();
   sqlite::Transaction tx(*db_);
   if (!tx.status()) return tx.status();
-  store::ViewWriter views(*db_);
-  if (Status s = views.rebuild_all(replica_->visible()); !s) return s;
+  if (Status s = views_->rebuild_all(replica_->visible()); !s) return s;
   return tx.commit();
 }
 

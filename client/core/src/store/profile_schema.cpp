@@ -83,9 +83,13 @@ std::string build_ddl() {
     ddl += searched ? ";\n" : " WITHOUT ROWID;\n";
   }
   ddl += R"sql(
-CREATE INDEX requests_status ON requests(status, priority);
-CREATE INDEX requests_owner ON requests(owner, status);
-CREATE INDEX requests_team ON requests(team, status);
+-- Covering indexes for the list's filters and sort keys: counting and choosing a page
+-- never reads the wide rows (descriptions, notes), only the page's rows are fetched.
+CREATE INDEX requests_status ON requests(status, team, priority, owner, category, channel, sla_state, deleted,
+                                         updated_ms, created_ms, resolution_due_ms);
+CREATE INDEX requests_owner ON requests(owner, status, team, priority, category, deleted, updated_ms);
+CREATE INDEX requests_team ON requests(team, status, priority, owner, category, channel, sla_state, deleted,
+                                       updated_ms, created_ms, resolution_due_ms);
 CREATE INDEX requests_created ON requests(created_ms);
 CREATE INDEX requests_due ON requests(resolution_due_ms);
 CREATE INDEX subtasks_request ON subtasks(request_id);

@@ -80,7 +80,7 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
 
 Status LocalReplica::refresh_rows(const std::vector<std::pair<std::string, std::string>>& rows,
                                   bool conflicts_changed) {
-  store::ViewWriter views(*db_);
+  store::ViewWriter& views = *views_;
   const sync::ReplicaStore& state = replica_->visible();
   if (conflicts_changed) {
     if (Status s = views.rebuild_conflicts(state); !s) return s;

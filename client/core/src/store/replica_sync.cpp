@@ -61,10 +61,9 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     std::vector<std::pair<std::string, std::string>> rows;
     for (const auto& [id, op] : rejected) rows.emplace_back(op.entity, op.row);
     if (Status s = refresh_rows(rows, false); !s) return s;
-    store::ViewWriter views(*db_);
     for (const std::string& request : requests) {
       if (request.empty()) continue;
-      if (Status s = views.refresh_request_state(request); !s) return s;
+      if (Status s = views_->refresh_request_state(request); !s) return s;
     }
     return tx.commit();
   }();

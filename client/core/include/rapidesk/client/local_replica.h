@@ -30,6 +30,10 @@
 
 namespace rapidesk::client {
 
+namespace store {
+class ViewWriter;
+}
+
 // Who the profile belongs to and where it syncs (kept in the profile's meta table).
 struct ProfileIdentity {
   std::string device;        // made when the profile is created: "d-" + 16 hex digits
@@ -143,6 +147,7 @@ class LocalReplica {
   LocalReplicaOptions options_;
   ProfileIdentity identity_;
   std::unique_ptr<sync::ClientReplica> replica_;
+  std::unique_ptr<store::ViewWriter> views_;  // keeps its prepared statements across edits
   mutable std::mutex mutex_;
 };
 

@@ -1,0 +1,232 @@
+// rapidesk-bench replica: the client's local replica with 100k requests of 25 fields.
+//   pull:  a fresh replica applies the server's log in pages of 1000 (persisting every
+//          page, building the views and search index) vs plain SQLite inserts of the same
+//          rows, 1000 per transaction (requests/s; goal ratio >= 0.3);
+//   edits: local edits with the outbox, one transaction each, vs plain SQLite updates of
+//          the same rows, one transaction each, same synchronous=FULL (goal ratio >= 0.4);
+//   list:  filter + sort over the 100k requests, first page (goal <= 20 ms);
+//   search: full-text query for a mid-frequency term (goal <= 10 ms).
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "bench.h"
+#include "rapidesk/client/local_replica.h"
+#include "rapidesk/client/replica_reader.h"
+#include "rapidesk/sqlite/database.h"
+#include "rapidesk/sync/client_replica.h"
+#include "rapidesk/sync/server_merge.h"
+
+namespace rapidesk::bench {
+namespace {
+
+constexpr std::int64_t kStart = 1'795'000'000'000;
+
+const char* const kWords[] = {"发票", "登录", "扫码枪", "打印机", "合同", "退款", "网络", "报表", "权限", "升级",
+                              "invoice", "login", "scanner", "printer", "VPN", "ERP", "仓库", "对账", "延迟", "故障"};
+
+std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
+  auto pick = [&](std::initializer_list<const char*> v) { return std::string(v.begin()[rng() % v.size()]); };
+  auto words = [&](int n) {
+    std::string s;
+    for (int k = 0; k < n; ++k) s += std::string(kWords[rng() % std::size(kWords)]) + (k % 3 == 2 ? "，" : " ");
+    return s;
+  };
+  auto text = [](std::string s) { return sync::Value::string(std::move(s)); };
+  return {{"customer", text("客户" + std::to_string(i % 5000))},
+          {"customer_id", text("C" + std::to_string(i % 5000))},
+          {"contact_name", text("联系人" + std::to_string(i % 977))},
+          {"contact", text("1380000" + std::to_string(1000 + i % 9000))},
+          {"industry", text(pick({"医疗", "制造", "零售", "物流"}))},
+          {"tier", text(pick({"strategic", "vip", "regular", "new"}))},
+          {"channel", text(pick({"phone", "email", "chat", "visit"}))},
+          {"category", text(pick({"consultation", "complaint", "service", "tech_support"}))},
+          {"priority", text(pick({"urgent", "high", "medium", "low"}))},
+          {"priority_reason", text("impact team (2) + urgency (2) + tier (2)")},
+          {"impact", text(pick({"single_user", "team", "site"}))},
+          {"title", text(words(3))},
+          {"description", text(words(12))},
+          {"background", text(words(6))},
+          {"contacted_at", text("2026-11-18T09:00:00+08:00")},
+          {"expected_at", text("2026-11-20T18:00:00+08:00")},
+          {"status", text("new")},
+          {"owner", text("user" + std::to_string(i % 40))},
+          {"team", text(pick({"SVC", "TECH", "FIELD"}))},
+          {"progress", sync::Value::integer(static_cast<std::int64_t>(rng() % 100))},
+          {"feedback", text(words(2))},
+          {"satisfaction", sync::Value::integer(static_cast<std::int64_t>(1 + rng() % 5))},
+          {"status_reason", text("")},
+          {"priority_override_by", text("")},
+          {"tags", text("+" + std::string(pick({"vip", "repeat", "onsite"})))}};
+}
+
+double median_ms(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2] * 1000;
+}
+
+int run_replica(const Args& args) {
+  const int n = std::stoi(arg_value(args, "--requests", "100000"));
+  const int edits = std::stoi(arg_value(args, "--edits", "1000"));
+  const auto dir = std::filesystem::temp_directory_path() / ("rapidesk-bench-replica-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::mt19937_64 rng(42);
+  std::int64_t now = kStart;
+  sync::PhysicalClock clock = [&now] { return now; };
+
+  // The server's log: n requests made on a device and merged by the server's logic.
+  std::cerr << "replica: building the server log of " << n << " requests\n";
+  sync::ServerMerge server(clock);
+  std::vector<std::vector<sync::FieldEdit>> rows;
+  {
+    std::uint64_t seed = 7;
+    sync::ClientReplica maker({"maker", "maker", 1}, clock, [&seed] { return seed = seed * 6364136223846793005ull + 1; });
+    std::vector<sync::FieldOp> batch;
+    for (int i = 0; i < n; ++i) {
+      if (i % 1000 == 0) ++now;
+      auto fields = request_fields(rng, i);
+      auto ops = maker.edit("request", maker.new_row_id(), fields);
+      if (!ops) {
+        std::cerr << ops.status().message().en << "\n";
+        return 1;
+      }
+      batch.insert(batch.end(), ops->begin(), ops->end());
+      rows.push_back(std::move(fields));
+      if (batch.size() >= 5000) {
+        server.push(batch, "maker");
+        batch.clear();
+      }
+    }
+    server.push(batch, "maker");
+  }
+
+  // Pull: a fresh replica applies the log in pages of 1000.
+  std::cerr << "replica: pulling " << server.cursor() << " log entries\n";
+  const auto file = dir / "profile.db";
+  auto replica = client::LocalReplica::open(file, {clock, {}, true});
+  if (!replica) return 1;
+  client::ProfileIdentity who = (*replica)->identity();
+  who.user = "user1";
+  (void)(*replica)->set_sign_in(who);
+  double t0 = now_seconds();
+  for (std::uint64_t cursor = 0;;) {
+    bool more = false;
+    const auto page = server.pull(cursor, 1000, &more);
+    if (page.empty()) break;
+    cursor = page.back().seq;
+    if (Status s = (*replica)->on_pull_page(page, cursor, more); !s) {
+      std::cerr << s.message().en << "\n";
+      return 1;
+    }
+    if (!more) break;
+  }
+  const double pull_s = now_seconds() - t0;
+
+  // Baseline: the same rows inserted into a plain table, 1000 per transaction.
+  auto plain = sqlite::Database::open(dir / "plain.db");
+  if (!plain) return 1;
+  std::string cols = "id TEXT PRIMARY KEY";
+  std::string names = "id", params = "?1";
+  for (std::size_t k = 0; k < rows[0].size(); ++k) {
+    cols += ", " + rows[0][k].field;
+    names += ", " + rows[0][k].field;
+    params += ", ?" + std::to_string(k + 2);
+  }
+  (void)(*plain)->exec("CREATE TABLE requests (" + cols + ")", "bench");
+  t0 = now_seconds();
+  {
+    auto insert = (*plain)->prepare("INSERT INTO requests (" + names + ") VALUES (" + params + ")");
+    for (int i = 0; i < n; ++i) {
+      if (i % 1000 == 0) (void)(*plain)->exec("BEGIN", "bench");
+      insert->bind(1, std::to_string(i));
+      for (std::size_t k = 0; k < rows[static_cast<std::size_t>(i)].size(); ++k) {
+        const auto& v = rows[static_cast<std::size_t>(i)][k].value;
+        if (v.is_int()) insert->bind(static_cast<int>(k) + 2, v.as_int());
+        else insert->bind(static_cast<int>(k) + 2, v.as_string());
+      }
+      (void)insert->run();
+      if (i % 1000 == 999 || i == n - 1) (void)(*plain)->exec("COMMIT", "bench");
+    }
+  }
+  const double plain_insert_s = now_seconds() - t0;
+
+  // Edits: one field of a random request, one transaction each.
+  auto reader = client::ReplicaReader::open(file);
+  client::RequestFilter all;
+  all.limit = 0;
+  all.sort = client::RequestSort::kCreated;
+  auto ids_page = (*reader)->list(all, now);
+  std::vector<std::string> ids;
+  for (const auto& r : ids_page->rows) ids.push_back(r["id"]);
+  std::cerr << "replica: " << ids.size() << " requests in the views; " << edits << " edits\n";
+  t0 = now_seconds();
+  for (int i = 0; i < edits; ++i) {
+    ++now;
+    const client::FieldInput f{"progress", std::to_string(i % 100)};
+    if (Status s = (*replica)->update("request", ids[rng() % ids.size()], std::span<const client::FieldInput>(&f, 1)); !s) {
+      std::cerr << s.message().en << "\n";
+      return 1;
+    }
+  }
+  const double edit_s = now_seconds() - t0;
+  t0 = now_seconds();
+  {
+    auto update = (*plain)->prepare("UPDATE requests SET progress = ?1 WHERE id = ?2");
+    for (int i = 0; i < edits; ++i) {
+      (void)(*plain)->exec("BEGIN", "bench");
+      (void)update->bind(1, std::int64_t{i % 100}).bind(2, std::to_string(rng() % static_cast<unsigned>(n))).run();
+      (void)(*plain)->exec("COMMIT", "bench");
+    }
+  }
+  const double plain_update_s = now_seconds() - t0;
+
+  // Queries on the reader's own connection.
+  std::vector<double> list_times, search_times;
+  std::size_t listed = 0, found = 0;
+  for (int i = 0; i < 15; ++i) {
+    client::RequestFilter f;
+    f.status = {"new"};
+    f.team = "SVC";
+    f.sort = client::RequestSort::kPriority;
+    double s = now_seconds();
+    auto page = (*reader)->list(f, now);
+    list_times.push_back(now_seconds() - s);
+    listed = page->total;
+    client::RequestFilter q;
+    q.search = "扫码枪";
+    q.team = "TECH";
+    s = now_seconds();
+    page = (*reader)->list(q, now);
+    search_times.push_back(now_seconds() - s);
+    found = page->total;
+  }
+  if (!has_flag(args, "--keep")) std::filesystem::remove_all(dir);
+  else std::cerr << "replica: kept " << dir << "\n";
+
+  const double pull_rate = n / pull_s, plain_insert_rate = n / plain_insert_s;
+  const double edit_rate = edits / edit_s, plain_update_rate = edits / plain_update_s;
+  nlohmann::json out{{"bench", "replica"},
+                     {"requests", n},
+                     {"pull_requests_per_s", pull_rate},
+                     {"plain_insert_rows_per_s", plain_insert_rate},
+                     {"pull_ratio", pull_rate / plain_insert_rate},
+                     {"edits_per_s", edit_rate},
+                     {"plain_updates_per_s", plain_update_rate},
+                     {"edit_ratio", edit_rate / plain_update_rate},
+                     {"list_ms_median", median_ms(list_times)},
+                     {"list_matches", listed},
+                     {"search_ms_median", median_ms(search_times)},
+                     {"search_matches", found},
+                     {"ratio", edit_rate / plain_update_rate}};
+  std::cout << out.dump() << "\n";
+  return 0;
+}
+
+const Registration kReplica{{"replica", "client replica: pull, edits with outbox, list and search over 100k requests",
+                             run_replica}};
+
+}  // namespace
+}  // namespace rapidesk::bench
