@@ -140,6 +140,20 @@ Status ViewWriter::refresh_request_state(std::string_view request_id) {
       " WHERE id = ?1");
   if (!flags) return flags.status();
   if (Status s = (*flags)->bind(1, request_id).run(); !s) return s;
+  // Most edits (status, progress, owner…) leave the searched text as it was: rewriting the
+  // index entry would then only cost pages written at every commit.
+  auto same = statement(
+      "SELECT r.number IS s.number AND r.title IS s.title AND r.description IS s.description"
+      " AND r.customer IS s.customer AND s.notes IS"
+      " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)"
+      " FROM requests r JOIN requests_search s ON s.rowid = r.rowid WHERE r.id = ?1");
+  if (!same) return same.status();
+  (*same)->bind(1, request_id);
+  auto unchanged = (*same)->step();
+  if (!unchanged) return unchanged.status();
+  const bool skip = *unchanged && (*same)->integer(0) == 1;
+  if (Status s = (*same)->run(); !s) return s;  // resets the statement
+  if (skip) return Status::ok();
   auto del = statement("DELETE FROM requests_search WHERE rowid = (SELECT rowid FROM requests WHERE id = ?1)");
   if (!del) return del.status();
   if (Status s = (*del)->bind(1, request_id).run(); !s) return s;
