@@ -76,6 +76,7 @@ Router make_router(const ServerConfig& config) {
   add_core_routes(router, config);
   add_sync_routes(router, config);
   add_sla_routes(router, config);
+  add_report_routes(router, config);
   add_blob_routes(router, config);
   return router;
 }

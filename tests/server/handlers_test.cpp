@@ -64,7 +64,7 @@ TEST(Metrics, PrometheusTextCountsRequests) {
 
 TEST(Routing, UnknownPathIs404) {
   Fixture f;
-  for (const char* path : {"/", "/api/v1/nothing", "/api/v1/reports/summary", "/_test/announce"}) {
+  for (const char* path : {"/", "/api/v1/nothing", "/api/v1/reports/nothing", "/_test/announce"}) {
     HttpResponse r = f.request("GET", path);
     EXPECT_EQ(r.status, 404) << path;
     EXPECT_EQ(error_code_of(r), "not_found") << path;
@@ -73,7 +73,8 @@ TEST(Routing, UnknownPathIs404) {
 
 TEST(Routing, SyncEndpointsNeedAToken) {
   Fixture f;
-  for (const char* path : {"/api/v1/sync/push", "/api/v1/sync/pull?cursor=0", "/api/v1/requests", "/api/v1/requests/abc"}) {
+  for (const char* path : {"/api/v1/sync/push", "/api/v1/sync/pull?cursor=0", "/api/v1/requests", "/api/v1/requests/abc",
+                           "/api/v1/reports/summary", "/api/v1/reports/summary.csv", "/api/v1/reports/requests.csv"}) {
     HttpResponse r = f.request(path == std::string("/api/v1/sync/push") ? "POST" : "GET", path);
     EXPECT_EQ(r.status, 401) << path;
   }

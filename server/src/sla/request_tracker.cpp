@@ -121,7 +121,9 @@ void RequestTracker::read_status(RequestHistory& h, const std::string& next, Ins
     h.resolved_at = t;
   } else if (next == "closed") {
     if (h.resolved_at) set_once(h.followed_up_at, t);
+    h.closed_at = t;
   } else if (next == "reopened") {
+    h.reopened_at.push_back(t);
     // A new round of work: completion, confirmation and follow-up start over.
     h.completed_at.reset();
     h.confirmed_at.reset();

@@ -36,6 +36,8 @@ struct RequestHistory {
       confirmed_at, resolved_at, followed_up_at;
   std::vector<SlaPause> pauses;     // the open one (if any) is last
   std::vector<sla::Reagreement> reagreements;  // of the resolution due, oldest first
+  std::optional<Instant> closed_at;  // the latest transition to closed (for the reviews)
+  std::vector<Instant> reopened_at;  // every transition to reopened, in order (for the reviews)
   std::string reason;               // status_reason as of the op being read (log order)
 };
 

@@ -271,4 +271,17 @@ Result<std::vector<sla::Clock>> SlaRuntime::clocks(const sync::ReplicaStore& sto
   return read_request_clocks(*policy_, tracker_.facts(store, id), now);
 }
 
+std::optional<RequestReview> SlaRuntime::review(const sync::ReplicaStore& store, const std::string& id,
+                                                Instant now) const {
+  const RequestHistory* h = tracker_.find(id);
+  if (!h || !h->exists) return std::nullopt;
+  RequestReview out;
+  out.facts = tracker_.facts(store, id);
+  out.closed_at = h->closed_at;
+  out.reopened_at = h->reopened_at;
+  // A request whose clocks cannot be computed still counts in the volumes.
+  if (auto clocks = read_request_clocks(*policy_, out.facts, now)) out.clocks = std::move(*clocks);
+  return out;
+}
+
 }  // namespace rapidesk::server

@@ -43,6 +43,9 @@ class SlaRuntime {
   // The clocks of one request at `now`; kNotFound if it is unknown.
   Result<std::vector<sla::Clock>> clocks(const sync::ReplicaStore& store, const std::string& id, Instant now) const;
 
+  // Facts, timeline and clocks of one request at `now`, for the reviews; nullopt if unknown.
+  std::optional<RequestReview> review(const sync::ReplicaStore& store, const std::string& id, Instant now) const;
+
   const std::string& policy_text() const { return policy_text_; }
   std::optional<Instant> next_due() const { return engine_->next_due(); }
   size_t timer_count() const { return engine_->timer_count(); }

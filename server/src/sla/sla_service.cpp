@@ -298,6 +298,21 @@ Result<std::vector<sla::Clock>> SlaService::request_clocks(const std::string& re
   return out;
 }
 
+std::map<std::string, RequestReview> SlaService::review_requests(const std::vector<std::string>& ids) {
+  Impl& m = *impl_;
+  std::map<std::string, RequestReview> out;
+  // Read-only: the task makes no edits, it only holds the merge lock for a consistent view.
+  (void)m.sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+    std::lock_guard lock(m.mutex);
+    if (!m.runtime) return {};
+    for (const auto& id : ids) {
+      if (auto r = m.runtime->review(edits.store(), id, edits.now())) out.emplace(id, std::move(*r));
+    }
+    return {};
+  });
+  return out;
+}
+
 void SlaService::after_push(ServerEdits& edits) {
   Impl& m = *impl_;
   std::vector<notify::Notification> notes;

@@ -164,6 +164,12 @@ TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
   EXPECT_EQ(cli("a.db", {"--json", "rejected"}).json().size(), 0u);
   EXPECT_EQ(cli("a.db", {"resolve", "cf:nope", "mine"}).code, 1);
   EXPECT_EQ(cli("a.db", {"sync"}).code, 0);
+  CliRun report = cli("a.db", {"--json", "report", "--group", "category"});
+  ASSERT_EQ(report.code, 0) << report.err;
+  EXPECT_TRUE(report.json().is_object()) << report.out;
+  CliRun bad_report = cli("a.db", {"report", "--group", "colour"});
+  EXPECT_EQ(bad_report.code, 1);
+  EXPECT_FALSE(bad_report.err.empty());
   EXPECT_EQ(cli("a.db", {"logout"}).code, 0);
   CliRun after = cli("a.db", {"sync"});
   EXPECT_EQ(after.code, 1);

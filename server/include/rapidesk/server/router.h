@@ -3,8 +3,8 @@
 //
 // Where things plug in: make_router() adds the core routes (core_routes.cpp). The sync part
 // adds its routes (POST /api/v1/sync/push, GET /api/v1/sync/pull, GET /api/v1/requests,
-// GET /api/v1/requests/{id}, GET /api/v1/reports/summary) with its own add_sync_routes()
-// called from make_router(); until then those paths answer 404.
+// GET /api/v1/requests/{id}) with add_sync_routes(), the reports theirs
+// (GET /api/v1/reports/...) with add_report_routes(), both called from make_router().
 #pragma once
 
 #include <cstddef>
@@ -64,6 +64,9 @@ void add_core_routes(Router& router, const ServerConfig& config);
 void add_sync_routes(Router& router, const ServerConfig& config);
 // SLA policy routes: GET / PUT /api/v1/sla/policy (src/sla/sla_routes.cpp).
 void add_sla_routes(Router& router, const ServerConfig& config);
+// Review reports: GET /api/v1/reports/summary, summary.csv, requests.csv
+// (src/reports/reports_routes.cpp).
+void add_report_routes(Router& router, const ServerConfig& config);
 // Attachment file upload and download (src/blobs/blob_routes.cpp).
 void add_blob_routes(Router& router, const ServerConfig& config);
 Router make_router(const ServerConfig& config);

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,14 @@ struct SlaServiceOptions {
   // Told about problems that do not stop the service (a request whose clocks cannot be
   // computed, a failed commit of fired events).
   std::function<void(std::string_view event, const Status&)> on_problem;
+};
+
+// What the reviews need of one request beyond its fields: its timeline and its clocks.
+struct RequestReview {
+  sla::RequestFacts facts;
+  std::optional<Instant> closed_at;   // the latest close
+  std::vector<Instant> reopened_at;   // every reopen, in order
+  std::vector<sla::Clock> clocks;     // finished clocks carry their outcome
 };
 
 class SlaService final : public SyncObserver {
@@ -88,6 +97,9 @@ class SlaService final : public SyncObserver {
   // Every clock of a request now, with how finished clocks ended (met original, met
   // re-agreed, missed): what the reviews count. kNotFound for an unknown request.
   Result<std::vector<sla::Clock>> request_clocks(const std::string& request_id);
+
+  // Reviews of the requests `ids` at the clock's now, in one pass; unknown ids are left out.
+  std::map<std::string, RequestReview> review_requests(const std::vector<std::string>& ids);
 
   // SyncObserver: updates the clocks of the requests a push touched, assigns new ones.
   void after_push(ServerEdits& edits) override;
