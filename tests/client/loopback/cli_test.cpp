@@ -218,7 +218,7 @@ TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {
   const auto photo = dir_.path() / "现场照片.jpg";
   {
     std::ofstream out(photo, std::ios::binary);
-    for (int i = 0; i < 2'500'000; ++i) out.put(static_cast<char>((i * 7919) % 251));
+    for (std::uint64_t i = 0; i < 2'500'000; ++i) out.put(static_cast<char>((i * 7919) % 251));
   }
   EXPECT_EQ(cli("a.db", {"attach", id, (dir_.path() / "missing.jpg").string()}).code, 1);
   ASSERT_EQ(cli("a.db", {"attach", id, photo.string()}).code, 0);
