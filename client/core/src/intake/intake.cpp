@@ -1,9 +1,6 @@
 #include "rapidesk/client/intake.h"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
+#include "intake/assets.h"
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/validation.h"
 
@@ -33,13 +30,9 @@ std::optional<Instant> instant_of(std::span<const FieldInput> fields, std::strin
 }
 
 std::unique_ptr<PriorityRules> load_rules() {
-  const char* env = std::getenv("RAPIDESK_ASSETS");
-  const std::string dir = env != nullptr && *env != '\0' ? env : RAPIDESK_ASSETS_DIR;
-  std::ifstream in(dir + "/priority_rules.json");
-  if (!in) return nullptr;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto rules = PriorityRules::from_json(text.str());
+  const auto text = read_asset("priority_rules.json");
+  if (!text) return nullptr;
+  auto rules = PriorityRules::from_json(*text);
   if (!rules) return nullptr;
   return std::make_unique<PriorityRules>(std::move(*rules));
 }

@@ -1,25 +1,19 @@
 #include "rapidesk/client/offline_sla.h"
 
-#include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/time.h"
+#include "intake/assets.h"
 
 namespace rapidesk::client {
 
 namespace {
 
 std::unique_ptr<SlaPolicy> load_policy() {
-  const char* env = std::getenv("RAPIDESK_ASSETS");
-  const std::string dir = env != nullptr && *env != '\0' ? env : RAPIDESK_ASSETS_DIR;
-  std::ifstream in(dir + "/sla_policy.json");
-  if (!in) return nullptr;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto policy = SlaPolicy::from_json(text.str());
+  const auto text = read_asset("sla_policy.json");
+  if (!text) return nullptr;
+  auto policy = SlaPolicy::from_json(*text);
   if (!policy) return nullptr;
   return std::make_unique<SlaPolicy>(std::move(*policy));
 }
