@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "rapidesk/client/attachment_store.h"
 #include "rapidesk/client/offline_sla.h"
+#include "rapidesk/shared/utf8.h"
 
 namespace rapidesk::cli {
 
@@ -22,13 +23,12 @@ std::string cell(const std::string& s, std::size_t width) {
   std::string out;
   std::size_t used = 0;
   for (std::size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    const std::size_t w = len >= 3 ? 2 : 1;
+    const CodePoint cp = next_code_point(s, i);
+    const std::size_t w = cp.value >= 0x800 ? 2 : 1;  // three-byte characters (CJK among them) are wide
     if (used + w > width) break;
-    out.append(s, i, len);
+    out.append(s, i, cp.length);
     used += w;
-    i += len;
+    i += cp.length;
   }
   out.append(width - used, ' ');
   return out;

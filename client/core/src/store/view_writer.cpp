@@ -4,25 +4,12 @@
 
 #include "rapidesk/shared/time.h"
 #include "rapidesk/sync/schema.h"
+#include "rapidesk/sync/uuid.h"
 #include "store/profile_schema.h"
 
 namespace rapidesk::client::store {
 
 namespace {
-
-// Unix ms of a UUIDv7's timestamp (its first 48 bits); 0 if the id is not one.
-std::int64_t uuid_v7_ms(std::string_view id) {
-  if (id.size() < 13) return 0;
-  std::int64_t ms = 0;
-  for (char c : std::string(id.substr(0, 8)) + std::string(id.substr(9, 4))) {
-    int d = 0;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else return 0;
-    ms = ms * 16 + d;
-  }
-  return ms;
-}
 
 std::string upsert_sql(const sync::EntitySpec& e) {
   const std::string table(view_table(e.name));
@@ -116,7 +103,7 @@ Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view ent
       else s.bind(n, std::optional<std::string>{});
     }
   }
-  s.bind(n + 1, updated).bind(n + 2, uuid_v7_ms(row));
+  s.bind(n + 1, updated).bind(n + 2, sync::is_uuid_v7(row) ? sync::uuid_v7_time(row) : std::int64_t{0});
   if (Status st = s.run(); !st) return st;
   if (entity == "knowledge") {
     auto del = statement("DELETE FROM knowledge_search WHERE rowid = (SELECT rowid FROM knowledge WHERE id = ?1)");
