@@ -58,9 +58,14 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       if (Status s = keep->run(); !s) return s;
     }
     // Rows that lost a refused op show the merged state without it.
+    // A refused resolution leaves its conflict open again.
     std::vector<std::pair<std::string, std::string>> rows;
-    for (const auto& [id, op] : rejected) rows.emplace_back(op.entity, op.row);
-    if (Status s = refresh_rows(rows, false); !s) return s;
+    bool conflicts = false;
+    for (const auto& [id, op] : rejected) {
+      rows.emplace_back(op.entity, op.row);
+      conflicts = conflicts || op.entity == "conflict";
+    }
+    if (Status s = refresh_rows(rows, conflicts); !s) return s;
     for (const std::string& request : requests) {
       if (request.empty()) continue;
       if (Status s = views_->refresh_request_state(request); !s) return s;
