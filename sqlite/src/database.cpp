@@ -45,6 +45,11 @@ Result<bool> Statement::step() {
   return error_status(db_, sqlite3_extended_errcode(db_), sqlite3_sql(stmt_));
 }
 
+Statement& Statement::reset() {
+  sqlite3_reset(stmt_);
+  return *this;
+}
+
 Status Statement::run() {
   for (;;) {
     auto r = step();

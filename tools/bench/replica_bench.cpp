@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench.h"
+#include "bench_data.h"
 #include "rapidesk/client/local_replica.h"
 #include "rapidesk/client/replica_reader.h"
 #include "rapidesk/sqlite/database.h"
@@ -24,44 +25,6 @@ namespace rapidesk::bench {
 namespace {
 
 constexpr std::int64_t kStart = 1'795'000'000'000;
-
-const char* const kWords[] = {"发票", "登录", "扫码枪", "打印机", "合同", "退款", "网络", "报表", "权限", "升级",
-                              "invoice", "login", "scanner", "printer", "VPN", "ERP", "仓库", "对账", "延迟", "故障"};
-
-std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
-  auto pick = [&](std::initializer_list<const char*> v) { return std::string(v.begin()[rng() % v.size()]); };
-  auto words = [&](int n) {
-    std::string s;
-    for (int k = 0; k < n; ++k) s += std::string(kWords[rng() % std::size(kWords)]) + (k % 3 == 2 ? "，" : " ");
-    return s;
-  };
-  auto text = [](std::string s) { return sync::Value::string(std::move(s)); };
-  return {{"customer", text("客户" + std::to_string(i % 5000))},
-          {"customer_id", text("C" + std::to_string(i % 5000))},
-          {"contact_name", text("联系人" + std::to_string(i % 977))},
-          {"contact", text("1380000" + std::to_string(1000 + i % 9000))},
-          {"industry", text(pick({"医疗", "制造", "零售", "物流"}))},
-          {"tier", text(pick({"strategic", "vip", "regular", "new"}))},
-          {"channel", text(pick({"phone", "email", "chat", "visit"}))},
-          {"category", text(pick({"consultation", "complaint", "service", "tech_support"}))},
-          {"priority", text(pick({"urgent", "high", "medium", "low"}))},
-          {"priority_reason", text("impact team (2) + urgency (2) + tier (2)")},
-          {"impact", text(pick({"single_user", "team", "site"}))},
-          {"title", text(words(3))},
-          {"description", text(words(12))},
-          {"background", text(words(6))},
-          {"contacted_at", text("2026-11-18T09:00:00+08:00")},
-          {"expected_at", text("2026-11-20T18:00:00+08:00")},
-          {"status", text("new")},
-          {"owner", text("user" + std::to_string(i % 40))},
-          {"team", text(pick({"SVC", "TECH", "FIELD"}))},
-          {"progress", sync::Value::integer(static_cast<std::int64_t>(rng() % 100))},
-          {"feedback", text(words(2))},
-          {"satisfaction", sync::Value::integer(static_cast<std::int64_t>(1 + rng() % 5))},
-          {"status_reason", text("")},
-          {"priority_override_by", text("")},
-          {"tags", text("+" + std::string(pick({"vip", "repeat", "onsite"})))}};
-}
 
 double median_ms(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -81,26 +44,9 @@ int run_replica(const Args& args) {
   std::cerr << "replica: building the server log of " << n << " requests\n";
   sync::ServerMerge server(clock);
   std::vector<std::vector<sync::FieldEdit>> rows;
-  {
-    std::uint64_t seed = 7;
-    sync::ClientReplica maker({"maker", "maker", 1}, clock, [&seed] { return seed = seed * 6364136223846793005ull + 1; });
-    std::vector<sync::FieldOp> batch;
-    for (int i = 0; i < n; ++i) {
-      if (i % 1000 == 0) ++now;
-      auto fields = request_fields(rng, i);
-      auto ops = maker.edit("request", maker.new_row_id(), fields);
-      if (!ops) {
-        std::cerr << ops.status().message().en << "\n";
-        return 1;
-      }
-      batch.insert(batch.end(), ops->begin(), ops->end());
-      rows.push_back(std::move(fields));
-      if (batch.size() >= 5000) {
-        server.push(batch, "maker");
-        batch.clear();
-      }
-    }
-    server.push(batch, "maker");
+  if (Status s = build_server_log(server, n, rng, now, &rows); !s) {
+    std::cerr << s.message().en << "\n";
+    return 1;
   }
 
   // Pull: a fresh replica applies the log in pages of 1000.
@@ -112,16 +58,9 @@ int run_replica(const Args& args) {
   who.user = "user1";
   (void)(*replica)->set_sign_in(who);
   double t0 = now_seconds();
-  for (std::uint64_t cursor = 0;;) {
-    bool more = false;
-    const auto page = server.pull(cursor, 1000, &more);
-    if (page.empty()) break;
-    cursor = page.back().seq;
-    if (Status s = (*replica)->on_pull_page(page, cursor, more); !s) {
-      std::cerr << s.message().en << "\n";
-      return 1;
-    }
-    if (!more) break;
+  if (Status s = pull_all(server, **replica); !s) {
+    std::cerr << s.message().en << "\n";
+    return 1;
   }
   const double pull_s = now_seconds() - t0;
 

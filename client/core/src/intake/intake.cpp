@@ -1,6 +1,7 @@
 #include "rapidesk/client/intake.h"
 
 #include "intake/assets.h"
+#include "store/replica_codec.h"
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/validation.h"
 
@@ -53,6 +54,8 @@ std::optional<PriorityDecision> suggest_priority(std::span<const FieldInput> fie
   factors.expected_at = instant_of(fields, "expected_at");
   return rules->evaluate(factors, now);
 }
+
+int local_utc_offset_minutes() { return store::local_utc_offset_minutes(); }
 
 PreparedIntake prepare_intake(std::span<const FieldInput> fields, const PriorityRules* rules, Instant now,
                               int utc_offset_minutes) {

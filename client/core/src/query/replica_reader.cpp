@@ -53,6 +53,44 @@ nlohmann::json row_json(const sqlite::Statement& s, const sync::EntitySpec* enti
   return out;
 }
 
+// The WHERE clause of a filter (parameters appended to `params`); nullopt when the search
+// text has nothing to match (then nothing matches).
+std::optional<std::string> where_clause(const RequestFilter& f, Instant now, std::vector<std::string>& params) {
+  std::string where = " WHERE 1";
+  auto param = [&](std::string v) {
+    params.push_back(std::move(v));
+    return "?" + std::to_string(params.size());
+  };
+  if (!f.include_deleted) where += " AND COALESCE(deleted, 0) = 0";
+  if (!f.status.empty()) {
+    where += " AND status IN (";
+    for (std::size_t i = 0; i < f.status.size(); ++i) where += (i ? ", " : "") + param(f.status[i]);
+    where += ")";
+  }
+  for (auto [column, value] : {std::pair<const char*, const std::string*>{"category", &f.category},
+                               {"priority", &f.priority},
+                               {"channel", &f.channel},
+                               {"owner", &f.owner},
+                               {"team", &f.team},
+                               {"sla_state", &f.sla_state}}) {
+    if (!value->empty()) where += std::string(" AND ") + column + " = " + param(*value);
+  }
+  if (!f.customer.empty()) where += " AND instr(lower(customer), lower(" + param(f.customer) + ")) > 0";
+  if (!f.mine.empty()) {
+    const std::string p = param(f.mine);
+    where += " AND (owner = " + p + " OR EXISTS (SELECT 1 FROM json_each(requests.collaborators) WHERE value = " + p +
+             "))";
+  }
+  if (f.open_only || f.overdue) where += std::string(" AND ") + std::string(kOpen);
+  if (f.overdue) where += " AND resolution_due_ms < " + std::to_string(now);
+  if (!f.search.empty()) {
+    const auto match = fts_match_expression(f.search);
+    if (!match) return std::nullopt;
+    where += " AND rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH " + param(*match) + ")";
+  }
+  return where;
+}
+
 }  // namespace
 
 std::optional<RequestSort> parse_request_sort(std::string_view name) {
@@ -102,39 +140,10 @@ Result<std::vector<nlohmann::json>> ReplicaReader::rows(const std::string& sql,
 }
 
 Result<RequestPage> ReplicaReader::list(const RequestFilter& f, Instant now) const {
-  std::string where = " WHERE 1";
   std::vector<std::string> params;
-  auto param = [&](std::string v) {
-    params.push_back(std::move(v));
-    return "?" + std::to_string(params.size());
-  };
-  if (!f.include_deleted) where += " AND COALESCE(deleted, 0) = 0";
-  if (!f.status.empty()) {
-    where += " AND status IN (";
-    for (std::size_t i = 0; i < f.status.size(); ++i) where += (i ? ", " : "") + param(f.status[i]);
-    where += ")";
-  }
-  for (auto [column, value] : {std::pair<const char*, const std::string*>{"category", &f.category},
-                               {"priority", &f.priority},
-                               {"channel", &f.channel},
-                               {"owner", &f.owner},
-                               {"team", &f.team},
-                               {"sla_state", &f.sla_state}}) {
-    if (!value->empty()) where += std::string(" AND ") + column + " = " + param(*value);
-  }
-  if (!f.customer.empty()) where += " AND instr(lower(customer), lower(" + param(f.customer) + ")) > 0";
-  if (!f.mine.empty()) {
-    const std::string p = param(f.mine);
-    where += " AND (owner = " + p + " OR EXISTS (SELECT 1 FROM json_each(requests.collaborators) WHERE value = " + p +
-             "))";
-  }
-  if (f.open_only || f.overdue) where += std::string(" AND ") + std::string(kOpen);
-  if (f.overdue) where += " AND resolution_due_ms < " + std::to_string(now);
-  if (!f.search.empty()) {
-    const auto match = fts_match_expression(f.search);
-    if (!match) return RequestPage{};
-    where += " AND rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH " + param(*match) + ")";
-  }
+  const auto found_where = where_clause(f, now, params);
+  if (!found_where) return RequestPage{};
+  const std::string& where = *found_where;
   RequestPage page;
   {
     auto count = db_->prepare("SELECT COUNT(*) FROM requests" + where);
@@ -152,6 +161,43 @@ Result<RequestPage> ReplicaReader::list(const RequestFilter& f, Instant now) con
   if (!found) return found.status();
   page.rows = std::move(*found);
   return page;
+}
+
+Result<std::vector<std::int64_t>> ReplicaReader::list_rowids(const RequestFilter& f, Instant now) const {
+  std::vector<std::string> params;
+  const auto where = where_clause(f, now, params);
+  if (!where) return std::vector<std::int64_t>{};
+  auto stmt = db_->prepare("SELECT rowid FROM requests" + *where + order_by(f.sort, f.descending));
+  if (!stmt) return stmt.status();
+  for (std::size_t i = 0; i < params.size(); ++i) stmt->bind(static_cast<int>(i) + 1, params[i]);
+  std::vector<std::int64_t> out;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row) return row.status();
+    if (!*row) break;
+    out.push_back(stmt->integer(0));
+  }
+  return out;
+}
+
+Result<std::vector<nlohmann::json>> ReplicaReader::requests_by_rowid(std::span<const std::int64_t> rowids,
+                                                                   bool list_columns) const {
+  std::vector<nlohmann::json> out;
+  out.reserve(rowids.size());
+  auto stmt = db_->prepare(list_columns ? "SELECT id, number, title, customer, category, status, priority, owner, team,"
+                                          " sla_state, first_response_due, resolution_due, agreed_due, contacted_at,"
+                                          " unsynced, conflicts, updated_ms, created_ms FROM requests WHERE rowid = ?1"
+                                        : "SELECT * FROM requests WHERE rowid = ?1");
+  if (!stmt) return stmt.status();
+  const sync::EntitySpec* entity = sync::find_entity("request");
+  for (std::int64_t rowid : rowids) {
+    stmt->reset();
+    stmt->bind(1, rowid);
+    auto row = stmt->step();
+    if (!row) return row.status();
+    out.push_back(*row ? row_json(*stmt, entity) : nlohmann::json());
+  }
+  return out;
 }
 
 Result<nlohmann::json> ReplicaReader::request(std::string_view id_or_number) const {
@@ -245,6 +291,11 @@ Result<std::vector<nlohmann::json>> ReplicaReader::rejections() const {
 }
 
 Result<std::vector<nlohmann::json>> ReplicaReader::search_knowledge(std::string_view text, std::size_t limit) const {
+  if (text.find_first_not_of(" \t") == std::string_view::npos) {
+    return rows("SELECT id, title, body, category, tags FROM knowledge WHERE COALESCE(deleted, 0) = 0 ORDER BY title LIMIT " +
+                    std::to_string(limit),
+                {});
+  }
   const auto match = fts_match_expression(text);
   if (!match) return std::vector<nlohmann::json>{};
   return rows("SELECT k.id, k.title, k.body, k.category, k.tags FROM knowledge k JOIN knowledge_search s ON s.rowid = k.rowid"

@@ -40,6 +40,9 @@ class Statement {
   Result<bool> step();
   // Steps to completion, expecting no rows; then resets, so the statement can run again.
   Status run();
+  // Ends the current run (rows not yet read are dropped) so the statement can be bound
+  // and stepped again; bindings are kept until rebound.
+  Statement& reset();
 
   std::string text(int column) const;  // 0-based; NULL reads as ""
   std::int64_t integer(int column) const;

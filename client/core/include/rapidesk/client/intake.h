@@ -22,6 +22,9 @@ const PriorityRules* default_priority_rules();
 std::optional<PriorityDecision> suggest_priority(std::span<const FieldInput> fields, const PriorityRules* rules,
                                                  Instant now);
 
+// The device's UTC offset now, in minutes (times typed on the device carry it).
+int local_utc_offset_minutes();
+
 struct PreparedIntake {
   std::vector<FieldInput> fields;  // the typed ones plus the defaults
   std::vector<Status> problems;    // one per invalid field (field() names it); empty = valid

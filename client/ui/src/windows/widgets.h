@@ -1,0 +1,35 @@
+// Small drawing helpers shared by the windows.
+#pragma once
+
+#include <imgui.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "countdown.h"
+#include "ui_text.h"
+
+namespace rapidesk::ui {
+
+ImVec4 tone_color(Tone tone, bool dark);
+// A field of a row as text ("" when absent or null).
+std::string field_text(const nlohmann::json& row, const char* field);
+// A numeric / boolean field of a row (`fallback` when absent, null or of another type).
+std::int64_t int_field(const nlohmann::json& row, const char* field, std::int64_t fallback = 0);
+bool bool_field(const nlohmann::json& row, const char* field);
+// The request's number, or "(not synced)" before the server numbered it.
+std::string number_or_pending(const nlohmann::json& row);
+// A combo over wire names showing their labels; `allow_empty` adds "(any)" / "(none)".
+bool choice_combo(const char* id, const char* field, std::string& value, bool allow_empty, UiText empty_label);
+// A greyed "(?)" that shows `text` as a tooltip.
+void help_marker(const char* text);
+// A local time "2026-11-23 14:05" from an ISO 8601 text or ms.
+std::string short_time(std::string_view iso);
+std::string short_time_ms(Instant ms);
+// Text in the error colour, wrapped.
+void error_text(const std::string& text);
+
+}  // namespace rapidesk::ui

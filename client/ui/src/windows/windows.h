@@ -1,0 +1,28 @@
+// The client's windows, each a free function drawing one frame of it from the context.
+#pragma once
+
+#include "app/app_context.h"
+
+namespace rapidesk::ui {
+
+void draw_main_menu(AppContext& ctx);
+void draw_status_bar(AppContext& ctx);
+void draw_login_window(AppContext& ctx);
+void draw_requests_window(AppContext& ctx);
+void draw_detail_window(AppContext& ctx);
+void draw_intake_window(AppContext& ctx);
+void draw_notifications_window(AppContext& ctx);
+void draw_knowledge_window(AppContext& ctx);
+void draw_conflicts_window(AppContext& ctx);
+void draw_dashboard_window(AppContext& ctx);
+void draw_settings_window(AppContext& ctx);
+
+// What the buttons do, callable on their own (the UI tests drive the app through these,
+// with the same fields a person fills in).
+void begin_sign_in(AppContext& ctx);  // uses ctx.login_server / login_user / login_password
+void file_intake(AppContext& ctx);    // files ctx.intake (or shows its problems)
+
+// Unread notifications (newer than the last time the inbox was looked at).
+std::size_t unread_notifications(const AppContext& ctx);
+
+}  // namespace rapidesk::ui

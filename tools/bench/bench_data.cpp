@@ -1,0 +1,85 @@
+#include "bench_data.h"
+
+#include <string>
+
+#include "rapidesk/sync/client_replica.h"
+
+namespace rapidesk::bench {
+
+namespace {
+
+const char* const kWords[] = {"发票", "登录", "扫码枪", "打印机", "合同", "退款", "网络", "报表", "权限", "升级",
+                              "invoice", "login", "scanner", "printer", "VPN", "ERP", "仓库", "对账", "延迟", "故障"};
+
+}  // namespace
+
+
+std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
+  auto pick = [&](std::initializer_list<const char*> v) { return std::string(v.begin()[rng() % v.size()]); };
+  auto words = [&](int n) {
+    std::string s;
+    for (int k = 0; k < n; ++k) s += std::string(kWords[rng() % std::size(kWords)]) + (k % 3 == 2 ? "，" : " ");
+    return s;
+  };
+  auto text = [](std::string s) { return sync::Value::string(std::move(s)); };
+  return {{"customer", text("客户" + std::to_string(i % 5000))},
+          {"customer_id", text("C" + std::to_string(i % 5000))},
+          {"contact_name", text("联系人" + std::to_string(i % 977))},
+          {"contact", text("1380000" + std::to_string(1000 + i % 9000))},
+          {"industry", text(pick({"医疗", "制造", "零售", "物流"}))},
+          {"tier", text(pick({"strategic", "vip", "regular", "new"}))},
+          {"channel", text(pick({"phone", "email", "chat", "visit"}))},
+          {"category", text(pick({"consultation", "complaint", "service", "tech_support"}))},
+          {"priority", text(pick({"urgent", "high", "medium", "low"}))},
+          {"priority_reason", text("impact team (2) + urgency (2) + tier (2)")},
+          {"impact", text(pick({"single_user", "team", "site"}))},
+          {"title", text(words(3))},
+          {"description", text(words(12))},
+          {"background", text(words(6))},
+          {"contacted_at", text("2026-11-18T09:00:00+08:00")},
+          {"expected_at", text("2026-11-20T18:00:00+08:00")},
+          {"status", text("new")},
+          {"owner", text("user" + std::to_string(i % 40))},
+          {"team", text(pick({"SVC", "TECH", "FIELD"}))},
+          {"progress", sync::Value::integer(static_cast<std::int64_t>(rng() % 100))},
+          {"feedback", text(words(2))},
+          {"satisfaction", sync::Value::integer(static_cast<std::int64_t>(1 + rng() % 5))},
+          {"status_reason", text("")},
+          {"priority_override_by", text("")},
+          {"tags", text("+" + std::string(pick({"vip", "repeat", "onsite"})))}};
+}
+
+Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, std::int64_t& now,
+                        std::vector<std::vector<sync::FieldEdit>>* rows) {
+  std::uint64_t seed = 7;
+  sync::ClientReplica maker({"maker", "maker", 1}, [&now] { return now; },
+                            [&seed] { return seed = seed * 6364136223846793005ull + 1; });
+  std::vector<sync::FieldOp> batch;
+  for (int i = 0; i < n; ++i) {
+    if (i % 1000 == 0) ++now;
+    auto fields = request_fields(rng, i);
+    auto ops = maker.edit("request", maker.new_row_id(), fields);
+    if (!ops) return ops.status();
+    batch.insert(batch.end(), ops->begin(), ops->end());
+    if (rows != nullptr) rows->push_back(std::move(fields));
+    if (batch.size() >= 5000) {
+      server.push(batch, "maker");
+      batch.clear();
+    }
+  }
+  server.push(batch, "maker");
+  return Status::ok();
+}
+
+Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica) {
+  for (std::uint64_t cursor = 0;;) {
+    bool more = false;
+    const auto page = server.pull(cursor, 1000, &more);
+    if (page.empty()) return Status::ok();
+    cursor = page.back().seq;
+    if (Status s = replica.on_pull_page(page, cursor, more); !s) return s;
+    if (!more) return Status::ok();
+  }
+}
+
+}  // namespace rapidesk::bench

@@ -1,0 +1,26 @@
+// Data the client benchmarks share: realistic requests of 25 fields (Chinese and English
+// text), made on a device and merged by the server's logic, and a replica pulling them.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "rapidesk/client/local_replica.h"
+#include "rapidesk/shared/status.h"
+#include "rapidesk/sync/server_merge.h"
+
+namespace rapidesk::bench {
+
+// The fields of request number `i`.
+std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i);
+
+// Pushes `n` requests into `server`'s log, as one device made them (`now` is the clock the
+// server and device read; advanced as it goes). `rows` receives each request's fields.
+Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, std::int64_t& now,
+                        std::vector<std::vector<sync::FieldEdit>>* rows);
+
+// Applies the whole log to `replica` in pages of 1000, as the sync worker does.
+Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica);
+
+}  // namespace rapidesk::bench
