@@ -163,6 +163,9 @@ TEST_F(SlaServiceTest, WaitingForTheCustomerPausesTheClock) {
   h.set(field, id, "status", sync::Value::string("waiting_customer"));
   h.push(field);
   EXPECT_EQ(h.fields(id)["sla_state"], "paused");
+  // The pause is in the timeline: who, when, why.
+  EXPECT_EQ(h.count_entries(id, "SLA clocks paused by"), 1u);
+  EXPECT_EQ(h.count_entries(id, "at 2026-11-23 10:00 +08:00. Reason: 等待客户提供日志"), 1u);
 
   // Nothing breaches while paused, however long it lasts.
   h.fire_at(at("2026-11-23T12:00:00+08:00"));
@@ -176,6 +179,8 @@ TEST_F(SlaServiceTest, WaitingForTheCustomerPausesTheClock) {
   auto f = h.fields(id);
   EXPECT_EQ(f["sla_state"], "on_track");
   EXPECT_EQ(at(f["first_response_due"]), at("2026-11-23T14:00:00+08:00"));
+  EXPECT_EQ(h.count_entries(id, "SLA clocks running again at 2026-11-23 13:00 +08:00 after a pause of 3 h 0 min"), 1u);
+  EXPECT_EQ(h.count_entries(id, "SLA 计时于"), 1u);
   h.fire_at(at("2026-11-23T13:59:00+08:00"));
   EXPECT_EQ(h.count_entries(id, "[SLA breached] First response"), 0u);
   h.fire_at(at("2026-11-23T14:00:30+08:00"));

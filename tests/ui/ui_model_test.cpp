@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "countdown.h"
+#include "report_period.h"
 #include "intake_form.h"
 #include "request_list_model.h"
 #include "rapidesk/client/local_replica.h"
@@ -227,6 +228,43 @@ TEST(UiText, FollowsTheChosenLanguage) {
   EXPECT_EQ(choice_label("priority", "urgent"), "紧急");
   set_language(Language::kEnglish);
   EXPECT_EQ(choice_label("priority", "urgent"), "Urgent");
+}
+
+}  // namespace
+
+namespace {
+
+using namespace rapidesk;
+using namespace rapidesk::ui;
+
+TEST(ReportPeriod, PresetsAreLocalWeeksAndMonths) {
+  // 2026-11-18 is a Wednesday; at 23:30 UTC it is already Thursday the 19th in +08:00.
+  const Instant wed = *parse_iso8601("2026-11-18T23:30:00Z");
+  EXPECT_EQ(preset_dates(PeriodPreset::kThisWeek, wed, 0), (std::pair<std::string, std::string>{"2026-11-16", "2026-11-18"}));
+  EXPECT_EQ(preset_dates(PeriodPreset::kThisWeek, wed, 480).second, "2026-11-19");
+  EXPECT_EQ(preset_dates(PeriodPreset::kLastWeek, wed, 480), (std::pair<std::string, std::string>{"2026-11-09", "2026-11-15"}));
+  EXPECT_EQ(preset_dates(PeriodPreset::kThisMonth, wed, 480), (std::pair<std::string, std::string>{"2026-11-01", "2026-11-19"}));
+  EXPECT_EQ(preset_dates(PeriodPreset::kLastMonth, wed, 480), (std::pair<std::string, std::string>{"2026-10-01", "2026-10-31"}));
+  // Across a year boundary, and a Monday is its own week's start.
+  const Instant jan = *parse_iso8601("2027-01-04T10:00:00+08:00");
+  EXPECT_EQ(preset_dates(PeriodPreset::kLastMonth, jan, 480), (std::pair<std::string, std::string>{"2026-12-01", "2026-12-31"}));
+  EXPECT_EQ(preset_dates(PeriodPreset::kThisWeek, jan, 480).first, "2027-01-04");
+}
+
+TEST(ReportPeriod, DatesAndTargets) {
+  EXPECT_TRUE(is_date("2026-02-28"));
+  EXPECT_FALSE(is_date("2026-02-30"));
+  EXPECT_FALSE(is_date("2026-13-01"));
+  EXPECT_FALSE(is_date("26-01-01"));
+  EXPECT_FALSE(is_date("2026-01-0x"));
+  EXPECT_EQ(offset_text(480), "+08:00");
+  EXPECT_EQ(offset_text(-150), "-02:30");
+  EXPECT_EQ(summary_target("2026-11-16", "2026-11-22", "team", 480),
+            "/api/v1/reports/summary?from=2026-11-16&to=2026-11-22&group=team&utc_offset=%2B08:00");
+  EXPECT_EQ(requests_export_target("2026-11-16", "2026-11-22", -300),
+            "/api/v1/reports/requests.csv?from=2026-11-16&to=2026-11-22&utc_offset=-05:00");
+  EXPECT_EQ(duration_text(-1), "-");
+  EXPECT_EQ(duration_text(90 * 60'000), "1h 30m");
 }
 
 }  // namespace

@@ -116,10 +116,7 @@ class UiWindowTest : public ServerTest {
     client::ProfileIdentity who = (*replica)->identity();
     auto login = api.login("alice", "pw-alice", who.device);
     ASSERT_TRUE(login) << login.status().message().en;
-    who.user = "alice";
-    who.role = login->user.role;
-    who.team = login->user.team;
-    who.token = login->token;
+    who = client::identity_after_login(std::move(who), *login);
     who.server_url = "http://127.0.0.1:" + std::to_string(port());
     ASSERT_TRUE((*replica)->set_sign_in(who));
     const char* customers[] = {"华东物流有限公司", "苏州精密制造", "Northwind Trading", "杭州云联科技"};
@@ -250,6 +247,20 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   })) << "the new request never got its number";
   ASSERT_TRUE(run_until([&] { return ctx.list.size() == 31; }));
   EXPECT_EQ(ctx.worker->status().pending_ops, 0u);
+
+  // Reports come from the server; a group leads to the requests behind it.
+  ctx.open.reports = true;
+  frame();
+  ASSERT_TRUE(run_until([&] { return ui::report_loaded(ctx); })) << ui::report_view().error;
+  const nlohmann::json& report = ui::report_view().report;
+  EXPECT_EQ(report["total"]["opened"], 31);
+  ASSERT_TRUE(report["groups"].contains("complaint"));
+  screenshot("reports", &ui::OpenWindows::reports);
+  const int complaints = report["groups"]["complaint"]["opened"];
+  ui::drill_down(ctx, "category", "complaint");
+  EXPECT_TRUE(ctx.open.requests);
+  ASSERT_TRUE(run_until([&] { return ctx.list.loaded() && !ctx.list.query_running() && ctx.list.size() == static_cast<std::size_t>(complaints); }))
+      << ctx.list.size() << " listed, report says " << complaints;
 
   for (auto [name, member] : {std::pair{"notifications", &ui::OpenWindows::notifications},
                               {"knowledge", &ui::OpenWindows::knowledge},

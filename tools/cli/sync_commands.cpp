@@ -1,7 +1,11 @@
 // Commands that talk to the server: login, logout, sync, status, report.
 #include <unistd.h>
 
+#include <cctype>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "cli.h"
 #include "rapidesk/client/server_api.h"
@@ -35,12 +39,7 @@ int run_login(const Args& a) {
   client::ServerApi api(*address);
   auto login = api.login(a.positional[0], password, who.device);
   if (!login) return fail(a, login.status());
-  who.user = login->user.name;
-  who.display_name = login->user.display_name;
-  who.role = login->user.role;
-  who.team = login->user.team;
-  who.token = login->token;
-  who.token_expires_at = format_iso8601(login->expires_at);
+  who = client::identity_after_login(std::move(who), *login);
   if (Status s = (*replica)->set_sign_in(who); !s) return fail(a, s);
   if (a.json) {
     print_json({{"user", who.user}, {"display_name", who.display_name}, {"role", who.role}, {"team", who.team},
@@ -134,7 +133,26 @@ int run_status(const Args& a) {
   return 0;
 }
 
+// The summary resource for an output file's kind: "" (JSON), ".csv", ".xlsx" or ".html".
+std::optional<std::string> report_suffix(const std::string& file) {
+  std::string ext = std::filesystem::path(file).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".json") return std::string();
+  if (ext == ".csv" || ext == ".xlsx" || ext == ".html") return ext;
+  return std::nullopt;
+}
+
 int run_report(const Args& a) {
+  const auto output = a.option("output");
+  std::string target = "/api/v1/reports/summary";
+  if (output) {
+    auto suffix = report_suffix(*output);
+    if (!suffix) {
+      return fail(a, usage_error(Text{"--output must name a .json, .csv, .xlsx or .html file",
+                                      "--output 必须是 .json、.csv、.xlsx 或 .html 文件"}));
+    }
+    target += *suffix;
+  }
   auto replica = open_replica(a, false);
   if (!replica) return fail(a, replica.status());
   const auto who = (*replica)->identity();
@@ -142,14 +160,31 @@ int run_report(const Args& a) {
   if (!address) return fail(a, address.status());
   client::ServerApi api(*address);
   api.set_token(who.token);
-  std::string target = "/api/v1/reports/summary?";
+  target += "?";
   for (const char* key : {"from", "to", "group"}) {
     if (auto v = a.option(key)) target += std::string(key) + "=" + *v + "&";
   }
   target.pop_back();
-  auto report = api.get_json(target);
-  if (!report) return fail(a, report.status());
-  print_json(*report);
+  if (!output) {
+    auto report = api.get_json(target);
+    if (!report) return fail(a, report.status());
+    print_json(*report);
+    return 0;
+  }
+  auto response = api.http().get(target);
+  if (!response) return fail(a, response.status());
+  const Status cannot_write = Status::io(format_text(Text{"cannot write {}", "无法写入 {}"}, {same_text(*output)}));
+  const std::string tmp = *output + ".part";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    f << response->body;
+    if (!f.flush()) return fail(a, cannot_write);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, *output, ec);  // never a half-written report
+  if (ec) return fail(a, cannot_write);
+  if (a.json) print_json({{"file", *output}, {"bytes", response->body.size()}});
+  else std::cout << say(a, format_text(Text{"Wrote the report to {}.", "报表已写入 {}。"}, {same_text(*output)})) << "\n";
   return 0;
 }
 
@@ -175,11 +210,15 @@ void add_sync_commands(std::vector<Command>& out) {
   out.push_back({"status", Text{"status", "status"}, Text{"who, where, and what is queued", "当前用户、服务器和待发内容"},
                  Text{"The profile's user, device, server, cursor and queued edits.", "配置的用户、设备、服务器、游标和待发修改。"},
                  run_status});
-  out.push_back({"report", Text{"report [--from DATE] [--to DATE] [--group G]", "report [--from 日期] [--to 日期] [--group 分组]"},
+  out.push_back({"report", Text{"report [--from DATE] [--to DATE] [--group G] [--output FILE]",
+                                "report [--from 日期] [--to 日期] [--group 分组] [--output 文件]"},
                  Text{"the review figures from the server", "来自服务器的复盘数据"},
                  Text{"Asks the server for the summary of a period (group: category, priority, channel, team, owner, "
-                      "customer_tier) and prints it as JSON.",
-                      "向服务器获取某一时期的汇总（分组：category、priority、channel、team、owner、customer_tier），以 JSON 输出。"},
+                      "customer_tier) and prints it as JSON. With --output the server's report is saved in the file's "
+                      "format: .json, .csv, .xlsx (Excel, three sheets) or .html (a printable page).",
+                      "向服务器获取某一时期的汇总（分组：category、priority、channel、team、owner、customer_tier），以 JSON 输出。"
+                      "使用 --output 时按文件类型保存服务器生成的报表：.json、.csv、.xlsx（Excel，三个工作表）或 .html"
+                      "（可打印的页面）。"},
                  run_report});
 }
 

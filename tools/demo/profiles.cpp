@@ -37,12 +37,7 @@ Result<std::unique_ptr<client::LocalReplica>> open_signed_in(const std::filesyst
                                              "导入演示用户的服务器。"},
                                         {same_text(user.name), same_text(login->user.role), same_text(user.role)}));
   }
-  who.user = login->user.name;
-  who.display_name = login->user.display_name;
-  who.role = login->user.role;
-  who.team = login->user.team;
-  who.token = login->token;
-  who.token_expires_at = format_iso8601(login->expires_at);
+  who = client::identity_after_login(std::move(who), *login);
   if (Status s = (*replica)->set_sign_in(who); !s) return s;
   return replica;
 }

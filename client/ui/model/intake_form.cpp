@@ -4,6 +4,7 @@
 
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/sla_clock.h"
+#include "rapidesk/shared/sla_policy.h"
 
 namespace rapidesk::ui {
 
@@ -63,6 +64,7 @@ std::string choice_label(std::string_view field, std::string_view wire) {
   if (field == "status") return label_of<RequestStatus>(wire);
   if (field == "kind") return label_of<ActivityKind>(wire);
   if (field == "sla_state") return label_of<SlaState>(wire);
+  if (field == "sla_target") return label_of<SlaTarget>(wire);
   return std::string(wire);
 }
 

@@ -13,7 +13,8 @@ std::string RequestListModel::key_of(const client::RequestFilter& f) {
                       {"channel", f.channel},     {"owner", f.owner},       {"team", f.team},
                       {"sla", f.sla_state},       {"customer", f.customer}, {"mine", f.mine},
                       {"overdue", f.overdue},     {"open", f.open_only},    {"deleted", f.include_deleted},
-                      {"search", f.search},       {"sort", static_cast<int>(f.sort)}, {"desc", f.descending}};
+                      {"search", f.search},       {"tier", f.tier},
+                      {"from", f.contacted_from}, {"to", f.contacted_to},       {"sort", static_cast<int>(f.sort)}, {"desc", f.descending}};
   return j.dump();
 }
 

@@ -81,7 +81,7 @@ void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
   if (!applied(e.outcome)) return;
   const std::string& field = e.op.field;
   if (field == "status") {
-    read_status(h, text_of(e.op.value), t, e.op.author);
+    read_status(h, id, text_of(e.op.value), t, e.op.author, batch);
   } else if (field == "status_reason") {
     h.reason = text_of(e.op.value);
     if (!h.pauses.empty() && !h.pauses.back().to) h.pauses.back().reason = h.reason;
@@ -105,13 +105,18 @@ void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
   }
 }
 
-void RequestTracker::read_status(RequestHistory& h, const std::string& next, Instant t, const std::string& by) {
+void RequestTracker::read_status(RequestHistory& h, const std::string& id, const std::string& next, Instant t,
+                                 const std::string& by, Batch& batch) {
   t = std::max(t, h.last_transition);
   h.last_transition = t;
   if (next.empty() || next == h.status) return;
-  if (h.status == "waiting_customer" && !h.pauses.empty() && !h.pauses.back().to) h.pauses.back().to = t;
+  if (h.status == "waiting_customer" && !h.pauses.empty() && !h.pauses.back().to) {
+    h.pauses.back().to = t;
+    batch.changes.pauses.push_back({id, false});
+  }
   if (next == "waiting_customer") {
     h.pauses.push_back(SlaPause{t, std::nullopt, h.reason, by});
+    batch.changes.pauses.push_back({id, true});
   } else if (next == "triaged") {
     set_once(h.triaged_at, t);
   } else if (next == "verifying") {

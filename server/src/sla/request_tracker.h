@@ -48,11 +48,18 @@ struct OwnerEdit {
   std::string by;
 };
 
+// The SLA clocks of a request were paused (status → waiting_customer) or run again.
+struct PauseEdit {
+  std::string request;
+  bool started = true;
+};
+
 struct TrackerChanges {
   std::vector<std::string> touched;   // requests whose facts may have changed, in first-touch order
   std::vector<std::string> created;   // requests seen for the first time
   std::vector<OwnerEdit> owner_edits; // client-made owner changes
   std::vector<std::string> reagreed;  // requests whose resolution due was re-agreed
+  std::vector<PauseEdit> pauses;      // pauses begun or ended, in log order
 };
 
 class RequestTracker {
@@ -83,7 +90,8 @@ class RequestTracker {
   };
   struct Batch;
   void read_request_op(const sync::LogEntry& e, Batch& batch);
-  void read_status(RequestHistory& h, const std::string& next, Instant t, const std::string& by);
+  void read_status(RequestHistory& h, const std::string& id, const std::string& next, Instant t, const std::string& by,
+                   Batch& batch);
   void read_activity_op(const sync::LogEntry& e, const sync::ReplicaStore& store, Batch& batch);
   void apply_activity(const PendingActivity& a, Instant t, Batch& batch);
   void touch(const std::string& id, Batch& batch);

@@ -105,6 +105,7 @@ void SlaRuntime::observe_push(ServerEdits& edits, std::vector<notify::Notificati
     if (!edits.store().is_deleted("request", e.request)) write_manual_assignment(edits, e);
   }
   for (const auto& id : changes.reagreed) on_reagreed(edits, id, now);
+  for (const auto& p : changes.pauses) on_pause(edits, p, now);
   // The assignment's own edits (owner, team) are facts too.
   TrackerChanges own = tracker_.ingest(edits.log(), edits.store());
   std::unordered_set<std::string> seen(changes.touched.begin(), changes.touched.end());
@@ -152,6 +153,20 @@ void SlaRuntime::on_created(ServerEdits& edits, const std::string& id, Instant n
     notes.push_back(notification(store, id, notify::EventKind::kNewUrgent,
                                  Text{"New urgent request", "新的紧急请求"}, now, offset));
   }
+}
+
+void SlaRuntime::on_pause(ServerEdits& edits, const PauseEdit& pause, Instant now) {
+  const RequestHistory* h = tracker_.find(pause.request);
+  if (!h || h->pauses.empty() || edits.store().is_deleted("request", pause.request)) return;
+  const sla::RequestFacts f = tracker_.facts(edits.store(), pause.request);
+  const int offset = offset_for(SlaTarget::kResolution, f);
+  // The pause this edit began is the newest; the one it ended is the newest closed one.
+  const SlaPause* p = nullptr;
+  for (auto it = h->pauses.rbegin(); it != h->pauses.rend() && p == nullptr; ++it) {
+    if (pause.started || it->to) p = &*it;
+  }
+  if (p == nullptr) return;
+  add_activity(edits, pause.request, pause.started ? paused_text(*p, offset) : resumed_text(*p, offset), now, offset);
 }
 
 void SlaRuntime::on_reagreed(ServerEdits& edits, const std::string& id, Instant now) {

@@ -59,6 +59,8 @@ class SlaRuntime {
   void refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at);
   void on_created(ServerEdits& edits, const std::string& id, Instant now, std::vector<notify::Notification>& notes);
   void on_reagreed(ServerEdits& edits, const std::string& id, Instant now);
+  // Writes the pause history into the timeline: who paused, when and why; when it ran again.
+  void on_pause(ServerEdits& edits, const PauseEdit& pause, Instant now);
   void apply_event(ServerEdits& edits, const sla::SlaEvent& event, Instant now,
                    std::vector<notify::Notification>& notes);
   void add_activity(ServerEdits& edits, const std::string& request, const Text& text, Instant at, int utc_offset);

@@ -107,6 +107,23 @@ Text reagreed_text(Instant agreed_due, std::optional<Instant> original_due, cons
                       same_text(reason.empty() ? "-" : reason)});
 }
 
+Text paused_text(const SlaPause& pause, int offset) {
+  return format_text(Text{"SLA clocks paused by {} at {}. Reason: {}", "{} 于 {} 暂停 SLA 计时。原因：{}"},
+                     {same_text(pause.by.empty() ? "-" : pause.by), local_time_text(pause.from, offset),
+                      same_text(pause.reason.empty() ? "-" : pause.reason)});
+}
+
+Text resumed_text(const SlaPause& pause, int offset) {
+  const Instant to = pause.to.value_or(pause.from);
+  const std::int64_t minutes = std::max<std::int64_t>(0, to - pause.from) / 60'000;
+  const Text length{std::to_string(minutes / 60) + " h " + std::to_string(minutes % 60) + " min",
+                    std::to_string(minutes / 60) + " 小时 " + std::to_string(minutes % 60) + " 分钟"};
+  return format_text(Text{"SLA clocks running again at {} after a pause of {} (paused at {}: {}).",
+                          "SLA 计时于 {} 恢复，共暂停 {}（{} 暂停：{}）。"},
+                     {local_time_text(to, offset), length, local_time_text(pause.from, offset),
+                      same_text(pause.reason.empty() ? "-" : pause.reason)});
+}
+
 std::string stored_text(const Text& text) { return text.en + "\n" + text.zh; }
 
 std::string clip_text(std::string_view s, size_t max_chars) {

@@ -39,6 +39,10 @@ Text late_upload_text(Instant contacted_at, Instant recorded_at, Instant accepte
 Text reagreed_text(Instant agreed_due, std::optional<Instant> original_due, const std::string& by,
                    const std::string& reason, int utc_offset_minutes);
 
+// The timeline's pause history: a pause begun (who, when, why) and ended (how long).
+Text paused_text(const SlaPause& pause, int utc_offset_minutes);
+Text resumed_text(const SlaPause& pause, int utc_offset_minutes);
+
 // One activity text holding both languages: English, a line break, Chinese.
 std::string stored_text(const Text& text);
 

@@ -69,10 +69,7 @@ class DemoTest : public ServerTest {
     auto login = api.login("chen.jing", "rapidesk-demo", who.device);
     EXPECT_TRUE(login) << login.status().message().en;
     if (!login) return nullptr;
-    who.user = login->user.name;
-    who.role = login->user.role;
-    who.team = login->user.team;
-    who.token = login->token;
+    who = client::identity_after_login(std::move(who), *login);
     EXPECT_TRUE((*replica)->set_sign_in(who));
     client::SyncWorkerOptions options;
     options.live_stream = false;

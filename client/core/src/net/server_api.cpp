@@ -62,6 +62,16 @@ Result<Instant> read_instant(std::string_view what, const nlohmann::json& object
 
 ServerApi::ServerApi(ServerAddress address, HttpOptions options) : http_(std::move(address), std::move(options)) {}
 
+ProfileIdentity identity_after_login(ProfileIdentity who, const LoginResult& login) {
+  who.user = login.user.name;
+  who.display_name = login.user.display_name;
+  who.role = login.user.role;
+  who.team = login.user.team;
+  who.token = login.token;
+  who.token_expires_at = format_iso8601(login.expires_at);
+  return who;
+}
+
 Result<LoginResult> ServerApi::login(std::string_view user, std::string_view password, std::string_view device) {
   constexpr std::string_view kWhat = "sign-in";
   const std::string body = nlohmann::json{{"username", user}, {"password", password}, {"device", device}}.dump(

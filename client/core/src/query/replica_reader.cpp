@@ -72,7 +72,8 @@ std::optional<std::string> where_clause(const RequestFilter& f, Instant now, std
                                {"channel", &f.channel},
                                {"owner", &f.owner},
                                {"team", &f.team},
-                               {"sla_state", &f.sla_state}}) {
+                               {"sla_state", &f.sla_state},
+                               {"tier", &f.tier}}) {
     if (!value->empty()) where += std::string(" AND ") + column + " = " + param(*value);
   }
   if (!f.customer.empty()) where += " AND instr(lower(customer), lower(" + param(f.customer) + ")) > 0";
@@ -83,6 +84,8 @@ std::optional<std::string> where_clause(const RequestFilter& f, Instant now, std
   }
   if (f.open_only || f.overdue) where += std::string(" AND ") + std::string(kOpen);
   if (f.overdue) where += " AND resolution_due_ms < " + std::to_string(now);
+  if (f.contacted_from != 0) where += " AND contacted_at_ms >= " + std::to_string(f.contacted_from);
+  if (f.contacted_to != 0) where += " AND contacted_at_ms < " + std::to_string(f.contacted_to);
   if (!f.search.empty()) {
     const auto match = fts_match_expression(f.search);
     if (!match) return std::nullopt;

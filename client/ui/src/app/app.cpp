@@ -124,14 +124,8 @@ void App::apply_login() {
     ctx_.login_error = pick(login.status().message());
     return;
   }
-  client::ProfileIdentity who = replica_->identity();
+  client::ProfileIdentity who = client::identity_after_login(replica_->identity(), *login);
   who.server_url = ctx_.login_server;
-  who.user = login->user.name;
-  who.display_name = login->user.display_name;
-  who.role = login->user.role;
-  who.team = login->user.team;
-  who.token = login->token;
-  who.token_expires_at = format_iso8601(login->expires_at);
   if (Status s = replica_->set_sign_in(who); !s) {
     ctx_.login_error = pick(s.message());
     return;
@@ -191,6 +185,7 @@ void App::frame() {
   draw_knowledge_window(ctx_);
   draw_conflicts_window(ctx_);
   draw_dashboard_window(ctx_);
+  draw_reports_window(ctx_);
   draw_settings_window(ctx_);
   draw_login_window(ctx_);
   draw_status_bar(ctx_);

@@ -38,6 +38,7 @@ struct OpenWindows {
   bool knowledge = false;
   bool conflicts = false;
   bool dashboard = false;
+  bool reports = false;
   bool settings = false;
   bool login = false;
 };

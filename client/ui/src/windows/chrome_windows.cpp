@@ -21,6 +21,7 @@ void draw_main_menu(AppContext& ctx) {
     ImGui::MenuItem(tr({"Knowledge base", "知识库"}), nullptr, &ctx.open.knowledge);
     ImGui::MenuItem(tr({"Conflicts", "冲突"}), nullptr, &ctx.open.conflicts);
     ImGui::MenuItem(tr({"Dashboard", "看板"}), nullptr, &ctx.open.dashboard);
+    ImGui::MenuItem(tr({"Reports", "报表"}), nullptr, &ctx.open.reports);
     ImGui::MenuItem(tr({"Settings", "设置"}), nullptr, &ctx.open.settings);
     ImGui::EndMenu();
   }

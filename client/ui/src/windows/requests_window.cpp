@@ -76,6 +76,18 @@ void draw_filters(AppContext& ctx) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
   ImGui::InputTextWithHint("##customer", tr({"Customer", "客户"}), &f.customer);
+  if (f.contacted_from != 0 || f.contacted_to != 0 || !f.tier.empty()) {
+    // Set by a report's drill-down: shown, and removable on its own.
+    ImGui::SameLine();
+    std::string chip = std::string(tr({"Contacted", "联系时间"})) + " " + short_time_ms(f.contacted_from).substr(0, 10) + " – " +
+                       short_time_ms(f.contacted_to - 1).substr(0, 10);
+    if (!f.tier.empty()) chip += "  " + choice_label("tier", f.tier);
+    chip += "  ×###period_chip";
+    if (ImGui::SmallButton(chip.c_str())) {
+      f.contacted_from = f.contacted_to = 0;
+      f.tier.clear();
+    }
+  }
   ImGui::SameLine();
   if (ImGui::Button(tr({"Clear filters", "清除筛选"}))) {
     const auto sort = f.sort;

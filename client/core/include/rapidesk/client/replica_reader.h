@@ -27,10 +27,12 @@ std::optional<RequestSort> parse_request_sort(std::string_view name);  // "updat
 
 struct RequestFilter {
   std::vector<std::string> status;  // any of (empty: all)
-  std::string category, priority, channel, owner, team, sla_state;
+  std::string category, priority, channel, owner, team, sla_state, tier;
   std::string customer;             // substring of the customer's name
   std::string mine;                 // user: owner or collaborator ("my work")
   bool overdue = false;             // resolution due before `now`, still open
+  Instant contacted_from = 0;       // customer contact in [from, to) (0: unbounded)
+  Instant contacted_to = 0;
   bool open_only = false;           // not resolved / closed
   bool include_deleted = false;
   std::string search;               // full text over number, title, description, customer, notes

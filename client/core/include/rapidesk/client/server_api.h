@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/client/http_client.h"
+#include "rapidesk/client/local_replica.h"
 #include "rapidesk/shared/time.h"
 #include "rapidesk/sync/protocol.h"
 
@@ -33,6 +34,10 @@ struct LoginResult {
   UserProfile user;
   Instant expires_at = 0;
 };
+
+// A profile's identity after a good login: `before` (device, server) with the signed-in
+// person and token filled in. Store it with LocalReplica::set_sign_in.
+ProfileIdentity identity_after_login(ProfileIdentity before, const LoginResult& login);
 
 struct SessionInfo {  // me()
   UserProfile user;
