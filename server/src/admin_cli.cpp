@@ -45,7 +45,8 @@ int report(std::ostream& err, const Status& status) {
 
 // Flags that take a value; the others are switches.
 bool takes_value(std::string_view flag) {
-  for (std::string_view f : {"--role", "--team", "--display-name", "--skills", "--name", "--lead", "--data"}) {
+  for (std::string_view f :
+       {"--role", "--team", "--display-name", "--skills", "--name", "--lead", "--data", "--database"}) {
     if (f == flag) return true;
   }
   return false;
@@ -71,7 +72,7 @@ Result<Words> split_words(const std::vector<std::string>& args, size_t first,
       }
       value = args[++i];
     }
-    bool known = a == "--data";
+    bool known = a == "--data" || a == "--database";
     for (auto f : allowed) known = known || f == a;
     if (!known) {
       return Status::invalid(format_text(Text{"unknown option {} for this command (see --help)",
@@ -407,7 +408,12 @@ bool is_admin_command(std::string_view word) {
   return word == "user" || word == "team" || word == "demo" || word == "sla";
 }
 
-int run_admin_command(const std::filesystem::path& data_dir_in, const std::vector<std::string>& args, AdminIo io) {
+int run_admin_command(const std::filesystem::path& data_dir, const std::vector<std::string>& args, AdminIo io) {
+  return run_admin_command(data_dir, {}, args, io);
+}
+
+int run_admin_command(const std::filesystem::path& data_dir_in, std::string_view database_in,
+                      const std::vector<std::string>& args, AdminIo io) {
   if (args.size() < 2) {
     return report(io.err, Text{"usage: user add|list|disable|enable|passwd ..., team add|set|list ..., sla show|set ... "
                                "(see --help)",
@@ -438,10 +444,15 @@ int run_admin_command(const std::filesystem::path& data_dir_in, const std::vecto
   if (!words) return report(io.err, words.status());
   std::filesystem::path data_dir = data_dir_in;
   if (auto d = flag(*words, "--data")) data_dir = *d;
+  std::string database(database_in);
+  if (auto d = flag(*words, "--database")) {
+    if (Status s = check_database_url(*d); !s) return report(io.err, s);
+    database = *d;
+  }
   // The SLA policy is a file in the data directory: no database needed.
   if (noun == "sla") return verb == "show" ? sla_show(data_dir, *words, io) : sla_set(data_dir, *words, io);
 
-  auto storage = open_sqlite_storage(data_dir);
+  auto storage = open_storage(data_dir, database);
   if (!storage) return report(io.err, storage.status().message(), kFailed);
   Storage& store = **storage;
   if (noun == "demo") {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "rapidesk/server/admin_cli.h"
+#include "rapidesk/server/storage.h"
 
 namespace rapidesk::server {
 
@@ -33,7 +34,7 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
   if (cl.config.data_dir.empty()) cl.config.data_dir = "rapidesk-data";
 
   static constexpr std::string_view kTakesValue[] = {
-      "--data", "--listen", "--config", "--threads", "--workers", "--token-ttl-days", "--header-timeout",
+      "--data", "--database", "--listen", "--config", "--threads", "--workers", "--token-ttl-days", "--header-timeout",
       "--body-timeout", "--idle-timeout", "--max-body-bytes", "--max-connections", "--shutdown-grace",
       "--tls-cert", "--tls-key"};
   auto takes_value = [](std::string_view name) {
@@ -97,6 +98,11 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
       auto v = value_of(k, name);
       if (!v) return v.status();
       cl.config.data_dir = *v;
+    } else if (name == "--database") {
+      auto v = value_of(k, name);
+      if (!v) return v.status();
+      if (Status u = check_database_url(*v); !u) return bad_option(name, u.message());
+      cl.config.database = *v;
     } else if (name == "--listen") {
       auto v = value_of(k, name);
       if (!v) return v.status();
@@ -136,11 +142,16 @@ std::string usage_text() {
 
 Usage / 用法:
   rapidesk-server [OPTIONS]                      serve HTTP + WebSocket / 启动服务
-  rapidesk-server [--data DIR] COMMAND ...       administer accounts / 管理账户
+  rapidesk-server [--data DIR] [--database URL] COMMAND ...
+                                                 administer accounts / 管理账户
 
 Options (flags override the --config file, which overrides the defaults):
   --data DIR             data directory holding rapidesk.db (default: $RAPIDESK_DATA or ./rapidesk-data)
                          数据目录（存放 rapidesk.db）
+  --database URL         keep the database in PostgreSQL instead of SQLite, e.g.
+                         postgresql://rapidesk@db.example:5432/rapidesk (libpq URL; password
+                         via ~/.pgpass or PGPASSWORD); attachments and the SLA policy stay in
+                         --data  使用 PostgreSQL 数据库代替 SQLite（附件与 SLA 策略仍在 --data）
   --listen HOST:PORT     address to listen on (default 127.0.0.1:8080; port 0 = any free port,
                          the bound address is printed as "listening on HOST:PORT")  监听地址
   --config FILE          JSON config file; keys in docs/server.md  JSON 配置文件

@@ -48,6 +48,11 @@ struct Fixture {
     EXPECT_TRUE(storage.is_ok()) << storage.status().message().en;
     state = std::make_unique<ServerState>(config, std::move(*storage), nullptr, [this] { return now.load(); });
   }
+  // The same on a store of another backend (files still go to the temp dir).
+  explicit Fixture(std::unique_ptr<Storage> storage, ServerConfig config = {}) {
+    config.data_dir = dir.path();
+    state = std::make_unique<ServerState>(config, std::move(storage), nullptr, [this] { return now.load(); });
+  }
 
   void add_user(const std::string& name, const std::string& password, Role role = Role::kAgent,
                 const std::string& team = "NORTH") {

@@ -6,6 +6,8 @@
 //                 100 per transaction; then p50/p99 push latency at half the peak rate.
 //   durable-push: 64 clients x 10-op batches; pushes/s vs the machine's rate of one
 //                 fsync'd SQLite commit per push.
+// Both take --database URL to run the server on PostgreSQL (an empty database or schema)
+// instead of SQLite; the baselines stay plain SQLite.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -213,15 +215,25 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
+// `database`: empty for SQLite in the temp dir, else a PostgreSQL URL whose schema must be
+// empty (the workload's op ids repeat from run to run, and replays would be measured).
 struct LiveServer {
-  explicit LiveServer(const fs::path& dir) {
-    auto storage = server::open_sqlite_storage(dir / "server");
-    if (!storage) return;
+  LiveServer(const fs::path& dir, const std::string& database) {
+    auto storage = server::open_storage(dir / "server", database);
+    if (!storage) {
+      std::fprintf(stderr, "%s\n", storage.status().message().en.c_str());
+      return;
+    }
     server::ServerConfig config;
     config.data_dir = dir / "server";
+    config.database = database;
     config.listen_port = 0;
     state = std::make_unique<server::ServerState>(config, std::move(*storage), nullptr);
     if (!state->start_sync()) return;
+    if (state->sync->ops_merged() != 0) {
+      std::fprintf(stderr, "--database: the store already holds a sync log; give an empty database or schema\n");
+      return;
+    }
     state->storage->add_team({"BENCH", "Benchmark", std::nullopt});
     state->storage->add_user(server::UserRecord{"bench", "Bench", Role::kCoordinator, "BENCH", {}, "x", true, 0});
     token = server::make_token();
@@ -257,7 +269,7 @@ int run_push(const Args& args) {
   const fs::path dir = temp_dir("push");
   std::fprintf(stderr, "push: preparing %d clients x %d batches of 100 ops...\n", clients, batches);
   const Workload w = make_workload(clients, batches, 100);
-  LiveServer live(dir);
+  LiveServer live(dir, arg_value(args, "--database"));
   if (live.port == 0) {
     std::fprintf(stderr, "push: the server did not start\n");
     return 1;
@@ -291,7 +303,7 @@ int run_durable_push(const Args& args) {
   const fs::path dir = temp_dir("durable");
   std::fprintf(stderr, "durable-push: preparing %d clients x %d batches of 10 ops...\n", clients, batches);
   const Workload w = make_workload(clients, batches, 10);
-  LiveServer live(dir);
+  LiveServer live(dir, arg_value(args, "--database"));
   if (live.port == 0) return 1;
   const RunResult run = run_clients(live.port, live.token, w.bodies, 0);
   const double pushes_per_s = static_cast<double>(run.pushes) / run.seconds;
@@ -307,9 +319,14 @@ int run_durable_push(const Args& args) {
   return run.failures == 0 ? 0 : 1;
 }
 
-const Registration push_reg{{"push", "16 HTTP clients push 100-op batches to the real server vs plain SQLite upserts", &run_push}};
-const Registration durable_reg{
-    {"durable-push", "64 clients push 10-op batches: group commit vs one fsync per push", &run_durable_push}};
+const Registration push_reg{{"push",
+                              "16 HTTP clients push 100-op batches to the real server vs plain SQLite upserts "
+                              "[--database postgresql://...]",
+                              &run_push}};
+const Registration durable_reg{{"durable-push",
+                                 "64 clients push 10-op batches: group commit vs one fsync per push "
+                                 "[--database postgresql://...]",
+                                 &run_durable_push}};
 
 }  // namespace
 }  // namespace rapidesk::bench

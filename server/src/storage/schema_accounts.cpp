@@ -1,5 +1,6 @@
 // Schema of accounts: teams, users, devices and tokens. Times are INTEGER ms since the
-// Unix epoch (UTC). Column names avoid SQL keywords (user) so a PostgreSQL port keeps them.
+// Unix epoch (UTC). Column names avoid SQL keywords (user) so the PostgreSQL schema
+// (pg_schema.cpp, same versions and names) keeps them.
 #include "storage/migrations.h"
 
 #include <array>

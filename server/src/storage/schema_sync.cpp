@@ -1,6 +1,7 @@
 // Schema of the sync tables (field operations, rows, conflicts, cursors), owned by the sync
 // part of the server. Add migrations here with the next free version number (after the
-// highest in schema_accounts.cpp and this file); never edit one that has shipped.
+// highest in schema_accounts.cpp and this file), and its PostgreSQL twin with the same version
+// and name in pg_schema.cpp; never edit one that has shipped.
 #include <array>
 
 #include "storage/migrations.h"

@@ -2,36 +2,17 @@
 
 #include <system_error>
 
-#include <nlohmann/json.hpp>
-
+#include "storage/account_records.h"
 #include "storage/migrations.h"
 
 namespace rapidesk::server {
 
 namespace {
 
-Text user_text(std::string_view name) { return same_text(name); }
-
-Status user_not_found(std::string_view name) {
-  return Status::not_found(format_text(Text{"no user named \"{}\"", "没有名为“{}”的用户"}, {user_text(name)}));
-}
-
-Status team_not_found(std::string_view code) {
-  return Status::not_found(format_text(Text{"no team with code \"{}\"", "没有代码为“{}”的团队"}, {same_text(code)}));
-}
-
-std::string skills_json(const std::vector<std::string>& skills) { return nlohmann::json(skills).dump(); }
-
-std::vector<std::string> skills_from_json(const std::string& text) {
-  std::vector<std::string> out;
-  auto v = nlohmann::json::parse(text, nullptr, false);
-  if (v.is_array()) {
-    for (const auto& s : v) {
-      if (s.is_string()) out.push_back(s.get<std::string>());
-    }
-  }
-  return out;
-}
+using records::skills_from_json;
+using records::skills_json;
+using records::team_not_found;
+using records::user_not_found;
 
 constexpr std::string_view kUserColumns =
     "SELECT name, display_name, role, team, skills, password_hash, active, created_at FROM users";
@@ -68,10 +49,7 @@ Status SqliteStorage::add_team(const TeamRecord& team) {
   if (!s) return s.status();
   s->bind(1, team.code).bind(2, team.name).bind(3, team.lead);
   Status r = s->run();
-  if (r.code() == ErrorCode::kConflict) {
-    return Status::conflict(format_text(Text{"a team with code \"{}\" already exists", "代码为“{}”的团队已存在"},
-                                        {same_text(team.code)}));
-  }
+  if (r.code() == ErrorCode::kConflict) return records::team_exists(team.code);
   if (r.code() == ErrorCode::kInvalid && team.lead) return user_not_found(*team.lead);
   return r;
 }
@@ -128,16 +106,8 @@ Status SqliteStorage::add_user(const UserRecord& user) {
       .bind(7, static_cast<std::int64_t>(user.active ? 1 : 0))
       .bind(8, static_cast<std::int64_t>(user.created_at));
   Status r = s->run();
-  if (r.code() == ErrorCode::kConflict) {
-    return Status::conflict(format_text(Text{"a user named \"{}\" already exists", "名为“{}”的用户已存在"},
-                                        {user_text(user.name)}));
-  }
-  if (r.code() == ErrorCode::kInvalid) {
-    return Status::invalid(format_text(Text{"no team with code \"{}\"; add it first with: team add {} --name NAME",
-                                            "没有代码为“{}”的团队；请先用 team add {} --name 名称 添加"},
-                                       {same_text(user.team), same_text(user.team)}),
-                           "team");
-  }
+  if (r.code() == ErrorCode::kConflict) return records::user_exists(user.name);
+  if (r.code() == ErrorCode::kInvalid) return records::no_team_for_user(user.team);
   return r;
 }
 
@@ -246,7 +216,7 @@ Result<TokenRecord> SqliteStorage::find_token(std::string_view hash) {
   s->bind(1, hash);
   auto row = s->step();
   if (!row) return row.status();
-  if (!*row) return Status::not_found(Text{"unknown token", "未知令牌"});
+  if (!*row) return records::unknown_token();
   return TokenRecord{s->text(0), s->text(1), s->text(2), s->integer(3), s->integer(4), s->integer(5) != 0};
 }
 
@@ -256,7 +226,7 @@ Status SqliteStorage::revoke_token(std::string_view hash) {
   if (!s) return s.status();
   s->bind(1, hash);
   if (Status r = s->run(); !r) return r;
-  return s->changes() == 0 ? Status::not_found(Text{"unknown token", "未知令牌"}) : Status::ok();
+  return s->changes() == 0 ? records::unknown_token() : Status::ok();
 }
 
 Status SqliteStorage::revoke_user_tokens(std::string_view user) {

@@ -1,10 +1,12 @@
 // The administration commands of rapidesk-server (user ..., team ...). They open the same
-// database the server uses; SQLite's locking makes that safe while the server runs.
+// database the server uses; SQLite's locking (or PostgreSQL's transactions) makes that safe
+// while the server runs.
 #pragma once
 
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rapidesk::server {
@@ -18,6 +20,11 @@ struct AdminIo {
 
 // args: the words after the global options, starting with "user" or "team".
 // Returns the process exit code: 0 on success, 1 on a runtime error, 2 on a usage error.
+// `database` as ServerConfig::database: empty for SQLite in data_dir, else a PostgreSQL URL
+// (a --data or --database among `args` overrides either).
+int run_admin_command(const std::filesystem::path& data_dir, std::string_view database,
+                      const std::vector<std::string>& args, AdminIo io);
+// The same on SQLite in data_dir.
 int run_admin_command(const std::filesystem::path& data_dir, const std::vector<std::string>& args, AdminIo io);
 
 // True if `word` starts an admin command.

@@ -1,5 +1,6 @@
-// The server's persistent state behind an abstract interface, so a PostgreSQL backend can
-// follow the SQLite one. Every method is a single transaction and thread-safe.
+// The server's persistent state behind an abstract interface, implemented on SQLite (the
+// default, in the data directory) and on PostgreSQL (--database postgresql://...). Every
+// method is a single transaction and thread-safe.
 // Times are rapidesk::Instant (UTC ms).
 #pragma once
 
@@ -100,8 +101,9 @@ class Storage {
   virtual Status revoke_user_tokens(std::string_view user) = 0;
 
   // Sync log. append_sync writes entries, rejections, the server's next op sequence and
-  // fired SLA event keys in ONE durable transaction (synchronous=FULL): when it returns ok,
-  // all of it survives a crash; otherwise none of it was written.
+  // fired SLA event keys in ONE durable transaction (SQLite synchronous=FULL, PostgreSQL
+  // synchronous_commit on): when it returns ok, all of it survives a crash; otherwise none
+  // of it was written.
   virtual Status append_sync(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
                              std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) = 0;
   // Streams the log in seq order, then the rejections; reads the counter (1 when unset).
@@ -118,6 +120,23 @@ constexpr std::string_view kDatabaseFileName = "rapidesk.db";
 // busy timeout, and runs pending schema migrations. kCorrupt with a clear message if the
 // database was written by a newer server; kIo if it cannot be opened.
 Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::filesystem::path& data_dir);
+
+// Connects to PostgreSQL (libpq URL: postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?options=
+// -csearch_path%3DSCHEMA]) and runs pending schema migrations in the connection's current
+// schema (the first existing one on search_path). Same tables, versions and errors as
+// SQLite: kCorrupt if the schema was written by a newer server. kUnavailable if the server
+// cannot be reached; kInvalid if the database is not UTF8 or no schema is selected.
+Result<std::unique_ptr<Storage>> open_postgres_storage(std::string_view url);
+
+// True if `database` names a PostgreSQL server: it starts with postgresql:// or postgres://.
+bool is_postgres_url(std::string_view database);
+// ok for "" (SQLite) and a PostgreSQL URL; kInvalid with a message saying what to give else.
+Status check_database_url(std::string_view database);
+// `database` with any password replaced by "***", for logs and messages.
+std::string redacted_database_url(std::string_view database);
+// The store the server is configured for: PostgreSQL when `database` is a postgresql:// or
+// postgres:// URL, SQLite in data_dir when it is empty; kInvalid for anything else.
+Result<std::unique_ptr<Storage>> open_storage(const std::filesystem::path& data_dir, std::string_view database);
 
 // The newest schema version this binary knows.
 int latest_schema_version();
