@@ -10,6 +10,7 @@
 #include "rapidesk/server/admin_cli.h"
 #include "rapidesk/server/options.h"
 #include "rapidesk/server/protocol.h"
+#include "rapidesk/server/report_schedule.h"
 #include "rapidesk/server/server.h"
 #include "rapidesk/server/server_state.h"
 
@@ -37,18 +38,21 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (!command_line->admin_args.empty()) {
-    return run_admin_command(command_line->config.data_dir, command_line->admin_args,
+    return run_admin_command(command_line->config.data_dir, command_line->config.database, command_line->admin_args,
                              AdminIo{std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) == 1});
   }
 
   ServerConfig config = std::move(command_line->config);
   if (rapidesk::Status s = validate_config(config); !s) return report(s, 2);
-  auto storage = open_sqlite_storage(config.data_dir);
+  auto storage = open_storage(config.data_dir, config.database);
   if (!storage) return report(storage.status(), 1);
   const std::string data_dir = config.data_dir.string();
   ServerState state(std::move(config), std::move(*storage), &std::cerr);
   if (rapidesk::Status s = state.start_sync(); !s) return report(s, 1);
   state.sla->start_scheduler();
+  // Weekly and monthly reports to the webhooks; goes before `state`, which it reads.
+  ReportSchedule reports(state, report_schedule_options(state));
+  reports.start();
   Server server(state);
   auto address = server.start();
   if (!address) return report(address.status(), 1);
@@ -57,6 +61,8 @@ int main(int argc, char** argv) {
   state.log.event("info", "listening",
                   {{"address", *address},
                    {"data", data_dir},
+                   {"database", state.config.database.empty() ? std::string("sqlite")
+                                                              : redacted_database_url(state.config.database)},
                    {"schema", state.storage->schema_version()},
                    {"version", server_version()},
                    {"threads", state.config.io_threads},

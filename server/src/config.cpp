@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/server/json_body.h"
+#include "rapidesk/server/storage.h"
 
 namespace rapidesk::server {
 
@@ -89,6 +90,35 @@ Status read_webhooks(const nlohmann::json& v, std::string_view key, std::vector<
   return Status::ok();
 }
 
+// "reports": {"weekly": true, "monthly": true, "hour": 8, "utc_offset": "+08:00"}
+Status read_reports(const nlohmann::json& v, std::string_view key, ServerConfig& c) {
+  if (!v.is_object()) return bad_key(key, Text{"must be an object", "必须是一个对象"});
+  for (const auto& [name, value] : v.items()) {
+    const std::string full = std::string(key) + "." + name;
+    Status s;
+    if (name == "weekly" || name == "monthly") {
+      bool on = false;
+      s = read_bool(value, full, on);
+      if (s) (name == "weekly" ? c.weekly_report : c.monthly_report) = on;
+    } else if (name == "hour") {
+      s = read_int(value, full, 0, 23, c.report_hour);
+    } else if (name == "utc_offset") {
+      std::string text;
+      s = read_string(value, full, text);
+      if (s) {
+        auto offset = parse_utc_offset(text);
+        if (!offset) s = bad_key(full, Text{"must look like +08:00", "必须形如 +08:00"});
+        else c.report_utc_offset_minutes = *offset;
+      }
+    } else {
+      s = bad_key(full, Text{"unknown key (use weekly, monthly, hour, utc_offset)",
+                             "未知配置项（可用 weekly、monthly、hour、utc_offset）"});
+    }
+    if (!s) return s;
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status parse_listen(std::string_view text, std::string& host, std::uint16_t& port) {
@@ -119,6 +149,13 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       std::string dir;
       s = read_string(v, key, dir);
       if (s) c.data_dir = dir;
+    } else if (key == "database") {
+      std::string url;
+      s = read_string(v, key, url);
+      if (s) {
+        if (Status u = check_database_url(url); !u) s = bad_key(key, u.message());
+      }
+      if (s) c.database = url;
     } else if (key == "listen") {
       std::string text;
       s = read_string(v, key, text);
@@ -167,6 +204,8 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       s = read_string(v, key, c.duty_calendar);
     } else if (key == "webhooks") {
       s = read_webhooks(v, key, c.webhooks);
+    } else if (key == "reports") {
+      s = read_reports(v, key, c);
     } else if (key == "tls_cert") {
       s = read_string(v, key, c.tls_cert);
     } else if (key == "tls_key") {

@@ -30,9 +30,11 @@ namespace notify {
 namespace {
 
 // "[SLA breached / SLA 已超时] 20261123-TECH-0007 Scanner offline (华东物流): message / 消息"
+// "[定期报告 / Scheduled report] 周报 … / Weekly report …" for a report.
 std::string one_line(const Notification& n) {
   const Text kind = label(n.kind);
   std::string line = "[" + kind.zh + " / " + kind.en + "] ";
+  if (n.report) return line + n.message.zh + " / " + n.message.en;
   line += n.number.empty() ? n.request_id : n.number;
   if (!n.title.empty()) line += " " + n.title;
   if (!n.customer.empty()) line += " (" + n.customer + ")";
@@ -59,6 +61,18 @@ std::string render_payload(PayloadTemplate tmpl, const Notification& n) {
       body = {{"text", text}};
       break;
     case PayloadTemplate::kGeneric:
+      if (n.report) {
+        json summary = json::parse(n.report->summary_json, nullptr, false);
+        if (summary.is_discarded()) summary = nullptr;
+        body = {{"type", n.report->type},
+                {"from", n.report->from},
+                {"to", n.report->to},
+                {"team", n.team},
+                {"summary", std::move(summary)},
+                {"text", text},
+                {"occurred_at", n.occurred_at}};
+        break;
+      }
       body = {{"event", std::string(to_wire(n.kind))},
               {"team", n.team},
               {"request", {{"id", n.request_id}, {"number", n.number}, {"title", n.title}, {"customer", n.customer},

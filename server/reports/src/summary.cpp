@@ -74,9 +74,9 @@ bool clocks_belong(const ReportRecord& r, Period p) {
   return r.resolved_at ? in(p, *r.resolved_at) : in(p, r.contacted_at);
 }
 
-GroupFigures total_for(const std::vector<ReportRecord>& records, Period p, const WorkingCalendar& cal) {
+GroupFigures total_for(std::span<const ReportRecord* const> records, Period p, const WorkingCalendar& cal) {
   Accumulator acc;
-  for (const auto& r : records) acc.add(r, p, cal, clocks_belong(r, p));
+  for (const ReportRecord* r : records) acc.add(*r, p, cal, clocks_belong(*r, p));
   return acc.finish();
 }
 
@@ -102,15 +102,23 @@ std::string group_key(const ReportRecord& r, Grouping g) {
 
 Summary summarize(const std::vector<ReportRecord>& records, Period period, Grouping grouping,
                   const WorkingCalendar& calendar) {
+  std::vector<const ReportRecord*> pointers;
+  pointers.reserve(records.size());
+  for (const auto& r : records) pointers.push_back(&r);
+  return summarize(pointers, period, grouping, calendar);
+}
+
+Summary summarize(std::span<const ReportRecord* const> records, Period period, Grouping grouping,
+                  const WorkingCalendar& calendar) {
   Summary s;
   s.period = period;
   s.grouping = grouping;
   std::map<std::string, Accumulator> groups;
   Accumulator total;
-  for (const auto& r : records) {
-    const bool count_clocks = clocks_belong(r, period);
-    total.add(r, period, calendar, count_clocks);
-    groups[group_key(r, grouping)].add(r, period, calendar, count_clocks);
+  for (const ReportRecord* r : records) {
+    const bool count_clocks = clocks_belong(*r, period);
+    total.add(*r, period, calendar, count_clocks);
+    groups[group_key(*r, grouping)].add(*r, period, calendar, count_clocks);
   }
   s.total = total.finish();
   for (auto& [key, acc] : groups) {

@@ -17,7 +17,10 @@ nlohmann::json summary_json(const ReportQuery& query, const std::vector<ReportRo
 // The same figures as CSV rows `scope,metric,value` (scope: total, previous, group:KEY,
 // recurring:N), flattened from summary_json.
 std::string summary_csv(const nlohmann::json& summary);
-// The request list with the template columns, one row per request contacted in the period.
+// The request list with the template columns: the header (field names) and one row per
+// request contacted in the period. requests.csv and requests.xlsx both write exactly this.
+std::vector<std::vector<std::string>> requests_table(const ReportQuery& query, const std::vector<ReportRow>& rows);
+// requests_table as CSV.
 std::string requests_csv(const ReportQuery& query, const std::vector<ReportRow>& rows);
 
 }  // namespace rapidesk::server

@@ -167,6 +167,22 @@ TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
   CliRun report = cli("a.db", {"--json", "report", "--group", "category"});
   ASSERT_EQ(report.code, 0) << report.err;
   EXPECT_TRUE(report.json().is_object()) << report.out;
+  // --output saves the server's report in the file's format.
+  const std::string xlsx = (dir_.path() / "week.xlsx").string();
+  CliRun saved = cli("a.db", {"--json", "report", "--output", xlsx});
+  ASSERT_EQ(saved.code, 0) << saved.err;
+  EXPECT_EQ(saved.json()["file"], xlsx);
+  std::ifstream xlsx_in(xlsx, std::ios::binary);
+  std::string xlsx_bytes((std::istreambuf_iterator<char>(xlsx_in)), {});
+  EXPECT_EQ(xlsx_bytes.rfind("PK", 0), 0u) << "an xlsx file is a zip container";
+  EXPECT_EQ(saved.json()["bytes"], xlsx_bytes.size());
+  const std::string page = (dir_.path() / "week.html").string();
+  ASSERT_EQ(cli("a.db", {"report", "--output", page}).code, 0);
+  std::ifstream page_in(page, std::ios::binary);
+  std::string page_text((std::istreambuf_iterator<char>(page_in)), {});
+  EXPECT_EQ(page_text.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(cli("a.db", {"report", "--output", (dir_.path() / "week.txt").string()}).code, 2);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "week.txt"));
   CliRun bad_report = cli("a.db", {"report", "--group", "colour"});
   EXPECT_EQ(bad_report.code, 1);
   EXPECT_FALSE(bad_report.err.empty());

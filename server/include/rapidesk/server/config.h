@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,10 @@
 namespace rapidesk::server {
 
 struct ServerConfig {
-  std::filesystem::path data_dir;        // holds rapidesk.db; required to serve
+  std::filesystem::path data_dir;        // holds rapidesk.db (SQLite), blobs, the SLA policy
+  // Empty: the database is SQLite in data_dir. A postgresql:// or postgres:// URL: the
+  // database is PostgreSQL there (docs/server.md); data_dir still holds the files.
+  std::string database;
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;      // 0 = an ephemeral port, printed at start
 
@@ -60,6 +64,14 @@ struct ServerConfig {
   bool auto_assign = true;       // new requests without an owner are assigned by rule
   std::string duty_calendar;     // an SLA policy calendar giving on-duty hours; empty: always
   std::vector<notify::WebhookTarget> webhooks;  // breaches, escalations, ... (config file only)
+
+  // Scheduled reports to the webhooks (config file key "reports", docs/server.md): the weekly
+  // summary on Mondays and the monthly one on the 1st, at report_hour local time. Unset:
+  // on when a webhook takes "report" events.
+  std::optional<bool> weekly_report;
+  std::optional<bool> monthly_report;
+  int report_hour = 8;                    // 0..23, at report_utc_offset_minutes
+  int report_utc_offset_minutes = 480;    // where a report's days start (+08:00)
 
   std::string tls_cert;  // PEM certificate chain; with tls_key: serve HTTPS and WSS only
   std::string tls_key;   // PEM private key (unencrypted)

@@ -16,6 +16,16 @@ namespace rapidesk::notify {
 enum class EventKind { kNewUrgent, kWarning, kBreach, kEscalation, kReport };
 enum class PayloadTemplate { kGeneric, kWecom, kDingtalk, kFeishu, kSlack };
 
+// What a scheduled report carries besides its one line: the event type ("report.weekly",
+// "report.monthly"), the period's first and last day (YYYY-MM-DD) and the summary document
+// as JSON text (GET /api/v1/reports/summary).
+struct ReportDigest {
+  std::string type;
+  std::string from;
+  std::string to;
+  std::string summary_json;
+};
+
 struct Notification {
   EventKind kind = EventKind::kWarning;
   std::string team;
@@ -27,10 +37,12 @@ struct Notification {
   std::string owner;
   Text message;           // one line for people, e.g. "First response due in 30 min"
   std::string occurred_at;  // ISO 8601
+  std::optional<ReportDigest> report;  // kReport only
 };
 
 // The JSON body to POST for `n` in the receiver's format. Chat-bot formats carry one text
-// line in both languages; the generic format carries every field.
+// line in both languages; the generic format carries every field, and for a report
+// {"type","from","to","team","summary","text","occurred_at"} with the summary as an object.
 std::string render_payload(PayloadTemplate tmpl, const Notification& n);
 
 }  // namespace rapidesk::notify

@@ -80,6 +80,10 @@ struct Summary {
 // `calendar` measures working-time durations (the business calendar of the policy).
 Summary summarize(const std::vector<ReportRecord>& records, Period period, Grouping grouping,
                   const WorkingCalendar& calendar);
+// The same over records held elsewhere (the server's report rows): nothing is copied.
+// REQUIRES: no null pointer.
+Summary summarize(std::span<const ReportRecord* const> records, Period period, Grouping grouping,
+                  const WorkingCalendar& calendar);
 
 std::string group_key(const ReportRecord& r, Grouping g);
 
