@@ -13,6 +13,7 @@
 #include "harness.h"
 #include "platform/fonts.h"
 #include "platform/window.h"
+#include "rapidesk/client/intake.h"
 #include "rapidesk/client/server_api.h"
 #include "rapidesk/client/sync_worker.h"
 #include "windows/windows.h"
@@ -256,6 +257,18 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   EXPECT_EQ(report["total"]["opened"], 31);
   ASSERT_TRUE(report["groups"].contains("complaint"));
   screenshot("reports", &ui::OpenWindows::reports);
+  // Export the period's requests as a spreadsheet (a zip file: "PK").
+  auto& view = ui::report_view();
+  view.export_path = (dir_.path() / "week").string();
+  ui::start_export(ctx, view, ui::requests_export_target(view.from, view.to, client::local_utc_offset_minutes(), ".xlsx"),
+                   "-requests.xlsx");
+  ASSERT_TRUE(run_until([&] { return !view.exporting.valid(); }));
+  {
+    std::ifstream xlsx(dir_.path() / "week-requests.xlsx", std::ios::binary);
+    std::string magic(2, '\0');
+    xlsx.read(magic.data(), 2);
+    EXPECT_EQ(magic, "PK") << (ctx.notice ? ctx.notice->text : "");
+  }
   const int complaints = report["groups"]["complaint"]["opened"];
   ui::drill_down(ctx, "category", "complaint");
   EXPECT_TRUE(ctx.open.requests);

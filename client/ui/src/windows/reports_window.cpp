@@ -182,6 +182,8 @@ void recurring(AppContext& ctx, const nlohmann::json& r) {
   }
 }
 
+}  // namespace
+
 void start_export(AppContext& ctx, ReportView& v, const std::string& target, const char* suffix) {
   if (v.exporting.valid()) return;
   if (ctx.who.token.empty() || v.export_path.empty()) {
@@ -201,8 +203,6 @@ void start_export(AppContext& ctx, ReportView& v, const std::string& target, con
     return Status::ok();
   });
 }
-
-}  // namespace
 
 void drill_down(AppContext& ctx, const std::string& group, const std::string& key) {
   ReportView& v = report_view();
@@ -344,8 +344,20 @@ void draw_reports_window(AppContext& ctx) {
     start_export(ctx, v, requests_export_target(v.from, v.to, offset), "-requests.csv");
   }
   ImGui::SameLine();
+  if (ImGui::Button(tr({"Export requests (Excel)", "导出请求（Excel）"}))) {
+    start_export(ctx, v, requests_export_target(v.from, v.to, offset, ".xlsx"), "-requests.xlsx");
+  }
   if (ImGui::Button(tr({"Export figures (CSV)", "导出指标（CSV）"}))) {
     start_export(ctx, v, summary_target(v.from, v.to, v.group, offset, ".csv"), "-summary.csv");
+  }
+  ImGui::SameLine();
+  if (ImGui::Button(tr({"Export figures (Excel)", "导出指标（Excel）"}))) {
+    start_export(ctx, v, summary_target(v.from, v.to, v.group, offset, ".xlsx"), "-summary.xlsx");
+  }
+  ImGui::SameLine();
+  if (ImGui::Button(tr({"Printable report (HTML)", "打印版报表（HTML）"}))) {
+    const std::string lang = language() == Language::kChinese ? "zh" : "en";
+    start_export(ctx, v, summary_target(v.from, v.to, v.group, offset, ".html") + "&lang=" + lang, "-report.html");
   }
   ImGui::End();
 }

@@ -39,6 +39,8 @@ struct ReportView {
   std::future<Status> exporting;
 };
 ReportView& report_view();
+// Downloads `target` (a report URL) to the typed file name + `suffix`, in the background.
+void start_export(AppContext& ctx, ReportView& v, const std::string& target, const char* suffix);
 // Loads the summary for the current period (in the background).
 void load_report(AppContext& ctx);
 bool report_loaded(const AppContext& ctx);
