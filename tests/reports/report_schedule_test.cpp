@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "webhook_receiver.h"
+
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -24,64 +26,7 @@ using testing::at;
 using testing::Device;
 using testing::SlaHarness;
 
-// Answers each POST with the next status of `script` (the last one repeats) and keeps the
-// bodies of the accepted (2xx) ones.
-class Receiver {
- public:
-  explicit Receiver(std::vector<int> script) : script_(std::move(script)), acceptor_(io_, {tcp::v4(), 0}) {
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    beast::error_code ec;
-    tcp::socket poke(io_);
-    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()) + "/hook"; }
-  std::vector<nlohmann::json> accepted() {
-    std::lock_guard lock(mutex_);
-    return accepted_;
-  }
-  size_t posts() {
-    std::lock_guard lock(mutex_);
-    return posts_;
-  }
-
- private:
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  void serve() {
-    while (!stop_) {
-      tcp::socket socket(io_);
-      beast::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      int status = 0;
-      {
-        std::lock_guard lock(mutex_);
-        status = script_[std::min(posts_++, script_.size() - 1)];
-        if (status >= 200 && status < 300) accepted_.push_back(nlohmann::json::parse(req.body(), nullptr, false));
-      }
-      http::response<http::string_body> res{static_cast<http::status>(status), 11};
-      res.body() = "{}";
-      res.prepare_payload();
-      http::write(socket, res, ec);
-    }
-  }
-  std::vector<int> script_;
-  boost::asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  size_t posts_ = 0;
-  std::vector<nlohmann::json> accepted_;
-  std::thread thread_;
-};
+using Receiver = rapidesk_test::WebhookReceiver;
 
 ServerConfig config_with(std::vector<notify::WebhookTarget> hooks) {
   ServerConfig c;

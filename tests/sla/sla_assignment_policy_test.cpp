@@ -2,6 +2,8 @@
 // escalations, on a real server state (SQLite in a temp dir, hand-moved clock).
 #include <gtest/gtest.h>
 
+#include "webhook_receiver.h"
+
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -199,60 +201,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-// Answers every POST with 200 and keeps the bodies.
-class Receiver {
- public:
-  Receiver() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    beast::error_code ec;
-    tcp::socket poke(io_);
-    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
-    thread_.join();
-  }
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  std::vector<std::string> wait_for(size_t n) {
-    for (int i = 0; i < 500; ++i) {
-      {
-        std::lock_guard lock(mutex_);
-        if (bodies_.size() >= n) return bodies_;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::lock_guard lock(mutex_);
-    return bodies_;
-  }
-
- private:
-  void serve() {
-    while (!stop_) {
-      tcp::socket socket(io_);
-      beast::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      {
-        std::lock_guard lock(mutex_);
-        bodies_.push_back(req.body());
-      }
-      http::response<http::string_body> res{http::status::ok, 11};
-      res.body() = "{}";
-      res.prepare_payload();
-      http::write(socket, res, ec);
-    }
-  }
-  boost::asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::vector<std::string> bodies_;
-  std::thread thread_;
-};
+using Receiver = rapidesk_test::WebhookReceiver;
 
 TEST(SlaWebhooks, BreachesAndEscalationsAreDelivered) {
   Receiver receiver;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "webhook_receiver.h"
+
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -16,56 +18,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = boost::asio::ip::tcp;
 
-// Answers each POST with the next status of `script` (the last one repeats) and keeps the bodies.
-class Receiver {
- public:
-  explicit Receiver(std::vector<int> script) : script_(std::move(script)), acceptor_(io_, {tcp::v4(), 0}) {
-    thread_ = std::thread([this] { serve(); });
-  }
-  ~Receiver() {
-    stop_ = true;
-    beast::error_code ec;
-    tcp::socket poke(io_);
-    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
-    thread_.join();
-  }
-  unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  std::vector<std::string> bodies() {
-    std::lock_guard lock(mutex_);
-    return bodies_;
-  }
-
- private:
-  void serve() {
-    size_t served = 0;
-    while (!stop_) {
-      tcp::socket socket(io_);
-      beast::error_code ec;
-      acceptor_.accept(socket, ec);
-      if (ec || stop_) return;
-      beast::flat_buffer buffer;
-      http::request<http::string_body> req;
-      http::read(socket, buffer, req, ec);
-      if (ec) continue;
-      {
-        std::lock_guard lock(mutex_);
-        bodies_.push_back(req.body());
-      }
-      const int status = script_[std::min(served++, script_.size() - 1)];
-      http::response<http::string_body> res{static_cast<http::status>(status), 11};
-      res.body() = "{}";
-      res.prepare_payload();
-      http::write(socket, res, ec);
-    }
-  }
-  std::vector<int> script_;
-  boost::asio::io_context io_;
-  tcp::acceptor acceptor_;
-  std::atomic<bool> stop_{false};
-  std::mutex mutex_;
-  std::vector<std::string> bodies_;
-  std::thread thread_;
-};
+using Receiver = rapidesk_test::WebhookReceiver;
 
 Notification breach() {
   Notification n;
