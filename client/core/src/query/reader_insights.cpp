@@ -3,12 +3,6 @@
 
 namespace rapidesk::client {
 
-namespace {
-
-constexpr std::int64_t kDayMs = 86'400'000;
-
-}  // namespace
-
 Result<std::vector<nlohmann::json>> ReplicaReader::notifications(std::string_view user, Instant now,
                                                                   std::size_t limit) const {
   // The cadence of progress updates (DESIGN.md): every 2 h when urgent, every 24 h otherwise.
@@ -48,7 +42,7 @@ Result<std::vector<std::size_t>> ReplicaReader::created_per_day(Instant from, In
                                                                int utc_offset_minutes) const {
   if (to <= from) return std::vector<std::size_t>{};
   const std::int64_t offset = static_cast<std::int64_t>(utc_offset_minutes) * 60'000;
-  auto day_of = [&](Instant t) { return (t + offset) / kDayMs - ((t + offset) % kDayMs < 0 ? 1 : 0); };
+  auto day_of = [&](Instant t) { return (t + offset) / kMsPerDay - ((t + offset) % kMsPerDay < 0 ? 1 : 0); };
   const std::int64_t first = day_of(from);
   std::vector<std::size_t> out(static_cast<std::size_t>(day_of(to - 1) - first + 1), 0);
   auto stmt = db_->prepare(

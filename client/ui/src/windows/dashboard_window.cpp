@@ -12,8 +12,6 @@ namespace rapidesk::ui {
 
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
-
 struct DashboardData {
   client::DashboardCounts counts;
   std::vector<nlohmann::json> at_risk, breached;
@@ -37,7 +35,7 @@ void read(AppContext& ctx, DashboardData& d, int days) {
   };
   d.at_risk = list("warning");
   d.breached = list("breached");
-  const Instant from = ctx.now - days * kDayMs;
+  const Instant from = ctx.now - days * kMsPerDay;
   auto by = ctx.reader->created_by("category", from, ctx.now + 1);
   d.created_by_category = by ? std::move(*by) : decltype(d.created_by_category){};
   d.per_day.clear();

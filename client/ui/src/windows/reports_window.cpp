@@ -217,9 +217,9 @@ void drill_down(AppContext& ctx, const std::string& group, const std::string& ke
   if (group == "owner") f.owner = key;
   if (group == "customer_tier") f.tier = key;
   // The period's days at the device's offset, as the report counted them.
-  const int offset = client::local_utc_offset_minutes();
-  if (auto from = parse_iso8601(v.from + "T00:00:00" + offset_text(offset))) f.contacted_from = *from;
-  if (auto to = parse_iso8601(v.to + "T00:00:00" + offset_text(offset))) f.contacted_to = *to + 86'400'000;
+  const std::int64_t offset_ms = static_cast<std::int64_t>(client::local_utc_offset_minutes()) * kMsPerMinute;
+  if (auto from = parse_date(v.from)) f.contacted_from = days_from_civil(*from) * kMsPerDay - offset_ms;
+  if (auto to = parse_date(v.to)) f.contacted_to = (days_from_civil(*to) + 1) * kMsPerDay - offset_ms;
   ctx.list.filter = f;
   ctx.open.requests = true;
   ImGui::SetWindowFocus("###requests");
