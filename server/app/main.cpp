@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "rapidesk/server/report_schedule.h"
 #include "rapidesk/server/server.h"
 #include "rapidesk/server/server_state.h"
+#include "rapidesk/server/shared_instance.h"
 
 namespace {
 
@@ -49,10 +51,31 @@ int main(int argc, char** argv) {
   const std::string data_dir = config.data_dir.string();
   ServerState state(std::move(config), std::move(*storage), &std::cerr);
   if (rapidesk::Status s = state.start_sync(); !s) return report(s, 1);
-  state.sla->start_scheduler();
   // Weekly and monthly reports to the webhooks; goes before `state`, which it reads.
   ReportSchedule reports(state, report_schedule_options(state));
-  reports.start();
+  // The SLA scheduler and the reports run on one server: this one alone, or the leader
+  // among several on one PostgreSQL database (shared_instance.h).
+  std::unique_ptr<SharedInstance> shared;
+  if (SharedLog* log = state.storage->shared_log()) {
+    shared = std::make_unique<SharedInstance>(
+        state, *log,
+        SharedInstance::Roles{[&state, &reports]() -> rapidesk::Status {
+                                // Rebuilt on the log and ledger as they are now.
+                                if (rapidesk::Status s = state.sla->start(); !s) return s;
+                                state.sla->start_scheduler();
+                                reports.start();
+                                return rapidesk::Status::ok();
+                              },
+                              [&state, &reports] {
+                                state.sla->stop_scheduler();
+                                reports.stop();
+                              }});
+    shared->start();
+  } else {
+    state.metrics.set_sla_leader(true);
+    state.sla->start_scheduler();
+    reports.start();
+  }
   Server server(state);
   auto address = server.start();
   if (!address) return report(address.status(), 1);

@@ -38,7 +38,8 @@ HttpResponse handle_healthz(const HttpRequest&, ServerState& state) {
   return json_response(200, {{"status", "ok"},
                              {"version", server_version()},
                              {"schema", state.storage->schema_version()},
-                             {"protocol", kProtocolVersion}});
+                             {"protocol", kProtocolVersion},
+                             {"sla_leader", state.metrics.sla_leader()}});
 }
 
 HttpResponse handle_metrics(const HttpRequest&, ServerState& state) {

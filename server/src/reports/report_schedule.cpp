@@ -264,6 +264,11 @@ void ReportSchedule::start() {
   std::lock_guard lock(stop_mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  {
+    // Another server may have sent reports since this one last looked (several servers).
+    std::lock_guard run(run_mutex_);
+    ledger_loaded_ = false;
+  }
   thread_ = std::thread([this] {
     for (;;) {
       if (auto sent = send_due(); !sent && options_.on_problem) options_.on_problem("report_schedule", sent.status());

@@ -71,22 +71,34 @@ void SlaRuntime::refresh_all(ServerEdits& edits, Instant now) {
   for (const auto& id : tracker_.request_ids()) refresh(edits, id, now, now);
 }
 
-void SlaRuntime::refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at) {
-  if (!tracker_.find(id)) return;
-  const sync::ReplicaStore& store = edits.store();
-  const sla::RequestFacts f = tracker_.facts(store, id);
+std::optional<sla::RequestFacts> SlaRuntime::retime(const sync::ReplicaStore& store, const std::string& id,
+                                                    Instant now) {
+  if (!tracker_.find(id)) return std::nullopt;
+  sla::RequestFacts f = tracker_.facts(store, id);
   const bool deleted = store.is_deleted("request", id);
   load_.set(id, read_text(store, "request", id, "owner"), f.priority, !deleted && counts_as_load(f.status));
   if (deleted) {
     engine_->remove(id);
-    return;
+    return std::nullopt;
   }
   if (f.status == RequestStatus::kClosed) {
     engine_->remove(id);
   } else if (Status s = engine_->update(f, now); !s) {
     report("sla_clock", s);
-    return;
+    return std::nullopt;
   }
+  return f;
+}
+
+void SlaRuntime::observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+  const TrackerChanges changes = tracker_.ingest(log, store);
+  for (const auto& id : changes.touched) (void)retime(store, id, now);
+}
+
+void SlaRuntime::refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at) {
+  const auto facts = retime(edits.store(), id, now);
+  if (!facts) return;
+  const sla::RequestFacts& f = *facts;
   auto clocks = read_request_clocks(*policy_, f, at);
   if (!clocks) {
     report("sla_clock", clocks.status());

@@ -313,6 +313,15 @@ std::map<std::string, RequestReview> SlaService::review_requests(const std::vect
   return out;
 }
 
+void SlaService::after_catch_up(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->runtime) return;
+    impl_->runtime->observe_remote(store, log, now);
+  }
+  impl_->wake();  // new requests may have new deadlines
+}
+
 void SlaService::after_push(ServerEdits& edits) {
   Impl& m = *impl_;
   std::vector<notify::Notification> notes;

@@ -12,7 +12,7 @@ namespace rapidesk::server::pg {
 
 namespace {
 
-constexpr std::array<Migration, 2> kPostgresMigrations = {{
+constexpr std::array<Migration, 3> kPostgresMigrations = {{
     // teams.lead and users.team point at each other: the lead's key is added once users exists.
     {1, "accounts: teams, users, devices, tokens", R"sql(
 CREATE TABLE teams (
@@ -69,6 +69,11 @@ CREATE TABLE sla_fired (
   event_key TEXT COLLATE "C" PRIMARY KEY,
   fired_at  BIGINT NOT NULL
 );
+)sql"},
+    // Filled in commit order: refusals are written under the log lock (shared_log.h).
+    {3, "sync: order of refused operations", R"sql(
+ALTER TABLE sync_rejected ADD COLUMN ord BIGSERIAL;
+CREATE INDEX sync_rejected_ord ON sync_rejected (ord);
 )sql"},
 }};
 

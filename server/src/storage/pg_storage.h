@@ -21,12 +21,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "rapidesk/server/shared_log.h"
 #include "rapidesk/server/storage.h"
 #include "storage/pg_support.h"
 
 namespace rapidesk::server {
 
-class PgStorage final : public Storage {
+class PgStorage final : public Storage, public SharedLog {
  public:
   // REQUIRES: connection's schema migrated to `schema_version`.
   PgStorage(std::string url, std::unique_ptr<pqxx::connection> connection, int schema_version);
@@ -59,8 +60,23 @@ class PgStorage final : public Storage {
                    const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
                    std::uint64_t& next_server_op) override;
   Result<std::vector<std::string>> load_sla_fired() override;
+  SharedLog* shared_log() override { return this; }
+
+  // Several instances (pg_shared_log.cpp).
+  Status read_since(LogPosition& from, const LogReader& reader) override;
+  Status append_exclusive(LogPosition& from, const LogReader& reader, const std::function<LogAppend()>& write) override;
+  Result<std::unique_ptr<LogListener>> listen() override;
+  std::unique_ptr<LeaderLock> leader_lock() override;
 
  private:
+  static Status check_storable(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                               std::span<const std::string> fired_sla_keys);
+  // Writes one append inside `tx`; returns the order number of the last refusal it stored
+  // (0 if none was new).
+  static std::uint64_t write_append(pqxx::work& tx, std::span<const SyncLogRecord> entries,
+                                    std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
+                                    std::span<const std::string> fired_sla_keys);
+
   static constexpr int kMaxConnections = 4;
 
   // Runs body(connection) on a connection of the pool; an exception becomes

@@ -1,35 +1,14 @@
 // The sync log on PostgreSQL: append-only, one transaction per group commit. Entries go in
 // with COPY (one round trip for the whole batch, however large the group commit); the log is
 // read back through a cursor, so a large log never sits in memory as one result.
+#include <algorithm>
+
 #include "storage/pg_storage.h"
 
 namespace rapidesk::server {
 
-namespace {
-
-constexpr int kFetchRows = 1000;
-
-// Streams the rows of `select` through a cursor, `kFetchRows` at a time. Stops at the first
-// error `on_row` returns.
-template <typename OnRow>
-Status stream_rows(pqxx::dbtransaction& tx, const std::string& cursor, const std::string& select, OnRow&& on_row) {
-  tx.exec("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + select);
-  const std::string fetch = "FETCH FORWARD " + std::to_string(kFetchRows) + " FROM " + cursor;
-  for (;;) {
-    const pqxx::result rows = tx.exec(fetch);
-    for (const auto& row : rows) {
-      if (Status s = on_row(row); !s) return s;
-    }
-    if (rows.size() < static_cast<size_t>(kFetchRows)) break;
-  }
-  tx.exec("CLOSE " + cursor);
-  return Status::ok();
-}
-
-}  // namespace
-
-Status PgStorage::append_sync(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
-                              std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) {
+Status PgStorage::check_storable(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                                 std::span<const std::string> fired_sla_keys) {
   for (const auto& e : entries) {
     if (!pg::storable(e.entity) || !pg::storable(e.row) || !pg::storable(e.entry)) return pg::unstorable_text("entry");
   }
@@ -39,28 +18,45 @@ Status PgStorage::append_sync(std::span<const SyncLogRecord> entries, std::span<
   for (const auto& k : fired_sla_keys) {
     if (!pg::storable(k)) return pg::unstorable_text("event_key");
   }
+  return Status::ok();
+}
+
+std::uint64_t PgStorage::write_append(pqxx::work& tx, std::span<const SyncLogRecord> entries,
+                                      std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
+                                      std::span<const std::string> fired_sla_keys) {
+  if (!entries.empty()) {
+    pqxx::stream_to copy(tx, "sync_log", std::vector<std::string>{"seq", "entity", "row_id", "entry"});
+    for (const auto& e : entries) copy << std::make_tuple(static_cast<long long>(e.seq), e.entity, e.row, e.entry);
+    copy.complete();
+  }
+  std::uint64_t last_ord = 0;
+  for (const auto& r : rejected) {
+    const pqxx::result ord = tx.exec_params(
+        "INSERT INTO sync_rejected (op_id, result) VALUES ($1, $2) ON CONFLICT (op_id) DO NOTHING RETURNING ord",
+        r.op_id, r.result);
+    if (!ord.empty()) last_ord = std::max(last_ord, ord[0][0].as<std::uint64_t>());
+  }
+  // fired_at in seconds, as the SQLite backend stores it (strftime('%s','now')).
+  for (const auto& k : fired_sla_keys) {
+    tx.exec_params(
+        "INSERT INTO sla_fired (event_key, fired_at) VALUES ($1, FLOOR(EXTRACT(EPOCH FROM clock_timestamp()))::BIGINT)"
+        " ON CONFLICT (event_key) DO NOTHING",
+        k);
+  }
+  // Never backwards: with several servers the highest counter wins.
+  tx.exec_params(
+      "INSERT INTO sync_meta (key, value) VALUES ('next_server_op', $1)"
+      " ON CONFLICT (key) DO UPDATE SET value = GREATEST(sync_meta.value, excluded.value)",
+      static_cast<long long>(next_server_op));
+  return last_ord;
+}
+
+Status PgStorage::append_sync(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                              std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) {
+  if (Status s = check_storable(entries, rejected, fired_sla_keys); !s) return s;
   return with_connection("saving synced changes", [&](pqxx::connection& c) -> Status {
     pqxx::work tx(c);
-    if (!entries.empty()) {
-      pqxx::stream_to copy(tx, "sync_log", std::vector<std::string>{"seq", "entity", "row_id", "entry"});
-      for (const auto& e : entries) copy << std::make_tuple(static_cast<long long>(e.seq), e.entity, e.row, e.entry);
-      copy.complete();
-    }
-    for (const auto& r : rejected) {
-      tx.exec_params("INSERT INTO sync_rejected (op_id, result) VALUES ($1, $2) ON CONFLICT (op_id) DO NOTHING",
-                     r.op_id, r.result);
-    }
-    // fired_at in seconds, as the SQLite backend stores it (strftime('%s','now')).
-    for (const auto& k : fired_sla_keys) {
-      tx.exec_params(
-          "INSERT INTO sla_fired (event_key, fired_at) VALUES ($1, FLOOR(EXTRACT(EPOCH FROM clock_timestamp()))::BIGINT)"
-          " ON CONFLICT (event_key) DO NOTHING",
-          k);
-    }
-    tx.exec_params(
-        "INSERT INTO sync_meta (key, value) VALUES ('next_server_op', $1)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        static_cast<long long>(next_server_op));
+    (void)write_append(tx, entries, rejected, next_server_op, fired_sla_keys);
     tx.commit();
     return Status::ok();
   });
@@ -72,13 +68,13 @@ Status PgStorage::load_sync(const std::function<Status(SyncLogRecord&&)>& on_ent
   return with_connection("loading the sync log", [&](pqxx::connection& c) -> Status {
     // One snapshot for the log, the rejections and the counter.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
-    Status s = stream_rows(tx, "rapidesk_sync_log", "SELECT seq, entity, row_id, entry FROM sync_log ORDER BY seq",
+    Status s = pg::stream_rows(tx, "rapidesk_sync_log", "SELECT seq, entity, row_id, entry FROM sync_log ORDER BY seq",
                            [&](const pqxx::row& row) {
                              return on_entry(SyncLogRecord{row[0].as<std::uint64_t>(), row[1].as<std::string>(),
                                                            row[2].as<std::string>(), row[3].as<std::string>()});
                            });
     if (!s) return s;
-    s = stream_rows(tx, "rapidesk_sync_rejected", "SELECT op_id, result FROM sync_rejected", [&](const pqxx::row& row) {
+    s = pg::stream_rows(tx, "rapidesk_sync_rejected", "SELECT op_id, result FROM sync_rejected", [&](const pqxx::row& row) {
       return on_rejection(SyncRejectionRecord{row[0].as<std::string>(), row[1].as<std::string>()});
     });
     if (!s) return s;

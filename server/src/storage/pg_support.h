@@ -33,6 +33,24 @@ Status error_status(const std::exception& e, std::string_view what);
 bool storable(std::string_view text);
 Status unstorable_text(std::string_view field);
 
+// Streams the rows of `select` through the cursor named `cursor`, 1000 rows at a time, so a
+// large result never sits in memory at once. Stops at the first error `on_row` returns.
+template <typename OnRow>
+Status stream_rows(pqxx::dbtransaction& tx, const std::string& cursor, const std::string& select, OnRow&& on_row) {
+  constexpr int kFetchRows = 1000;
+  tx.exec("DECLARE " + cursor + " NO SCROLL CURSOR FOR " + select);
+  const std::string fetch = "FETCH FORWARD " + std::to_string(kFetchRows) + " FROM " + cursor;
+  for (;;) {
+    const pqxx::result rows = tx.exec(fetch);
+    for (const auto& row : rows) {
+      if (Status s = on_row(row); !s) return s;
+    }
+    if (rows.size() < static_cast<size_t>(kFetchRows)) break;
+  }
+  tx.exec("CLOSE " + cursor);
+  return Status::ok();
+}
+
 // The PostgreSQL form of every migration, with the same versions and names as the SQLite
 // ones (pg_schema.cpp).
 std::span<const Migration> postgres_migrations();

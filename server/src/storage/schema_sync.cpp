@@ -12,7 +12,7 @@ namespace {
 
 // The log is the source of truth: every accepted operation in cursor order, stored in its
 // wire form (as a pull page carries it). The merged state is rebuilt from it at start.
-constexpr std::array<Migration, 1> kSyncMigrations = {{
+constexpr std::array<Migration, 2> kSyncMigrations = {{
     {2, "sync: operation log, rejected operations, counters, fired SLA events", R"sql(
 CREATE TABLE sync_log (
   seq     INTEGER PRIMARY KEY,
@@ -33,6 +33,11 @@ CREATE TABLE sla_fired (
   event_key TEXT PRIMARY KEY,
   fired_at  INTEGER NOT NULL
 );
+)sql"},
+    // Several servers on one PostgreSQL read each other's refusals in this order; a single
+    // SQLite server never needs it, but both backends keep the same columns.
+    {3, "sync: order of refused operations", R"sql(
+ALTER TABLE sync_rejected ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;
 )sql"},
 }};
 

@@ -51,41 +51,54 @@ class SyncService::Edits final : public ServerEdits {
 
 SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options)
     : storage_(storage),
+      shared_(storage.shared_log()),
       options_(std::move(options)),
       physical_(clock),
       merge_(std::move(clock), sync::ServerMergeOptions{"server", "server", options_.max_drift_ms, 1}) {}
 
-Status SyncService::load() {
-  std::lock_guard lock(merge_mutex_);
-  std::uint64_t next_op = 1;
-  std::vector<sync::LogEntry> chunk;
-  std::string page;
-  std::uint64_t last_seq = 0;
-  auto flush = [&]() -> Status {
-    if (page.empty()) return Status::ok();
-    page = "{\"protocol\":" + std::to_string(sync::kProtocolVersion) + ",\"ops\":[" + page + "],\"cursor\":" +
-           std::to_string(last_seq) + ",\"more\":false}";
+Status SyncService::restore_records(std::span<const SyncLogRecord> records) {
+  // Decoded a pull page at a time: the stored form is the wire form of a pull entry.
+  const size_t page_size = sync::CodecLimits{}.max_ops;
+  for (size_t begin = 0; begin < records.size(); begin += page_size) {
+    const size_t end = std::min(records.size(), begin + page_size);
+    std::string page = "{\"protocol\":" + std::to_string(sync::kProtocolVersion) + ",\"ops\":[";
+    for (size_t i = begin; i < end; ++i) {
+      if (i != begin) page += ',';
+      page += records[i].entry;
+    }
+    page += "],\"cursor\":" + std::to_string(records[end - 1].seq) + ",\"more\":false}";
     sync::CodecLimits limits;
     limits.max_body_bytes = page.size() + 1;
     auto decoded = sync::decode_pull(page, limits);
-    page.clear();
     if (!decoded.ok() || !decoded.errors.empty()) {
       return Status::corrupt(Text{"The stored sync log cannot be read back; restore the data directory from a backup.",
                                   "无法读取已保存的同步日志，请从备份恢复数据目录。"});
     }
-    return merge_.restore(decoded.entries);
-  };
-  size_t in_page = 0;
+    if (Status s = merge_.restore(decoded.entries); !s) return s;
+  }
+  return Status::ok();
+}
+
+Status SyncService::load() {
+  std::lock_guard lock(merge_mutex_);
+  if (shared_ != nullptr) {
+    // Read as a catch-up from the start, so the position in the shared log is known.
+    CaughtUp all;
+    if (Status s = shared_->read_since(shared_position_, all.reader()); !s) return s;
+    if (auto applied = apply_caught_up(all); !applied) return applied.status();
+    std::lock_guard commit(commit_mutex_);
+    durable_cursor_ = queued_cursor_ = merge_.cursor();
+    return Status::ok();
+  }
+  std::uint64_t next_op = 1;
+  std::vector<SyncLogRecord> page;
   Status s = storage_.load_sync(
       [&](SyncLogRecord&& r) -> Status {
-        if (!page.empty()) page += ',';
-        page += r.entry;
-        last_seq = r.seq;
-        if (++in_page == sync::CodecLimits{}.max_ops) {
-          in_page = 0;
-          return flush();
-        }
-        return Status::ok();
+        page.push_back(std::move(r));
+        if (page.size() < sync::CodecLimits{}.max_ops) return Status::ok();
+        Status restored = restore_records(page);
+        page.clear();
+        return restored;
       },
       [&](SyncRejectionRecord&& r) -> Status {
         auto decoded = sync::decode_push_result(r.result);
@@ -94,12 +107,76 @@ Status SyncService::load() {
       },
       next_op);
   if (!s) return s;
-  if (Status f = flush(); !f) return f;
+  if (Status f = restore_records(page); !f) return f;
   merge_.restore_next_op_sequence(next_op);
   note_entries(0);
   std::lock_guard commit(commit_mutex_);
   durable_cursor_ = queued_cursor_ = merge_.cursor();
   return Status::ok();
+}
+
+LogReader SyncService::CaughtUp::reader() {
+  return LogReader{[this](SyncLogRecord&& r) {
+                     entries.push_back(std::move(r));
+                     return Status::ok();
+                   },
+                   [this](SyncRejectionRecord&& r) {
+                     rejections.push_back(std::move(r));
+                     return Status::ok();
+                   },
+                   [this](std::uint64_t next) { next_server_op = std::max(next_server_op, next); }};
+}
+
+Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
+  const std::uint64_t before = merge_.cursor();
+  // Only entries continuing this server's log: a concurrent catch-up may have applied some.
+  std::vector<SyncLogRecord> fresh;
+  std::uint64_t expected = before + 1;
+  for (auto& r : caught.entries) {
+    if (r.seq < expected) continue;
+    if (r.seq != expected) {
+      return Status::corrupt(format_text(
+          Text{"The shared sync log has a gap before entry {}; restore the database from a backup.",
+               "共享同步日志在第 {} 条之前有缺口，请从备份恢复数据库。"},
+          {same_text(std::to_string(r.seq))}));
+    }
+    fresh.push_back(std::move(r));
+    ++expected;
+  }
+  if (Status s = restore_records(fresh); !s) return s;
+  for (const auto& r : caught.rejections) {
+    auto decoded = sync::decode_push_result(r.result);
+    if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_rejection(decoded.result.results[0]);
+  }
+  if (caught.next_server_op != 0) merge_.restore_next_op_sequence(caught.next_server_op);
+  note_entries(before);
+  if (!fresh.empty() && observer_ != nullptr) observer_->after_catch_up(merge_.store(), merge_.log(), physical_());
+  return merge_.cursor();
+}
+
+Result<bool> SyncService::catch_up() {
+  if (shared_ == nullptr) return false;
+  LogPosition from;
+  {
+    std::lock_guard lock(merge_mutex_);
+    from = shared_position_;
+  }
+  CaughtUp caught;
+  if (Status s = shared_->read_since(from, caught.reader()); !s) return s;
+  bool grew = false;
+  {
+    std::lock_guard lock(merge_mutex_);
+    const std::uint64_t before = merge_.cursor();
+    auto applied = apply_caught_up(caught);
+    if (!applied) return applied.status();
+    grew = merge_.cursor() > before;
+    shared_position_.seq = std::max(shared_position_.seq, from.seq);
+    shared_position_.rejection = std::max(shared_position_.rejection, from.rejection);
+    std::lock_guard commit(commit_mutex_);
+    // What was read is committed; entries this server merged but has not committed are not.
+    durable_cursor_ = std::max(durable_cursor_, from.seq);
+  }
+  return grew;
 }
 
 void SyncService::note_entries(std::uint64_t from_cursor) {
@@ -151,72 +228,93 @@ void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const
   }
 }
 
+std::vector<SyncLogRecord> SyncService::records_after(std::uint64_t from) const {
+  std::vector<SyncLogRecord> records;
+  for (std::uint64_t seq = from + 1; seq <= merge_.cursor(); ++seq) {
+    const auto& e = merge_.log()[seq - 1];
+    records.push_back({seq, e.op.entity, e.op.row, sync::encode_log_entry(e)});
+  }
+  return records;
+}
+
+SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops) {
+  Merged out;
+  // Authorise each op; merge the allowed ones in their original order.
+  std::vector<sync::FieldOp> allowed;
+  std::vector<std::optional<sync::OpResult>> refused(ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!may_edit(who, ops[i], ops)) {
+      refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, forbidden_row(ops[i].entity), {}};
+    } else if (Status rule = check_field_rules(who, ops[i]); !rule) {
+      refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, std::move(rule), {}};
+    } else {
+      allowed.push_back(ops[i]);
+    }
+  }
+  const std::uint64_t before = merge_.cursor();
+  sync::PushResult merged = merge_.push(allowed, who.user);
+  std::vector<std::string> new_requests;
+  for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
+    const auto& e = merge_.log()[seq - 1];
+    if (e.op.entity == "request" && creators_.creator("request", e.op.row) == nullptr &&
+        std::find(new_requests.begin(), new_requests.end(), e.op.row) == new_requests.end()) {
+      new_requests.push_back(e.op.row);
+    }
+  }
+  note_entries(before);
+  const std::uint64_t after_client_ops = merge_.cursor();
+  assign_numbers(new_requests, who);
+  note_entries(after_client_ops);
+  if (observer_ != nullptr) {
+    const std::uint64_t before_automation = merge_.cursor();
+    Edits edits(merge_, physical_);
+    observer_->after_push(edits);
+    note_entries(before_automation);
+  }
+
+  size_t next_merged = 0;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (refused[i]) {
+      out.answer.results.push_back(std::move(*refused[i]));
+      continue;
+    }
+    sync::OpResult r = std::move(merged.results[next_merged++]);
+    if (r.outcome == sync::Outcome::kRejected && sync::is_valid_op_id(r.op)) {
+      out.rejections.push_back({r.op, sync::encode_push_result(sync::PushResult{{r}, 0})});
+    }
+    out.answer.results.push_back(std::move(r));
+  }
+  out.answer.cursor = merge_.cursor();
+  out.records = records_after(before);
+  return out;
+}
+
 Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
-  sync::PushResult answer;
+  if (shared_ != nullptr) {
+    sync::PushResult answer;
+    const std::function<void(LogAppend&)> work = [&](LogAppend& append) {
+      Merged m = merge_push(who, ops);
+      answer = std::move(m.answer);
+      for (auto& r : m.records) append.entries.push_back(std::move(r));
+      for (auto& r : m.rejections) append.rejections.push_back(std::move(r));
+    };
+    if (Status s = commit_shared(work); !s) return s;
+    return answer;
+  }
   std::uint64_t generation = 0;
+  sync::PushResult answer;
   {
     std::lock_guard lock(merge_mutex_);
     {
       std::lock_guard commit(commit_mutex_);
       if (!failed_.is_ok()) return failed_;
     }
-    // Authorise each op; merge the allowed ones in their original order.
-    std::vector<sync::FieldOp> allowed;
-    std::vector<std::optional<sync::OpResult>> refused(ops.size());
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (!may_edit(who, ops[i], ops)) {
-        refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, forbidden_row(ops[i].entity), {}};
-      } else if (Status rule = check_field_rules(who, ops[i]); !rule) {
-        refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, std::move(rule), {}};
-      } else {
-        allowed.push_back(ops[i]);
-      }
-    }
-    const std::uint64_t before = merge_.cursor();
-    sync::PushResult merged = merge_.push(allowed, who.user);
-    std::vector<std::string> new_requests;
-    for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
-      const auto& e = merge_.log()[seq - 1];
-      if (e.op.entity == "request" && creators_.creator("request", e.op.row) == nullptr &&
-          std::find(new_requests.begin(), new_requests.end(), e.op.row) == new_requests.end()) {
-        new_requests.push_back(e.op.row);
-      }
-    }
-    note_entries(before);
-    const std::uint64_t after_client_ops = merge_.cursor();
-    assign_numbers(new_requests, who);
-    note_entries(after_client_ops);
-    if (observer_ != nullptr) {
-      const std::uint64_t before_automation = merge_.cursor();
-      Edits edits(merge_, physical_);
-      observer_->after_push(edits);
-      note_entries(before_automation);
-    }
-
-    size_t next_merged = 0;
-    std::vector<SyncRejectionRecord> rejections;
-    for (size_t i = 0; i < ops.size(); ++i) {
-      if (refused[i]) {
-        answer.results.push_back(std::move(*refused[i]));
-        continue;
-      }
-      sync::OpResult r = std::move(merged.results[next_merged++]);
-      if (r.outcome == sync::Outcome::kRejected && sync::is_valid_op_id(r.op)) {
-        rejections.push_back({r.op, sync::encode_push_result(sync::PushResult{{r}, 0})});
-      }
-      answer.results.push_back(std::move(r));
-    }
-    answer.cursor = merge_.cursor();
-
-    std::vector<SyncLogRecord> records;
-    for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
-      const auto& e = merge_.log()[seq - 1];
-      records.push_back({seq, e.op.entity, e.op.row, sync::encode_log_entry(e)});
-    }
-    if (records.empty() && rejections.empty()) return answer;
+    Merged m = merge_push(who, ops);
+    answer = std::move(m.answer);
+    if (m.records.empty() && m.rejections.empty()) return answer;
     std::lock_guard commit(commit_mutex_);
-    for (auto& r : records) queue_.entries.push_back(std::move(r));
-    for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
+    for (auto& r : m.records) queue_.entries.push_back(std::move(r));
+    for (auto& r : m.rejections) queue_.rejections.push_back(std::move(r));
     queued_cursor_ = merge_.cursor();
     generation = queue_.generation = next_generation_++;
   }
@@ -225,6 +323,17 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
 }
 
 Status SyncService::run_server_task(const ServerTask& task) {
+  if (shared_ != nullptr) {
+    const std::function<void(LogAppend&)> work = [&](LogAppend& append) {
+      const std::uint64_t before = merge_.cursor();
+      Edits edits(merge_, physical_);
+      std::vector<std::string> fired = task(edits);
+      note_entries(before);
+      for (auto& r : records_after(before)) append.entries.push_back(std::move(r));
+      for (auto& k : fired) append.fired_sla_keys.push_back(std::move(k));
+    };
+    return commit_shared(work);
+  }
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(merge_mutex_);
@@ -238,15 +347,72 @@ Status SyncService::run_server_task(const ServerTask& task) {
     note_entries(before);
     if (merge_.cursor() == before && fired.empty()) return Status::ok();
     std::lock_guard commit(commit_mutex_);
-    for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
-      const auto& e = merge_.log()[seq - 1];
-      queue_.entries.push_back({seq, e.op.entity, e.op.row, sync::encode_log_entry(e)});
-    }
+    for (auto& r : records_after(before)) queue_.entries.push_back(std::move(r));
     for (auto& k : fired) queue_.fired_sla_keys.push_back(std::move(k));
     queued_cursor_ = merge_.cursor();
     generation = queue_.generation = next_generation_++;
   }
   return wait_durable(generation);
+}
+
+Status SyncService::commit_shared(const std::function<void(LogAppend&)>& work) {
+  SharedJob job{&work};
+  std::unique_lock lock(commit_mutex_);
+  if (!failed_.is_ok()) return failed_;
+  shared_queue_.push_back(&job);
+  while (!job.done) {
+    if (committing_) {
+      committed_.wait(lock);
+      continue;
+    }
+    // Become the committer: everything queued so far goes into one exclusive append.
+    committing_ = true;
+    std::vector<SharedJob*> batch = std::move(shared_queue_);
+    shared_queue_.clear();
+    lock.unlock();
+    LogPosition position;
+    {
+      std::lock_guard merge(merge_mutex_);
+      position = shared_position_;
+    }
+    CaughtUp caught;
+    bool merged = false;
+    Status applied;
+    Status s = shared_->append_exclusive(position, caught.reader(), [&]() -> LogAppend {
+      LogAppend append;
+      std::lock_guard merge(merge_mutex_);
+      if (auto a = apply_caught_up(caught); !a) {
+        applied = a.status();
+        return append;
+      }
+      merged = true;
+      for (SharedJob* j : batch) (*j->work)(append);
+      append.next_server_op = merge_.next_op_sequence();
+      return append;
+    });
+    if (s && !applied) s = applied;
+    {
+      std::lock_guard merge(merge_mutex_);
+      shared_position_.seq = std::max(shared_position_.seq, position.seq);
+      shared_position_.rejection = std::max(shared_position_.rejection, position.rejection);
+    }
+    lock.lock();
+    committing_ = false;
+    if (!s && merged) {
+      // The merged state holds what was not saved: nothing more can be acknowledged.
+      failed_ = Status(ErrorCode::kIo, format_text(Text{"The server could not save changes ({}); they were not accepted. "
+                                                        "Restart the server after checking the database.",
+                                                        "服务器无法保存更改（{}），更改未被接受。请检查数据库后重启服务器。"},
+                                                   {s.message()}));
+    }
+    if (s) durable_cursor_ = queued_cursor_ = std::max(durable_cursor_, position.seq);
+    for (SharedJob* j : batch) {
+      j->done = true;
+      j->status = s ? Status::ok() : (merged ? failed_ : s);
+    }
+    committed_.notify_all();
+  }
+  return job.status;
 }
 
 Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldOp& op) const {
@@ -322,6 +488,9 @@ std::uint64_t SyncService::ops_merged() const {
 }
 
 PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t limit) {
+  // Several servers: what the others committed is pulled from here too. If the database
+  // cannot be read now, the page ends at what this server already has.
+  if (shared_ != nullptr && cursor >= durable_cursor()) (void)catch_up();
   const std::uint64_t durable = durable_cursor();
   std::lock_guard lock(merge_mutex_);
   PullPage page;

@@ -34,6 +34,10 @@ class Metrics {
   // rapidesk_ws_clients gauge.
   void ws_client_connected();
   void ws_client_disconnected();
+  // rapidesk_sla_leader gauge: 1 while this server runs the SLA scheduler and scheduled
+  // reports (always, for one server alone; the leader among several on one database).
+  void set_sla_leader(bool leader);
+  bool sla_leader() const;
 
   std::uint64_t ops_merged() const;
   std::uint64_t conflicts() const;
@@ -53,6 +57,7 @@ class Metrics {
   std::atomic<std::uint64_t> ops_merged_{0};
   std::atomic<std::uint64_t> conflicts_{0};
   std::atomic<std::int64_t> ws_clients_{0};
+  std::atomic<bool> sla_leader_{false};
   std::atomic<std::uint64_t> blob_bytes_uploaded_{0};
   std::atomic<std::uint64_t> blob_bytes_downloaded_{0};
 

@@ -34,6 +34,12 @@ class SyncObserver {
   // Runs under the merge lock; edits made through `edits` are committed with the push and
   // acknowledged together with it. Must not block on I/O other than the storage it owns.
   virtual void after_push(ServerEdits& edits) = 0;
+  // Several servers on one database: runs under the merge lock after entries another server
+  // committed were applied (that server already made their automatic edits). Must not edit;
+  // only keeps what the observer tracks current.
+  virtual void after_catch_up(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+    (void)store, (void)log, (void)now;
+  }
 };
 
 }  // namespace rapidesk::server

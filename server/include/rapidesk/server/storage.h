@@ -68,6 +68,8 @@ struct SyncRejectionRecord {
   std::string result;  // the push-result JSON that carried the refusal
 };
 
+class SharedLog;  // shared_log.h
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -112,6 +114,10 @@ class Storage {
                            std::uint64_t& next_server_op) = 0;
   // Every fired SLA event key (the SLA engine's ledger).
   virtual Result<std::vector<std::string>> load_sla_fired() = 0;
+
+  // Non-null when several server instances may share this store (PostgreSQL): then the
+  // sync service writes the log through it. Owned by the storage.
+  virtual SharedLog* shared_log() { return nullptr; }
 };
 
 constexpr std::string_view kDatabaseFileName = "rapidesk.db";

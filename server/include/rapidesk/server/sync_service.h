@@ -7,6 +7,13 @@
 // queued so far in one transaction, the others wait for it. Pulls never show an entry that
 // is not yet durable, so no replica can see an operation a crash could still lose.
 //
+// Several servers on one database (storage.shared_log() set, PostgreSQL): every commit goes
+// through SharedLog::append_exclusive, which first hands over what the other servers
+// committed (applied here before merging, so the merged state always extends the whole
+// log and seqs continue the one global cursor); concurrent pushes of this server still
+// share one such commit. catch_up() applies what others committed without writing; pulls
+// call it first, so a pull on any server sees every durable push.
+//
 // Thread-safe. Lock order: merge_mutex_ before commit_mutex_.
 #pragma once
 
@@ -24,6 +31,7 @@
 #include "rapidesk/server/access.h"
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/server_edits.h"
+#include "rapidesk/server/shared_log.h"
 #include "rapidesk/server/storage.h"
 #include "rapidesk/sync/server_merge.h"
 
@@ -77,6 +85,10 @@ class SyncService {
                                            size_t offset, size_t limit, size_t* total);
   std::optional<RequestFields> get_request(const AuthContext& who, const std::string& id);
 
+  // Several servers: applies what the others committed since this one last looked. true if
+  // the log grew. Without a shared log: ok(false).
+  Result<bool> catch_up();
+
   std::uint64_t durable_cursor() const;
   std::uint64_t ops_merged() const;
 
@@ -92,6 +104,36 @@ class SyncService {
     std::uint64_t generation = 0;
   };
   class Edits;  // ServerEdits over merge_; REQUIRES: merge_mutex_ held while it lives
+  // What other servers committed, read from the shared log before it is applied.
+  struct CaughtUp {
+    std::vector<SyncLogRecord> entries;
+    std::vector<SyncRejectionRecord> rejections;
+    std::uint64_t next_server_op = 0;
+    LogReader reader();
+  };
+  // A piece of work waiting for the next shared commit; run by whichever thread commits.
+  struct SharedJob {
+    const std::function<void(LogAppend&)>* work;
+    bool done = false;
+    Status status;
+  };
+  struct Merged {
+    sync::PushResult answer;
+    std::vector<SyncLogRecord> records;
+    std::vector<SyncRejectionRecord> rejections;
+  };
+
+  // Authorises and merges one push, numbers new requests, runs automation. REQUIRES: merge_mutex_
+  Merged merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
+  // Log records for entries (from, merge_.cursor()]. REQUIRES: merge_mutex_
+  std::vector<SyncLogRecord> records_after(std::uint64_t from) const;
+  // Restores stored log records (in seq order, continuing the log) into merge_. REQUIRES: merge_mutex_
+  Status restore_records(std::span<const SyncLogRecord> records);
+  // Applies entries other servers committed (those not yet here) and tells the observer.
+  // Returns the highest seq now here from them. REQUIRES: merge_mutex_
+  Result<std::uint64_t> apply_caught_up(CaughtUp& caught);
+  // Runs `work` in the next shared commit (group commit across this server's threads).
+  Status commit_shared(const std::function<void(LogAppend&)>& work);
 
   bool may_edit(const AuthContext& who, const sync::FieldOp& op, const std::vector<sync::FieldOp>& batch) const;
   // Rules on single fields: only the server writes SLA activity entries; only the owner,
@@ -103,6 +145,7 @@ class SyncService {
   Status wait_durable(std::uint64_t generation);
 
   Storage& storage_;
+  SharedLog* const shared_;  // storage_.shared_log(): null for one server alone
   const SyncOptions options_;
   SyncObserver* observer_ = nullptr;  // set before serving
   const sync::PhysicalClock physical_;  // the server clock, also behind merge_'s HLC
@@ -116,6 +159,7 @@ class SyncService {
   // (extended on demand by may_see_attachment_file); guarded by merge_mutex_.
   std::unordered_map<std::string, std::vector<std::string>> attachments_by_sha_;
   std::uint64_t attachments_indexed_ = 0;
+  LogPosition shared_position_;  // how far the shared log was read; guarded by merge_mutex_
 
   mutable std::mutex commit_mutex_;
   std::condition_variable committed_;
@@ -125,6 +169,7 @@ class SyncService {
   std::uint64_t durable_cursor_ = 0;    // highest seq on disk; guarded by commit_mutex_
   std::uint64_t queued_cursor_ = 0;     // highest seq queued; guarded by commit_mutex_
   bool committing_ = false;
+  std::vector<SharedJob*> shared_queue_;  // guarded by commit_mutex_
   Status failed_;                       // sticky: after a failed commit nothing more is acknowledged
 };
 

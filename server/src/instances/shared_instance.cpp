@@ -1,0 +1,108 @@
+#include "rapidesk/server/shared_instance.h"
+
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "rapidesk/server/server_state.h"
+
+namespace rapidesk::server {
+
+namespace {
+constexpr int kLeaderCheckMs = 1000;
+constexpr int kListenWaitMs = 1000;
+constexpr int kCatchUpAtLeastEvery = 5;  // listen waits: a missed notification costs at most 5 s
+}  // namespace
+
+SharedInstance::SharedInstance(ServerState& state, SharedLog& log, Roles roles)
+    : state_(state), log_(log), roles_(std::move(roles)) {}
+
+SharedInstance::~SharedInstance() { stop(); }
+
+void SharedInstance::start() {
+  std::lock_guard lock(mutex_);
+  if (listener_.joinable()) return;
+  stopping_ = false;
+  listener_ = std::thread([this] { listen_loop(); });
+  leadership_ = std::thread([this] { leadership_loop(); });
+}
+
+void SharedInstance::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (listener_.joinable()) listener_.join();
+  if (leadership_.joinable()) leadership_.join();
+}
+
+bool SharedInstance::pause(int ms) {
+  std::unique_lock lock(mutex_);
+  return !stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [this] { return stopping_; });
+}
+
+void SharedInstance::listen_loop() {
+  std::unique_ptr<LogListener> listener;
+  bool reported = false;
+  int quiet_waits = 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    if (!listener) {
+      auto made = log_.listen();
+      if (!made) {
+        if (!pause(kListenWaitMs)) return;
+        continue;
+      }
+      listener = std::move(*made);
+    }
+    auto woke = listener->wait(std::chrono::milliseconds(kListenWaitMs));
+    if (!woke) {
+      if (!reported) state_.log.event("warning", "shared_listen", {{"message", woke.status().message().en}});
+      reported = true;
+      if (!pause(kListenWaitMs)) return;
+      continue;
+    }
+    reported = false;
+    if (!*woke && ++quiet_waits < kCatchUpAtLeastEvery) continue;
+    quiet_waits = 0;
+    auto grew = state_.sync->catch_up();
+    if (!grew) {
+      state_.log.event("warning", "shared_catch_up", {{"message", grew.status().message().en}});
+    } else if (*grew) {
+      state_.announcer.announce(state_.sync->durable_cursor());
+    }
+  }
+}
+
+void SharedInstance::leadership_loop() {
+  std::unique_ptr<LeaderLock> lock = log_.leader_lock();
+  bool leading = false;
+  for (;;) {
+    const bool holds = lock->hold();
+    if (holds && !leading) {
+      if (Status s = roles_.lead(); !s) {
+        state_.log.event("warning", "sla_leader", {{"message", s.message().en}});
+      } else {
+        leading = true;
+        state_.metrics.set_sla_leader(true);
+        state_.log.event("info", "sla_leader", {{"leader", true}});
+      }
+    } else if (!holds && leading) {
+      roles_.stop_leading();
+      leading = false;
+      state_.metrics.set_sla_leader(false);
+      state_.log.event("warning", "sla_leader", {{"leader", false}});
+    }
+    if (!pause(kLeaderCheckMs)) break;
+  }
+  if (leading) {
+    roles_.stop_leading();
+    state_.metrics.set_sla_leader(false);
+  }
+}
+
+}  // namespace rapidesk::server

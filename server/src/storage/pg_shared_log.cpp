@@ -1,0 +1,179 @@
+// Several servers on one PostgreSQL (shared_log.h): catch-up reads, the exclusive append
+// under a transaction-level advisory lock, LISTEN/NOTIFY and the leader lock.
+//
+// Lock keys and the channel name are derived from current_schema(), so deployments (and
+// test runs) in different schemas of one database are independent. The channel name is
+// hashed because identifiers are at most 63 bytes.
+#include <algorithm>
+
+#include "storage/pg_storage.h"
+
+namespace rapidesk::server {
+
+namespace {
+
+constexpr const char* kLogLock = "SELECT pg_advisory_xact_lock(hashtext('rapidesk-server log ' || current_schema()))";
+constexpr const char* kLeaderLock =
+    "SELECT pg_try_advisory_lock(hashtext('rapidesk-server leader ' || current_schema()))";
+constexpr const char* kChannel = "'rapidesk_log_' || substr(md5(current_schema()), 1, 16)";
+
+// Reads what was committed after `from` inside `tx` and advances `from`.
+Status read_new(pqxx::dbtransaction& tx, LogPosition& from, const LogReader& reader) {
+  Status s = pg::stream_rows(
+      tx, "rapidesk_new_log",
+      "SELECT seq, entity, row_id, entry FROM sync_log WHERE seq > " + std::to_string(from.seq) + " ORDER BY seq",
+      [&](const pqxx::row& row) {
+        SyncLogRecord r{row[0].as<std::uint64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                        row[3].as<std::string>()};
+        const std::uint64_t seq = r.seq;
+        if (Status s = reader.on_entry(std::move(r)); !s) return s;
+        from.seq = seq;
+        return Status::ok();
+      });
+  if (!s) return s;
+  s = pg::stream_rows(tx, "rapidesk_new_rejected",
+                      "SELECT ord, op_id, result FROM sync_rejected WHERE ord > " + std::to_string(from.rejection) +
+                          " ORDER BY ord",
+                      [&](const pqxx::row& row) {
+                        from.rejection = row[0].as<std::uint64_t>();
+                        return reader.on_rejection(
+                            SyncRejectionRecord{row[1].as<std::string>(), row[2].as<std::string>()});
+                      });
+  if (!s) return s;
+  const pqxx::result counter = tx.exec("SELECT value FROM sync_meta WHERE key = 'next_server_op'");
+  if (!counter.empty()) reader.on_counter(counter[0][0].as<std::uint64_t>());
+  return Status::ok();
+}
+
+class PgLogListener final : public LogListener {
+ public:
+  explicit PgLogListener(std::string url) : url_(std::move(url)) {}
+
+  Result<bool> wait(std::chrono::milliseconds timeout) override {
+    if (!connection_) {
+      auto c = pg::connect(url_);
+      if (!c) return c.status();
+      try {
+        pqxx::nontransaction tx(**c);
+        const std::string channel = tx.exec1("SELECT " + std::string(kChannel))[0].as<std::string>();
+        connection_ = std::move(*c);
+        receiver_ = std::make_unique<Receiver>(*connection_, channel, notified_);
+      } catch (const std::exception& e) {
+        receiver_.reset();
+        connection_.reset();
+        return pg::error_status(e, "listening for new changes");
+      }
+      return true;  // anything committed before LISTEN took effect was not announced
+    }
+    try {
+      notified_ = false;
+      connection_->await_notification(static_cast<long>(timeout.count() / 1000),
+                                      static_cast<long>(timeout.count() % 1000) * 1000);
+      return notified_;
+    } catch (const std::exception& e) {
+      receiver_.reset();
+      connection_.reset();
+      return pg::error_status(e, "listening for new changes");
+    }
+  }
+
+  ~PgLogListener() override {
+    receiver_.reset();  // before its connection
+  }
+
+ private:
+  class Receiver final : public pqxx::notification_receiver {
+   public:
+    Receiver(pqxx::connection_base& c, const std::string& channel, bool& flag)
+        : pqxx::notification_receiver(c, channel), flag_(flag) {}
+    void operator()(const std::string&, int) override { flag_ = true; }
+
+   private:
+    bool& flag_;
+  };
+
+  const std::string url_;
+  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<Receiver> receiver_;
+  bool notified_ = false;
+};
+
+class PgLeaderLock final : public LeaderLock {
+ public:
+  explicit PgLeaderLock(std::string url) : url_(std::move(url)) {}
+
+  bool hold() override {
+    try {
+      if (!connection_) {
+        auto c = pg::connect(url_);
+        if (!c) return false;
+        connection_ = std::move(*c);
+        held_ = false;
+      }
+      pqxx::nontransaction tx(*connection_);
+      if (held_) {
+        tx.exec("SELECT 1");  // the session (and so the lock) is still there
+        return true;
+      }
+      held_ = tx.exec1(kLeaderLock)[0].as<bool>();
+      return held_;
+    } catch (const std::exception&) {
+      // The session is gone, and the lock with it.
+      connection_.reset();
+      held_ = false;
+      return false;
+    }
+  }
+
+ private:
+  const std::string url_;
+  std::unique_ptr<pqxx::connection> connection_;
+  bool held_ = false;
+};
+
+}  // namespace
+
+Status PgStorage::read_since(LogPosition& from, const LogReader& reader) {
+  return with_connection("reading new changes", [&](pqxx::connection& c) -> Status {
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+    LogPosition at = from;
+    if (Status s = read_new(tx, at, reader); !s) return s;
+    tx.commit();
+    from = at;
+    return Status::ok();
+  });
+}
+
+Status PgStorage::append_exclusive(LogPosition& from, const LogReader& reader,
+                                   const std::function<LogAppend()>& write) {
+  return with_connection("saving synced changes", [&](pqxx::connection& c) -> Status {
+    pqxx::work tx(c);
+    tx.exec(kLogLock);
+    LogPosition at = from;
+    if (Status s = read_new(tx, at, reader); !s) return s;
+    // What was read is committed by others: it counts as read even if this append fails.
+    from = at;
+    const LogAppend append = write();
+    if (append.entries.empty() && append.rejections.empty() && append.fired_sla_keys.empty()) return Status::ok();
+    if (Status s = check_storable(append.entries, append.rejections, append.fired_sla_keys); !s) return s;
+    const std::uint64_t ord =
+        write_append(tx, append.entries, append.rejections, append.next_server_op, append.fired_sla_keys);
+    if (!append.entries.empty()) {
+      tx.exec_params(std::string("SELECT pg_notify(") + kChannel + ", $1)",
+                     std::to_string(append.entries.back().seq));
+    }
+    tx.commit();
+    if (!append.entries.empty()) at.seq = append.entries.back().seq;
+    at.rejection = std::max(at.rejection, ord);
+    from = at;
+    return Status::ok();
+  });
+}
+
+Result<std::unique_ptr<LogListener>> PgStorage::listen() {
+  return std::unique_ptr<LogListener>(std::make_unique<PgLogListener>(url_));
+}
+
+std::unique_ptr<LeaderLock> PgStorage::leader_lock() { return std::make_unique<PgLeaderLock>(url_); }
+
+}  // namespace rapidesk::server
