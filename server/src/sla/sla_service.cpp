@@ -314,12 +314,16 @@ std::map<std::string, RequestReview> SlaService::review_requests(const std::vect
 }
 
 void SlaService::after_catch_up(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.mutex);
+  if (!m.runtime) return;
+  bool scheduling;
   {
-    std::lock_guard lock(impl_->mutex);
-    if (!impl_->runtime) return;
-    impl_->runtime->observe_remote(store, log, now);
+    std::lock_guard wake(m.wake_mutex);
+    scheduling = m.scheduler.joinable() && !m.stopping;
   }
-  impl_->wake();  // new requests may have new deadlines
+  m.runtime->observe_remote(store, log, now, scheduling);
+  if (scheduling) m.wake();  // new requests may have new deadlines
 }
 
 void SlaService::after_push(ServerEdits& edits) {

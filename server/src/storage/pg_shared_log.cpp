@@ -17,31 +17,34 @@ constexpr const char* kLeaderLock =
     "SELECT pg_try_advisory_lock(hashtext('rapidesk-server leader ' || current_schema()))";
 constexpr const char* kChannel = "'rapidesk_log_' || substr(md5(current_schema()), 1, 16)";
 
-// Reads what was committed after `from` inside `tx` and advances `from`.
+// Reads what was committed after `from` inside `tx` and advances `from`. Two round trips
+// when little is new (the usual case: this runs inside the log lock), pages of kPage rows
+// when much is (a server starting on a long log).
 Status read_new(pqxx::dbtransaction& tx, LogPosition& from, const LogReader& reader) {
-  Status s = pg::stream_rows(
-      tx, "rapidesk_new_log",
-      "SELECT seq, entity, row_id, entry FROM sync_log WHERE seq > " + std::to_string(from.seq) + " ORDER BY seq",
-      [&](const pqxx::row& row) {
-        SyncLogRecord r{row[0].as<std::uint64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                        row[3].as<std::string>()};
-        const std::uint64_t seq = r.seq;
-        if (Status s = reader.on_entry(std::move(r)); !s) return s;
-        from.seq = seq;
-        return Status::ok();
-      });
-  if (!s) return s;
-  s = pg::stream_rows(tx, "rapidesk_new_rejected",
-                      "SELECT ord, op_id, result FROM sync_rejected WHERE ord > " + std::to_string(from.rejection) +
-                          " ORDER BY ord",
-                      [&](const pqxx::row& row) {
-                        from.rejection = row[0].as<std::uint64_t>();
-                        return reader.on_rejection(
-                            SyncRejectionRecord{row[1].as<std::string>(), row[2].as<std::string>()});
-                      });
-  if (!s) return s;
-  const pqxx::result counter = tx.exec("SELECT value FROM sync_meta WHERE key = 'next_server_op'");
-  if (!counter.empty()) reader.on_counter(counter[0][0].as<std::uint64_t>());
+  constexpr size_t kPage = 5000;
+  // The counter comes with the entries: it only grows when entries are appended.
+  for (;;) {
+    const pqxx::result rows = tx.exec(
+        "SELECT seq, entity, row_id, entry, (SELECT value FROM sync_meta WHERE key = 'next_server_op')"
+        " FROM sync_log WHERE seq > " + std::to_string(from.seq) + " ORDER BY seq LIMIT " + std::to_string(kPage));
+    for (const auto& row : rows) {
+      SyncLogRecord r{row[0].as<std::uint64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                      row[3].as<std::string>()};
+      const std::uint64_t seq = r.seq;
+      if (Status s = reader.on_entry(std::move(r)); !s) return s;
+      from.seq = seq;
+    }
+    if (!rows.empty() && !rows[0][4].is_null()) reader.on_counter(rows[0][4].as<std::uint64_t>());
+    if (rows.size() < kPage) break;
+  }
+  const pqxx::result rejected = tx.exec("SELECT ord, op_id, result FROM sync_rejected WHERE ord > " +
+                                        std::to_string(from.rejection) + " ORDER BY ord");
+  for (const auto& row : rejected) {
+    from.rejection = row[0].as<std::uint64_t>();
+    if (Status s = reader.on_rejection(SyncRejectionRecord{row[1].as<std::string>(), row[2].as<std::string>()}); !s) {
+      return s;
+    }
+  }
   return Status::ok();
 }
 
@@ -157,11 +160,7 @@ Status PgStorage::append_exclusive(LogPosition& from, const LogReader& reader,
     if (append.entries.empty() && append.rejections.empty() && append.fired_sla_keys.empty()) return Status::ok();
     if (Status s = check_storable(append.entries, append.rejections, append.fired_sla_keys); !s) return s;
     const std::uint64_t ord =
-        write_append(tx, append.entries, append.rejections, append.next_server_op, append.fired_sla_keys);
-    if (!append.entries.empty()) {
-      tx.exec_params(std::string("SELECT pg_notify(") + kChannel + ", $1)",
-                     std::to_string(append.entries.back().seq));
-    }
+        write_append(tx, append.entries, append.rejections, append.next_server_op, append.fired_sla_keys, kChannel);
     tx.commit();
     if (!append.entries.empty()) at.seq = append.entries.back().seq;
     at.rejection = std::max(at.rejection, ord);

@@ -72,10 +72,11 @@ class PgStorage final : public Storage, public SharedLog {
   static Status check_storable(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
                                std::span<const std::string> fired_sla_keys);
   // Writes one append inside `tx`; returns the order number of the last refusal it stored
-  // (0 if none was new).
+  // (0 if none was new). A non-empty `notify_channel` (an SQL expression) announces the
+  // last entry's seq on it at commit.
   static std::uint64_t write_append(pqxx::work& tx, std::span<const SyncLogRecord> entries,
                                     std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
-                                    std::span<const std::string> fired_sla_keys);
+                                    std::span<const std::string> fired_sla_keys, std::string_view notify_channel = {});
 
   static constexpr int kMaxConnections = 4;
 

@@ -23,7 +23,7 @@ Status PgStorage::check_storable(std::span<const SyncLogRecord> entries, std::sp
 
 std::uint64_t PgStorage::write_append(pqxx::work& tx, std::span<const SyncLogRecord> entries,
                                       std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
-                                      std::span<const std::string> fired_sla_keys) {
+                                      std::span<const std::string> fired_sla_keys, std::string_view notify_channel) {
   if (!entries.empty()) {
     pqxx::stream_to copy(tx, "sync_log", std::vector<std::string>{"seq", "entity", "row_id", "entry"});
     for (const auto& e : entries) copy << std::make_tuple(static_cast<long long>(e.seq), e.entity, e.row, e.entry);
@@ -44,10 +44,17 @@ std::uint64_t PgStorage::write_append(pqxx::work& tx, std::span<const SyncLogRec
         k);
   }
   // Never backwards: with several servers the highest counter wins.
-  tx.exec_params(
+  const std::string counter =
       "INSERT INTO sync_meta (key, value) VALUES ('next_server_op', $1)"
-      " ON CONFLICT (key) DO UPDATE SET value = GREATEST(sync_meta.value, excluded.value)",
-      static_cast<long long>(next_server_op));
+      " ON CONFLICT (key) DO UPDATE SET value = GREATEST(sync_meta.value, excluded.value)";
+  if (notify_channel.empty() || entries.empty()) {
+    tx.exec_params(counter, static_cast<long long>(next_server_op));
+  } else {
+    // The announcement rides on the same round trip; it is delivered at commit.
+    tx.exec_params("WITH counter AS (" + counter + " RETURNING 1) SELECT pg_notify(" + std::string(notify_channel) +
+                       ", $2) FROM counter",
+                   static_cast<long long>(next_server_op), std::to_string(entries.back().seq));
+  }
   return last_ord;
 }
 
