@@ -156,7 +156,7 @@ Options (flags override the --config file, which overrides the defaults):
                          the bound address is printed as "listening on HOST:PORT")  监听地址
   --config FILE          JSON config file; keys in docs/server.md  JSON 配置文件
   --threads N            I/O threads (default 2)  网络线程数
-  --workers N            handler threads for database work and password hashing (default 2)  处理线程数
+  --workers N            handler threads for database work and password hashing (default 16)  处理线程数
   --token-ttl-days N     sign-in tokens expire after N days (default 30)  令牌有效天数
   --header-timeout S     seconds allowed for a request's headers (default 10)  请求头超时
   --body-timeout S       seconds allowed for a request's body (default 30)  请求体超时
