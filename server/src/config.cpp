@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/server/json_body.h"
+#include "rapidesk/server/forwarded.h"
 #include "rapidesk/server/storage.h"
 
 namespace rapidesk::server {
@@ -188,6 +189,18 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       s = read_int(v, key, 1, 1'000'000, c.login_failures_per_user);
     } else if (key == "login_failures_per_address") {
       s = read_int(v, key, 1, 1'000'000, c.login_failures_per_address);
+    } else if (key == "trusted_proxies") {
+      std::vector<std::string> proxies;
+      if (!v.is_array()) s = bad_key(key, Text{"must be a list of IP addresses", "必须是 IP 地址列表"});
+      for (size_t i = 0; s && i < v.size(); ++i) {
+        if (!v[i].is_string() || !is_ip_address(v[i].get_ref<const std::string&>())) {
+          s = bad_key(key, Text{"must be a list of IP addresses (e.g. [\"10.0.0.5\"])",
+                                "必须是 IP 地址列表（例如 [\"10.0.0.5\"]）"});
+        } else {
+          proxies.push_back(v[i].get<std::string>());
+        }
+      }
+      if (s) c.trusted_proxies = std::move(proxies);
     } else if (key == "login_window_seconds") {
       s = read_int(v, key, 1, kDay, c.login_window_s);
     } else if (key == "shutdown_grace_seconds") {

@@ -301,3 +301,34 @@ TEST_F(ServerTest, TlsServesHttpsAndWss) {
 }
 
 }  // namespace
+
+namespace {
+
+using namespace rapidesk_it;
+
+// Behind a trusted reverse proxy the sign-in limit per address counts the client's address
+// from X-Forwarded-For; from anyone else the header is ignored, so it cannot dodge the limit.
+TEST_F(ServerTest, SignInLimitPerAddressSeesClientsBehindTrustedProxy) {
+  add_user("alice", "correct horse");
+  const auto config = dir_.path() / "server.json";
+  std::ofstream(config) << R"({"trusted_proxies": ["127.0.0.1"], "login_failures_per_address": 3})";
+  start({"--config", config.string()});
+  auto attempt = [&](const std::string& user, const std::string& password, const std::string& client) {
+    return http(port(), "POST", "/api/v1/auth/login",
+                nlohmann::json{{"username", user}, {"password", password}, {"device", "proxy-test"}}.dump(),
+                {"X-Forwarded-For: " + client})
+        .status;
+  };
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("nobody" + std::to_string(i), "x", "203.0.113.5"), 401);
+  EXPECT_EQ(attempt("alice", "correct horse", "203.0.113.5"), 429) << "that client used up its attempts";
+  EXPECT_EQ(attempt("alice", "correct horse", "203.0.113.6"), 200) << "another client behind the proxy is not affected";
+
+  // Without trusted proxies a forged header changes nothing: the limit counts the peer.
+  ASSERT_EQ(server_->terminate_and_wait(10s), 0);
+  std::ofstream(config, std::ios::trunc) << R"({"login_failures_per_address": 3})";
+  start({"--config", config.string()});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("nobody" + std::to_string(i), "x", "198.51.100." + std::to_string(i)), 401);
+  EXPECT_EQ(attempt("alice", "correct horse", "198.51.100.99"), 429);
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 
 #include "rapidesk/server/config.h"
 #include "rapidesk/server/cursor_announcer.h"
+#include "rapidesk/server/forwarded.h"
 #include "rapidesk/server/json_body.h"
 #include "rapidesk/server/options.h"
 #include "rapidesk/server/rate_limiter.h"
@@ -162,6 +163,36 @@ TEST(Config, FileKeysAndErrors) {
   EXPECT_FALSE(apply_config_json(nlohmann::json{{"threads", 0}}, c));
   EXPECT_FALSE(apply_config_json(nlohmann::json::array(), c));
   EXPECT_EQ(apply_config_file(dir.path() / "missing.json", c).code(), ErrorCode::kIo);
+}
+
+TEST(Config, TrustedProxiesAreIpAddresses) {
+  ServerConfig c;
+  ASSERT_TRUE(apply_config_json(nlohmann::json{{"trusted_proxies", {"10.0.0.5", "::1"}}}, c));
+  EXPECT_EQ(c.trusted_proxies, (std::vector<std::string>{"10.0.0.5", "::1"}));
+  Status bad = apply_config_json(nlohmann::json{{"trusted_proxies", {"10.0.0.5", "proxy.internal"}}}, c);
+  EXPECT_EQ(bad.code(), ErrorCode::kInvalid);
+  EXPECT_NE(bad.message().en.find("trusted_proxies"), std::string::npos);
+  EXPECT_EQ(c.trusted_proxies.size(), 2u) << "a refused value changes nothing";
+  EXPECT_FALSE(apply_config_json(nlohmann::json{{"trusted_proxies", "10.0.0.5"}}, c));
+}
+
+TEST(Forwarded, ClientAddressBelievesOnlyTrustedProxies) {
+  const std::vector<std::string> proxies = {"10.0.0.5", "10.0.0.6"};
+  // No proxies configured, or the peer is not one: the header is ignored (it may be forged).
+  EXPECT_EQ(client_address("10.0.0.5", "203.0.113.9", {}), "10.0.0.5");
+  EXPECT_EQ(client_address("198.51.100.1", "203.0.113.9", proxies), "198.51.100.1");
+  // Through our proxy: the client it saw.
+  EXPECT_EQ(client_address("10.0.0.5", "203.0.113.9", proxies), "203.0.113.9");
+  // The rightmost untrusted hop wins; what the client wrote on the left is not believed.
+  EXPECT_EQ(client_address("10.0.0.5", "1.2.3.4, 203.0.113.9", proxies), "203.0.113.9");
+  EXPECT_EQ(client_address("10.0.0.5", "203.0.113.9, 10.0.0.6", proxies), "203.0.113.9");
+  EXPECT_EQ(client_address("10.0.0.5", " 2001:db8::7 ", proxies), "2001:db8::7");
+  // Malformed or only proxies: the peer.
+  EXPECT_EQ(client_address("10.0.0.5", "203.0.113.9, not-an-ip", proxies), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", "10.0.0.6", proxies), "10.0.0.5");
+  EXPECT_EQ(client_address("10.0.0.5", "", proxies), "10.0.0.5");
+  EXPECT_TRUE(is_ip_address("127.0.0.1"));
+  EXPECT_FALSE(is_ip_address("127.0.0.1:80"));
 }
 
 TEST(Config, ListenAddresses) {

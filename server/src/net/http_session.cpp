@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/ws_session.h"
+#include "rapidesk/server/forwarded.h"
 #include "rapidesk/server/handlers.h"
 #include "rapidesk/server/protocol.h"
 #include "rapidesk/server/server_state.h"
@@ -215,7 +216,10 @@ HttpRequest HttpSession<Stream>::to_plain_request(bool with_body) {
   request.target = std::string(message.target());
   for (const auto& field : message) request.headers[lower(field.name_string())] = std::string(field.value());
   if (with_body) request.body = std::move(message.body());
-  request.remote_address = remote_;
+  const auto forwarded = request.headers.find("x-forwarded-for");
+  request.remote_address = forwarded == request.headers.end()
+                               ? remote_
+                               : client_address(remote_, forwarded->second, ctx_.state.config.trusted_proxies);
   return request;
 }
 

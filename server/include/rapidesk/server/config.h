@@ -46,6 +46,10 @@ struct ServerConfig {
   int ws_idle_timeout_s = 60;
   std::size_t ws_max_queue = 64;  // queued messages per client before it is dropped as too slow
 
+  // Reverse proxies (IP addresses) whose X-Forwarded-For is believed, so that the sign-in
+  // limit per address and the log see the client's address, not the proxy's (forwarded.h).
+  std::vector<std::string> trusted_proxies;
+
   // Failed logins allowed per sliding window, per user name and per remote address.
   int login_failures_per_user = 5;
   int login_failures_per_address = 20;

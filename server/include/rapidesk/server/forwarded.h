@@ -1,0 +1,21 @@
+// The client's address behind a reverse proxy (nginx, a load balancer): what the sign-in
+// rate limit, the request log and the audit trail count.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rapidesk::server {
+
+// `peer` is the TCP peer. Only when it is one of `trusted_proxies` is X-Forwarded-For
+// believed: the client is its rightmost address that is not itself a trusted proxy (each
+// proxy appends the address it saw, so entries left of an untrusted hop may be forged by the
+// client). Without trusted proxies, or with an empty or malformed header, it is `peer`.
+std::string client_address(std::string_view peer, std::string_view x_forwarded_for,
+                           const std::vector<std::string>& trusted_proxies);
+
+// True for an IPv4 or IPv6 address in text form (as trusted_proxies takes).
+bool is_ip_address(std::string_view text);
+
+}  // namespace rapidesk::server
