@@ -1,5 +1,5 @@
-// Several servers on one PostgreSQL (shared_log.h): catch-up reads, the exclusive append
-// under a transaction-level advisory lock, LISTEN/NOTIFY and the leader lock.
+// Several servers on one PostgreSQL (shared_log.h): catch-up reads, the writer lease (a
+// session-level advisory lock), announced appends, LISTEN/NOTIFY and the leader lock.
 //
 // Lock keys and the channel name are derived from current_schema(), so deployments (and
 // test runs) in different schemas of one database are independent. The channel name is
@@ -12,7 +12,9 @@ namespace rapidesk::server {
 
 namespace {
 
-constexpr const char* kLogLock = "SELECT pg_advisory_xact_lock(hashtext('rapidesk-server log ' || current_schema()))";
+constexpr const char* kWriterLock = "SELECT pg_advisory_lock(hashtext('rapidesk-server log ' || current_schema()))";
+constexpr const char* kWriterUnlock =
+    "SELECT pg_advisory_unlock(hashtext('rapidesk-server log ' || current_schema()))";
 constexpr const char* kLeaderLock =
     "SELECT pg_try_advisory_lock(hashtext('rapidesk-server leader ' || current_schema()))";
 constexpr const char* kChannel = "'rapidesk_log_' || substr(md5(current_schema()), 1, 16)";
@@ -147,24 +149,41 @@ Status PgStorage::read_since(LogPosition& from, const LogReader& reader) {
   });
 }
 
-Status PgStorage::append_exclusive(LogPosition& from, const LogReader& reader,
-                                   const std::function<LogAppend()>& write) {
+Status PgStorage::acquire_writer() {
+  std::lock_guard lock(writer_mutex_);
+  if (!writer_) {
+    auto c = pg::connect(url_);
+    if (!c) return c.status();
+    writer_ = std::move(*c);
+  }
+  try {
+    pqxx::nontransaction tx(*writer_);
+    tx.exec(kWriterLock);  // waits in the database's queue behind the servers before it
+    return Status::ok();
+  } catch (const std::exception& e) {
+    writer_.reset();  // the session is gone, and with it any lock it held
+    return pg::error_status(e, "waiting for the turn to write");
+  }
+}
+
+void PgStorage::release_writer() {
+  std::lock_guard lock(writer_mutex_);
+  if (!writer_) return;
+  try {
+    pqxx::nontransaction tx(*writer_);
+    tx.exec(kWriterUnlock);
+  } catch (const std::exception&) {
+    writer_.reset();  // closing the session releases the lock too
+  }
+}
+
+Status PgStorage::append_announced(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                                   std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) {
+  if (Status s = check_storable(entries, rejected, fired_sla_keys); !s) return s;
   return with_connection("saving synced changes", [&](pqxx::connection& c) -> Status {
     pqxx::work tx(c);
-    tx.exec(kLogLock);
-    LogPosition at = from;
-    if (Status s = read_new(tx, at, reader); !s) return s;
-    // What was read is committed by others: it counts as read even if this append fails.
-    from = at;
-    const LogAppend append = write();
-    if (append.entries.empty() && append.rejections.empty() && append.fired_sla_keys.empty()) return Status::ok();
-    if (Status s = check_storable(append.entries, append.rejections, append.fired_sla_keys); !s) return s;
-    const std::uint64_t ord =
-        write_append(tx, append.entries, append.rejections, append.next_server_op, append.fired_sla_keys, kChannel);
+    (void)write_append(tx, entries, rejected, next_server_op, fired_sla_keys, kChannel);
     tx.commit();
-    if (!append.entries.empty()) at.seq = append.entries.back().seq;
-    at.rejection = std::max(at.rejection, ord);
-    from = at;
     return Status::ok();
   });
 }

@@ -64,7 +64,10 @@ class PgStorage final : public Storage, public SharedLog {
 
   // Several instances (pg_shared_log.cpp).
   Status read_since(LogPosition& from, const LogReader& reader) override;
-  Status append_exclusive(LogPosition& from, const LogReader& reader, const std::function<LogAppend()>& write) override;
+  Status acquire_writer() override;
+  void release_writer() override;
+  Status append_announced(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                          std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) override;
   Result<std::unique_ptr<LogListener>> listen() override;
   std::unique_ptr<LeaderLock> leader_lock() override;
 
@@ -117,6 +120,9 @@ class PgStorage final : public Storage, public SharedLog {
   std::condition_variable released_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mutex_
   int open_ = 0;  // connections idle or in use; guarded by mutex_
+  // The writer lease's own session (shared_log.h); its lock lives as long as it does.
+  std::mutex writer_mutex_;
+  std::unique_ptr<pqxx::connection> writer_;  // guarded by writer_mutex_
 };
 
 }  // namespace rapidesk::server

@@ -289,21 +289,30 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
   return out;
 }
 
-Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
-  if (shared_ != nullptr) {
-    sync::PushResult answer;
-    const std::function<void(LogAppend&)> work = [&](LogAppend& append) {
-      Merged m = merge_push(who, ops);
-      answer = std::move(m.answer);
-      for (auto& r : m.records) append.entries.push_back(std::move(r));
-      for (auto& r : m.rejections) append.rejections.push_back(std::move(r));
-    };
-    if (Status s = commit_shared(work); !s) return s;
-    return answer;
+// While alive, the caller counts as merging under the writer lease (several servers).
+class SyncService::SharedTurn {
+ public:
+  explicit SharedTurn(SyncService& service) : service_(service.shared_ != nullptr ? &service : nullptr) {
+    if (service_ != nullptr) status_ = service_->enter_shared();
   }
+  ~SharedTurn() {
+    if (service_ != nullptr && status_) service_->leave_shared();
+  }
+  SharedTurn(const SharedTurn&) = delete;
+  SharedTurn& operator=(const SharedTurn&) = delete;
+  const Status& status() const { return status_; }
+
+ private:
+  SyncService* service_;
+  Status status_;
+};
+
+Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
   std::uint64_t generation = 0;
   sync::PushResult answer;
   {
+    SharedTurn turn(*this);
+    if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
     {
       std::lock_guard commit(commit_mutex_);
@@ -311,31 +320,25 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     }
     Merged m = merge_push(who, ops);
     answer = std::move(m.answer);
-    if (m.records.empty() && m.rejections.empty()) return answer;
-    std::lock_guard commit(commit_mutex_);
-    for (auto& r : m.records) queue_.entries.push_back(std::move(r));
-    for (auto& r : m.rejections) queue_.rejections.push_back(std::move(r));
-    queued_cursor_ = merge_.cursor();
-    generation = queue_.generation = next_generation_++;
+    if (!m.records.empty() || !m.rejections.empty()) {
+      std::lock_guard commit(commit_mutex_);
+      for (auto& r : m.records) queue_.entries.push_back(std::move(r));
+      for (auto& r : m.rejections) queue_.rejections.push_back(std::move(r));
+      queued_cursor_ = merge_.cursor();
+      generation = queue_.generation = next_generation_++;
+    }
   }
-  if (Status s = wait_durable(generation); !s) return s;
+  const Status durable = generation == 0 ? Status::ok() : wait_durable(generation);
+  if (shared_ != nullptr) release_if_idle();
+  if (!durable) return durable;
   return answer;
 }
 
 Status SyncService::run_server_task(const ServerTask& task) {
-  if (shared_ != nullptr) {
-    const std::function<void(LogAppend&)> work = [&](LogAppend& append) {
-      const std::uint64_t before = merge_.cursor();
-      Edits edits(merge_, physical_);
-      std::vector<std::string> fired = task(edits);
-      note_entries(before);
-      for (auto& r : records_after(before)) append.entries.push_back(std::move(r));
-      for (auto& k : fired) append.fired_sla_keys.push_back(std::move(k));
-    };
-    return commit_shared(work);
-  }
   std::uint64_t generation = 0;
   {
+    SharedTurn turn(*this);
+    if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
     {
       std::lock_guard commit(commit_mutex_);
@@ -345,74 +348,80 @@ Status SyncService::run_server_task(const ServerTask& task) {
     Edits edits(merge_, physical_);
     std::vector<std::string> fired = task(edits);
     note_entries(before);
-    if (merge_.cursor() == before && fired.empty()) return Status::ok();
-    std::lock_guard commit(commit_mutex_);
-    for (auto& r : records_after(before)) queue_.entries.push_back(std::move(r));
-    for (auto& k : fired) queue_.fired_sla_keys.push_back(std::move(k));
-    queued_cursor_ = merge_.cursor();
-    generation = queue_.generation = next_generation_++;
+    if (merge_.cursor() != before || !fired.empty()) {
+      std::lock_guard commit(commit_mutex_);
+      for (auto& r : records_after(before)) queue_.entries.push_back(std::move(r));
+      for (auto& k : fired) queue_.fired_sla_keys.push_back(std::move(k));
+      queued_cursor_ = merge_.cursor();
+      generation = queue_.generation = next_generation_++;
+    }
   }
-  return wait_durable(generation);
+  const Status durable = generation == 0 ? Status::ok() : wait_durable(generation);
+  if (shared_ != nullptr) release_if_idle();
+  return durable;
 }
 
-Status SyncService::commit_shared(const std::function<void(LogAppend&)>& work) {
-  SharedJob job{&work};
-  std::unique_lock lock(commit_mutex_);
-  if (!failed_.is_ok()) return failed_;
-  shared_queue_.push_back(&job);
-  while (!job.done) {
-    if (committing_) {
-      committed_.wait(lock);
+Status SyncService::enter_shared() {
+  std::unique_lock lock(lease_.mutex);
+  for (;;) {
+    if (lease_.held && !lease_.draining) {
+      if (std::chrono::steady_clock::now() - lease_.since < kLeaseTurn) {
+        ++lease_.merging;
+        return Status::ok();
+      }
+      // Held long enough: let what is under way finish, then hand the lease on.
+      lease_.draining = true;
+      if (lease_.merging == 0 && commits_idle()) release_lease();
+    }
+    if (!lease_.held && !lease_.taking) {
+      lease_.taking = true;
+      lock.unlock();
+      Status s = shared_->acquire_writer();
+      if (s) {
+        // Everything the others committed before the lease came, before merging after it.
+        if (auto caught = catch_up(); !caught) {
+          s = caught.status();
+          shared_->release_writer();
+        }
+      }
+      lock.lock();
+      lease_.taking = false;
+      if (s) {
+        lease_.held = true;
+        lease_.draining = false;
+        lease_.since = std::chrono::steady_clock::now();
+      }
+      lease_.changed.notify_all();
+      if (!s) return s;
       continue;
     }
-    // Become the committer: everything queued so far goes into one exclusive append.
-    committing_ = true;
-    std::vector<SharedJob*> batch = std::move(shared_queue_);
-    shared_queue_.clear();
-    lock.unlock();
-    LogPosition position;
-    {
-      std::lock_guard merge(merge_mutex_);
-      position = shared_position_;
-    }
-    CaughtUp caught;
-    bool merged = false;
-    Status applied;
-    Status s = shared_->append_exclusive(position, caught.reader(), [&]() -> LogAppend {
-      LogAppend append;
-      std::lock_guard merge(merge_mutex_);
-      if (auto a = apply_caught_up(caught); !a) {
-        applied = a.status();
-        return append;
-      }
-      merged = true;
-      for (SharedJob* j : batch) (*j->work)(append);
-      append.next_server_op = merge_.next_op_sequence();
-      return append;
-    });
-    if (s && !applied) s = applied;
-    {
-      std::lock_guard merge(merge_mutex_);
-      shared_position_.seq = std::max(shared_position_.seq, position.seq);
-      shared_position_.rejection = std::max(shared_position_.rejection, position.rejection);
-    }
-    lock.lock();
-    committing_ = false;
-    if (!s && merged) {
-      // The merged state holds what was not saved: nothing more can be acknowledged.
-      failed_ = Status(ErrorCode::kIo, format_text(Text{"The server could not save changes ({}); they were not accepted. "
-                                                        "Restart the server after checking the database.",
-                                                        "服务器无法保存更改（{}），更改未被接受。请检查数据库后重启服务器。"},
-                                                   {s.message()}));
-    }
-    if (s) durable_cursor_ = queued_cursor_ = std::max(durable_cursor_, position.seq);
-    for (SharedJob* j : batch) {
-      j->done = true;
-      j->status = s ? Status::ok() : (merged ? failed_ : s);
-    }
-    committed_.notify_all();
+    lease_.changed.wait(lock);
   }
-  return job.status;
+}
+
+void SyncService::leave_shared() {
+  std::lock_guard lock(lease_.mutex);
+  --lease_.merging;
+  // Nothing of the caller's to commit (or it failed): the lease may be idle now.
+  if (lease_.held && lease_.merging == 0 && commits_idle()) release_lease();
+}
+
+void SyncService::release_if_idle() {
+  std::lock_guard lock(lease_.mutex);
+  if (lease_.held && lease_.merging == 0 && commits_idle()) release_lease();
+}
+
+bool SyncService::commits_idle() {
+  std::lock_guard commit(commit_mutex_);
+  // After a failed commit nothing more will be written here: never keep others waiting.
+  return !failed_.is_ok() || (!committing_ && durable_generation_ + 1 >= next_generation_);
+}
+
+void SyncService::release_lease() {
+  shared_->release_writer();
+  lease_.held = false;
+  lease_.draining = false;
+  lease_.changed.notify_all();
 }
 
 Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldOp& op) const {
@@ -460,7 +469,9 @@ Status SyncService::wait_durable(std::uint64_t generation) {
       std::lock_guard merge(merge_mutex_);  // never taken while holding commit_mutex_
       next_op = merge_.next_op_sequence();
     }
-    Status s = storage_.append_sync(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
+    Status s = shared_ != nullptr
+                   ? shared_->append_announced(batch.entries, batch.rejections, next_op, batch.fired_sla_keys)
+                   : storage_.append_sync(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
     lock.lock();
     committing_ = false;
     if (!s) {

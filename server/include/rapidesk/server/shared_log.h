@@ -1,10 +1,13 @@
 // Several rapidesk-server instances over one database (PostgreSQL): what the sync service
 // and the server need of the storage beyond `Storage`.
 //
-// - One global cursor. The log is appended by one instance at a time, inside a transaction
-//   that holds a database-wide lock; before merging, the writer reads what the others
-//   committed since it last looked (catch-up), so its in-memory merge always extends the
-//   whole log and the seq numbers it gives are the next ones of the one cursor.
+// - One global cursor. The log is appended by one instance at a time: the one holding the
+//   writer lease (a database-wide lock). On taking the lease a server first reads what the
+//   others committed since it last looked (catch-up), so its in-memory merge always extends
+//   the whole log and the seq numbers it gives are the next ones of the one cursor. While it
+//   holds the lease it merges and group-commits exactly as a server alone does (merging the
+//   next pushes while the previous group's commit is being flushed), and it hands the lease
+//   on when it is idle or has held it for a while (so that others get their turn).
 // - Announcements. Each append's commit notifies every instance (LISTEN/NOTIFY) with the
 //   new cursor; a LogListener wakes on it.
 // - Leadership. Exactly one instance at a time holds the leader lock (a session lock on its
@@ -19,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,14 +34,6 @@ namespace rapidesk::server {
 struct LogPosition {
   std::uint64_t seq = 0;        // the last log entry read
   std::uint64_t rejection = 0;  // the last refused operation read (their own order)
-};
-
-// What an exclusive append writes: as Storage::append_sync.
-struct LogAppend {
-  std::vector<SyncLogRecord> entries;  // seqs continue the log without a gap
-  std::vector<SyncRejectionRecord> rejections;
-  std::uint64_t next_server_op = 1;
-  std::vector<std::string> fired_sla_keys;
 };
 
 // Receives what other instances committed: entries in seq order, then refused operations,
@@ -75,12 +71,17 @@ class SharedLog {
   // Reads what was committed after `from` (without the log lock) and advances `from`.
   virtual Status read_since(LogPosition& from, const LogReader& reader) = 0;
 
-  // One transaction holding the log lock: reads what others committed after `from` (as
-  // read_since), then calls `write` once for what to append, appends it, notifies the
-  // listeners and commits. When it returns ok, all of it is durable and `from` is at the
-  // end of the log; otherwise nothing of the append was written.
-  virtual Status append_exclusive(LogPosition& from, const LogReader& reader,
-                                  const std::function<LogAppend()>& write) = 0;
+  // The writer lease. acquire_writer blocks until this server holds it (kUnavailable if
+  // the database cannot be reached). It is a session lock on a connection of its own, so a
+  // crashed server's lease is freed as soon as the database notices. release_writer is
+  // best effort: a lost connection has released it already.
+  virtual Status acquire_writer() = 0;
+  virtual void release_writer() = 0;
+
+  // As Storage::append_sync, and announces the last entry's seq to the listeners at commit.
+  // REQUIRES: this server holds the writer lease.
+  virtual Status append_announced(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                                  std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) = 0;
 
   virtual Result<std::unique_ptr<LogListener>> listen() = 0;
   virtual std::unique_ptr<LeaderLock> leader_lock() = 0;

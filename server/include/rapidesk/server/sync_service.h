@@ -7,16 +7,18 @@
 // queued so far in one transaction, the others wait for it. Pulls never show an entry that
 // is not yet durable, so no replica can see an operation a crash could still lose.
 //
-// Several servers on one database (storage.shared_log() set, PostgreSQL): every commit goes
-// through SharedLog::append_exclusive, which first hands over what the other servers
-// committed (applied here before merging, so the merged state always extends the whole
-// log and seqs continue the one global cursor); concurrent pushes of this server still
-// share one such commit. catch_up() applies what others committed without writing; pulls
-// call it first, so a pull on any server sees every durable push.
+// Several servers on one database (storage.shared_log() set, PostgreSQL): this server merges
+// and commits only while it holds the writer lease (shared_log.h). On taking it, it first
+// applies what the other servers committed, so the merged state always extends the whole
+// log and seqs continue the one global cursor; while it holds it, pushes merge and
+// group-commit as on a server alone, and commits announce the cursor to every server.
+// catch_up() applies what others committed without writing; pulls call it first, so a pull
+// on any server sees every durable push.
 //
-// Thread-safe. Lock order: merge_mutex_ before commit_mutex_.
+// Thread-safe. Lock order: lease_.mutex, merge_mutex_, commit_mutex_.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -111,12 +113,6 @@ class SyncService {
     std::uint64_t next_server_op = 0;
     LogReader reader();
   };
-  // A piece of work waiting for the next shared commit; run by whichever thread commits.
-  struct SharedJob {
-    const std::function<void(LogAppend&)>* work;
-    bool done = false;
-    Status status;
-  };
   struct Merged {
     sync::PushResult answer;
     std::vector<SyncLogRecord> records;
@@ -132,8 +128,18 @@ class SyncService {
   // Applies entries other servers committed (those not yet here) and tells the observer.
   // Returns the highest seq now here from them. REQUIRES: merge_mutex_
   Result<std::uint64_t> apply_caught_up(CaughtUp& caught);
-  // Runs `work` in the next shared commit (group commit across this server's threads).
-  Status commit_shared(const std::function<void(LogAppend&)>& work);
+  // The writer lease (several servers). enter_shared waits until this server holds it
+  // (taking it, and catching up, when no one here does) and counts the caller as merging;
+  // leave_shared uncounts it once its commit is queued. The lease is handed on as soon as
+  // nothing is merging or waiting to commit (checked on leaving and after each commit), and
+  // after kLeaseTurn new merges wait so that it soon is: other servers get their turn.
+  class SharedTurn;
+  Status enter_shared();
+  void leave_shared();
+  void release_if_idle();
+  bool commits_idle();   // REQUIRES: lease_.mutex
+  void release_lease();  // REQUIRES: lease_.mutex, lease_.held
+  static constexpr std::chrono::milliseconds kLeaseTurn{50};
 
   bool may_edit(const AuthContext& who, const sync::FieldOp& op, const std::vector<sync::FieldOp>& batch) const;
   // Rules on single fields: only the server writes SLA activity entries; only the owner,
@@ -169,7 +175,16 @@ class SyncService {
   std::uint64_t durable_cursor_ = 0;    // highest seq on disk; guarded by commit_mutex_
   std::uint64_t queued_cursor_ = 0;     // highest seq queued; guarded by commit_mutex_
   bool committing_ = false;
-  std::vector<SharedJob*> shared_queue_;  // guarded by commit_mutex_
+  struct Lease {
+    std::mutex mutex;  // taken before merge_mutex_ and commit_mutex_
+    std::condition_variable changed;
+    bool held = false;      // this server holds the writer lease
+    bool taking = false;    // a thread is waiting for the database to grant it
+    bool draining = false;  // held long enough: no new merges, hand on once committed
+    int merging = 0;        // threads between enter_shared and leave_shared
+    std::chrono::steady_clock::time_point since;
+  };
+  Lease lease_;
   Status failed_;                       // sticky: after a failed commit nothing more is acknowledged
 };
 
