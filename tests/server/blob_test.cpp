@@ -436,5 +436,35 @@ TEST(BlobStore, UploadsLeftByACrashAreReloadedAndForeignFilesLeftAlone) {
   EXPECT_EQ(store->read_blob("../tmp/notes.txt", 0, 10).status().code(), ErrorCode::kInvalid);
 }
 
+// Several servers sharing one data directory: a client's chunks may reach any of them.
+TEST(BlobStore, ServersSharingTheDataDirectoryContinueEachOthersUploads) {
+  testing::TempDir dir;
+  auto a = open_file_blob_store(dir.path());
+  auto b = open_file_blob_store(dir.path());
+  const std::string bytes = random_bytes(3000, 9);
+  const std::string sha = sha256_of(bytes);
+  ASSERT_TRUE(a->begin_upload(sha, "alice", bytes.size()));
+  ASSERT_TRUE(a->append_upload(sha, "alice", 0, bytes.substr(0, 1000)));
+  // B sees the upload and where it stands, and takes the next chunk.
+  auto seen = b->find_upload(sha, "alice");
+  ASSERT_TRUE(seen) << seen.status().message().en;
+  EXPECT_EQ(seen->received, 1000u);
+  EXPECT_EQ(b->count_uploads("alice").value(), 1u);
+  ASSERT_TRUE(b->append_upload(sha, "alice", 1000, bytes.substr(1000, 1000)));
+  // A would not write over it: it knows B's chunk arrived.
+  EXPECT_EQ(a->append_upload(sha, "alice", 1000, bytes.substr(1000, 1000)).status().code(), ErrorCode::kConflict);
+  ASSERT_TRUE(a->append_upload(sha, "alice", 2000, bytes.substr(2000)));
+  ASSERT_TRUE(b->publish_upload(sha, "alice"));
+  // Published by B: gone from A's uploads, readable through A.
+  EXPECT_EQ(a->find_upload(sha, "alice").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(a->count_uploads("alice").value(), 0u);
+  EXPECT_EQ(a->read_blob(sha, 0, bytes.size()).value(), bytes);
+  // Discarded on one server: gone on the other.
+  const std::string other = sha256_of("other");
+  ASSERT_TRUE(b->begin_upload(other, "alice", 5));
+  ASSERT_TRUE(a->discard_upload(other, "alice"));
+  EXPECT_EQ(b->find_upload(other, "alice").status().code(), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace rapidesk::server

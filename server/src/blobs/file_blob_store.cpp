@@ -1,9 +1,11 @@
-// The single-server BlobStore: plain files under DATA_DIR/blobs (layout in blob_store.h).
+// The BlobStore on plain files under DATA_DIR/blobs (layout in blob_store.h).
 //
 // An upload is the file tmp/<sha256>.<size>.<uploader>.part; its length is how much was
 // received (a chunk cut short by a crash leaves a prefix of the right bytes, and the hash
-// check at the end catches anything else). The index of uploads is kept in memory and
-// rebuilt from tmp/ on first use, since this process is the only writer of the directory.
+// check at the end catches anything else). The index of uploads in memory is brought in
+// line with tmp/ before each use, so that several servers may share the data directory (a
+// client's chunks may reach any of them); tmp/ holds only unfinished uploads, so the scan
+// is short next to a chunk's fsync.
 #include <sodium.h>
 
 #include <algorithm>
@@ -262,12 +264,18 @@ class FileBlobStore final : public BlobStore {
     return file;
   }
 
-  // Makes the directories and loads the uploads left by an earlier run. REQUIRES: mutex_.
+  // Makes the directories (once) and brings the index of uploads in line with tmp/, which
+  // is the truth: left by an earlier run, or begun, extended, published or discarded by
+  // another server sharing the data directory. Entries busy here (a write of this server
+  // in progress) are kept as they are. Abandoned uploads are removed. REQUIRES: mutex_.
   Status open_locked() {
-    if (opened_) return Status::ok();
-    if (Status s = blobs::make_directories(tmp_dir()); !s) return s;
+    if (!opened_) {
+      if (Status s = blobs::make_directories(tmp_dir()); !s) return s;
+      opened_ = true;
+    }
     std::error_code ec;
     const auto now = std::filesystem::file_time_type::clock::now();
+    std::map<Key, Upload> found;
     for (const auto& entry : std::filesystem::directory_iterator(tmp_dir(), ec)) {
       auto upload = parse_upload_name(entry.path().filename().string());
       if (!upload || !entry.is_regular_file(ec)) continue;  // not ours: left alone
@@ -279,13 +287,16 @@ class FileBlobStore final : public BlobStore {
       }
       upload->received = size;
       const Key key(upload->sha256, upload->uploader);
-      uploads_[key] = Upload{std::move(*upload), false};
+      found[key] = Upload{std::move(*upload), false};
     }
     if (ec) {
       return Status::io(format_text(Text{"cannot list {}: {}", "无法列出 {}：{}"},
                                     {same_text(tmp_dir().string()), same_text(ec.message())}));
     }
-    opened_ = true;
+    for (auto& [key, upload] : uploads_) {
+      if (upload.busy) found[key] = upload;
+    }
+    uploads_ = std::move(found);
     return Status::ok();
   }
 
