@@ -9,6 +9,7 @@
 #include "postgres_fixture.h"
 #include "rapidesk/shared/request_number.h"
 #include "rapidesk/shared/time.h"
+#include "urgent_request.h"
 
 namespace {
 
@@ -181,12 +182,7 @@ TEST_F(TwoServersTest, WhenTheLeaderIsKilledTheOtherFiresEveryDeadlineOnce) {
   sync::ClientReplica laptop = make_replica("pg2-sla", "north.field");
   auto urgent = [&](std::int64_t contacted) {
     const std::string row = laptop.new_row_id();
-    std::vector<sync::FieldEdit> edits = {{"customer", sync::Value::string("宁波港口服务")},
-                                          {"category", sync::Value::string("consultation")},
-                                          {"priority", sync::Value::string("urgent")},
-                                          {"status", sync::Value::string("new")},
-                                          {"contacted_at", sync::Value::string(rapidesk::format_iso8601(contacted, 480))}};
-    EXPECT_TRUE(laptop.edit("request", row, edits).is_ok());
+    EXPECT_TRUE(laptop.edit("request", row, urgent_request(contacted)).is_ok());
     return row;
   };
   auto breaches = [&](int port) {

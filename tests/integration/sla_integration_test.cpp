@@ -7,6 +7,7 @@
 #include "rapidesk/shared/time.h"
 #include "rapidesk/sync/client_replica.h"
 #include "rapidesk/sync/codec.h"
+#include "urgent_request.h"
 
 namespace {
 
@@ -98,12 +99,7 @@ TEST_F(SlaIntegrationTest, TheSchedulerFiresAMissedDeadlineByItself) {
   // Logged offline 50 minutes after an urgent call: the 30-minute first response is gone.
   const std::int64_t contacted = wall_ms() - 50 * 60'000;
   const std::string row = laptop.new_row_id();
-  std::vector<sync::FieldEdit> edits = {{"customer", sync::Value::string("宁波港口服务")},
-                                        {"category", sync::Value::string("consultation")},
-                                        {"priority", sync::Value::string("urgent")},
-                                        {"status", sync::Value::string("new")},
-                                        {"contacted_at", sync::Value::string(rapidesk::format_iso8601(contacted, 480))}};
-  ASSERT_TRUE(laptop.edit("request", row, edits).is_ok());
+  ASSERT_TRUE(laptop.edit("request", row, urgent_request(contacted)).is_ok());
   Response pushed = http(port(), "POST", "/api/v1/sync/push", sync::encode_push("laptop-late", laptop.next_push()),
                          {"Authorization: Bearer " + token_});
   ASSERT_EQ(pushed.status, 200) << pushed.body;
