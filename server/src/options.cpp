@@ -151,7 +151,10 @@ Options (flags override the --config file, which overrides the defaults):
   --database URL         keep the database in PostgreSQL instead of SQLite, e.g.
                          postgresql://rapidesk@db.example:5432/rapidesk (libpq URL; password
                          via ~/.pgpass or PGPASSWORD); attachments and the SLA policy stay in
-                         --data  使用 PostgreSQL 数据库代替 SQLite（附件与 SLA 策略仍在 --data）
+                         --data. Several servers may share one database (and one --data
+                         directory): see docs/deployment.md
+                         使用 PostgreSQL 数据库代替 SQLite（附件与 SLA 策略仍在 --data）；
+                         多个服务器可共用同一数据库与数据目录，见 docs/deployment.md
   --listen HOST:PORT     address to listen on (default 127.0.0.1:8080; port 0 = any free port,
                          the bound address is printed as "listening on HOST:PORT")  监听地址
   --config FILE          JSON config file; keys in docs/server.md  JSON 配置文件
