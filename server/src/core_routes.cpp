@@ -35,6 +35,15 @@ HttpResponse bad(const Status& s) { return error_response(s); }
 }  // namespace
 
 HttpResponse handle_healthz(const HttpRequest&, ServerState& state) {
+  // A server whose commit failed refuses every change: load balancers should send clients
+  // elsewhere.
+  if (Status failed = state.sync->health(); !failed) {
+    return json_response(503, {{"status", "failing"},
+                               {"message", failed.message().en},
+                               {"message_zh", failed.message().zh},
+                               {"version", server_version()},
+                               {"sla_leader", state.metrics.sla_leader()}});
+  }
   return json_response(200, {{"status", "ok"},
                              {"version", server_version()},
                              {"schema", state.storage->schema_version()},

@@ -1,7 +1,10 @@
 // The request pipeline: routing, errors, protocol version, health and metrics.
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include "rapidesk/server/protocol.h"
+#include "rapidesk/server/server_edits.h"
 #include "test_support.h"
 
 namespace rapidesk::server {
@@ -20,6 +23,26 @@ TEST(Healthz, ReportsStatusVersionAndSchema) {
   EXPECT_EQ(b["status"], "ok");
   EXPECT_EQ(b["version"], std::string(server_version()));
   EXPECT_EQ(b["schema"], latest_schema_version());
+}
+
+TEST(Healthz, FailingOnceACommitFailed) {
+  Fixture f;
+  ASSERT_EQ(f.request("GET", "/healthz").status, 200);
+  // The store breaks behind the server's back: its next commit fails.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((f.dir.path() / "rapidesk.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE sync_log", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  const Status s = f.state->sync->run_server_task([](ServerEdits& edits) {
+    (void)edits.edit("request", "01900000-0000-7000-8000-000000000001", "title", sync::Value::string("x"));
+    return std::vector<std::string>{};
+  });
+  EXPECT_EQ(s.code(), ErrorCode::kIo);
+  // A load balancer must stop sending changes here.
+  HttpResponse r = f.request("GET", "/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(body_of(r)["status"], "failing");
+  EXPECT_FALSE(body_of(r)["message_zh"].get<std::string>().empty());
 }
 
 TEST(Metrics, PrometheusTextCountsRequests) {

@@ -278,15 +278,18 @@ class FileBlobStore final : public BlobStore {
     std::map<Key, Upload> found;
     for (const auto& entry : std::filesystem::directory_iterator(tmp_dir(), ec)) {
       auto upload = parse_upload_name(entry.path().filename().string());
-      if (!upload || !entry.is_regular_file(ec)) continue;  // not ours: left alone
-      const auto size = entry.file_size(ec);
-      const auto written = entry.last_write_time(ec);
-      if (ec || size > upload->size || now - written > kAbandonedUploadAge) {
+      std::error_code entry_ec;  // a file another server just published or discarded: skip it
+      if (!upload || !entry.is_regular_file(entry_ec)) continue;  // not ours: left alone
+      const Key key(upload->sha256, upload->uploader);
+      if (auto mine = uploads_.find(key); mine != uploads_.end() && mine->second.busy) continue;  // kept below
+      const auto size = entry.file_size(entry_ec);
+      const auto written = entry.last_write_time(entry_ec);
+      if (entry_ec) continue;
+      if (size > upload->size || now - written > kAbandonedUploadAge) {
         (void)blobs::remove_file(entry.path());
         continue;
       }
       upload->received = size;
-      const Key key(upload->sha256, upload->uploader);
       found[key] = Upload{std::move(*upload), false};
     }
     if (ec) {

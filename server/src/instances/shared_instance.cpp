@@ -10,6 +10,7 @@ namespace rapidesk::server {
 
 namespace {
 constexpr int kLeaderCheckMs = 1000;
+constexpr int kLeaderBackOffMs = 5000;  // after failing to lead
 constexpr int kListenWaitMs = 1000;
 constexpr int kCatchUpAtLeastEvery = 5;  // listen waits: a missed notification costs at most 5 s
 }  // namespace
@@ -72,7 +73,8 @@ void SharedInstance::listen_loop() {
     auto grew = state_.sync->catch_up();
     if (!grew) {
       state_.log.event("warning", "shared_catch_up", {{"message", grew.status().message().en}});
-    } else if (*grew) {
+    } else {
+      // Even if a pull or a push here applied the entries first: nobody else announces them.
       state_.announcer.announce(state_.sync->durable_cursor());
     }
   }
@@ -82,10 +84,16 @@ void SharedInstance::leadership_loop() {
   std::unique_ptr<LeaderLock> lock = log_.leader_lock();
   bool leading = false;
   for (;;) {
-    const bool holds = lock->hold();
+    // A server that can no longer commit must not keep the lead: its deadlines would never fire.
+    const bool healthy = state_.sync->health().is_ok();
+    const bool holds = healthy && lock->hold();
+    if (!healthy) lock->release();
     if (holds && !leading) {
       if (Status s = roles_.lead(); !s) {
         state_.log.event("warning", "sla_leader", {{"message", s.message().en}});
+        // Let another server try (this one's policy or rules may be what fails), and back off.
+        lock->release();
+        if (!pause(kLeaderBackOffMs)) break;
       } else {
         leading = true;
         state_.metrics.set_sla_leader(true);

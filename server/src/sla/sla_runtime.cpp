@@ -72,12 +72,11 @@ void SlaRuntime::refresh_all(ServerEdits& edits, Instant now) {
 }
 
 std::optional<sla::RequestFacts> SlaRuntime::retime(const sync::ReplicaStore& store, const std::string& id,
-                                                    Instant now, bool timers) {
+                                                    Instant now) {
   if (!tracker_.find(id)) return std::nullopt;
   sla::RequestFacts f = tracker_.facts(store, id);
   const bool deleted = store.is_deleted("request", id);
   load_.set(id, read_text(store, "request", id, "owner"), f.priority, !deleted && counts_as_load(f.status));
-  if (!timers) return std::nullopt;
   if (deleted) {
     engine_->remove(id);
     return std::nullopt;
@@ -91,14 +90,13 @@ std::optional<sla::RequestFacts> SlaRuntime::retime(const sync::ReplicaStore& st
   return f;
 }
 
-void SlaRuntime::observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now,
-                                bool timers) {
+void SlaRuntime::observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
   const TrackerChanges changes = tracker_.ingest(log, store);
-  for (const auto& id : changes.touched) (void)retime(store, id, now, timers);
+  for (const auto& id : changes.touched) (void)retime(store, id, now);
 }
 
 void SlaRuntime::refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at) {
-  const auto facts = retime(edits.store(), id, now, true);
+  const auto facts = retime(edits.store(), id, now);
   if (!facts) return;
   const sla::RequestFacts& f = *facts;
   auto clocks = read_request_clocks(*policy_, f, at);

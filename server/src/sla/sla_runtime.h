@@ -35,10 +35,10 @@ class SlaRuntime {
   void build(ServerEdits& edits, const std::vector<std::string>& fired_keys);
   // After a push: updates the touched requests; assigns and marks the new ones.
   void observe_push(ServerEdits& edits, std::vector<notify::Notification>& notes);
-  // Entries another server committed (it made their automatic edits): the tracker and the
-  // workloads follow them, and the timers when `timers` (the leader's, which fire; another
-  // server rebuilds them when it takes the lead); nothing is written.
-  void observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now, bool timers);
+  // Entries another server committed (it made their automatic edits): the tracker, the
+  // workloads and the timers follow them (on every server, so that one taking the lead
+  // mid-way misses nothing); nothing is written.
+  void observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now);
   // Fires what is due at edits.now(); returns the keys of the fired events (for the ledger)
   // and appends the notifications to send once they are durable.
   std::vector<std::string> fire(ServerEdits& edits, std::vector<notify::Notification>& notes);
@@ -63,10 +63,9 @@ class SlaRuntime {
   void refresh_all(ServerEdits& edits, Instant now);
   // Recomputes one request: its load, its timers, and its SLA fields as of `at`.
   void refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at);
-  // Updates the workload and (when `timers`) the engine's timers of one request; its facts,
-  // or none when it is deleted, unknown, its clocks cannot be computed or !timers.
-  std::optional<sla::RequestFacts> retime(const sync::ReplicaStore& store, const std::string& id, Instant now,
-                                          bool timers);
+  // Updates the workload and the engine's timers of one request; its facts, or none when
+  // it is deleted, unknown or its clocks cannot be computed.
+  std::optional<sla::RequestFacts> retime(const sync::ReplicaStore& store, const std::string& id, Instant now);
   void on_created(ServerEdits& edits, const std::string& id, Instant now, std::vector<notify::Notification>& notes);
   void on_reagreed(ServerEdits& edits, const std::string& id, Instant now);
   // Writes the pause history into the timeline: who paused, when and why; when it ran again.

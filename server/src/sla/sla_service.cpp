@@ -184,9 +184,15 @@ Status SlaService::start() {
                                         policy.status().message()}));
   }
   if (Status s = check_duty_calendar(*policy, m.options.duty_calendar); !s) return s;
-  auto keys = m.storage.load_sla_fired();
-  if (!keys) return keys.status();
+  // The ledger is read inside the task: with several servers, under the turn to write and
+  // after catching up, so a key fired by the previous leader just before is in it.
+  Status ledger;
   Status s = m.sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+    auto keys = m.storage.load_sla_fired();
+    if (!keys) {
+      ledger = keys.status();
+      return {};
+    }
     std::lock_guard lock(m.mutex);
     m.runtime = std::make_unique<SlaRuntime>(m.storage, m.options, std::move(*rules), std::move(document->json),
                                              std::move(*policy));
@@ -194,6 +200,7 @@ Status SlaService::start() {
     return {};
   });
   if (!s) return s;
+  if (!ledger) return ledger;
   if (m.options.on_commit) m.options.on_commit(m.sync.durable_cursor());
   m.wake();
   return Status::ok();
@@ -317,13 +324,8 @@ void SlaService::after_catch_up(const sync::ReplicaStore& store, std::span<const
   Impl& m = *impl_;
   std::lock_guard lock(m.mutex);
   if (!m.runtime) return;
-  bool scheduling;
-  {
-    std::lock_guard wake(m.wake_mutex);
-    scheduling = m.scheduler.joinable() && !m.stopping;
-  }
-  m.runtime->observe_remote(store, log, now, scheduling);
-  if (scheduling) m.wake();  // new requests may have new deadlines
+  m.runtime->observe_remote(store, log, now);
+  m.wake();  // new requests may have new deadlines
 }
 
 void SlaService::after_push(ServerEdits& edits) {

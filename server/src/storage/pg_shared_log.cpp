@@ -130,6 +130,11 @@ class PgLeaderLock final : public LeaderLock {
     }
   }
 
+  void release() override {
+    connection_.reset();  // ending the session frees its lock
+    held_ = false;
+  }
+
  private:
   const std::string url_;
   std::unique_ptr<pqxx::connection> connection_;
@@ -180,12 +185,28 @@ void PgStorage::release_writer() {
 Status PgStorage::append_announced(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
                                    std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) {
   if (Status s = check_storable(entries, rejected, fired_sla_keys); !s) return s;
-  return with_connection("saving synced changes", [&](pqxx::connection& c) -> Status {
-    pqxx::work tx(c);
+  // On the session that holds the lease, never on a new one: if that session was lost, the
+  // lock went with it and another server may be writing, so this append must not happen.
+  std::lock_guard lock(writer_mutex_);
+  if (!writer_) {
+    return Status(ErrorCode::kUnavailable, Text{"The connection that held this server's turn to write to PostgreSQL "
+                                                "was lost; the changes were not saved.",
+                                                "本服务器持有 PostgreSQL 写入权的连接已断开，更改未保存。"});
+  }
+  try {
+    pqxx::work tx(*writer_);
     (void)write_append(tx, entries, rejected, next_server_op, fired_sla_keys, kChannel);
     tx.commit();
     return Status::ok();
-  });
+  } catch (const pqxx::broken_connection& e) {
+    writer_.reset();
+    return pg::error_status(e, "saving synced changes");
+  } catch (const pqxx::in_doubt_error& e) {
+    writer_.reset();
+    return pg::error_status(e, "saving synced changes");
+  } catch (const std::exception& e) {
+    return pg::error_status(e, "saving synced changes");
+  }
 }
 
 Result<std::unique_ptr<LogListener>> PgStorage::listen() {

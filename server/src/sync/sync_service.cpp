@@ -133,6 +133,8 @@ Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
   std::vector<SyncLogRecord> fresh;
   std::uint64_t expected = before + 1;
   for (auto& r : caught.entries) {
+    // Already here: applied by a concurrent catch-up, or this server's own commit read back.
+    // (No other server can have written it: appends run on the session holding the lease.)
     if (r.seq < expected) continue;
     if (r.seq != expected) {
       return Status::corrupt(format_text(
@@ -156,6 +158,12 @@ Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
 
 Result<bool> SyncService::catch_up() {
   if (shared_ == nullptr) return false;
+  {
+    // After a failed commit the merged state holds entries the database does not: applying
+    // others' entries on top of it would serve the unsaved ones as durable.
+    std::lock_guard commit(commit_mutex_);
+    if (!failed_.is_ok()) return failed_;
+  }
   LogPosition from;
   {
     std::lock_guard lock(merge_mutex_);
@@ -486,6 +494,11 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     committed_.notify_all();
   }
   return Status::ok();
+}
+
+Status SyncService::health() const {
+  std::lock_guard lock(commit_mutex_);
+  return failed_;
 }
 
 std::uint64_t SyncService::durable_cursor() const {

@@ -62,6 +62,8 @@ class LeaderLock {
   // another instance leads, or the database cannot be reached (then this instance must
   // not act as leader: its lock went with its connection).
   virtual bool hold() = 0;
+  // Gives the lock up (if held) so that another instance may lead.
+  virtual void release() = 0;
 };
 
 class SharedLog {

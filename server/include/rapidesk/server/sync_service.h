@@ -91,6 +91,10 @@ class SyncService {
   // the log grew. Without a shared log: ok(false).
   Result<bool> catch_up();
 
+  // ok while commits succeed; after a failed commit, why this server accepts no more
+  // changes (until it restarts).
+  Status health() const;
+
   std::uint64_t durable_cursor() const;
   std::uint64_t ops_merged() const;
 
