@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
                                 state.sla->stop_scheduler();
                                 reports.stop();
                               }});
+    state.sla->set_fire_guard([&shared] { return shared->still_leading(); });
     shared->start();
   } else {
     state.metrics.set_sla_leader(true);

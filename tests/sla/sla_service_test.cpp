@@ -244,6 +244,23 @@ TEST_F(SlaServiceTest, ReagreedDueReplacesTheResolutionTargetAndKeepsTheOriginal
 
 // ---- the warning -> breach -> escalation chain ---------------------------------------------
 
+// Several servers: a server that no longer leads fires nothing; what was due fires once
+// when it leads (again).
+TEST_F(SlaServiceTest, NothingFiresWhileTheFireGuardSaysThisServerDoesNotLead) {
+  const Instant contact = at("2026-11-23T09:00:00+08:00");
+  h.set_now(contact);
+  field.clock = contact;
+  const std::string id = h.new_request(field, contact, {{"priority", "urgent"}});
+  h.push(field);
+  bool leading = false;
+  h.state().sla->set_fire_guard([&leading] { return leading; });
+  EXPECT_EQ(h.fire_at(at("2026-11-23T09:31:00+08:00")), 0u);
+  EXPECT_EQ(h.count_entries(id, "[SLA breached] First response"), 0u);
+  leading = true;
+  EXPECT_GT(h.fire_at(at("2026-11-23T09:31:00+08:00")), 0u);
+  EXPECT_EQ(h.count_entries(id, "[SLA breached] First response"), 1u) << ::testing::PrintToString(h.sla_entries(id));
+}
+
 TEST_F(SlaServiceTest, WarningThenBreachThenEscalation) {
   const Instant contact = at("2026-11-23T09:00:00+08:00");
   h.set_now(contact);

@@ -80,34 +80,55 @@ void SharedInstance::listen_loop() {
   }
 }
 
+bool SharedInstance::still_leading() {
+  std::lock_guard lock(lock_mutex_);
+  return leading_ && lock_ && lock_->hold();
+}
+
 void SharedInstance::leadership_loop() {
-  std::unique_ptr<LeaderLock> lock = log_.leader_lock();
-  bool leading = false;
+  {
+    std::lock_guard lock(lock_mutex_);
+    lock_ = log_.leader_lock();
+  }
+  bool leading = false;  // this thread's view; leading_ mirrors it for still_leading()
+  auto set_leading = [&](bool value) {
+    std::lock_guard lock(lock_mutex_);
+    leading = leading_ = value;
+  };
   for (;;) {
     // A server that can no longer commit must not keep the lead: its deadlines would never fire.
     const bool healthy = state_.sync->health().is_ok();
-    const bool holds = healthy && lock->hold();
-    if (!healthy) lock->release();
+    bool holds;
+    {
+      std::lock_guard lock(lock_mutex_);
+      holds = healthy && lock_->hold();
+      if (!healthy) lock_->release();
+    }
     if (holds && !leading) {
+      set_leading(true);  // before lead(): its scheduler may fire at once
       if (Status s = roles_.lead(); !s) {
+        set_leading(false);
         state_.log.event("warning", "sla_leader", {{"message", s.message().en}});
         // Let another server try (this one's policy or rules may be what fails), and back off.
-        lock->release();
+        {
+          std::lock_guard lock(lock_mutex_);
+          lock_->release();
+        }
         if (!pause(kLeaderBackOffMs)) break;
       } else {
-        leading = true;
         state_.metrics.set_sla_leader(true);
         state_.log.event("info", "sla_leader", {{"leader", true}});
       }
     } else if (!holds && leading) {
+      set_leading(false);
       roles_.stop_leading();
-      leading = false;
       state_.metrics.set_sla_leader(false);
       state_.log.event("warning", "sla_leader", {{"leader", false}});
     }
     if (!pause(kLeaderCheckMs)) break;
   }
   if (leading) {
+    set_leading(false);
     roles_.stop_leading();
     state_.metrics.set_sla_leader(false);
   }

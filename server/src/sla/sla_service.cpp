@@ -158,6 +158,7 @@ struct SlaService::Impl {
   bool woken = false;     // guarded by wake_mutex
   bool stopping = false;  // guarded by wake_mutex
   std::thread scheduler;
+  std::function<bool()> fire_guard;  // set before the scheduler starts
 };
 
 SlaService::SlaService(SyncService& sync, Storage& storage, std::function<Instant()> clock, SlaServiceOptions options)
@@ -227,6 +228,10 @@ Result<size_t> SlaService::fire_due() {
   std::vector<notify::Notification> notes;
   size_t fired = 0;
   Status s = m.sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+    // A leader that lost its lock (its session gone while it still runs) must not fire what
+    // the new leader fires: asked here, under the turn to write, the answer holds until this
+    // commit is done.
+    if (m.fire_guard && !m.fire_guard()) return {};
     std::lock_guard lock(m.mutex);
     if (!m.runtime) return {};
     std::vector<std::string> keys = m.runtime->fire(edits, notes);
@@ -242,6 +247,8 @@ Result<size_t> SlaService::fire_due() {
   if (fired > 0 && m.options.on_commit) m.options.on_commit(m.sync.durable_cursor());
   return fired;
 }
+
+void SlaService::set_fire_guard(std::function<bool()> still_leading) { impl_->fire_guard = std::move(still_leading); }
 
 std::optional<Instant> SlaService::next_due() const {
   std::lock_guard lock(impl_->mutex);

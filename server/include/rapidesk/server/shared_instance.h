@@ -14,6 +14,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -40,6 +41,9 @@ class SharedInstance {
   // Stops both threads; a leader stops leading (its lock is freed when the process ends).
   void stop();
 
+  // Whether this server holds the leader lock right now (asks the database). Thread-safe.
+  bool still_leading();
+
  private:
   void listen_loop();
   void leadership_loop();
@@ -55,6 +59,9 @@ class SharedInstance {
   bool stopping_ = false;  // guarded by mutex_
   std::thread listener_;
   std::thread leadership_;
+  std::mutex lock_mutex_;  // the leader lock is used by the loop and by still_leading()
+  std::unique_ptr<LeaderLock> lock_;  // guarded by lock_mutex_
+  bool leading_ = false;              // guarded by lock_mutex_
 };
 
 }  // namespace rapidesk::server

@@ -82,6 +82,10 @@ class SlaService final : public SyncObserver {
   // Fires every event due at the clock's now and commits the results. Returns how many
   // events fired.
   Result<size_t> fire_due();
+  // Several servers: asked inside each firing's commit (under the turn to write, so no
+  // other server commits in between) whether this server still leads; when it says no,
+  // nothing fires. Set before start_scheduler(); unset, this server always fires.
+  void set_fire_guard(std::function<bool()> still_leading);
   std::optional<Instant> next_due() const;
   size_t timer_count() const;
 
