@@ -3,6 +3,7 @@
 #include "rapidesk/client/search_text.h"
 #include "rapidesk/shared/text_similarity.h"
 #include "rapidesk/sync/schema.h"
+#include "store/profile_schema.h"
 
 namespace rapidesk::client {
 
@@ -16,9 +17,7 @@ std::string order_by(RequestSort sort, bool descending) {
   switch (sort) {
     case RequestSort::kUpdated: key = "updated_ms"; break;
     case RequestSort::kCreated: key = "created_ms"; break;
-    case RequestSort::kPriority:
-      key = "CASE priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END";
-      break;
+    case RequestSort::kPriority: key = std::string(store::kPriorityRankSql); break;
     case RequestSort::kDue: key = "COALESCE(resolution_due_ms, first_response_due_ms, 9223372036854775807)"; break;
     case RequestSort::kNumber: key = "COALESCE(number, '')"; break;
     case RequestSort::kCustomer: key = "COALESCE(customer, '')"; break;

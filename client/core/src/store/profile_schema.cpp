@@ -91,6 +91,13 @@ CREATE INDEX requests_owner ON requests(owner, status, team, priority, category,
 CREATE INDEX requests_team ON requests(team, status, priority, owner, category, channel, sla_state, deleted,
                                        updated_ms, created_ms, resolution_due_ms);
 CREATE INDEX requests_created ON requests(created_ms);
+)sql";
+  // Pages in priority order straight from an index (no sort of every match), for the usual
+  // filters: a status, or a team and a status.
+  const std::string rank(kPriorityRankSql);
+  ddl += "CREATE INDEX requests_status_rank ON requests(status, COALESCE(deleted, 0), (" + rank + "), id);\n";
+  ddl += "CREATE INDEX requests_team_rank ON requests(team, status, COALESCE(deleted, 0), (" + rank + "), id);\n";
+  ddl += R"sql(
 CREATE INDEX requests_due ON requests(resolution_due_ms);
 CREATE INDEX subtasks_request ON subtasks(request_id);
 CREATE INDEX activities_request ON activities(request_id, at_ms);

@@ -10,12 +10,19 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "rapidesk/sqlite/migrations.h"
 
 namespace rapidesk::client::store {
 
 std::span<const sqlite::Migration> profile_migrations();
+
+// The requests list's priority order (urgent first when descending) as SQL. The reader sorts
+// by exactly this expression so that SQLite can walk the index built on it instead of
+// sorting every match.
+constexpr std::string_view kPriorityRankSql =
+    "CASE priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END";
 
 // CREATE statements for every view table and search index (dropped and re-created when
 // the text changes: the fingerprint is kept in meta.views_layout).
