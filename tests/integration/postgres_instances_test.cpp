@@ -155,7 +155,9 @@ TEST_F(TwoServersTest, PushesToEitherArePulledFromTheOtherInOneOrder) {
   std::set<std::string> server_ops;
   for (const auto& e : from_a) {
     if (e.op.entity == "request" && e.op.field == "number") numbers[e.op.row] = e.op.value.as_string();
-    if (e.op.author == "server") EXPECT_TRUE(server_ops.insert(e.op.op).second) << "server op id twice: " << e.op.op;
+    if (e.op.author == "server") {
+      EXPECT_TRUE(server_ops.insert(e.op.op).second) << "server op id twice: " << e.op.op;
+    }
   }
   ASSERT_EQ(numbers.size(), rows.size());
   std::set<int> sequences;

@@ -124,7 +124,7 @@ Result<Data> make_requests(size_t n, const SlaPolicy& policy, Instant year_start
       if (u(rng) < 0.6) r.satisfaction = std::discrete_distribution<int>({2, 3, 10, 35, 50})(rng) + 1;
     } else if (u(rng) < 0.1) {
       f.status = RequestStatus::kWaitingCustomer;
-      f.pauses.push_back(SlaPause{f.contacted_at + 4 * kMsPerHour, std::nullopt, "等待客户回复"});
+      f.pauses.push_back(SlaPause{f.contacted_at + 4 * kMsPerHour, std::nullopt, "等待客户回复", {}});
     }
     r.status = f.status;
     auto clocks = sla::read_request_clocks(policy, f, now);
@@ -220,10 +220,10 @@ int run(const Args& args) {
   }
   // The calendar the endpoint measures working time on (server::review_calendar).
   WorkingCalendar calendar = WorkingCalendar::always_open(480);
-  if (const WorkingCalendar* c = policy->calendar("business"))
-    calendar = *c;
-  else if (!policy->rules().empty()) {
-    if (const WorkingCalendar* c = policy->calendar(policy->rules().front().calendar)) calendar = *c;
+  if (const WorkingCalendar* business = policy->calendar("business")) {
+    calendar = *business;
+  } else if (!policy->rules().empty()) {
+    if (const WorkingCalendar* first = policy->calendar(policy->rules().front().calendar)) calendar = *first;
   }
 
   // A year of requests; the report is November's, compared with October.

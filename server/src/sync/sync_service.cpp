@@ -82,10 +82,21 @@ Status SyncService::restore_records(std::span<const SyncLogRecord> records) {
 Status SyncService::load() {
   std::lock_guard lock(merge_mutex_);
   if (shared_ != nullptr) {
-    // Read as a catch-up from the start, so the position in the shared log is known.
-    CaughtUp all;
-    if (Status s = shared_->read_since(shared_position_, all.reader()); !s) return s;
-    if (auto applied = apply_caught_up(all); !applied) return applied.status();
+    // Read as a catch-up from the start, so the position in the shared log is known;
+    // applied a page at a time, so a long log is never held twice in memory.
+    CaughtUp page;
+    auto apply_page = [&]() -> Status {
+      auto applied = apply_caught_up(page);
+      page = CaughtUp{};
+      return applied ? Status::ok() : applied.status();
+    };
+    LogReader reader = page.reader();
+    reader.on_entry = [&](SyncLogRecord&& r) -> Status {
+      page.entries.push_back(std::move(r));
+      return page.entries.size() < sync::CodecLimits{}.max_ops ? Status::ok() : apply_page();
+    };
+    if (Status s = shared_->read_since(shared_position_, reader); !s) return s;
+    if (Status s = apply_page(); !s) return s;
     std::lock_guard commit(commit_mutex_);
     durable_cursor_ = queued_cursor_ = merge_.cursor();
     return Status::ok();
