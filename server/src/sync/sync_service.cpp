@@ -169,12 +169,9 @@ Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
 
 Result<bool> SyncService::catch_up() {
   if (shared_ == nullptr) return false;
-  {
-    // After a failed commit the merged state holds entries the database does not: applying
-    // others' entries on top of it would serve the unsaved ones as durable.
-    std::lock_guard commit(commit_mutex_);
-    if (!failed_.is_ok()) return failed_;
-  }
+  // After a failed commit the merged state holds entries the database does not: applying
+  // others' entries on top of it would serve the unsaved ones as durable.
+  if (Status failed = health(); !failed) return failed;
   LogPosition from;
   {
     std::lock_guard lock(merge_mutex_);
@@ -333,23 +330,12 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     SharedTurn turn(*this);
     if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
-    {
-      std::lock_guard commit(commit_mutex_);
-      if (!failed_.is_ok()) return failed_;
-    }
+    if (Status failed = health(); !failed) return failed;
     Merged m = merge_push(who, ops);
     answer = std::move(m.answer);
-    if (!m.records.empty() || !m.rejections.empty()) {
-      std::lock_guard commit(commit_mutex_);
-      for (auto& r : m.records) queue_.entries.push_back(std::move(r));
-      for (auto& r : m.rejections) queue_.rejections.push_back(std::move(r));
-      queued_cursor_ = merge_.cursor();
-      generation = queue_.generation = next_generation_++;
-    }
+    generation = queue_commit(std::move(m.records), std::move(m.rejections), {});
   }
-  const Status durable = generation == 0 ? Status::ok() : wait_durable(generation);
-  if (shared_ != nullptr) release_if_idle();
-  if (!durable) return durable;
+  if (Status s = finish_commit(generation); !s) return s;
   return answer;
 }
 
@@ -359,22 +345,28 @@ Status SyncService::run_server_task(const ServerTask& task) {
     SharedTurn turn(*this);
     if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
-    {
-      std::lock_guard commit(commit_mutex_);
-      if (!failed_.is_ok()) return failed_;
-    }
+    if (Status failed = health(); !failed) return failed;
     const std::uint64_t before = merge_.cursor();
     Edits edits(merge_, physical_);
     std::vector<std::string> fired = task(edits);
     note_entries(before);
-    if (merge_.cursor() != before || !fired.empty()) {
-      std::lock_guard commit(commit_mutex_);
-      for (auto& r : records_after(before)) queue_.entries.push_back(std::move(r));
-      for (auto& k : fired) queue_.fired_sla_keys.push_back(std::move(k));
-      queued_cursor_ = merge_.cursor();
-      generation = queue_.generation = next_generation_++;
-    }
+    generation = queue_commit(records_after(before), {}, std::move(fired));
   }
+  return finish_commit(generation);
+}
+
+std::uint64_t SyncService::queue_commit(std::vector<SyncLogRecord> records, std::vector<SyncRejectionRecord> rejections,
+                                        std::vector<std::string> fired_sla_keys) {
+  if (records.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
+  std::lock_guard commit(commit_mutex_);
+  for (auto& r : records) queue_.entries.push_back(std::move(r));
+  for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
+  for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
+  queued_cursor_ = merge_.cursor();
+  return queue_.generation = next_generation_++;
+}
+
+Status SyncService::finish_commit(std::uint64_t generation) {
   const Status durable = generation == 0 ? Status::ok() : wait_durable(generation);
   if (shared_ != nullptr) release_if_idle();
   return durable;

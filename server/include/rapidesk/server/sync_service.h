@@ -127,6 +127,13 @@ class SyncService {
   Merged merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
   // Log records for entries (from, merge_.cursor()]. REQUIRES: merge_mutex_
   std::vector<SyncLogRecord> records_after(std::uint64_t from) const;
+  // Queues what a merge produced for the next group commit; its generation, or 0 when there
+  // is nothing to write. REQUIRES: merge_mutex_
+  std::uint64_t queue_commit(std::vector<SyncLogRecord> records, std::vector<SyncRejectionRecord> rejections,
+                             std::vector<std::string> fired_sla_keys);
+  // Waits until `generation` is durable (0: nothing queued), then hands the writer lease on
+  // if this server is idle (several servers).
+  Status finish_commit(std::uint64_t generation);
   // Restores stored log records (in seq order, continuing the log) into merge_. REQUIRES: merge_mutex_
   Status restore_records(std::span<const SyncLogRecord> records);
   // Applies entries other servers committed (those not yet here) and tells the observer.
