@@ -1,6 +1,8 @@
 #include "bench_data.h"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "rapidesk/sync/client_replica.h"
 
@@ -11,7 +13,45 @@ namespace {
 const char* const kWords[] = {"发票", "登录", "扫码枪", "打印机", "合同", "退款", "网络", "报表", "权限", "升级",
                               "invoice", "login", "scanner", "printer", "VPN", "ERP", "仓库", "对账", "延迟", "故障"};
 
+// The vocabulary's characters: none of them is in kWords, so its words never match those.
+constexpr std::string_view kVocabularyChars = "设备系统服务数据订单配置安装维护更新支付密短信邮件接口页面门店物料价格运输车辆电";
+constexpr std::size_t kCjkBytes = 3;
+constexpr std::size_t kVocabularySize = (kVocabularyChars.size() / kCjkBytes) * (kVocabularyChars.size() / kCjkBytes);
+
+// A rank drawn with Zipf's law (probability of rank r proportional to 1 / (r + 1)).
+std::size_t zipf_rank(std::mt19937_64& rng) {
+  static const std::vector<double> cumulative = [] {
+    std::vector<double> c(kVocabularySize);
+    double sum = 0;
+    for (std::size_t r = 0; r < kVocabularySize; ++r) c[r] = sum += 1.0 / static_cast<double>(r + 1);
+    for (double& x : c) x /= sum;
+    return c;
+  }();
+  const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+  const auto it = std::lower_bound(cumulative.begin(), cumulative.end(), u);
+  return std::min(static_cast<std::size_t>(it - cumulative.begin()), kVocabularySize - 1);
+}
+
+// `n` vocabulary words, space separated.
+std::string vocabulary_words(std::mt19937_64& rng, int n) {
+  std::string s;
+  for (int k = 0; k < n; ++k) {
+    if (k != 0) s.push_back(' ');
+    s.append(vocabulary_word(zipf_rank(rng)));
+  }
+  return s;
+}
+
 }  // namespace
+
+std::string vocabulary_word(std::size_t rank) {
+  const std::size_t chars = kVocabularyChars.size() / kCjkBytes;
+  rank %= kVocabularySize;
+  std::string word;
+  word.append(kVocabularyChars.substr(rank / chars * kCjkBytes, kCjkBytes));
+  word.append(kVocabularyChars.substr(rank % chars * kCjkBytes, kCjkBytes));
+  return word;
+}
 
 
 std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
@@ -34,7 +74,7 @@ std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
           {"priority_reason", text("impact team (2) + urgency (2) + tier (2)")},
           {"impact", text(pick({"single_user", "team", "site"}))},
           {"title", text(words(3))},
-          {"description", text(words(12))},
+          {"description", text(words(8) + vocabulary_words(rng, 4))},
           {"background", text(words(6))},
           {"contacted_at", text("2026-11-18T09:00:00+08:00")},
           {"expected_at", text("2026-11-20T18:00:00+08:00")},

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "rapidesk/client/local_replica.h"
@@ -11,6 +12,12 @@
 #include "rapidesk/sync/server_merge.h"
 
 namespace rapidesk::bench {
+
+// Descriptions mix a few domain words (each in about half of all requests) with words of a
+// 1,600-word vocabulary drawn by Zipf's law, as words occur in real text: the word of
+// rank 0 is the most frequent, and searches can be measured for rare, mid-frequency and
+// common terms. The word of a rank (two CJK characters).
+std::string vocabulary_word(std::size_t rank);
 
 // The fields of request number `i`.
 std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i);

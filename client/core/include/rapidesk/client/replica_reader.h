@@ -95,6 +95,9 @@ class ReplicaReader {
  private:
   explicit ReplicaReader(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
   Result<std::vector<nlohmann::json>> rows(const std::string& sql, const std::vector<std::string>& params) const;
+  // " FROM requests", or for a search with few matches " FROM requests NOT INDEXED", so
+  // that SQLite starts from the matches rather than from an index of the other filters.
+  Result<std::string> from_clause(const RequestFilter& filter) const;
   std::unique_ptr<sqlite::Database> db_;
 };
 
