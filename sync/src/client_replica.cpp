@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace rapidesk::sync {
 
@@ -34,24 +35,52 @@ void ClientReplica::restore(std::span<const LogEntry> confirmed, std::uint64_t c
   pending_.assign(pending.begin(), pending.end());
   for (const PendingOp& p : pending_) clock_.observe(p.op.hlc);
   if (last_stamp) clock_.restore(*last_stamp);
-  visible_dirty_ = true;
+  visible_state_ = VisibleState::kStale;
   drop_confirmed();
+  if (pending_.empty()) visible_state_ = VisibleState::kConfirmed;
 }
 
 void ClientReplica::build_visible() {
-  if (!visible_dirty_) return;
+  if (visible_state_ == VisibleState::kOwn) return;
   visible_ = confirmed_;
   // Ops the local merge now refuses stay pending: the server has the final word.
   for (const Pending& p : pending_) visible_.apply(p.op);
-  visible_dirty_ = false;
+  visible_state_ = VisibleState::kOwn;
 }
 
 const ReplicaStore& ClientReplica::visible() {
-  // Nothing pending: the confirmed state is what the user sees; copying it after every
-  // pulled page would make an initial sync quadratic.
-  if (visible_dirty_ && pending_.empty()) return confirmed_;
+  if (visible_state_ == VisibleState::kOwn) return visible_;
+  // Nothing pending: the confirmed state is what the user sees, no copy needed.
+  if (visible_state_ == VisibleState::kConfirmed || pending_.empty()) return confirmed_;
   build_visible();
   return visible_;
+}
+
+ClientReplica::VisibleFollower::VisibleFollower(ClientReplica& replica) : replica_(replica) {
+  if (replica.visible_state_ != VisibleState::kOwn) return;
+  for (const Pending& p : replica.pending_) pending_fields_.insert(field_key(p.op));
+}
+
+std::string ClientReplica::VisibleFollower::field_key(const FieldOp& op) {
+  std::string key;
+  key.reserve(op.entity.size() + op.row.size() + op.field.size() + 2);
+  key.append(op.entity).push_back('\n');
+  key.append(op.row).push_back('\n');
+  key.append(op.field);
+  return key;
+}
+
+void ClientReplica::VisibleFollower::confirmed(const FieldOp& op) {
+  if (replica_.visible_state_ != VisibleState::kOwn) return;
+  if (replica_.visible_.contains(op.op)) return;  // a pending op coming back
+  // Status transitions and append-only fields merge differently in another order: a field
+  // this device has pending edits on is rebuilt in the defined order (confirmed, then
+  // pending). Everything else merges the same in any order (see docs/sync.md).
+  if (!pending_fields_.empty() && pending_fields_.contains(field_key(op))) {
+    replica_.visible_state_ = VisibleState::kStale;
+    return;
+  }
+  replica_.visible_.apply(op);
 }
 
 std::size_t ClientReplica::unsent_count() const {
@@ -75,10 +104,11 @@ FieldOp ClientReplica::make_op(std::string_view entity, std::string_view row, st
 }
 
 Result<std::vector<FieldOp>> ClientReplica::commit(std::vector<FieldOp> ops) {
+  build_visible();
   for (const FieldOp& op : ops) {
     const MergeResult r = visible_.apply(op);
     if (r.outcome == Outcome::kRejected) {
-      visible_dirty_ = true;  // undo the ops of this edit already merged
+      visible_state_ = VisibleState::kStale;  // undo the ops of this edit already merged
       return r.status;
     }
   }
@@ -207,7 +237,7 @@ void ClientReplica::on_push_result(const PushResult& result) {
     } else if (!drop[it->second]) {
       rejections_.push_back(r);
       drop[it->second] = true;
-      visible_dirty_ = true;
+      if (visible_state_ == VisibleState::kOwn) visible_state_ = VisibleState::kStale;
     }
   }
   std::size_t kept = 0;
@@ -222,6 +252,7 @@ void ClientReplica::on_push_result(const PushResult& result) {
 
 Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
   Status status;
+  VisibleFollower follower(*this);
   for (const LogEntry& e : entries) {
     if (e.seq <= cursor_) continue;
     if (e.seq != cursor_ + 1) {
@@ -236,7 +267,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
     clock_.observe(e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);
     cursor_ = e.seq;
-    visible_dirty_ = true;
+    follower.confirmed(e.op);
     if (r.outcome != e.outcome) {
       status = Status(ErrorCode::kCorrupt,
                       format_text(Text{"This device merged operation \"{}\" differently from the server ({} here, {} "
@@ -253,11 +284,12 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
 }
 
 Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor) {
+  VisibleFollower follower(*this);
   for (const LogEntry& e : entries) {
     if (confirmed_.contains(e.op.op)) continue;
     clock_.observe(e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);
-    visible_dirty_ = true;
+    follower.confirmed(e.op);
     if (r.outcome != e.outcome) {
       drop_confirmed();
       return Status(ErrorCode::kCorrupt,
@@ -274,11 +306,15 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t p
 }
 
 void ClientReplica::drop_confirmed() {
-  const auto before = pending_.size();
   std::erase_if(pending_, [this](const Pending& p) {
-    return p.acked && (p.ack_cursor <= cursor_ || confirmed_.contains(p.op.op));
+    if (!p.acked) return false;
+    const bool confirmed = confirmed_.contains(p.op.op);
+    if (!confirmed && p.ack_cursor > cursor_) return false;
+    // An acknowledged op this replica will never pull (a filtered pull left it out) leaves
+    // the visible state too.
+    if (!confirmed && visible_state_ == VisibleState::kOwn) visible_state_ = VisibleState::kStale;
+    return true;
   });
-  if (pending_.size() != before) visible_dirty_ = true;
 }
 
 std::vector<OpResult> ClientReplica::take_rejections() {

@@ -47,7 +47,12 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
         "INSERT INTO outbox (op_id, entity, row_id, request_id, op, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
     if (!insert) return insert.status();
     const sync::ReplicaStore& state = replica_->visible();
-    std::vector<std::pair<std::string, std::string>> rows;
+    // The rows the edit touched, each with the fields it wrote (an edit's ops come row by row).
+    struct Touched {
+      std::string entity, row;
+      std::vector<std::string> fields;
+    };
+    std::vector<Touched> rows;
     bool conflicts = false;
     for (const sync::FieldOp& op : ops) {
       std::string request = store::ViewWriter::request_of(state, op.entity, op.row);
@@ -62,13 +67,20 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
       insert->bind(5, store::encode_stored(sync::LogEntry{1, op, sync::Outcome::kApplied}))
           .bind(6, op.hlc.physical_ms);
       if (Status s = insert->run(); !s) return s;
-      if (rows.empty() || rows.back().first != op.entity || rows.back().second != op.row) {
-        rows.emplace_back(op.entity, op.row);
+      if (rows.empty() || rows.back().entity != op.entity || rows.back().row != op.row) {
+        rows.push_back(Touched{op.entity, op.row, {}});
       }
+      rows.back().fields.push_back(op.field);
     }
     if (Status s = set_meta("next_op_sequence", std::to_string(replica_->next_op_sequence())); !s) return s;
     if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;
-    if (Status s = refresh_rows(rows, conflicts); !s) return s;
+    if (conflicts) {
+      if (Status s = views_->rebuild_conflicts(state); !s) return s;
+    }
+    for (const Touched& t : rows) {
+      if (t.entity == "conflict") continue;
+      if (Status s = views_->refresh_fields(state, t.entity, t.row, t.fields); !s) return s;
+    }
     return tx.commit();
   }();
   if (!status) {

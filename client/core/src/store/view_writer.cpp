@@ -58,6 +58,54 @@ std::string ViewWriter::request_of(const sync::ReplicaStore& state, std::string_
   return {};
 }
 
+namespace {
+
+// Binds field `f` of the row to parameter `n` (and an instant's Unix ms to the next one,
+// advancing `n`); `updated` takes the stamp of a value that is set.
+void bind_field(sqlite::Statement& s, int& n, const sync::ReplicaStore& state, std::string_view entity,
+                std::string_view row, const sync::FieldSpec& f, std::int64_t& updated) {
+  ++n;
+  if (f.type == sync::ValueType::kSetElement) {
+    const auto elements = state.read_set(entity, row, f.name);
+    s.bind(n, nlohmann::json(elements).dump());
+    return;
+  }
+  const auto v = state.read(entity, row, f.name);
+  std::optional<Instant> ms;
+  if (!v || v->value.is_null()) {
+    s.bind(n, std::optional<std::string>{});
+  } else {
+    updated = std::max(updated, v->hlc.physical_ms);
+    const sync::Value& value = v->value;
+    if (value.is_string()) {
+      s.bind(n, value.as_string());
+      if (f.type == sync::ValueType::kInstant) {
+        if (auto t = parse_iso8601(value.as_string())) ms = *t;
+      }
+    } else if (value.is_bool()) {
+      s.bind(n, std::int64_t{value.as_bool() ? 1 : 0});
+    } else if (value.is_int()) {
+      s.bind(n, value.as_int());
+    } else {
+      s.bind(n, value.canonical());
+    }
+  }
+  if (f.type == sync::ValueType::kInstant) {
+    ++n;
+    if (ms) s.bind(n, static_cast<std::int64_t>(*ms));
+    else s.bind(n, std::optional<std::string>{});
+  }
+}
+
+// Fields whose change can change a request's search entry: its own searched columns, and
+// an activity's text (the request's notes).
+bool touches_search(std::string_view entity, std::string_view field) {
+  if (entity == "request") return field == "number" || field == "title" || field == "description" || field == "customer";
+  return entity == "activity" || entity == "knowledge";
+}
+
+}  // namespace
+
 Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
   const sync::EntitySpec* spec = sync::find_entity(entity);
   if (spec == nullptr || view_table(entity).empty()) {
@@ -70,41 +118,43 @@ Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view ent
   int n = 1;
   s.bind(n, row);
   std::int64_t updated = 0;
-  for (const sync::FieldSpec& f : spec->fields) {
-    ++n;
-    if (f.type == sync::ValueType::kSetElement) {
-      const auto elements = state.read_set(entity, row, f.name);
-      s.bind(n, nlohmann::json(elements).dump());
-      continue;
-    }
-    const auto v = state.read(entity, row, f.name);
-    std::optional<Instant> ms;
-    if (!v || v->value.is_null()) {
-      s.bind(n, std::optional<std::string>{});
-    } else {
-      updated = std::max(updated, v->hlc.physical_ms);
-      const sync::Value& value = v->value;
-      if (value.is_string()) {
-        s.bind(n, value.as_string());
-        if (f.type == sync::ValueType::kInstant) {
-          if (auto t = parse_iso8601(value.as_string())) ms = *t;
-        }
-      } else if (value.is_bool()) {
-        s.bind(n, std::int64_t{value.as_bool() ? 1 : 0});
-      } else if (value.is_int()) {
-        s.bind(n, value.as_int());
-      } else {
-        s.bind(n, value.canonical());
-      }
-    }
-    if (f.type == sync::ValueType::kInstant) {
-      ++n;
-      if (ms) s.bind(n, static_cast<std::int64_t>(*ms));
-      else s.bind(n, std::optional<std::string>{});
-    }
-  }
+  for (const sync::FieldSpec& f : spec->fields) bind_field(s, n, state, entity, row, f, updated);
   s.bind(n + 1, updated).bind(n + 2, sync::is_uuid_v7(row) ? sync::uuid_v7_time(row) : std::int64_t{0});
   if (Status st = s.run(); !st) return st;
+  return refresh_dependents(state, entity, row, true);
+}
+
+Status ViewWriter::refresh_fields(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
+                                  std::span<const std::string> fields) {
+  const sync::EntitySpec* spec = sync::find_entity(entity);
+  if (spec == nullptr || view_table(entity).empty()) return refresh(state, entity, row);
+  std::string sql = "UPDATE " + std::string(view_table(entity)) + " SET ";
+  std::vector<const sync::FieldSpec*> specs;
+  int n = 0;
+  bool search = false;
+  for (const std::string& name : fields) {
+    const sync::FieldSpec* f = sync::find_field(*spec, name);
+    if (f == nullptr) return refresh(state, entity, row);
+    specs.push_back(f);
+    search = search || touches_search(entity, name);
+    sql += name + " = ?" + std::to_string(++n) + ", ";
+    if (f->type == sync::ValueType::kInstant) sql += name + "_ms = ?" + std::to_string(++n) + ", ";
+  }
+  sql += "updated_ms = MAX(updated_ms, ?" + std::to_string(n + 1) + ") WHERE id = ?" + std::to_string(n + 2);
+  auto stmt = statement(sql);
+  if (!stmt) return stmt.status();
+  sqlite::Statement& s = **stmt;
+  int at = 0;
+  std::int64_t updated = 0;
+  for (const sync::FieldSpec* f : specs) bind_field(s, at, state, entity, row, *f, updated);
+  s.bind(n + 1, updated).bind(n + 2, row);
+  if (Status st = s.run(); !st) return st;
+  if (s.changes() == 0) return refresh(state, entity, row);  // not in its table yet
+  return refresh_dependents(state, entity, row, search);
+}
+
+Status ViewWriter::refresh_dependents(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
+                                      bool search) {
   if (entity == "knowledge") {
     auto del = statement("DELETE FROM knowledge_search WHERE rowid = (SELECT rowid FROM knowledge WHERE id = ?1)");
     if (!del) return del.status();
@@ -117,16 +167,17 @@ Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view ent
   }
   const std::string request = request_of(state, entity, row);
   if (request.empty()) return Status::ok();
-  return refresh_request_state(request);
+  return refresh_request_state(request, search);
 }
 
-Status ViewWriter::refresh_request_state(std::string_view request_id) {
+Status ViewWriter::refresh_request_state(std::string_view request_id, bool search) {
   auto flags = statement(
       "UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox WHERE request_id = ?1),"
       " conflicts = (SELECT COUNT(*) FROM conflicts WHERE request_id = ?1 AND resolution = 'open')"
       " WHERE id = ?1");
   if (!flags) return flags.status();
   if (Status s = (*flags)->bind(1, request_id).run(); !s) return s;
+  if (!search) return Status::ok();
   // Most edits (status, progress, owner…) leave the searched text as it was: rewriting the
   // index entry would then only cost pages written at every commit.
   auto same = statement(

@@ -3,6 +3,7 @@
 // outbox or pulled entries that changed it.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,8 +21,13 @@ class ViewWriter {
   // entry and its unsynced / conflict counts; child rows (subtask, activity, attachment)
   // also refresh their request's.
   Status refresh(const sync::ReplicaStore& state, std::string_view entity, std::string_view row);
-  // The request's unsynced count, conflict count and search entry.
-  Status refresh_request_state(std::string_view request_id);
+  // Re-derives only `fields` of a row already in its table (the fields an edit wrote), then
+  // what depends on them as refresh() does; the search entry is rewritten only when a
+  // searched text may have changed. A row not yet in its table is refreshed whole.
+  Status refresh_fields(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
+                        std::span<const std::string> fields);
+  // The request's unsynced count, conflict count and (`search`) search entry.
+  Status refresh_request_state(std::string_view request_id, bool search = true);
   // Replaces the conflicts table with `state`'s records and updates the per-request counts.
   Status rebuild_conflicts(const sync::ReplicaStore& state);
   // Drops nothing: clears every view table and derives all rows again (after a layout
@@ -34,6 +40,9 @@ class ViewWriter {
 
  private:
   Result<sqlite::Statement*> statement(const std::string& sql);
+  // After a row of `entity` changed: the knowledge search entry, or the request's state.
+  Status refresh_dependents(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
+                            bool search);
 
   sqlite::Database& db_;
   std::unordered_map<std::string, sqlite::Statement> statements_;

@@ -16,6 +16,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "rapidesk/sync/conflict.h"
@@ -95,8 +96,10 @@ class ClientReplica {
 
   std::uint64_t cursor() const { return cursor_; }
   const ReplicaStore& confirmed() const { return confirmed_; }
-  // Confirmed + pending: rebuilt lazily after pulls and rejections; while nothing is
-  // pending it is the confirmed state itself (no copy).
+  // Confirmed + pending. While nothing was edited it is the confirmed state itself (no
+  // copy). The first edit copies the confirmed state once; later pulls merge into both
+  // (no further copies), except that an entry on a field with a pending edit, a rejected
+  // op or an acknowledged op that no pull will return makes it rebuilt at the next use.
   const ReplicaStore& visible();
   std::size_t pending_count() const { return pending_.size(); }
   std::span<const PendingOp> pending() const { return pending_; }
@@ -109,7 +112,23 @@ class ClientReplica {
  private:
   using Pending = PendingOp;
 
-  // Makes visible_ a copy of confirmed_ + pending (edits merge into it).
+  // What visible_ holds: kConfirmed = nothing of its own, visible() is confirmed_;
+  // kOwn = confirmed_ + pending_, kept current; kStale = to be rebuilt.
+  enum class VisibleState : std::uint8_t { kConfirmed, kOwn, kStale };
+  // Keeps an owned visible state current while pulled entries are applied to confirmed_.
+  class VisibleFollower {
+   public:
+    explicit VisibleFollower(ClientReplica& replica);
+    // `op` was just applied to confirmed_.
+    void confirmed(const FieldOp& op);
+
+   private:
+    static std::string field_key(const FieldOp& op);
+    ClientReplica& replica_;
+    std::unordered_set<std::string> pending_fields_;  // entity, row, field of pending ops
+  };
+
+  // Makes visible_ a copy of confirmed_ + pending (edits merge into it), unless it is kOwn.
   void build_visible();
   FieldOp make_op(std::string_view entity, std::string_view row, std::string_view field, Value value,
                   const Stamp& stamp);
@@ -122,7 +141,7 @@ class ClientReplica {
   RandomSource random_;
   ReplicaStore confirmed_;
   ReplicaStore visible_;
-  bool visible_dirty_ = false;
+  VisibleState visible_state_ = VisibleState::kConfirmed;
   std::vector<Pending> pending_;
   std::vector<OpResult> rejections_;
   std::uint64_t cursor_ = 0;
