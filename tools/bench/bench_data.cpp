@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "rapidesk/client/sync_worker.h"
 #include "rapidesk/sync/client_replica.h"
 
 namespace rapidesk::bench {
@@ -112,12 +113,17 @@ Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, 
 }
 
 Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica) {
+  const std::size_t apply_entries = client::SyncWorkerOptions{}.apply_entries;
+  std::vector<sync::LogEntry> pulled;
   for (std::uint64_t cursor = 0;;) {
     bool more = false;
-    const auto page = server.pull(cursor, 1000, &more);
-    if (page.empty()) return Status::ok();
-    cursor = page.back().seq;
-    if (Status s = replica.on_pull_page(page, cursor, more); !s) return s;
+    auto page = server.pull(cursor, client::SyncWorkerOptions{}.pull_limit, &more);
+    if (!page.empty()) cursor = page.back().seq;
+    pulled.insert(pulled.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+    if (!more || pulled.size() >= apply_entries) {
+      if (Status s = replica.on_pull_page(pulled, cursor, more); !s) return s;
+      pulled.clear();
+    }
     if (!more) return Status::ok();
   }
 }

@@ -27,7 +27,8 @@ std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i);
 Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, std::int64_t& now,
                         std::vector<std::vector<sync::FieldEdit>>* rows);
 
-// Applies the whole log to `replica` in pages of 1000, as the sync worker does.
+// Applies the whole log to `replica` as the sync worker does: pages of 1000, applied
+// together once they hold SyncWorkerOptions::apply_entries entries.
 Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica);
 
 }  // namespace rapidesk::bench

@@ -143,7 +143,10 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
   }();
   if (!status) {
     if (Status reload = load_state(); !reload) return reload;
+    return status;
   }
+  // Caught up: the sync worker's thread, not the next edit, pays for the editable copy.
+  if (!more) replica_->prepare_for_edits();
   return status;
 }
 

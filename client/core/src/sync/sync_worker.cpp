@@ -105,24 +105,43 @@ struct SyncWorker::Impl {
     set_progress(p, progress);
     std::uint64_t cursor = start;
     std::size_t pages = 0;
+    // Pages pulled but not yet applied: several are applied in one transaction (see
+    // SyncWorkerOptions::apply_entries); whatever ends the loop applies them first.
+    std::vector<sync::LogEntry> pulled;
+    auto apply_pulled = [&](bool more) -> Status {
+      if (pulled.empty() && more) return Status::ok();
+      Status s = replica.on_pull_page(pulled, cursor, more);
+      pulled.clear();
+      if (!s) return s;
+      p.done = cursor - start;
+      p.total = head - start;
+      set_progress(p, progress);
+      return Status::ok();
+    };
     for (;;) {
       if (options.max_pages_per_round != 0 && pages == options.max_pages_per_round) {
+        if (Status s = apply_pulled(true); !s) return s;
         return Status(ErrorCode::kUnavailable, Text{"Sync stopped before it finished (page limit).",
                                                      "同步在完成前停止（页数限制）。"});
       }
       auto page = api.pull(cursor, options.pull_limit);
-      if (!page) return page.status();
-      if (Status s = replica.on_pull_page(page->entries, page->cursor, page->more); !s) return s;
+      if (!page) {
+        if (Status s = apply_pulled(true); !s) return s;
+        return page.status();
+      }
       ++pages;
+      pulled.insert(pulled.end(), std::make_move_iterator(page->entries.begin()),
+                    std::make_move_iterator(page->entries.end()));
       cursor = std::max(cursor, page->cursor);
       if (cursor > head) head = cursor;
-      p.done = cursor - start;
-      p.total = head - start;
-      set_progress(p, progress);
+      if (!page->more || pulled.size() >= options.apply_entries) {
+        if (Status s = apply_pulled(page->more); !s) return s;
+      }
       if (!page->more) break;
       {
         std::lock_guard lock(mutex);
         if (stopping) {
+          if (Status s = apply_pulled(true); !s) return s;
           return Status(ErrorCode::kUnavailable, Text{"Sync was stopped; it resumes next time.", "同步已停止；下次将继续。"});
         }
       }

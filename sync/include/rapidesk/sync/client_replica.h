@@ -101,6 +101,10 @@ class ClientReplica {
   // (no further copies), except that an entry on a field with a pending edit, a rejected
   // op or an acknowledged op that no pull will return makes it rebuilt at the next use.
   const ReplicaStore& visible();
+  // Builds the visible state now unless it is current (the copy visible() makes before the
+  // first edit). The end of a pull is the time for it: the copy of a large replica takes
+  // seconds, and there it costs the sync thread rather than the user's first edit.
+  void prepare_for_edits() { build_visible(); }
   std::size_t pending_count() const { return pending_.size(); }
   std::span<const PendingOp> pending() const { return pending_; }
   std::size_t unsent_count() const;

@@ -115,7 +115,8 @@ class LocalReplica {
   // --- Sync plumbing (the sync worker). Each call is one transaction.
   std::vector<sync::FieldOp> next_push(std::size_t max_ops) const;
   Status on_push_result(const sync::PushResult& result);
-  // One pulled page: entries in page order and the page's cursor.
+  // Pulled entries (one page, or several consecutive pages) in page order, and the cursor of
+  // the last page; `more` = the server has more. Applied and persisted in one transaction.
   Status on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more);
   Status note_server_cursor(std::uint64_t cursor);
   ReplicaSyncState sync_state() const;

@@ -33,6 +33,10 @@ struct SyncProgress {
 struct SyncWorkerOptions {
   std::size_t push_batch = 500;
   std::size_t pull_limit = 1000;
+  // Pulled pages are applied together, in one transaction, once they hold this many entries
+  // (or the pull ends): fewer commits, and a request whose ops span pages gets its view row
+  // and search entry written once. 1 applies every page alone.
+  std::size_t apply_entries = 5000;
   std::chrono::milliseconds poll_interval{30'000};
   std::chrono::milliseconds initial_backoff{1'000};
   std::chrono::milliseconds max_backoff{60'000};
