@@ -159,11 +159,8 @@ Status ViewWriter::refresh_dependents(const sync::ReplicaStore& state, std::stri
     auto del = statement("DELETE FROM knowledge_search WHERE rowid = (SELECT rowid FROM knowledge WHERE id = ?1)");
     if (!del) return del.status();
     if (Status st = (*del)->bind(1, row).run(); !st) return st;
-    auto ins = statement(
-        "INSERT INTO knowledge_search (rowid, id, title, body, tags) SELECT rowid, id, title, body, tags FROM knowledge "
-        "WHERE id = ?1 AND COALESCE(deleted, 0) = 0");
-    if (!ins) return ins.status();
-    return (*ins)->bind(1, row).run();
+    return copy_search_entry("SELECT rowid, id, title, body, tags FROM knowledge WHERE id = ?1 AND COALESCE(deleted, 0) = 0",
+                             "INSERT INTO knowledge_search (rowid, id, title, body, tags) VALUES (?1, ?2, ?3, ?4, ?5)", row);
   }
   const std::string request = request_of(state, entity, row);
   if (request.empty()) return Status::ok();
@@ -181,27 +178,56 @@ Status ViewWriter::refresh_request_state(std::string_view request_id, bool searc
   // Most edits (status, progress, owner…) leave the searched text as it was: rewriting the
   // index entry would then only cost pages written at every commit.
   auto same = statement(
-      "SELECT r.number IS s.number AND r.title IS s.title AND r.description IS s.description"
+      "SELECT s.rowid IS NOT NULL, r.number IS s.number AND r.title IS s.title AND r.description IS s.description"
       " AND r.customer IS s.customer AND s.notes IS"
       " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)"
-      " FROM requests r JOIN requests_search s ON s.rowid = r.rowid WHERE r.id = ?1");
+      " FROM requests r LEFT JOIN requests_search s ON s.rowid = r.rowid WHERE r.id = ?1");
   if (!same) return same.status();
   (*same)->bind(1, request_id);
-  auto unchanged = (*same)->step();
-  if (!unchanged) return unchanged.status();
-  const bool skip = *unchanged && (*same)->integer(0) == 1;
+  auto found = (*same)->step();
+  if (!found) return found.status();
+  const bool indexed = *found && (*same)->integer(0) == 1;
+  const bool unchanged = indexed && (*same)->integer(1) == 1;
   if (Status s = (*same)->run(); !s) return s;  // resets the statement
-  if (skip) return Status::ok();
-  auto del = statement("DELETE FROM requests_search WHERE rowid = (SELECT rowid FROM requests WHERE id = ?1)");
-  if (!del) return del.status();
-  if (Status s = (*del)->bind(1, request_id).run(); !s) return s;
-  auto ins = statement(
-      "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
-      " SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer,"
+  if (unchanged) return Status::ok();
+  if (indexed) {
+    auto del = statement("DELETE FROM requests_search WHERE rowid = (SELECT rowid FROM requests WHERE id = ?1)");
+    if (!del) return del.status();
+    if (Status s = (*del)->bind(1, request_id).run(); !s) return s;
+  }
+  return copy_search_entry(
+      "SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer,"
       " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)"
-      " FROM requests r WHERE r.id = ?1");
-  if (!ins) return ins.status();
-  return (*ins)->bind(1, request_id).run();
+      " FROM requests r WHERE r.id = ?1",
+      "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+      request_id);
+}
+
+Status ViewWriter::copy_search_entry(const std::string& select_sql, const std::string& insert_sql, std::string_view id) {
+  // Read, then INSERT ... VALUES: an INSERT ... SELECT into an FTS5 table opens a statement
+  // savepoint, and FTS5 flushes its pending terms to a new segment at every savepoint, so a
+  // pull of thousands of requests would write thousands of tiny segments and merge them.
+  auto read = statement(select_sql);
+  if (!read) return read.status();
+  (*read)->bind(1, id);
+  auto row = (*read)->step();
+  if (!row) return row.status();
+  if (!*row) {
+    (*read)->reset();
+    return Status::ok();  // nothing to index
+  }
+  auto write = statement(insert_sql);
+  if (!write) return write.status();
+  sqlite::Statement& in = **write;
+  sqlite::Statement& out = **read;
+  for (int c = 0; c < out.column_count(); ++c) {
+    if (c == 0) in.bind(1, out.integer(0));
+    else if (out.is_null(c)) in.bind(c + 1, std::optional<std::string>{});
+    else in.bind(c + 1, out.text(c));
+  }
+  out.reset();
+  return in.run();
 }
 
 Status ViewWriter::rebuild_conflicts(const sync::ReplicaStore& state) {

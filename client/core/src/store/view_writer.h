@@ -40,6 +40,9 @@ class ViewWriter {
 
  private:
   Result<sqlite::Statement*> statement(const std::string& sql);
+  // Copies the one row `select_sql` finds for `id` (rowid first) into a search table with
+  // `insert_sql` (one parameter per column); nothing when the row is absent.
+  Status copy_search_entry(const std::string& select_sql, const std::string& insert_sql, std::string_view id);
   // After a row of `entity` changed: the knowledge search entry, or the request's state.
   Status refresh_dependents(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
                             bool search);
