@@ -24,13 +24,19 @@ ClientReplica::ClientReplica(ClientOptions options, PhysicalClock clock, RandomS
 
 std::string ClientReplica::new_row_id() { return make_uuid_v7(clock_.now().physical_ms, random_); }
 
-void ClientReplica::restore(std::span<const LogEntry> confirmed, std::uint64_t cursor,
-                            std::span<const PendingOp> pending, const std::optional<Stamp>& last_stamp) {
-  confirmed_.reserve(confirmed.size());
+void ClientReplica::reserve_confirmed(std::size_t entries) { confirmed_.reserve(entries); }
+
+void ClientReplica::restore_confirmed(std::span<const LogEntry> confirmed) {
   for (const LogEntry& e : confirmed) {
     clock_.observe(e.op.hlc);
     confirmed_.apply(e.op);
   }
+}
+
+void ClientReplica::restore(std::span<const LogEntry> confirmed, std::uint64_t cursor,
+                            std::span<const PendingOp> pending, const std::optional<Stamp>& last_stamp) {
+  if (!confirmed.empty()) reserve_confirmed(confirmed.size());
+  restore_confirmed(confirmed);
   cursor_ = std::max(cursor_, cursor);
   pending_.assign(pending.begin(), pending.end());
   for (const PendingOp& p : pending_) clock_.observe(p.op.hlc);

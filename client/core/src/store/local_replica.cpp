@@ -118,18 +118,39 @@ Status LocalReplica::load_identity() {
 }
 
 Status LocalReplica::load_state() {
+  sync::ClientOptions co;
+  co.device = identity_.device;
+  co.user = identity_.user;
+  const std::string next = meta("next_op_sequence");
+  co.next_op_sequence = next.empty() ? 1 : std::stoull(next);
+  auto replica = std::make_unique<sync::ClientReplica>(co, options_.clock, options_.random);
+  // The pulled log is read and applied a chunk at a time: holding all of it as text and
+  // then as decoded entries would take gigabytes at 100k requests.
+  constexpr std::size_t kChunk = 5000;
   std::vector<std::string> stored;
+  std::size_t applied = 0;
+  {
+    auto count = db_->prepare("SELECT COUNT(*) FROM pulled");
+    if (!count) return count.status();
+    auto row = count->step();
+    if (!row) return row.status();
+    replica->reserve_confirmed(static_cast<std::size_t>(count->integer(0)));
+  }
   auto pulled = db_->prepare("SELECT entry FROM pulled ORDER BY pos");
   if (!pulled) return pulled.status();
-  for (;;) {
+  for (bool done = false; !done;) {
     auto row = pulled->step();
     if (!row) return row.status();
-    if (!*row) break;
-    stored.push_back(pulled->text(0));
+    done = !*row;
+    if (!done) stored.push_back(pulled->text(0));
+    if (stored.size() == kChunk || (done && !stored.empty())) {
+      auto confirmed = store::decode_stored(stored, applied);
+      if (!confirmed) return confirmed.status();
+      replica->restore_confirmed(*confirmed);
+      applied += stored.size();
+      stored.clear();
+    }
   }
-  auto confirmed = store::decode_stored(stored);
-  if (!confirmed) return confirmed.status();
-  stored.clear();
   std::vector<bool> acked;
   std::vector<std::uint64_t> ack_cursor;
   auto outbox = db_->prepare("SELECT op, acked, ack_cursor FROM outbox ORDER BY pos");
@@ -149,18 +170,12 @@ Status LocalReplica::load_state() {
   for (std::size_t i = 0; i < queued->size(); ++i) {
     pending.push_back(sync::PendingOp{std::move((*queued)[i].op), acked[i], ack_cursor[i]});
   }
-  sync::ClientOptions co;
-  co.device = identity_.device;
-  co.user = identity_.user;
-  const std::string next = meta("next_op_sequence");
-  co.next_op_sequence = next.empty() ? 1 : std::stoull(next);
   std::optional<sync::Stamp> last;
   if (const std::string s = meta("last_stamp"); !s.empty()) {
     if (auto parsed = sync::parse_stamp(s)) last = *parsed;
   }
   const std::string cursor = meta("cursor");
-  auto replica = std::make_unique<sync::ClientReplica>(co, options_.clock, options_.random);
-  replica->restore(*confirmed, cursor.empty() ? 0 : std::stoull(cursor), pending, last);
+  replica->restore({}, cursor.empty() ? 0 : std::stoull(cursor), pending, last);
   replica_ = std::move(replica);
   return Status::ok();
 }

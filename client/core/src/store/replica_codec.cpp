@@ -8,7 +8,7 @@ namespace rapidesk::client::store {
 
 std::string encode_stored(const sync::LogEntry& entry) { return sync::encode_log_entry(entry); }
 
-Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored) {
+Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored, std::size_t first_index) {
   constexpr std::size_t kPage = 1000;
   std::vector<sync::LogEntry> out;
   out.reserve(stored.size());
@@ -26,7 +26,7 @@ Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> s
       const Status& why = decoded.ok() ? decoded.errors.front().status : decoded.status;
       return Status::corrupt(format_text(Text{"The local copy is damaged near stored operation {}: {}",
                                               "本地副本在第 {} 条已存操作附近损坏：{}"},
-                                         {same_text(std::to_string(begin + (decoded.ok() ? decoded.errors.front().index : 0))),
+                                         {same_text(std::to_string(first_index + begin + (decoded.ok() ? decoded.errors.front().index : 0))),
                                           why.message()}));
     }
     for (auto& e : decoded.entries) out.push_back(std::move(e));

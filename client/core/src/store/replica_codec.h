@@ -12,8 +12,9 @@
 namespace rapidesk::client::store {
 
 std::string encode_stored(const sync::LogEntry& entry);
-// Decodes stored entries (any number); kCorrupt naming the first bad one.
-Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored);
+// Decodes stored entries (any number); kCorrupt naming the first bad one, counted from
+// `first_index` (the position of stored[0] when a longer list is decoded in chunks).
+Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored, std::size_t first_index = 0);
 
 // The local UTC offset in minutes (for times typed or stamped on this device).
 int local_utc_offset_minutes();

@@ -57,6 +57,10 @@ class ClientReplica {
   // that are already confirmed are dropped, as on_pull would. Call on a new replica only.
   void restore(std::span<const LogEntry> confirmed, std::uint64_t cursor, std::span<const PendingOp> pending,
                const std::optional<Stamp>& last_stamp);
+  // restore() in parts, for a large replica read in chunks: reserve_confirmed(total) once,
+  // restore_confirmed(chunk) for each chunk in order, then restore({}, cursor, pending, last).
+  void reserve_confirmed(std::size_t entries);
+  void restore_confirmed(std::span<const LogEntry> confirmed);
 
   // A new UUIDv7 row id (time from this device's clock).
   std::string new_row_id();
