@@ -105,7 +105,20 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  cached_.clear();  // finalized before the connection closes
+  sqlite3_close_v2(db_);
+}
+
+Result<Statement*> Database::cached(const std::string& sql) {
+  auto it = cached_.find(sql);
+  if (it == cached_.end()) {
+    auto made = prepare(sql);
+    if (!made) return made.status();
+    it = cached_.emplace(sql, std::make_unique<Statement>(std::move(*made))).first;
+  }
+  return &it->second->reset();
+}
 
 Status Database::exec(std::string_view sql, std::string_view what) {
   const std::string text(sql);

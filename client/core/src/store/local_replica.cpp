@@ -88,17 +88,19 @@ LocalReplica::LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::D
 LocalReplica::~LocalReplica() = default;
 
 std::string LocalReplica::meta(std::string_view key) const {
-  auto stmt = db_->prepare("SELECT value FROM meta WHERE key = ?1");
+  auto stmt = db_->cached("SELECT value FROM meta WHERE key = ?1");
   if (!stmt) return {};
-  stmt->bind(1, key);
-  auto row = stmt->step();
-  return row && *row ? stmt->text(0) : std::string();
+  (*stmt)->bind(1, key);
+  auto row = (*stmt)->step();
+  std::string value = row && *row ? (*stmt)->text(0) : std::string();
+  (*stmt)->reset();
+  return value;
 }
 
 Status LocalReplica::set_meta(std::string_view key, std::string_view value) {
-  auto stmt = db_->prepare("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2");
+  auto stmt = db_->cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2");
   if (!stmt) return stmt.status();
-  return stmt->bind(1, key).bind(2, value).run();
+  return (*stmt)->bind(1, key).bind(2, value).run();
 }
 
 Status LocalReplica::load_identity() {

@@ -43,9 +43,10 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
-    auto insert = db_->prepare(
+    auto cached = db_->cached(
         "INSERT INTO outbox (op_id, entity, row_id, request_id, op, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!insert) return insert.status();
+    if (!cached) return cached.status();
+    sqlite::Statement* insert = *cached;
     const sync::ReplicaStore& state = replica_->visible();
     // The rows the edit touched, each with the fields it wrote (an edit's ops come row by row).
     struct Touched {

@@ -100,8 +100,9 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
-    auto insert = db_->prepare("INSERT INTO pulled (seq, op_id, entry) VALUES (?1, ?2, ?3)");
-    if (!insert) return insert.status();
+    auto cached = db_->cached("INSERT INTO pulled (seq, op_id, entry) VALUES (?1, ?2, ?3)");
+    if (!cached) return cached.status();
+    sqlite::Statement* insert = *cached;
     std::vector<std::pair<std::string, std::string>> rows;
     std::unordered_set<std::string> row_keys;
     bool conflicts = false;

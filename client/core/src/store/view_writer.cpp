@@ -40,15 +40,7 @@ std::string upsert_sql(const sync::EntitySpec& e) {
 
 }  // namespace
 
-Result<sqlite::Statement*> ViewWriter::statement(const std::string& sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    auto made = db_.prepare(sql);
-    if (!made) return made.status();
-    it = statements_.emplace(sql, std::move(*made)).first;
-  }
-  return &it->second;
-}
+Result<sqlite::Statement*> ViewWriter::statement(const std::string& sql) { return db_.cached(sql); }
 
 std::string ViewWriter::request_of(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
   if (entity == "request") return std::string(row);

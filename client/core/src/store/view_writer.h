@@ -6,7 +6,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "rapidesk/sqlite/database.h"
 #include "rapidesk/sync/replica_store.h"
@@ -48,7 +47,6 @@ class ViewWriter {
                             bool search);
 
   sqlite::Database& db_;
-  std::unordered_map<std::string, sqlite::Statement> statements_;
 };
 
 }  // namespace rapidesk::client::store

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include <sqlite3.h>
@@ -70,11 +71,16 @@ class Database {
   // Runs one or more statements that return no rows.
   Status exec(std::string_view sql, std::string_view what);
   Result<Statement> prepare(std::string_view sql);
+  // The statement for `sql`, prepared on first use and kept for the connection's life, reset
+  // and ready to bind: for statements a connection runs over and over (an edit's outbox
+  // insert, the meta upsert), where preparing again would cost as much as running.
+  Result<Statement*> cached(const std::string& sql);
   sqlite3* handle() const { return db_; }
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> cached_;
 };
 
 // BEGIN IMMEDIATE on construction (check status()); ROLLBACK on destruction unless commit().
