@@ -27,6 +27,11 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
 Statement& Statement::bind(int index, std::int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
   return *this;
@@ -65,6 +70,10 @@ Status Statement::run() {
 }
 
 std::string Statement::text(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_BLOB) {
+    const auto* b = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    return b == nullptr ? std::string() : std::string(b, static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
   const auto* p = sqlite3_column_text(stmt_, column);
   if (p == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));

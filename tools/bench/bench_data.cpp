@@ -63,10 +63,16 @@ std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
     return s;
   };
   auto text = [](std::string s) { return sync::Value::string(std::move(s)); };
-  return {{"customer", text("客户" + std::to_string(i % 5000))},
-          {"customer_id", text("C" + std::to_string(i % 5000))},
-          {"contact_name", text("联系人" + std::to_string(i % 977))},
-          {"contact", text("1380000" + std::to_string(1000 + i % 9000))},
+  // prefix + tail by append (GCC 12 warns wrongly about `"..." + std::string`).
+  auto joined = [](std::string_view prefix, const std::string& tail) {
+    std::string s(prefix);
+    s.append(tail);
+    return sync::Value::string(std::move(s));
+  };
+  return {{"customer", joined("客户", std::to_string(i % 5000))},
+          {"customer_id", joined("C", std::to_string(i % 5000))},
+          {"contact_name", joined("联系人", std::to_string(i % 977))},
+          {"contact", joined("1380000", std::to_string(1000 + i % 9000))},
           {"industry", text(pick({"医疗", "制造", "零售", "物流"}))},
           {"tier", text(pick({"strategic", "vip", "regular", "new"}))},
           {"channel", text(pick({"phone", "email", "chat", "visit"}))},
@@ -87,7 +93,7 @@ std::vector<sync::FieldEdit> request_fields(std::mt19937_64& rng, int i) {
           {"satisfaction", sync::Value::integer(static_cast<std::int64_t>(1 + rng() % 5))},
           {"status_reason", text("")},
           {"priority_override_by", text("")},
-          {"tags", text("+" + std::string(pick({"vip", "repeat", "onsite"})))}};
+          {"tags", joined("+", pick({"vip", "repeat", "onsite"}))}};
 }
 
 Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, std::int64_t& now,

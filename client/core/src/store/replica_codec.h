@@ -1,5 +1,6 @@
-// How the profile stores ops: each pulled entry and each outbox op as the wire form of a
-// log entry (sync/codec.h), read back in pages through the same decoder the network uses.
+// How the profile stores ops: each pulled entry and each outbox op as a compact binary
+// record (form 2, a BLOB). Profiles written before hold the JSON wire form of a log entry
+// (sync/codec.h, form 1); both are read, form 1 through the decoder the network uses.
 #pragma once
 
 #include <span>

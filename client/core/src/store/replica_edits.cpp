@@ -65,7 +65,7 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
       if (request.empty()) insert->bind(4, std::optional<std::string>{});
       else insert->bind(4, request);
       // Stored in log-entry form (read back by the same decoder); seq is unused here.
-      insert->bind(5, store::encode_stored(sync::LogEntry{1, op, sync::Outcome::kApplied}))
+      insert->bind_blob(5, store::encode_stored(sync::LogEntry{1, op, sync::Outcome::kApplied}))
           .bind(6, op.hlc.physical_ms);
       if (Status s = insert->run(); !s) return s;
       if (rows.empty() || rows.back().entity != op.entity || rows.back().row != op.row) {

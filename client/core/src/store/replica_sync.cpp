@@ -107,7 +107,7 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
     std::unordered_set<std::string> row_keys;
     bool conflicts = false;
     for (const sync::LogEntry* e : fresh) {
-      insert->bind(1, static_cast<std::int64_t>(e->seq)).bind(2, e->op.op).bind(3, store::encode_stored(*e));
+      insert->bind(1, static_cast<std::int64_t>(e->seq)).bind(2, e->op.op).bind_blob(3, store::encode_stored(*e));
       if (Status s = insert->run(); !s) return s;
       if (e->op.entity == "conflict" || e->outcome == sync::Outcome::kAppliedWithConflict ||
           e->outcome == sync::Outcome::kConflictRecorded) {

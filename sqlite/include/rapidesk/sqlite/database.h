@@ -36,6 +36,7 @@ class Statement {
   Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, const std::optional<std::string>& text);  // nullopt binds NULL
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // true: a row is ready; false: done. Errors as error_status().
   Result<bool> step();
@@ -45,7 +46,7 @@ class Statement {
   // and stepped again; bindings are kept until rebound.
   Statement& reset();
 
-  std::string text(int column) const;  // 0-based; NULL reads as ""
+  std::string text(int column) const;  // 0-based; NULL reads as ""; a BLOB as its bytes
   std::int64_t integer(int column) const;
   bool is_null(int column) const;
   bool is_integer(int column) const;
