@@ -31,6 +31,15 @@ void add_people(SlaHarness& h) {
 class SlaServiceTest : public ::testing::Test {
  protected:
   SlaServiceTest() : h(at("2026-11-20T09:00:00+08:00")) { add_people(h); }
+  // An urgent request filed and pushed at `contact`, by the device's and the server's clock.
+  std::string push_urgent_at(Instant contact) {
+    h.set_now(contact);
+    field.clock = contact;
+    const std::string id = h.new_request(field, contact, {{"priority", "urgent"}});
+    h.push(field);
+    return id;
+  }
+
   SlaHarness h;
   Device field{"laptop-north", "field.north"};
 };
@@ -248,10 +257,7 @@ TEST_F(SlaServiceTest, ReagreedDueReplacesTheResolutionTargetAndKeepsTheOriginal
 // when it leads (again).
 TEST_F(SlaServiceTest, NothingFiresWhileTheFireGuardSaysThisServerDoesNotLead) {
   const Instant contact = at("2026-11-23T09:00:00+08:00");
-  h.set_now(contact);
-  field.clock = contact;
-  const std::string id = h.new_request(field, contact, {{"priority", "urgent"}});
-  h.push(field);
+  const std::string id = push_urgent_at(contact);
   bool leading = false;
   h.state().sla->set_fire_guard([&leading] { return leading; });
   EXPECT_EQ(h.fire_at(at("2026-11-23T09:31:00+08:00")), 0u);
@@ -263,10 +269,7 @@ TEST_F(SlaServiceTest, NothingFiresWhileTheFireGuardSaysThisServerDoesNotLead) {
 
 TEST_F(SlaServiceTest, WarningThenBreachThenEscalation) {
   const Instant contact = at("2026-11-23T09:00:00+08:00");
-  h.set_now(contact);
-  field.clock = contact;
-  const std::string id = h.new_request(field, contact, {{"priority", "urgent"}});
-  h.push(field);
+  const std::string id = push_urgent_at(contact);
   // Triage is recorded at once, so only the first-response chain (30 min, 24x7) runs here.
   field.clock = at("2026-11-23T09:01:00+08:00");
   h.set_now(field.clock);
@@ -370,10 +373,7 @@ TEST_F(SlaServiceTest, ProgressRemindersRepeatAtTheCadence) {
 
 TEST_F(SlaServiceTest, RestartFiresMissedDeadlinesExactlyOnce) {
   const Instant contact = at("2026-11-23T09:00:00+08:00");
-  h.set_now(contact);
-  field.clock = contact;
-  const std::string id = h.new_request(field, contact, {{"priority", "urgent"}});
-  h.push(field);
+  const std::string id = push_urgent_at(contact);
   EXPECT_EQ(h.fire_at(contact), 0u);
 
   // Down from 09:00 to 12:00: first response (30 min) and triage (1 h) both went through
