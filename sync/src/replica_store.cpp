@@ -48,7 +48,7 @@ std::uint32_t ReplicaStore::find_or_add_row(std::uint8_t entity, std::string_vie
     row.short_size = static_cast<std::uint8_t>(id.size());
   } else {
     row.long_id = StrRef{static_cast<std::uint32_t>(names_.size()), static_cast<std::uint32_t>(id.size())};
-    names_.insert(names_.end(), id.begin(), id.end());
+    names_.append(id.data(), id.data() + id.size());
   }
   row.first_slot = static_cast<std::uint32_t>(slots_.size());
   slots_.resize(slots_.size() + entities()[entity].fields.size());

@@ -47,7 +47,7 @@ void fuzz_push(const DecodedPush& push) {
   // A replica applying the log ends in the server's state; also through the codec.
   ClientReplica client(ClientOptions{"fuzz-client", "fuzz.user", 1}, [] { return kServerNow; },
                        [] { return std::uint64_t{42}; });
-  const DecodedPull page = decode_pull(encode_pull(server.log(), server.cursor(), false));
+  const DecodedPull page = decode_pull(encode_pull(server.pull(0, server.cursor()), server.cursor(), false));
   require(page.ok() && page.errors.empty(), "server log does not decode");
   require(page.entries.size() == server.log().size(), "pull round trip lost entries");
   require(client.on_pull(page.entries).is_ok(), "replica diverged from the server");

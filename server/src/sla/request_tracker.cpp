@@ -49,7 +49,7 @@ void RequestTracker::touch(const std::string& id, Batch& batch) {
   if (batch.touched.insert(id).second) batch.changes.touched.push_back(id);
 }
 
-TrackerChanges RequestTracker::ingest(std::span<const sync::LogEntry> log, const sync::ReplicaStore& store) {
+TrackerChanges RequestTracker::ingest(const sync::EntryLog& log, const sync::ReplicaStore& store) {
   Batch batch;
   for (std::uint64_t seq = consumed_ + 1; seq <= log.size(); ++seq) {
     const sync::LogEntry& e = log[seq - 1];

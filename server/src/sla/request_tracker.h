@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "rapidesk/sla/request_clocks.h"
+#include "rapidesk/sync/entry_log.h"
 #include "rapidesk/sync/protocol.h"
 #include "rapidesk/sync/replica_store.h"
 
@@ -67,7 +68,7 @@ class RequestTracker {
   // Reads the entries of `log` not read before (log[i].seq == i + 1), in order; `store`
   // is the merged state they belong to (an activity entry's `at` is read from it).
   // Reading a log in several calls or in one gives the same histories.
-  TrackerChanges ingest(std::span<const sync::LogEntry> log, const sync::ReplicaStore& store);
+  TrackerChanges ingest(const sync::EntryLog& log, const sync::ReplicaStore& store);
   std::uint64_t consumed() const { return consumed_; }
 
   const RequestHistory* find(const std::string& id) const;

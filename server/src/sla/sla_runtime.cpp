@@ -90,7 +90,7 @@ std::optional<sla::RequestFacts> SlaRuntime::retime(const sync::ReplicaStore& st
   return f;
 }
 
-void SlaRuntime::observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+void SlaRuntime::observe_remote(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now) {
   const TrackerChanges changes = tracker_.ingest(log, store);
   for (const auto& id : changes.touched) (void)retime(store, id, now);
 }

@@ -38,7 +38,7 @@ class SlaRuntime {
   // Entries another server committed (it made their automatic edits): the tracker, the
   // workloads and the timers follow them (on every server, so that one taking the lead
   // mid-way misses nothing); nothing is written.
-  void observe_remote(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now);
+  void observe_remote(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now);
   // Fires what is due at edits.now(); returns the keys of the fired events (for the ledger)
   // and appends the notifications to send once they are durable.
   std::vector<std::string> fire(ServerEdits& edits, std::vector<notify::Notification>& notes);

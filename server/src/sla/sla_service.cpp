@@ -327,7 +327,7 @@ std::map<std::string, RequestReview> SlaService::review_requests(const std::vect
   return out;
 }
 
-void SlaService::after_catch_up(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+void SlaService::after_catch_up(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now) {
   Impl& m = *impl_;
   std::lock_guard lock(m.mutex);
   if (!m.runtime) return;

@@ -10,7 +10,7 @@ bool SyncService::may_see_attachment_file(const AuthContext& who, std::string_vi
   // Rows not yet durable do not count: a crash could still lose them.
   const std::uint64_t durable = durable_cursor();  // before merge_mutex_: see the lock order
   std::lock_guard lock(merge_mutex_);
-  const auto log = merge_.log();
+  const auto& log = merge_.log();
   const std::uint64_t end = std::min<std::uint64_t>(durable, log.size());
   for (; attachments_indexed_ < end; ++attachments_indexed_) {
     const sync::FieldOp& op = log[attachments_indexed_].op;

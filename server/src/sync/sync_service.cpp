@@ -37,7 +37,7 @@ class SyncService::Edits final : public ServerEdits {
  public:
   Edits(sync::ServerMerge& merge, const sync::PhysicalClock& physical) : merge_(merge), physical_(physical) {}
   const sync::ReplicaStore& store() const override { return merge_.store(); }
-  std::span<const sync::LogEntry> log() const override { return merge_.log(); }
+  const sync::EntryLog& log() const override { return merge_.log(); }
   Instant now() const override { return physical_(); }
   sync::OpResult edit(std::string_view entity, std::string_view row, std::string_view field,
                       sync::Value value) override {
@@ -196,7 +196,7 @@ Result<bool> SyncService::catch_up() {
 }
 
 void SyncService::note_entries(std::uint64_t from_cursor) {
-  const auto log = merge_.log();
+  const auto& log = merge_.log();
   for (std::uint64_t seq = from_cursor + 1; seq <= log.size(); ++seq) {
     const sync::LogEntry& e = log[seq - 1];
     creators_.note(e.op.entity, e.op.row, e.op.author);
@@ -523,7 +523,7 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
   PullPage page;
   page.cursor = std::min(cursor, durable);
   if (limit == 0 || cursor >= durable) return page;
-  const auto log = merge_.log();
+  const auto& log = merge_.log();
   if (sees_everything(who)) {
     const std::uint64_t end = std::min<std::uint64_t>(durable, cursor + limit);
     page.entries.assign(log.begin() + static_cast<std::ptrdiff_t>(cursor), log.begin() + static_cast<std::ptrdiff_t>(end));

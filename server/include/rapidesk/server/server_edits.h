@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "rapidesk/shared/time.h"
+#include "rapidesk/sync/entry_log.h"
 #include "rapidesk/sync/protocol.h"
 #include "rapidesk/sync/replica_store.h"
 
@@ -19,7 +20,7 @@ class ServerEdits {
   virtual ~ServerEdits() = default;
   virtual const sync::ReplicaStore& store() const = 0;
   // Every entry merged so far, seq = index + 1 (including edits made through this object).
-  virtual std::span<const sync::LogEntry> log() const = 0;
+  virtual const sync::EntryLog& log() const = 0;
   // The server clock (UTC ms).
   virtual Instant now() const = 0;
   // A server-made op, stamped by the server clock; joins the surrounding commit.
@@ -37,7 +38,7 @@ class SyncObserver {
   // Several servers on one database: runs under the merge lock after entries another server
   // committed were applied (that server already made their automatic edits). Must not edit;
   // only keeps what the observer tracks current.
-  virtual void after_catch_up(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) {
+  virtual void after_catch_up(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now) {
     (void)store, (void)log, (void)now;
   }
 };

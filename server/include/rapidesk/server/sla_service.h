@@ -108,7 +108,7 @@ class SlaService final : public SyncObserver {
   // SyncObserver: updates the clocks of the requests a push touched, assigns new ones.
   void after_push(ServerEdits& edits) override;
   // SyncObserver: follows what other servers on the same database committed.
-  void after_catch_up(const sync::ReplicaStore& store, std::span<const sync::LogEntry> log, Instant now) override;
+  void after_catch_up(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now) override;
 
  private:
   struct Impl;

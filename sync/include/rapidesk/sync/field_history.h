@@ -10,6 +10,7 @@
 
 #include "rapidesk/sync/flat_index.h"
 #include "rapidesk/sync/op_table.h"
+#include "rapidesk/sync/pod_vector.h"
 
 namespace rapidesk::sync {
 
@@ -84,7 +85,7 @@ class HistoryPool {
     f.capacity = cap;
   }
 
-  std::vector<HistoryEntry> pool_;
+  PodVector<HistoryEntry> pool_;
   std::vector<std::uint32_t> free_[kSizeClasses];  // offsets of vacated blocks by size class
 };
 

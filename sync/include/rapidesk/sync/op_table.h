@@ -12,6 +12,7 @@
 
 #include "rapidesk/sync/field_op.h"
 #include "rapidesk/sync/flat_index.h"
+#include "rapidesk/sync/pod_vector.h"
 
 namespace rapidesk::sync {
 
@@ -96,8 +97,8 @@ class OpTable {
   StrRef store(std::string_view s);
   std::uint32_t intern(std::vector<StrRef>& names, FlatIndex& index, std::string_view s);
 
-  std::vector<Record> records_;
-  std::vector<char> arena_;
+  PodVector<Record> records_;
+  PodVector<char> arena_;
   std::vector<StrRef> devices_;
   std::vector<StrRef> authors_;
   FlatIndex device_index_;

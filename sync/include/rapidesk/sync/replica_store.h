@@ -21,6 +21,7 @@
 #include "rapidesk/sync/conflict.h"
 #include "rapidesk/sync/field_op.h"
 #include "rapidesk/sync/merge.h"
+#include "rapidesk/sync/pod_vector.h"
 
 namespace rapidesk::sync {
 
@@ -129,12 +130,12 @@ class ReplicaStore {
   static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
 
   OpTable ops_;
-  std::vector<char> names_;  // row ids longer than kInlineRowId
-  std::vector<Row> rows_;
+  PodVector<char> names_;  // row ids longer than kInlineRowId
+  PodVector<Row> rows_;
   FlatIndex row_index_;
-  std::vector<FieldState> slots_;  // one per field of each row, contiguous per row
+  PodVector<FieldState> slots_;  // one per field of each row, contiguous per row
   HistoryPool history_;
-  std::vector<Element> elements_;
+  PodVector<Element> elements_;
   FlatIndex element_index_;
   std::unordered_map<std::uint32_t, std::uint32_t> first_element_;  // set slot -> an element
   std::vector<OpIndex> losers_;  // in the order they became losers

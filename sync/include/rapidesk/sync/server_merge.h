@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rapidesk/sync/entry_log.h"
 #include "rapidesk/sync/hlc.h"
 #include "rapidesk/sync/protocol.h"
 #include "rapidesk/sync/replica_store.h"
@@ -56,7 +57,7 @@ class ServerMerge {
   // Log entries with seq > cursor, at most `limit`; *more says whether others follow.
   std::vector<LogEntry> pull(std::uint64_t cursor, std::size_t limit, bool* more = nullptr) const;
   std::uint64_t cursor() const { return log_.size(); }  // seq of the newest entry (0: empty)
-  std::span<const LogEntry> log() const { return log_; }
+  const EntryLog& log() const { return log_; }
   const ReplicaStore& store() const { return store_; }
   HybridClock& clock() { return clock_; }
 
@@ -68,7 +69,7 @@ class ServerMerge {
   ServerMergeOptions options_;
   HybridClock clock_;
   ReplicaStore store_;
-  std::vector<LogEntry> log_;  // log_[i].seq == i + 1
+  EntryLog log_;  // log_[i].seq == i + 1
   std::unordered_map<std::string, OpResult> rejected_;  // op id -> its rejection, for replays
   std::uint64_t next_op_;
 };

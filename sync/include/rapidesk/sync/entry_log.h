@@ -1,0 +1,85 @@
+// EntryLog: the server's accepted log entries, numbered from 1, stored in fixed-size chunks.
+// A std::vector doubles and moves every entry when it fills: with a few hundred thousand
+// entries that is one push stalled for hundreds of milliseconds while the merge lock is
+// held (and, with millions, for seconds, at 1.5x the memory). Chunks never move, so an
+// append costs the same at any size and references to entries stay valid.
+#pragma once
+
+#include <compare>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <vector>
+
+#include "rapidesk/sync/protocol.h"
+
+namespace rapidesk::sync {
+
+class EntryLog {
+ public:
+  // Random-access iterator over a log (read only).
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = LogEntry;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const LogEntry*;
+    using reference = const LogEntry&;
+
+    const_iterator() = default;
+    const_iterator(const EntryLog* log, std::size_t index) : log_(log), index_(index) {}
+
+    reference operator*() const { return (*log_)[index_]; }
+    pointer operator->() const { return &(*log_)[index_]; }
+    reference operator[](difference_type n) const { return (*log_)[offset(n)]; }
+    const_iterator& operator++() { ++index_; return *this; }
+    const_iterator operator++(int) { auto old = *this; ++index_; return old; }
+    const_iterator& operator--() { --index_; return *this; }
+    const_iterator operator--(int) { auto old = *this; --index_; return old; }
+    const_iterator& operator+=(difference_type n) { index_ = offset(n); return *this; }
+    const_iterator& operator-=(difference_type n) { index_ = offset(-n); return *this; }
+    friend const_iterator operator+(const_iterator it, difference_type n) { return it += n; }
+    friend const_iterator operator+(difference_type n, const_iterator it) { return it += n; }
+    friend const_iterator operator-(const_iterator it, difference_type n) { return it -= n; }
+    friend difference_type operator-(const const_iterator& a, const const_iterator& b) {
+      return static_cast<difference_type>(a.index_) - static_cast<difference_type>(b.index_);
+    }
+    friend bool operator==(const const_iterator& a, const const_iterator& b) { return a.index_ == b.index_; }
+    friend auto operator<=>(const const_iterator& a, const const_iterator& b) { return a.index_ <=> b.index_; }
+
+   private:
+    std::size_t offset(difference_type n) const {
+      return static_cast<std::size_t>(static_cast<difference_type>(index_) + n);
+    }
+    const EntryLog* log_ = nullptr;
+    std::size_t index_ = 0;
+  };
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  // REQUIRES: i < size().
+  const LogEntry& operator[](std::size_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  // REQUIRES: !empty().
+  const LogEntry& back() const { return (*this)[size_ - 1]; }
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size_}; }
+
+  void push_back(LogEntry entry) {
+    if ((size_ & kChunkMask) == 0) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(kChunkSize);  // filled in place: never reallocated
+    }
+    chunks_.back().push_back(std::move(entry));
+    ++size_;
+  }
+
+ private:
+  static constexpr unsigned kChunkBits = 12;  // 4,096 entries (about 1.4 MB) per chunk
+  static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
+  static constexpr std::size_t kChunkMask = kChunkSize - 1;
+
+  std::vector<std::vector<LogEntry>> chunks_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace rapidesk::sync

@@ -1,0 +1,122 @@
+// PodVector: a growable array of trivially copyable values, grown with realloc.
+// The merge store keeps its ops, rows and field histories in a few large arrays. Grown as a
+// std::vector, each doubling allocates a new block, copies the whole array into it and
+// frees the old one, under the server's merge lock. realloc extends the block in place when
+// it can (the array most recently grown usually ends the heap) and large blocks are moved
+// by remapping their pages (mremap), so the old contents are neither copied nor faulted in
+// again. Only the std::vector operations the store uses are provided; resize()
+// value-initialises new elements, like std::vector.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace rapidesk::sync {
+
+template <typename T>
+class PodVector {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                "PodVector moves its values as bytes");
+
+ public:
+  using value_type = T;
+  using iterator = T*;
+  using const_iterator = const T*;
+
+  PodVector() = default;
+  PodVector(const PodVector& other) { *this = other; }
+  PodVector(PodVector&& other) noexcept { swap(other); }
+  PodVector& operator=(const PodVector& other) {
+    if (this != &other) {
+      clear();
+      reserve(other.size_);
+      if (other.size_ != 0) std::memcpy(data_, other.data_, other.size_ * sizeof(T));
+      size_ = other.size_;
+    }
+    return *this;
+  }
+  PodVector& operator=(PodVector&& other) noexcept {
+    PodVector(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~PodVector() { release(); }
+
+  void swap(PodVector& other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
+  }
+
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return capacity_; }
+  bool empty() const { return size_ == 0; }
+  T* data() { return data_; }
+  const T* data() const { return data_; }
+  T& operator[](std::size_t i) { return data_[i]; }
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  T& back() { return data_[size_ - 1]; }
+  const T& back() const { return data_[size_ - 1]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+  void push_back(const T& v) {
+    if (size_ == capacity_) grow_to(size_ + 1);
+    data_[size_++] = v;
+  }
+  template <typename... Args>
+  T& emplace_back(Args&&... args) {
+    if (size_ == capacity_) grow_to(size_ + 1);
+    return data_[size_++] = T{std::forward<Args>(args)...};
+  }
+  void pop_back() { --size_; }
+  void clear() { size_ = 0; }
+  void reserve(std::size_t n) {
+    if (n > capacity_) reallocate(n);
+  }
+  void resize(std::size_t n) { resize(n, T{}); }
+  void resize(std::size_t n, const T& v) {
+    if (n > capacity_) grow_to(n);
+    for (std::size_t i = size_; i < n; ++i) data_[i] = v;
+    size_ = n;
+  }
+  void assign(std::size_t n, const T& v) {
+    clear();
+    resize(n, v);
+  }
+  // Appends [first, last), which must not point into this array.
+  void append(const T* first, const T* last) {
+    const auto n = static_cast<std::size_t>(last - first);
+    if (size_ + n > capacity_) grow_to(size_ + n);
+    if (n != 0) std::memcpy(data_ + size_, first, n * sizeof(T));
+    size_ += n;
+  }
+
+ private:
+  void grow_to(std::size_t n) { reallocate(std::max({n, capacity_ * 2, std::size_t{16}})); }
+
+  void reallocate(std::size_t n) {
+    void* p = std::realloc(data_, n * sizeof(T));
+    if (p == nullptr) throw std::bad_alloc();
+    data_ = static_cast<T*>(p);
+    capacity_ = n;
+  }
+
+  void release() {
+    std::free(data_);
+    data_ = nullptr;
+    size_ = capacity_ = 0;
+  }
+
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
+}  // namespace rapidesk::sync
