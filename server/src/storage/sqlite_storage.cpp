@@ -40,8 +40,9 @@ TeamRecord read_team(const sqlite::Statement& s) {
 
 }  // namespace
 
-SqliteStorage::SqliteStorage(std::unique_ptr<sqlite::Database> db, int schema_version)
-    : schema_version_(schema_version), db_(std::move(db)) {}
+SqliteStorage::SqliteStorage(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> sync_db,
+                             int schema_version)
+    : schema_version_(schema_version), db_(std::move(db)), sync_db_(std::move(sync_db)) {}
 
 Status SqliteStorage::add_team(const TeamRecord& team) {
   std::lock_guard lock(mutex_);
@@ -254,7 +255,9 @@ Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::filesystem::path
                                std::filesystem::perm_options::replace, ec);
   auto version = migrate(**db);
   if (!version) return version.status();
-  return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(std::move(*db), *version));
+  auto sync_db = sqlite::Database::open(file);
+  if (!sync_db) return sync_db.status();
+  return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(std::move(*db), std::move(*sync_db), *version));
 }
 
 }  // namespace rapidesk::server

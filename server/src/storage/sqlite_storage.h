@@ -1,8 +1,12 @@
-// Storage on one SQLite database (DATA_DIR/rapidesk.db). Thread-safe: one connection,
-// every call serialised by mutex_ (SQLite in WAL mode also lets the admin CLI, another
-// process, write concurrently; busy_timeout waits for its lock).
-// The sync part adds its methods to Storage and implements them here in a separate file
-// (sqlite_storage_sync.cpp), using db_ under mutex_ the same way.
+// Storage on one SQLite database (DATA_DIR/rapidesk.db). Thread-safe, over two connections:
+// accounts and tokens on db_ (calls serialised by mutex_), the sync log on sync_db_ (calls
+// serialised by sync_mutex_). The sync log's group commits wait for an fsync; on their own
+// connection they never hold up the token lookup of every request, nor the SLA runtime
+// reading users while it holds the merge lock. WAL lets one connection read while the other
+// writes; the rare account writes (login, logout) and the admin CLI, another process, wait
+// for the write lock with busy_timeout.
+// The sync part adds its methods to Storage and implements them in a separate file
+// (sqlite_storage_sync.cpp).
 #pragma once
 
 #include <memory>
@@ -15,8 +19,8 @@ namespace rapidesk::server {
 
 class SqliteStorage final : public Storage {
  public:
-  // REQUIRES: db migrated to `schema_version`.
-  SqliteStorage(std::unique_ptr<sqlite::Database> db, int schema_version);
+  // REQUIRES: db migrated to `schema_version`; sync_db another connection to the same file.
+  SqliteStorage(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> sync_db, int schema_version);
 
   int schema_version() const override { return schema_version_; }
 
@@ -53,6 +57,8 @@ class SqliteStorage final : public Storage {
   const int schema_version_;
   std::mutex mutex_;
   std::unique_ptr<sqlite::Database> db_;  // guarded by mutex_
+  std::mutex sync_mutex_;
+  std::unique_ptr<sqlite::Database> sync_db_;  // guarded by sync_mutex_
 };
 
 }  // namespace rapidesk::server

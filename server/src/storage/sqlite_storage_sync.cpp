@@ -5,11 +5,11 @@ namespace rapidesk::server {
 
 Status SqliteStorage::append_sync(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
                                   std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) {
-  std::lock_guard lock(mutex_);
-  sqlite::Transaction tx(*db_);
+  std::lock_guard lock(sync_mutex_);
+  sqlite::Transaction tx(*sync_db_);
   if (!tx.status()) return tx.status();
   if (!entries.empty()) {
-    auto insert = db_->prepare("INSERT INTO sync_log (seq, entity, row_id, entry) VALUES (?1, ?2, ?3, ?4)");
+    auto insert = sync_db_->prepare("INSERT INTO sync_log (seq, entity, row_id, entry) VALUES (?1, ?2, ?3, ?4)");
     if (!insert) return insert.status();
     for (const auto& e : entries) {
       if (Status s = insert->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.entity).bind(3, e.row).bind(4, e.entry).run(); !s) {
@@ -18,20 +18,20 @@ Status SqliteStorage::append_sync(std::span<const SyncLogRecord> entries, std::s
     }
   }
   if (!rejected.empty()) {
-    auto insert = db_->prepare("INSERT OR IGNORE INTO sync_rejected (op_id, result) VALUES (?1, ?2)");
+    auto insert = sync_db_->prepare("INSERT OR IGNORE INTO sync_rejected (op_id, result) VALUES (?1, ?2)");
     if (!insert) return insert.status();
     for (const auto& r : rejected) {
       if (Status s = insert->bind(1, r.op_id).bind(2, r.result).run(); !s) return s;
     }
   }
   if (!fired_sla_keys.empty()) {
-    auto insert = db_->prepare("INSERT OR IGNORE INTO sla_fired (event_key, fired_at) VALUES (?1, strftime('%s','now'))");
+    auto insert = sync_db_->prepare("INSERT OR IGNORE INTO sla_fired (event_key, fired_at) VALUES (?1, strftime('%s','now'))");
     if (!insert) return insert.status();
     for (const auto& k : fired_sla_keys) {
       if (Status s = insert->bind(1, k).run(); !s) return s;
     }
   }
-  auto counter = db_->prepare(
+  auto counter = sync_db_->prepare(
       "INSERT INTO sync_meta (key, value) VALUES ('next_server_op', ?1) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!counter) return counter.status();
@@ -42,8 +42,8 @@ Status SqliteStorage::append_sync(std::span<const SyncLogRecord> entries, std::s
 Status SqliteStorage::load_sync(const std::function<Status(SyncLogRecord&&)>& on_entry,
                                 const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
                                 std::uint64_t& next_server_op) {
-  std::lock_guard lock(mutex_);
-  auto log = db_->prepare("SELECT seq, entity, row_id, entry FROM sync_log ORDER BY seq");
+  std::lock_guard lock(sync_mutex_);
+  auto log = sync_db_->prepare("SELECT seq, entity, row_id, entry FROM sync_log ORDER BY seq");
   if (!log) return log.status();
   while (true) {
     auto row = log->step();
@@ -52,7 +52,7 @@ Status SqliteStorage::load_sync(const std::function<Status(SyncLogRecord&&)>& on
     SyncLogRecord r{static_cast<std::uint64_t>(log->integer(0)), log->text(1), log->text(2), log->text(3)};
     if (Status s = on_entry(std::move(r)); !s) return s;
   }
-  auto rejected = db_->prepare("SELECT op_id, result FROM sync_rejected");
+  auto rejected = sync_db_->prepare("SELECT op_id, result FROM sync_rejected");
   if (!rejected) return rejected.status();
   while (true) {
     auto row = rejected->step();
@@ -61,7 +61,7 @@ Status SqliteStorage::load_sync(const std::function<Status(SyncLogRecord&&)>& on
     if (Status s = on_rejection(SyncRejectionRecord{rejected->text(0), rejected->text(1)}); !s) return s;
   }
   next_server_op = 1;
-  auto counter = db_->prepare("SELECT value FROM sync_meta WHERE key = 'next_server_op'");
+  auto counter = sync_db_->prepare("SELECT value FROM sync_meta WHERE key = 'next_server_op'");
   if (!counter) return counter.status();
   auto row = counter->step();
   if (!row) return row.status();
@@ -70,8 +70,8 @@ Status SqliteStorage::load_sync(const std::function<Status(SyncLogRecord&&)>& on
 }
 
 Result<std::vector<std::string>> SqliteStorage::load_sla_fired() {
-  std::lock_guard lock(mutex_);
-  auto q = db_->prepare("SELECT event_key FROM sla_fired");
+  std::lock_guard lock(sync_mutex_);
+  auto q = sync_db_->prepare("SELECT event_key FROM sla_fired");
   if (!q) return q.status();
   std::vector<std::string> keys;
   while (true) {
