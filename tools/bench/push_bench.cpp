@@ -182,18 +182,23 @@ RunResult run_clients(int port, const std::string& token, const std::vector<std:
   std::mutex m;
   std::vector<std::thread> threads;
   const double t0 = now_seconds();
-  for (const auto& mine : bodies) {
-    threads.emplace_back([&, &mine = mine] {
+  for (size_t c = 0; c < bodies.size(); ++c) {
+    threads.emplace_back([&, c, &mine = bodies[c]] {
       HttpClient client(port);
       std::vector<double> lat;
       size_t failures = 0;
-      const double start = now_seconds();
+      // Paced clients are spread evenly over one interval, so the server sees a steady
+      // stream at the chosen rate rather than all clients at the same instant.
+      const double start = t0 + interval_s * static_cast<double>(c) / static_cast<double>(bodies.size());
       for (size_t i = 0; i < mine.size(); ++i) {
+        double s = now_seconds();
         if (interval_s > 0) {
+          // Latency counts from when the push was due: a client held up by its previous
+          // push has its wait counted too (no coordinated omission).
           const double due = start + static_cast<double>(i) * interval_s;
-          while (now_seconds() < due) std::this_thread::sleep_for(std::chrono::microseconds(200));
+          if (due > s) std::this_thread::sleep_for(std::chrono::duration<double>(due - s));
+          s = due;
         }
-        const double s = now_seconds();
         std::string body;
         const int status = client.post("/api/v1/sync/push", token, mine[i], &body);
         lat.push_back((now_seconds() - s) * 1000.0);
