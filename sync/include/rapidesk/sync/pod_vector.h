@@ -2,9 +2,9 @@
 // The merge store keeps its ops, rows and field histories in a few large arrays. Grown as a
 // std::vector, each doubling allocates a new block, copies the whole array into it and
 // frees the old one, under the server's merge lock. realloc extends the block in place when
-// it can (the array most recently grown usually ends the heap) and large blocks are moved
-// by remapping their pages (mremap), so the old contents are neither copied nor faulted in
-// again. Only the std::vector operations the store uses are provided; resize()
+// the memory after it is free, and glibc moves large (mmapped) blocks by remapping their
+// pages (mremap): then the old contents are neither copied nor faulted in again; otherwise
+// it copies, as the vector did. Only the std::vector operations the store uses are provided; resize()
 // value-initialises new elements, like std::vector.
 #pragma once
 
