@@ -46,7 +46,7 @@ std::uint32_t position_of(const FieldState& field, const HistoryPool& pool, cons
 // Inserts `incoming` and applies the conflict rule in both directions.
 MergeResult insert_lww(FieldState& field, HistoryPool& pool, OpTable& ops, OpIndex incoming,
                        std::vector<OpIndex>& new_losers) {
-  const HistoryEntry x = history_entry(ops, incoming);
+  HistoryEntry x = history_entry(ops, incoming);
   const std::uint32_t pos = position_of(field, pool, ops, x);
   // Newer ops: incoming loses if one of them had not seen it.
   bool incoming_loses = false;
@@ -64,21 +64,22 @@ MergeResult insert_lww(FieldState& field, HistoryPool& pool, OpTable& ops, OpInd
   const bool saw_newest = pos == field.size && field.size > 0 && x.base_device != OpTable::kNoDevice &&
                           ops.compare_stamps(x.base_clock, x.base_device, field.newest_clock, field.newest_device) >= 0;
   for (std::uint32_t i = saw_newest ? 0 : pos; i-- > 0;) {
-    const HistoryEntry& l = pool.at(field, i);
+    HistoryEntry& l = pool.at(field, i);
     if (compare_hlc(ops, x, l) <= 0) continue;  // same stamp: neither is "newer"
     if (!base_below(ops, x, l)) break;
-    OpTable::Record& rec = ops.at(l.op);
-    if ((rec.flags & kOpLoser) == 0) {
-      rec.flags |= kOpLoser;
+    if ((l.flags & kOpLoser) == 0) {
+      l.flags |= kOpLoser;
+      ops.at(l.op).flags |= kOpLoser;
       new_losers.push_back(l.op);
       made_losers = true;
     }
   }
-  pool.insert(field, pos, x);
   if (incoming_loses) {
+    x.flags |= kOpLoser;
     ops.at(incoming).flags |= kOpLoser;
     new_losers.push_back(incoming);
   }
+  pool.insert(field, pos, x);
   if (pos + 1 == field.size) return MergeResult{made_losers ? Outcome::kAppliedWithConflict : Outcome::kApplied, {}, {}};
   return MergeResult{incoming_loses ? Outcome::kConflictRecorded : Outcome::kIgnoredOlder, {}, {}};
 }

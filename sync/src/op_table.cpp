@@ -12,31 +12,32 @@ StrRef OpTable::store(std::string_view s) {
   return r;
 }
 
-std::uint32_t OpTable::intern(std::vector<StrRef>& names, FlatIndex& index, std::string_view s) {
+std::uint32_t OpTable::intern(Names& names, std::string_view s) {
+  // Names that differ only in their last character ("dev-1", "dev-2") get different slots.
+  const std::size_t key =
+      s.empty() ? 0 : (s.size() * 7 + static_cast<unsigned char>(s.back()) * 3 + static_cast<unsigned char>(s[0]));
+  std::uint32_t& cached = names.cache[key % Names::kCacheSize];
+  if (cached != kNoDevice && str(names.refs[cached]) == s) return cached;
   const std::uint64_t h = hash_bytes(s, 0x6964);
-  const std::uint32_t found = index.find(h, [&](std::uint32_t id) { return str(names[id]) == s; });
-  if (found != FlatIndex::kNotFound) return found;
-  const auto id = static_cast<std::uint32_t>(names.size());
-  names.push_back(store(s));
-  index.insert(h, id);
+  std::uint32_t id = names.index.find(h, [&](std::uint32_t c) { return str(names.refs[c]) == s; });
+  if (id == FlatIndex::kNotFound) {
+    id = static_cast<std::uint32_t>(names.refs.size());
+    names.refs.push_back(store(s));
+    names.index.insert(h, id);
+  }
+  cached = id;
   return id;
 }
 
 OpIndex OpTable::append(const FieldOp& op, std::uint32_t row, std::uint16_t field, std::uint32_t slot) {
   Record r;
   r.clock = op.hlc.clock();
-  if (last_device_ == kNoDevice || device_name(last_device_) != op.hlc.device) {
-    last_device_ = intern(devices_, device_index_, op.hlc.device);
-  }
-  r.device = last_device_;
+  r.device = intern(devices_, op.hlc.device);
   if (op.base) {
     r.base_clock = op.base->clock();
-    r.base_device = op.base->device == op.hlc.device ? r.device : intern(devices_, device_index_, op.base->device);
+    r.base_device = op.base->device == op.hlc.device ? r.device : intern(devices_, op.base->device);
   }
-  if (last_author_ == kNoDevice || str(authors_[last_author_]) != op.author) {
-    last_author_ = intern(authors_, author_index_, op.author);
-  }
-  r.author = last_author_;
+  r.author = intern(authors_, op.author);
   r.row = row;
   r.slot = slot;
   r.field = field;

@@ -9,6 +9,7 @@ namespace {
 // Independent of the entity so that apply_batch can hash ahead before resolving the schema.
 std::uint64_t row_hash(std::string_view id) { return hash_bytes(id, 0x726f77u); }
 std::uint64_t element_hash(std::uint32_t slot, std::string_view element) { return hash_bytes(element, 0x656c00000000ull + slot); }
+std::uint64_t set_head_hash(std::uint32_t slot) { return hash_bytes({}, 0x736574000000ull + slot); }
 
 MergeResult rejected(Problem p, Status s) { return MergeResult{Outcome::kRejected, p, std::move(s)}; }
 
@@ -34,13 +35,14 @@ ReplicaStore::ReplicaStore() {
 }
 
 std::uint32_t ReplicaStore::find_row(std::uint8_t entity, std::string_view id) const {
-  return row_index_.find(row_hash(id), [&](std::uint32_t r) { return rows_[r].entity == entity && row_id(rows_[r]) == id; });
+  return find_row(entity, id, row_hash(id));
 }
 
-std::uint32_t ReplicaStore::find_or_add_row(std::uint8_t entity, std::string_view id, std::uint64_t h) {
-  const std::uint32_t found =
-      row_index_.find(h, [&](std::uint32_t r) { return rows_[r].entity == entity && row_id(rows_[r]) == id; });
-  if (found != FlatIndex::kNotFound) return found;
+std::uint32_t ReplicaStore::find_row(std::uint8_t entity, std::string_view id, std::uint64_t h) const {
+  return row_index_.find(h, [&](std::uint32_t r) { return rows_[r].entity == entity && row_id(rows_[r]) == id; });
+}
+
+std::uint32_t ReplicaStore::add_row(std::uint8_t entity, std::string_view id, std::uint64_t h) {
   Row row;
   row.entity = entity;
   if (id.size() <= kInlineRowId && !id.empty()) {
@@ -78,13 +80,17 @@ MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std
     const Problem p = find_entity(op.entity) ? Problem::kUnknownField : Problem::kUnknownEntity;
     return rejected(p, problem_status(p, op.entity, op.field));
   }
+  // Rows are never removed, so a row found ahead is still this op's row.
+  std::uint32_t row = keys.row_index != FlatIndex::kNotFound ? keys.row_index
+                                                             : find_row(ref->entity_index, op.row, keys.row);
   Problem problem = Problem::kNone;
-  if (Status s = check_op(op, *ref, problem); !s) return rejected(problem, std::move(s));
+  const KnownRow known = row != FlatIndex::kNotFound ? KnownRow::kYes : KnownRow::kNo;
+  if (Status s = check_op(op, *ref, problem, known); !s) return rejected(problem, std::move(s));
 
   const std::uint64_t id_hash = keys.op_id;
   if (ops_.find(op.op, id_hash) != kNoOp) return MergeResult{Outcome::kDuplicate, {}, {}};
 
-  const std::uint32_t row = find_or_add_row(ref->entity_index, op.row, keys.row);
+  if (row == FlatIndex::kNotFound) row = add_row(ref->entity_index, op.row, keys.row);
   const std::uint32_t slot = rows_[row].first_slot + ref->field_index;
   const OpIndex i = ops_.append(op, row, ref->field_index, slot);
 
@@ -95,9 +101,15 @@ MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std
     std::uint32_t e = find_element(slot, element, h);
     if (e == FlatIndex::kNotFound) {
       e = static_cast<std::uint32_t>(elements_.size());
-      auto [head, fresh] = first_element_.try_emplace(slot, e);
-      elements_.push_back(Element{slot, fresh ? FlatIndex::kNotFound : head->second, {}});
-      head->second = e;
+      const std::uint64_t slot_hash = set_head_hash(slot);
+      const std::uint32_t head = set_heads_.find(slot_hash, [&](std::uint32_t c) { return elements_[c].slot == slot; });
+      if (head == FlatIndex::kNotFound) {
+        elements_.push_back(Element{slot, FlatIndex::kNotFound, {}});
+        set_heads_.insert(slot_hash, e);
+      } else {
+        elements_.push_back(Element{slot, elements_[head].next_in_slot, {}});
+        elements_[head].next_in_slot = e;
+      }
       result = merge_set_element(elements_[e].history, history_, ops_, i);
       element_index_.insert(h, e);  // after the first op is in: the key is read from it
     } else {
@@ -127,7 +139,8 @@ void ReplicaStore::apply_batch(std::span<const FieldOp> ops, std::vector<MergeRe
   // is merged, so the cache misses of hash lookups overlap instead of adding up. Stages,
   // by distance ahead: load the op's strings; hash them and load the index slots; load the
   // row record the index points at; load the field's slot; load the field's newest history
-  // entry. Hints only: a wrong guess costs a wasted load, never a wrong result.
+  // entry. Hints only: a wrong guess costs a wasted load, never a wrong result. (The FieldOps
+  // themselves are read in order: the hardware prefetcher has them.)
   constexpr std::size_t kLoad = 16;
   constexpr std::size_t kHash = 12;
   constexpr std::size_t kRow = 8;
@@ -142,6 +155,7 @@ void ReplicaStore::apply_batch(std::span<const FieldOp> ops, std::vector<MergeRe
   const auto load = [&](std::size_t j) {
     __builtin_prefetch(ops[j].row.data());
     __builtin_prefetch(ops[j].op.data());
+    if (ops[j].value.is_string()) __builtin_prefetch(ops[j].value.as_string().data());
   };
   const auto hash = [&](std::size_t j) {
     keys[j % kRing] = keys_of(ops[j]);
@@ -157,9 +171,8 @@ void ReplicaStore::apply_batch(std::span<const FieldOp> ops, std::vector<MergeRe
     const auto ref = find_field(ops[j].entity, ops[j].field);
     keys[j % kRing].field = ref;
     if (!ref) return;
-    const std::uint32_t r = row_index_.find(keys[j % kRing].row, [&](std::uint32_t c) {
-      return rows_[c].entity == ref->entity_index && row_id(rows_[c]) == ops[j].row;
-    });
+    const std::uint32_t r = find_row(ref->entity_index, ops[j].row, keys[j % kRing].row);
+    keys[j % kRing].row_index = r;
     if (r == FlatIndex::kNotFound) return;
     slot_guess[j % kRing] = rows_[r].first_slot + ref->field_index;
     __builtin_prefetch(&slots_[slot_guess[j % kRing]]);
@@ -241,9 +254,8 @@ std::vector<std::string> ReplicaStore::read_set(std::string_view entity, std::st
   const FieldSpec* spec = nullptr;
   const std::uint32_t slot = slot_of(entity, row, field, &spec);
   if (slot == kNoSlot || spec->policy != MergePolicy::kSet) return out;
-  const auto head = first_element_.find(slot);
-  for (std::uint32_t i = head == first_element_.end() ? FlatIndex::kNotFound : head->second; i != FlatIndex::kNotFound;
-       i = elements_[i].next_in_slot) {
+  const std::uint32_t head = set_heads_.find(set_head_hash(slot), [&](std::uint32_t h) { return elements_[h].slot == slot; });
+  for (std::uint32_t i = head; i != FlatIndex::kNotFound; i = elements_[i].next_in_slot) {
     const Element& e = elements_[i];
     if (ops_.string_value(history_.newest(e.history))[0] == '+') out.emplace_back(element_of(e));
   }

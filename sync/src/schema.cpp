@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "rapidesk/shared/enums.h"
@@ -282,7 +284,20 @@ TextVerdict scan_text(std::string_view s, std::int64_t& chars) {
   // loop as fast as a hand-written decoder.
   std::int64_t count = 0;
   bool control = false;
-  for (std::size_t i = 0; i < s.size();) {
+  std::size_t i = 0;
+  // Eight bytes at a time while they are all printable ASCII (0x20-0x7E), the usual text;
+  // a word with anything else (and the tail) goes through the decoder below. The tests are
+  // the classic exact "some byte < n" / "some byte == 0" word tricks.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ull;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    const std::uint64_t del = w ^ (0x7F * kOnes);
+    if (((w | ((w - 0x20 * kOnes) & ~w) | ((del - kOnes) & ~del)) & kHighs) != 0) break;
+    count += 8;
+  }
+  while (i < s.size()) {
     const CodePoint cp = next_code_point(s, i);
     const char32_t c = cp.value;
     if (c < 0x80) {
@@ -504,7 +519,7 @@ Status check_value(const EntitySpec& entity, const FieldSpec& f, const Value& v,
   return wrong_type();
 }
 
-Status check_op(const FieldOp& op, const FieldRef& ref, Problem& problem) {
+Status check_op(const FieldOp& op, const FieldRef& ref, Problem& problem, KnownRow known_row) {
   const std::string_view e = ref.entity->name;
   if (!is_valid_op_id(op.op)) {
     return fail(problem, Problem::kBadOpId,
@@ -514,7 +529,8 @@ Status check_op(const FieldOp& op, const FieldRef& ref, Problem& problem) {
                                             {quoted(op.op)}),
                                 "op"));
   }
-  const bool row_ok = ref.entity->row_kind == RowIdKind::kUuidV7 ? is_uuid_v7(op.row) : is_conflict_id(op.row);
+  const bool row_ok = known_row == KnownRow::kYes ||
+                      (ref.entity->row_kind == RowIdKind::kUuidV7 ? is_uuid_v7(op.row) : is_conflict_id(op.row));
   if (!row_ok) {
     return fail(problem, Problem::kBadRow,
                 Status::invalid(ref.entity->row_kind == RowIdKind::kUuidV7

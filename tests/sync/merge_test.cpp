@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "rapidesk/sync/replica_store.h"
 #include "test_support.h"
 
@@ -284,6 +286,60 @@ TEST(Idempotency, ReplayingAnOpOrABatchChangesNothing) {
   EXPECT_EQ(s.canonical_bytes(), state);
   EXPECT_EQ(s.op_count(), batch.size());
   EXPECT_EQ(s.conflicts().size(), 1u);
+}
+
+// apply_batch looks rows up ahead of the merge and caches names; none of it may change a
+// result: a batch that creates rows midway, fills sets and names devices and authors that
+// share a cache slot ("ab1", "ax1") ends exactly as the same ops applied one at a time.
+TEST(Batches, ABatchEndsAsTheSameOpsAppliedOneByOne) {
+  const std::vector<std::string> names = {"ab1", "ax1", "ab2", "liwei", "wangfang"};  // device ids and authors
+  std::vector<FieldOp> ops;
+  for (int i = 0; i < 600; ++i) {
+    const std::string row = testing::row_id(1 + i % 7);
+    const std::string& who = names[static_cast<std::size_t>(i) % names.size()];
+    const Stamp hlc = stamp(1000 + i, 0, who);
+    const std::string id = who + ":" + std::to_string(i);
+    switch (i % 4) {
+      case 0: ops.push_back(make_op(id, "request", row, "title", Value::string("t" + std::to_string(i)), hlc, std::nullopt, who)); break;
+      case 1: ops.push_back(make_op(id, "request", row, "tags", Value::string((i % 3 ? "+tag" : "-tag") + std::to_string(i % 11)), hlc, std::nullopt, who)); break;
+      case 2: ops.push_back(make_op(id, "request", row, "collaborators", Value::string("+user" + std::to_string(i % 13)), hlc, std::nullopt, who)); break;
+      default: ops.push_back(make_op(id, "request", row, "title", str("u"), stamp(900 - i, 0, who), std::nullopt, who));
+    }
+  }
+  ops.push_back(make_op("ab1:bad", "request", "not-a-uuid", "title", str("x"), stamp(5000, 0, "ab1")));
+  ReplicaStore batched;
+  std::vector<MergeResult> results;
+  batched.apply_batch(ops, &results);
+  ReplicaStore single;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const MergeResult r = single.apply(ops[i]);
+    EXPECT_EQ(r.outcome, results[i].outcome) << i;
+    EXPECT_EQ(r.problem, results[i].problem) << i;
+  }
+  for (std::size_t i = 0; i + 1 < ops.size(); ++i) EXPECT_NE(results[i].outcome, Outcome::kRejected) << i;
+  EXPECT_EQ(results.back().problem, Problem::kBadRow);
+  EXPECT_EQ(batched.canonical_bytes(), single.canonical_bytes());
+  EXPECT_EQ(batched.rows("request").size(), 7u);
+  // Every element ever added to row 1's collaborators is there (none was removed).
+  std::vector<std::string> expected;
+  for (int i = 2; i < 600; i += 4) {
+    if (i % 7 == 0) expected.push_back("user" + std::to_string(i % 13));
+  }
+  std::sort(expected.begin(), expected.end());
+  expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+  EXPECT_EQ(batched.read_set("request", testing::row_id(1), "collaborators"), expected);
+  // Names that share a cache slot keep their own identity.
+  for (int i : {0, 4, 8, 12, 16}) {
+    const auto v = batched.read("request", testing::row_id(1 + i % 7), "title");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->author, v->hlc.device);
+  }
+  const auto first = batched.find_write("request", testing::row_id(1), "title", stamp(1000, 0, "ab1"));
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->author, "ab1");
+  const auto second = batched.find_write("request", testing::row_id(3), "title", stamp(1016, 0, "ax1"));
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->author, "ax1");
 }
 
 TEST(Rejections, ARejectedOpLeavesNoTrace) {

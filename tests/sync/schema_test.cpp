@@ -166,5 +166,62 @@ TEST(Schema, CheckOpValidatesIdsRowsAndStamps) {
   EXPECT_EQ(p, Problem::kBadRow);
 }
 
+TEST(Schema, AKnownRowSkipsOnlyTheRowIdCheck) {
+  const auto ref = *find_field("request", "title");
+  FieldOp op = testing::make_op("d1:1", "request", "not-a-uuid", "title", str("x"), testing::stamp(5, 0, "d1"));
+  Problem p = Problem::kNone;
+  EXPECT_FALSE(check_op(op, ref, p, KnownRow::kNo));
+  EXPECT_EQ(p, Problem::kBadRow);
+  p = Problem::kNone;
+  EXPECT_TRUE(check_op(op, ref, p, KnownRow::kYes));
+  op.op = "has space";  // everything else is still checked
+  EXPECT_FALSE(check_op(op, ref, p, KnownRow::kYes));
+  EXPECT_EQ(p, Problem::kBadOpId);
+}
+
+// Text is scanned eight bytes at a time while it is printable ASCII: a control character,
+// DEL, a broken UTF-8 byte or a multi-byte character must be found at every position of a
+// word, and lengths counted in characters at every size around the word boundaries.
+TEST(Schema, TextChecksFindEveryBadByteWhereverItIs) {
+  const auto ref = *find_field("request", "description");
+  const auto problem_of = [&](const std::string& text) {
+    Problem p = Problem::kNone;
+    (void)check_value(*ref.entity, *ref.field, Value::string(text), p);
+    return p;
+  };
+  for (std::size_t size = 1; size <= 40; ++size) {
+    for (std::size_t at = 0; at < size; ++at) {
+      std::string text(size, 'a');
+      text[at] = '\x01';
+      EXPECT_EQ(problem_of(text), Problem::kBadFormat) << size << " " << at;
+      text[at] = '\x7f';
+      EXPECT_EQ(problem_of(text), Problem::kBadFormat) << size << " " << at;
+      text[at] = '\x1f';
+      EXPECT_EQ(problem_of(text), Problem::kBadFormat) << size << " " << at;
+      text[at] = '\xff';
+      EXPECT_EQ(problem_of(text), Problem::kInvalidUtf8) << size << " " << at;
+      text[at] = '\t';
+      EXPECT_EQ(problem_of(text), Problem::kNone) << size << " " << at;
+      text[at] = '~';
+      EXPECT_EQ(problem_of(text), Problem::kNone) << size << " " << at;
+      text[at] = ' ';
+      EXPECT_EQ(problem_of(text), Problem::kNone) << size << " " << at;
+    }
+  }
+  const auto title = *find_field("request", "title");  // at most 200 characters
+  const auto title_problem = [&](const std::string& text) {
+    Problem p = Problem::kNone;
+    (void)check_value(*title.entity, *title.field, Value::string(text), p);
+    return p;
+  };
+  for (std::size_t ascii = 190; ascii <= 200; ++ascii) {
+    // 200 characters in all: ASCII words, then three-byte characters that straddle words.
+    std::string text(ascii, 'x');
+    for (std::size_t i = ascii; i < 200; ++i) text += "故";
+    EXPECT_EQ(title_problem(text), Problem::kNone) << ascii;
+    EXPECT_EQ(title_problem(text + "z"), Problem::kTextTooLong) << ascii;
+  }
+}
+
 }  // namespace
 }  // namespace rapidesk::sync

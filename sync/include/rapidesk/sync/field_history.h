@@ -20,7 +20,7 @@ struct HistoryEntry {
   std::uint32_t device = 0;
   std::uint32_t base_device = OpTable::kNoDevice;
   OpIndex op = kNoOp;
-  std::uint32_t unused = 0;
+  std::uint32_t flags = 0;  // the op's kOpLoser, kept here too: the conflict walk reads only the pool
 };
 static_assert(sizeof(HistoryEntry) == 32);
 
@@ -35,12 +35,13 @@ struct FieldState {
 
 inline HistoryEntry history_entry(const OpTable& ops, OpIndex i) {
   const OpTable::Record& r = ops.at(i);
-  return HistoryEntry{r.clock, r.base_clock, r.device, r.base_device, i, 0};
+  return HistoryEntry{r.clock, r.base_clock, r.device, r.base_device, i, r.flags};
 }
 
 class HistoryPool {
  public:
   const HistoryEntry& at(const FieldState& f, std::uint32_t i) const { return pool_[f.offset + i]; }
+  HistoryEntry& at(const FieldState& f, std::uint32_t i) { return pool_[f.offset + i]; }
   // The winner: the newest op, or kNoOp when the field was never written.
   OpIndex newest(const FieldState& f) const { return f.size == 0 ? kNoOp : pool_[f.offset + f.size - 1].op; }
 

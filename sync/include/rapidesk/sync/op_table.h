@@ -4,6 +4,7 @@
 // Not thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -71,8 +72,8 @@ class OpTable {
   std::string_view str(StrRef r) const { return {arena_.data() + r.offset, r.size}; }
   std::string_view op_id(OpIndex i) const { return str(records_[i].op_id); }
   std::string_view string_value(OpIndex i) const { return str(records_[i].text); }
-  std::string_view device_name(std::uint32_t device) const { return str(devices_[device]); }
-  std::string_view author(OpIndex i) const { return str(authors_[records_[i].author]); }
+  std::string_view device_name(std::uint32_t device) const { return str(devices_.refs[device]); }
+  std::string_view author(OpIndex i) const { return str(authors_.refs[records_[i].author]); }
   Value value(OpIndex i) const;
   Stamp hlc(OpIndex i) const;
   std::optional<Stamp> base(OpIndex i) const;
@@ -95,19 +96,28 @@ class OpTable {
 
  private:
   StrRef store(std::string_view s);
-  std::uint32_t intern(std::vector<StrRef>& names, FlatIndex& index, std::string_view s);
+  // Interned names (device ids, authors): few, and each op names two or three of them.
+  struct Names {
+    static constexpr std::size_t kCacheSize = 16;
+    std::vector<StrRef> refs;  // by id
+    FlatIndex index;
+    // Direct-mapped cache of recent names by a cheap key of their bytes, so the usual lookup
+    // is one short compare instead of a full hash and probe.
+    std::array<std::uint32_t, kCacheSize> cache = filled_cache();
+    static constexpr std::array<std::uint32_t, kCacheSize> filled_cache() {
+      std::array<std::uint32_t, kCacheSize> c{};
+      c.fill(kNoDevice);
+      return c;
+    }
+  };
+  std::uint32_t intern(Names& names, std::string_view s);
 
   PodVector<Record> records_;
   PodVector<char> arena_;
-  std::vector<StrRef> devices_;
-  std::vector<StrRef> authors_;
-  FlatIndex device_index_;
-  FlatIndex author_index_;
+  Names devices_;
+  Names authors_;
   FlatIndex op_index_;
   std::size_t undo_mark_ = 0;  // arena size before the last append's op-owned strings
-  // One-entry caches: consecutive ops mostly come from the same device and author.
-  std::uint32_t last_device_ = kNoDevice;
-  std::uint32_t last_author_ = kNoDevice;
 };
 
 }  // namespace rapidesk::sync

@@ -15,7 +15,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "rapidesk/sync/conflict.h"
@@ -103,10 +102,11 @@ class ReplicaStore {
     std::uint64_t op_id = 0;
     std::uint64_t row = 0;
     std::optional<FieldRef> field;  // resolved ahead when known (saves a second lookup)
+    std::uint32_t row_index = 0xFFFFFFFFu;  // the row of (field's entity, row id) when found ahead
   };
   struct Element {
     std::uint32_t slot = 0;
-    std::uint32_t next_in_slot = 0xFFFFFFFFu;  // the slot's other elements, newest first
+    std::uint32_t next_in_slot = 0xFFFFFFFFu;  // the slot's next element (first element, then newest first)
     FieldState history;
   };
 
@@ -117,7 +117,9 @@ class ReplicaStore {
   static OpKeys keys_of(const FieldOp& op);
   MergeResult apply_keyed(const FieldOp& op, const OpKeys& keys, std::vector<std::string>* new_conflicts);
   std::uint32_t find_row(std::uint8_t entity, std::string_view id) const;
-  std::uint32_t find_or_add_row(std::uint8_t entity, std::string_view id, std::uint64_t hash);
+  std::uint32_t find_row(std::uint8_t entity, std::string_view id, std::uint64_t hash) const;
+  // REQUIRES: find_row(entity, id) finds nothing.
+  std::uint32_t add_row(std::uint8_t entity, std::string_view id, std::uint64_t hash);
   // Slot of (entity, row, field); kNoSlot if the row or field is unknown.
   std::uint32_t slot_of(std::string_view entity, std::string_view row, std::string_view field,
                         const FieldSpec** spec = nullptr) const;
@@ -137,7 +139,7 @@ class ReplicaStore {
   HistoryPool history_;
   PodVector<Element> elements_;
   FlatIndex element_index_;
-  std::unordered_map<std::uint32_t, std::uint32_t> first_element_;  // set slot -> an element
+  FlatIndex set_heads_;  // set slot -> its first element (the others follow it, next_in_slot)
   std::vector<OpIndex> losers_;  // in the order they became losers
   std::vector<OpIndex> scratch_losers_;
   std::size_t accepted_ = 0;

@@ -89,7 +89,10 @@ Status check_value(const EntitySpec& entity, const FieldSpec& field, const Value
 
 // Checks everything about an op that does not depend on stored state: op id, row id,
 // stamps (base older than hlc), author, and the value. The merge and the codec both call it.
-Status check_op(const FieldOp& op, const FieldRef& ref, Problem& problem);
+// KnownRow::kYes: the caller already stores this row of this entity, so its id passed this
+// check when the row was first written and is not scanned again.
+enum class KnownRow : bool { kNo, kYes };
+Status check_op(const FieldOp& op, const FieldRef& ref, Problem& problem, KnownRow known_row = KnownRow::kNo);
 
 // A bilingual Status for `problem` about `field` ("{entity}.{field}: ..."), used by the codec
 // and the merge for the problems that need no further detail.
