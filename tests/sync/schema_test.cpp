@@ -189,23 +189,17 @@ TEST(Schema, TextChecksFindEveryBadByteWhereverItIs) {
     (void)check_value(*ref.entity, *ref.field, Value::string(text), p);
     return p;
   };
+  const std::pair<char, Problem> bytes[] = {{'\x01', Problem::kBadFormat}, {'\x1f', Problem::kBadFormat},
+                                            {'\x7f', Problem::kBadFormat}, {'\xff', Problem::kInvalidUtf8},
+                                            {'\t', Problem::kNone},       {'~', Problem::kNone},
+                                            {' ', Problem::kNone}};
   for (std::size_t size = 1; size <= 40; ++size) {
     for (std::size_t at = 0; at < size; ++at) {
-      std::string text(size, 'a');
-      text[at] = '\x01';
-      EXPECT_EQ(problem_of(text), Problem::kBadFormat) << size << " " << at;
-      text[at] = '\x7f';
-      EXPECT_EQ(problem_of(text), Problem::kBadFormat) << size << " " << at;
-      text[at] = '\x1f';
-      EXPECT_EQ(problem_of(text), Problem::kBadFormat) << size << " " << at;
-      text[at] = '\xff';
-      EXPECT_EQ(problem_of(text), Problem::kInvalidUtf8) << size << " " << at;
-      text[at] = '\t';
-      EXPECT_EQ(problem_of(text), Problem::kNone) << size << " " << at;
-      text[at] = '~';
-      EXPECT_EQ(problem_of(text), Problem::kNone) << size << " " << at;
-      text[at] = ' ';
-      EXPECT_EQ(problem_of(text), Problem::kNone) << size << " " << at;
+      for (const auto& [byte, expected] : bytes) {
+        std::string text(size, 'a');
+        text[at] = byte;
+        EXPECT_EQ(problem_of(text), expected) << size << " " << at << " " << int(byte);
+      }
     }
   }
   const auto title = *find_field("request", "title");  // at most 200 characters
