@@ -31,7 +31,7 @@ std::uint32_t position_of(const FieldState& field, const HistoryPool& pool, cons
   std::uint32_t lo = 0;
   std::uint32_t hi = field.size;
   // The usual case, decided from the cached newest stamp: incoming is the newest op.
-  if (hi > 0 && ops.compare_stamps(x.clock, x.device, field.newest_clock, field.newest_device) > 0) return hi;
+  if (hi > 0 && ops.compare_stamps(x.clock, x.device, field.newest.clock, field.newest.device) > 0) return hi;
   while (lo < hi) {
     const std::uint32_t mid = lo + (hi - lo) / 2;
     if (newer(ops, x, pool.at(field, mid))) {
@@ -62,7 +62,7 @@ MergeResult insert_lww(FieldState& field, HistoryPool& pool, OpTable& ops, OpInd
   bool made_losers = false;
   // Usual case: incoming saw the newest op (base >= its stamp): nothing older can lose.
   const bool saw_newest = pos == field.size && field.size > 0 && x.base_device != OpTable::kNoDevice &&
-                          ops.compare_stamps(x.base_clock, x.base_device, field.newest_clock, field.newest_device) >= 0;
+                          ops.compare_stamps(x.base_clock, x.base_device, field.newest.clock, field.newest.device) >= 0;
   for (std::uint32_t i = saw_newest ? 0 : pos; i-- > 0;) {
     HistoryEntry& l = pool.at(field, i);
     if (compare_hlc(ops, x, l) <= 0) continue;  // same stamp: neither is "newer"

@@ -175,11 +175,13 @@ void ReplicaStore::apply_batch(std::span<const FieldOp> ops, std::vector<MergeRe
     keys[j % kRing].row_index = r;
     if (r == FlatIndex::kNotFound) return;
     slot_guess[j % kRing] = rows_[r].first_slot + ref->field_index;
-    __builtin_prefetch(&slots_[slot_guess[j % kRing]]);
+    const char* state = reinterpret_cast<const char*>(&slots_[slot_guess[j % kRing]]);
+    __builtin_prefetch(state);
+    __builtin_prefetch(state + sizeof(FieldState) - 1);  // it may straddle two cache lines
   };
   const auto history = [&](std::size_t j) {
     const std::uint32_t s = slot_guess[j % kRing];
-    if (s != kNoSlot && slots_[s].size > 0) __builtin_prefetch(&history_.at(slots_[s], slots_[s].size - 1));
+    if (s != kNoSlot) history_.prefetch(slots_[s]);
   };
   for (std::size_t j = 0; j < std::min(n, kLoad); ++j) load(j);
   for (std::size_t j = 0; j < std::min(n, kHash); ++j) hash(j);

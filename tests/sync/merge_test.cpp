@@ -342,6 +342,31 @@ TEST(Batches, ABatchEndsAsTheSameOpsAppliedOneByOne) {
   EXPECT_EQ(second->author, "ax1");
 }
 
+// A field written once keeps its entry in its FieldState; later writes move the history
+// into pool blocks, in stamp order, keeping each entry's flags.
+TEST(History, TheFirstEntryLivesInTheStateAndMovesOutWhole) {
+  HistoryPool pool;
+  FieldState f;
+  const auto entry = [](std::uint64_t clock, OpIndex op) { return HistoryEntry{clock, 0, 0, OpTable::kNoDevice, op, 0}; };
+  EXPECT_EQ(HistoryPool::newest(f), kNoOp);
+  pool.insert(f, 0, entry(10, 1));
+  EXPECT_EQ(f.capacity, 0u);
+  EXPECT_EQ(HistoryPool::newest(f), 1u);
+  pool.at(f, 0).flags |= kOpLoser;  // as the conflict walk marks it
+  pool.insert(f, 0, entry(5, 2));   // older: goes before, the winner stays
+  EXPECT_EQ(f.capacity, 2u);
+  EXPECT_EQ(HistoryPool::newest(f), 1u);
+  pool.insert(f, 2, entry(20, 3));  // newest: the block doubles
+  pool.insert(f, 1, entry(7, 4));
+  ASSERT_EQ(f.size, 4u);
+  std::vector<OpIndex> order;
+  for (std::uint32_t i = 0; i < f.size; ++i) order.push_back(pool.at(f, i).op);
+  EXPECT_EQ(order, (std::vector<OpIndex>{2, 4, 1, 3}));
+  EXPECT_EQ(pool.at(f, 2).flags & kOpLoser, kOpLoser);  // kept through both moves
+  EXPECT_EQ(HistoryPool::newest(f), 3u);
+  EXPECT_EQ(f.newest.clock, 20u);
+}
+
 TEST(Rejections, ARejectedOpLeavesNoTrace) {
   ReplicaStore s;
   apply(s, req("a:1", "title", str("x"), stamp(1, 0, "a")));

@@ -35,7 +35,7 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
     n -= 8;
   }
   std::uint64_t w = 0;
-  std::memcpy(&w, p, n);
+  if (n != 0) std::memcpy(&w, p, n);  // an empty view may have no data pointer at all
   h = (h ^ w) * 0x94D049BB133111EBull;
   h ^= h >> 29;
   h *= 0xBF58476D1CE4E5B9ull;
