@@ -66,6 +66,10 @@ std::uint32_t ReplicaStore::find_element(std::uint32_t slot, std::string_view el
   });
 }
 
+std::uint32_t ReplicaStore::find_set_head(std::uint32_t slot, std::uint64_t slot_hash) const {
+  return set_heads_.find(slot_hash, [&](std::uint32_t e) { return elements_[e].slot == slot; });
+}
+
 ReplicaStore::OpKeys ReplicaStore::keys_of(const FieldOp& op) {
   return OpKeys{OpTable::hash_op_id(op.op), row_hash(op.row), std::nullopt};
 }
@@ -102,7 +106,7 @@ MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std
     if (e == FlatIndex::kNotFound) {
       e = static_cast<std::uint32_t>(elements_.size());
       const std::uint64_t slot_hash = set_head_hash(slot);
-      const std::uint32_t head = set_heads_.find(slot_hash, [&](std::uint32_t c) { return elements_[c].slot == slot; });
+      const std::uint32_t head = find_set_head(slot, slot_hash);
       if (head == FlatIndex::kNotFound) {
         elements_.push_back(Element{slot, FlatIndex::kNotFound, {}});
         set_heads_.insert(slot_hash, e);
@@ -256,8 +260,8 @@ std::vector<std::string> ReplicaStore::read_set(std::string_view entity, std::st
   const FieldSpec* spec = nullptr;
   const std::uint32_t slot = slot_of(entity, row, field, &spec);
   if (slot == kNoSlot || spec->policy != MergePolicy::kSet) return out;
-  const std::uint32_t head = set_heads_.find(set_head_hash(slot), [&](std::uint32_t h) { return elements_[h].slot == slot; });
-  for (std::uint32_t i = head; i != FlatIndex::kNotFound; i = elements_[i].next_in_slot) {
+  for (std::uint32_t i = find_set_head(slot, set_head_hash(slot)); i != FlatIndex::kNotFound;
+       i = elements_[i].next_in_slot) {
     const Element& e = elements_[i];
     if (ops_.string_value(history_.newest(e.history))[0] == '+') out.emplace_back(element_of(e));
   }

@@ -22,7 +22,7 @@ struct HistoryEntry {
   std::uint32_t device = 0;
   std::uint32_t base_device = OpTable::kNoDevice;
   OpIndex op = kNoOp;
-  std::uint32_t flags = 0;  // the op's kOpLoser, kept here too: the conflict walk reads only the pool
+  std::uint32_t flags = 0;  // the op's kOpLoser, kept here too: the conflict walk reads only the history
 };
 static_assert(sizeof(HistoryEntry) == 32);
 

@@ -124,6 +124,8 @@ class ReplicaStore {
   std::uint32_t slot_of(std::string_view entity, std::string_view row, std::string_view field,
                         const FieldSpec** spec = nullptr) const;
   std::uint32_t find_element(std::uint32_t slot, std::string_view element, std::uint64_t hash) const;
+  // The first element of set slot `slot`, or kNotFound when it has none.
+  std::uint32_t find_set_head(std::uint32_t slot, std::uint64_t slot_hash) const;
   // The element's name, read from its newest op ("+name" / "-name").
   std::string_view element_of(const Element& e) const { return ops_.string_value(history_.newest(e.history)).substr(1); }
   FieldValue field_value(OpIndex i) const;
