@@ -126,6 +126,31 @@ TEST_P(StorageTest, AppliesOnlyWhatIsMissing) {
   EXPECT_TRUE(s->add_team({"NORTH", "North", {}}));
 }
 
+TEST_P(StorageTest, AStoreFromBeforeVersion4LosesTheRowIndexAndKeepsItsLog) {
+  const bool sqlite = std::string(GetParam().name) == "sqlite";
+  const std::string index_count = sqlite ? "SELECT COUNT(*) FROM sqlite_master WHERE name = 'sync_log_row'"
+                                         : "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() "
+                                           "AND indexname = 'sync_log_row'";
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    ASSERT_TRUE(s->append_sync(std::vector<SyncLogRecord>{entry(1, "r", "one"), entry(2, "r", "two")}, {}, 3, {}));
+  }
+  EXPECT_EQ(store_->number(index_count), 0);
+  // As a version-3 store left it.
+  store_->exec("CREATE INDEX sync_log_row ON sync_log (entity, row_id, seq)");
+  store_->exec("DELETE FROM schema_version WHERE version = 4");
+  ASSERT_EQ(store_->number(index_count), 1);
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->schema_version(), latest_schema_version());
+  EXPECT_EQ(store_->number(index_count), 0);
+  Loaded l = load(*s);
+  ASSERT_EQ(l.entries.size(), 2u);
+  EXPECT_EQ(l.entries[1].entry, entry(2, "r", "two").entry);
+  EXPECT_EQ(l.next_op, 3u);
+}
+
 TEST_P(StorageTest, OpenersRacingOnANewStoreMigrateItOnce) {
   // The server and an admin command starting together on an empty store.
   std::vector<Result<std::unique_ptr<Storage>>> opened;

@@ -105,6 +105,50 @@ TEST_F(SlaEngineTest, ProgressRemindersRepeatAtTheCadence) {
             (std::vector<std::string>{"reminder/1@22:45"}));
 }
 
+TEST_F(SlaEngineTest, RemindersContinueAfterARestartWhateverTheRequestId) {
+  // The ledger is consulted per request; an id holding the key separator still matches.
+  for (const std::string id : {"r2", "odd|id|with|bars"}) {
+    std::vector<std::string> ledger;
+    auto f = urgent_tech(id);
+    f.status = RequestStatus::kInProgress;
+    f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+    {
+      SlaEngine before(policy_);
+      ASSERT_TRUE(before.update(f, at("2026-11-23T10:00:00+08:00")));
+      for (const auto& e : before.fire_due(at("2026-11-23T14:01:00+08:00"))) ledger.push_back(e.key);
+    }
+    SlaEngine after(policy_);
+    ASSERT_TRUE(after.load({f}, ledger, at("2026-11-23T14:02:00+08:00")));
+    EXPECT_TRUE(of(after.fire_due(at("2026-11-23T14:02:00+08:00")), SlaTarget::kProgressCadence).empty()) << id;
+    EXPECT_EQ(of(after.fire_due(at("2026-11-23T16:00:00+08:00")), SlaTarget::kProgressCadence),
+              (std::vector<std::string>{"reminder/3@16:00"}))
+        << id;
+    EXPECT_TRUE(of(after.fire_due(at("2026-11-23T16:00:00+08:00")), SlaTarget::kFirstResponse).empty()) << id;
+  }
+}
+
+TEST_F(SlaEngineTest, UnchangedFactsKeepTimersAndAFreedSlotStartsClean) {
+  SlaEngine engine(policy_);
+  auto f = urgent_tech("r1");
+  f.status = RequestStatus::kInProgress;
+  f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+  ASSERT_TRUE(engine.update(f, at("2026-11-23T10:00:00+08:00")));
+  const size_t timers = engine.timer_count();
+  ASSERT_GT(timers, 0u);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(engine.update(f, at("2026-11-23T10:01:00+08:00")));
+  EXPECT_EQ(engine.timer_count(), timers);
+  EXPECT_EQ(of(engine.fire_due(at("2026-11-23T14:01:00+08:00")), SlaTarget::kProgressCadence),
+            (std::vector<std::string>{"reminder/2@14:00"}));
+  engine.remove("r1");
+  EXPECT_EQ(engine.timer_count(), 0u);
+  // The next request takes the freed slot: its reminders count from 1 again.
+  auto g = f;
+  g.id = "r9";
+  ASSERT_TRUE(engine.update(g, at("2026-11-23T14:02:00+08:00")));
+  EXPECT_EQ(of(engine.fire_due(at("2026-11-23T14:03:00+08:00")), SlaTarget::kProgressCadence),
+            (std::vector<std::string>{"reminder/2@14:00"}));
+}
+
 TEST_F(SlaEngineTest, UnassignedPastTheAssignmentTargetEscalates) {
   SlaEngine engine(policy_);
   auto f = urgent_tech("r3");

@@ -1,5 +1,6 @@
 #include "rapidesk/sla/sla_engine.h"
 
+#include <algorithm>
 #include <array>
 
 namespace rapidesk {
@@ -18,9 +19,23 @@ namespace sla {
 namespace {
 
 // Timer ids: slot * kPerSlot + target * kPerTarget + timer kind.
-constexpr TimerId kPerTarget = 4;  // warning, breach, escalation (level 2), reminder
+constexpr TimerId kWarningKind = 0;
+constexpr TimerId kBreachKind = 1;      // also escalation level 1 (team lead)
+constexpr TimerId kEscalationKind = 2;  // level 2 (coordinator)
+constexpr TimerId kReminderKind = 3;    // progress reminders (the cadence target only)
+constexpr TimerId kPerTarget = 4;
 constexpr TimerId kTargets = 9;
 constexpr TimerId kPerSlot = kPerTarget * kTargets;
+
+// The request id of a ledger key: what precedes its last four '|' (ids may hold any text).
+std::string request_of_key(const std::string& key) {
+  size_t end = key.size();
+  for (int i = 0; i < 4; ++i) {
+    end = key.rfind('|', end == 0 ? 0 : end - 1);
+    if (end == std::string::npos) return key;
+  }
+  return key.substr(0, end);
+}
 
 }  // namespace
 
@@ -39,44 +54,52 @@ std::uint32_t SlaEngine::slot_for(const std::string& request_id) {
     slot = free_slots_.back();
     free_slots_.pop_back();
     slot_ids_[slot] = request_id;
+    reminders_[slot] = Reminder{};
   } else {
     slot = static_cast<std::uint32_t>(slot_ids_.size());
     slot_ids_.push_back(request_id);
+    reminders_.emplace_back();
   }
   slots_.emplace(request_id, slot);
   return slot;
 }
 
 void SlaEngine::clear_slot(std::uint32_t slot) {
-  for (TimerId k = 0; k < kPerSlot; ++k) {
-    const TimerId id = slot * kPerSlot + k;
-    if (heap_.cancel(id)) scheduled_.erase(id);
-  }
+  for (TimerId k = 0; k < kPerSlot; ++k) heap_.cancel(slot * kPerSlot + k);
 }
 
 void SlaEngine::schedule(std::uint32_t slot, const RequestFacts& f, const std::vector<Clock>& clocks) {
-  clear_slot(slot);
+  // The due of every timer the slot should have; the others are cancelled. A timer whose
+  // due did not change stays where it is in the heap.
+  std::array<std::optional<Instant>, kPerSlot> wanted{};
+  const bool check_ledger = has_fired(f.id);
   for (const auto& c : clocks) {
     if (c.outcome != Outcome::kRunning || !c.reading.due) continue;  // finished or paused
-    const TimerId base = slot * kPerSlot + static_cast<TimerId>(c.target) * kPerTarget;
+    const TimerId base = static_cast<TimerId>(c.target) * kPerTarget;
     const Instant due = *c.reading.due;
-    // The earliest event of each kind not yet fired; later ones follow when it fires.
-    auto add = [&](TimerId offset, EventType type, int level, Instant at) {
-      SlaEvent e{f.id, c.target, type, level, at, event_key(f.id, c.target, type, level, at)};
-      if (fired_.count(e.key)) return;
-      heap_.upsert(base + offset, at);
-      scheduled_[base + offset] = Scheduled{std::move(e), 0};
-    };
     if (c.target == SlaTarget::kProgressCadence) {
       // Reminders at due, due + cadence, due + 2 * cadence, ... until an update restarts the clock.
-      schedule_reminder(base + 3, f.id, due, std::max<Instant>(c.reading.target_ms, kMsPerMinute));
+      wanted[base + kReminderKind] = next_reminder(slot, f.id, due, std::max<Instant>(c.reading.target_ms, kMsPerMinute));
       continue;
     }
-    if (c.reading.warn_at) add(0, EventType::kWarning, 0, *c.reading.warn_at);
+    // The earliest event of each kind not yet fired; later ones follow when it fires.
+    auto want = [&](TimerId kind, EventType type, Instant at) {
+      if (check_ledger && fired_.count(event_key(f.id, c.target, type, static_cast<int>(kind), at))) return;
+      wanted[base + kind] = at;
+    };
+    if (c.reading.warn_at) want(kWarningKind, EventType::kWarning, *c.reading.warn_at);
     // The breach is also escalation level 1 (team lead): one event carries both.
-    add(1, EventType::kBreach, 1, due);
-    const Instant level2 = due + static_cast<Instant>(c.reading.target_ms * escalation_.coordinator_after_share);
-    add(2, EventType::kEscalation, 2, level2);
+    want(kBreachKind, EventType::kBreach, due);
+    want(kEscalationKind, EventType::kEscalation,
+         due + static_cast<Instant>(c.reading.target_ms * escalation_.coordinator_after_share));
+  }
+  const TimerId first = slot * kPerSlot;
+  for (TimerId k = 0; k < kPerSlot; ++k) {
+    if (wanted[k]) {
+      heap_.upsert(first + k, *wanted[k]);
+    } else {
+      heap_.cancel(first + k);
+    }
   }
 }
 
@@ -86,24 +109,50 @@ SlaEvent SlaEngine::reminder(const std::string& request_id, int n, Instant first
                   event_key(request_id, SlaTarget::kProgressCadence, EventType::kReminder, n, at)};
 }
 
-bool SlaEngine::schedule_reminder(TimerId id, const std::string& request_id, Instant first_due, Instant every) {
+std::optional<Instant> SlaEngine::next_reminder(std::uint32_t slot, const std::string& request_id, Instant first_due,
+                                                Instant every) {
   int next = 1;
-  for (int n = escalation_.max_reminders; n >= 1; --n) {
-    if (fired_.count(reminder(request_id, n, first_due, every).key)) {
-      next = n + 1;
-      break;
+  if (has_fired(request_id)) {
+    for (int n = escalation_.max_reminders; n >= 1; --n) {
+      if (fired_.count(reminder(request_id, n, first_due, every).key)) {
+        next = n + 1;
+        break;
+      }
     }
   }
-  if (next > escalation_.max_reminders) return false;
-  SlaEvent e = reminder(request_id, next, first_due, every);
-  heap_.upsert(id, e.due);
-  scheduled_[id] = Scheduled{std::move(e), every};
-  return true;
+  if (next > escalation_.max_reminders) return std::nullopt;
+  reminders_[slot] = Reminder{next, first_due, every};
+  return first_due + (next - 1) * every;
+}
+
+SlaEvent SlaEngine::event_of(TimerId id, Instant due) const {
+  const std::uint32_t slot = id / kPerSlot;
+  const TimerId kind = id % kPerTarget;
+  const std::string& request_id = slot_ids_[slot];
+  if (kind == kReminderKind) {
+    const Reminder& r = reminders_[slot];
+    return reminder(request_id, r.next, r.first_due, r.every);
+  }
+  const auto target = static_cast<SlaTarget>((id % kPerSlot) / kPerTarget);
+  const EventType type = kind == kWarningKind  ? EventType::kWarning
+                         : kind == kBreachKind ? EventType::kBreach
+                                               : EventType::kEscalation;
+  const int level = static_cast<int>(kind);
+  return SlaEvent{request_id, target, type, level, due, event_key(request_id, target, type, level, due)};
+}
+
+void SlaEngine::note_fired(std::string key, const std::string& request_id) {
+  fired_.insert(std::move(key));
+  fired_requests_.insert(request_id);
 }
 
 Status SlaEngine::load(const std::vector<RequestFacts>& open_requests, std::vector<std::string> fired_keys, Instant now) {
   fired_.clear();
-  fired_.insert(std::make_move_iterator(fired_keys.begin()), std::make_move_iterator(fired_keys.end()));
+  fired_requests_.clear();
+  for (auto& key : fired_keys) {
+    const std::string request = request_of_key(key);
+    note_fired(std::move(key), request);
+  }
   for (const auto& f : open_requests) {
     if (Status s = update(f, now); !s) return s;
   }
@@ -132,23 +181,22 @@ std::vector<SlaEvent> SlaEngine::fire_due(Instant now) {
     auto due = heap_.pop_due(now);
     if (due.empty()) break;
     for (const auto& t : due) {
-      auto it = scheduled_.find(t.id);
-      if (it == scheduled_.end()) continue;
-      Scheduled s = std::move(it->second);
-      scheduled_.erase(it);
-      if (s.repeat_every > 0) {
+      const std::uint32_t slot = t.id / kPerSlot;
+      if (t.id % kPerTarget == kReminderKind) {
         // Collapse reminders that are all overdue into the latest of them.
-        const Instant first_due = s.event.due - (s.event.level - 1) * s.repeat_every;
-        int latest = s.event.level;
-        while (latest < escalation_.max_reminders && first_due + latest * s.repeat_every <= now) ++latest;
-        s.event = reminder(s.event.request_id, latest, first_due, s.repeat_every);
-        fired_.insert(s.event.key);
-        schedule_reminder(t.id, s.event.request_id, first_due, s.repeat_every);
-        events.push_back(std::move(s.event));
+        const Reminder r = reminders_[slot];
+        int latest = r.next;
+        while (latest < escalation_.max_reminders && r.first_due + latest * r.every <= now) ++latest;
+        SlaEvent e = reminder(slot_ids_[slot], latest, r.first_due, r.every);
+        note_fired(e.key, e.request_id);
+        if (auto next = next_reminder(slot, e.request_id, r.first_due, r.every)) heap_.upsert(t.id, *next);
+        events.push_back(std::move(e));
         continue;
       }
-      if (!fired_.insert(s.event.key).second) continue;
-      events.push_back(std::move(s.event));
+      SlaEvent e = event_of(t.id, t.due);
+      if (fired_.count(e.key)) continue;
+      note_fired(e.key, e.request_id);
+      events.push_back(std::move(e));
     }
   }
   return events;

@@ -12,7 +12,7 @@ namespace rapidesk::server::pg {
 
 namespace {
 
-constexpr std::array<Migration, 3> kPostgresMigrations = {{
+constexpr std::array<Migration, 4> kPostgresMigrations = {{
     // teams.lead and users.team point at each other: the lead's key is added once users exists.
     {1, "accounts: teams, users, devices, tokens", R"sql(
 CREATE TABLE teams (
@@ -74,6 +74,9 @@ CREATE TABLE sla_fired (
     {3, "sync: order of refused operations", R"sql(
 ALTER TABLE sync_rejected ADD COLUMN ord BIGSERIAL;
 CREATE INDEX sync_rejected_ord ON sync_rejected (ord);
+)sql"},
+    {4, "sync: drop the unused per-row index of the log", R"sql(
+DROP INDEX IF EXISTS sync_log_row;
 )sql"},
 }};
 

@@ -244,13 +244,11 @@ void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const
   }
 }
 
-std::vector<SyncLogRecord> SyncService::records_after(std::uint64_t from) const {
-  std::vector<SyncLogRecord> records;
-  for (std::uint64_t seq = from + 1; seq <= merge_.cursor(); ++seq) {
-    const auto& e = merge_.log()[seq - 1];
-    records.push_back({seq, e.op.entity, e.op.row, sync::encode_log_entry(e)});
-  }
-  return records;
+std::vector<SyncService::PendingEntry> SyncService::entries_after(std::uint64_t from) const {
+  std::vector<PendingEntry> entries;
+  entries.reserve(merge_.cursor() - std::min(from, merge_.cursor()));
+  for (std::uint64_t seq = from + 1; seq <= merge_.cursor(); ++seq) entries.push_back({seq, &merge_.log()[seq - 1]});
+  return entries;
 }
 
 SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops) {
@@ -301,7 +299,7 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
     out.answer.results.push_back(std::move(r));
   }
   out.answer.cursor = merge_.cursor();
-  out.records = records_after(before);
+  out.entries = entries_after(before);
   return out;
 }
 
@@ -333,7 +331,7 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     if (Status failed = health(); !failed) return failed;
     Merged m = merge_push(who, ops);
     answer = std::move(m.answer);
-    generation = queue_commit(std::move(m.records), std::move(m.rejections), {});
+    generation = queue_commit(std::move(m.entries), std::move(m.rejections), {});
   }
   if (Status s = finish_commit(generation); !s) return s;
   return answer;
@@ -350,16 +348,16 @@ Status SyncService::run_server_task(const ServerTask& task) {
     Edits edits(merge_, physical_);
     std::vector<std::string> fired = task(edits);
     note_entries(before);
-    generation = queue_commit(records_after(before), {}, std::move(fired));
+    generation = queue_commit(entries_after(before), {}, std::move(fired));
   }
   return finish_commit(generation);
 }
 
-std::uint64_t SyncService::queue_commit(std::vector<SyncLogRecord> records, std::vector<SyncRejectionRecord> rejections,
+std::uint64_t SyncService::queue_commit(std::vector<PendingEntry> entries, std::vector<SyncRejectionRecord> rejections,
                                         std::vector<std::string> fired_sla_keys) {
-  if (records.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
+  if (entries.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
   std::lock_guard commit(commit_mutex_);
-  for (auto& r : records) queue_.entries.push_back(std::move(r));
+  queue_.entries.insert(queue_.entries.end(), entries.begin(), entries.end());
   for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
   for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
   queued_cursor_ = merge_.cursor();
@@ -480,9 +478,13 @@ Status SyncService::wait_durable(std::uint64_t generation) {
       std::lock_guard merge(merge_mutex_);  // never taken while holding commit_mutex_
       next_op = merge_.next_op_sequence();
     }
+    // Encoded here, outside merge_mutex_: merges go on meanwhile.
+    std::vector<SyncLogRecord> records;
+    records.reserve(batch.entries.size());
+    for (const auto& [seq, e] : batch.entries) records.push_back({seq, e->op.entity, e->op.row, sync::encode_log_entry(*e)});
     Status s = shared_ != nullptr
-                   ? shared_->append_announced(batch.entries, batch.rejections, next_op, batch.fired_sla_keys)
-                   : storage_.append_sync(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
+                   ? shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys)
+                   : storage_.append_sync(records, batch.rejections, next_op, batch.fired_sla_keys);
     lock.lock();
     committing_ = false;
     if (!s) {

@@ -103,8 +103,14 @@ class SyncService {
   bool may_see_attachment_file(const AuthContext& who, std::string_view sha256);
 
  private:
+  // A log entry waiting for its group commit. Entries in merge_.log() never move or change
+  // once appended (EntryLog's chunks), so the commit leader encodes them without merge_mutex_.
+  struct PendingEntry {
+    std::uint64_t seq = 0;
+    const sync::LogEntry* entry = nullptr;
+  };
   struct PendingCommit {
-    std::vector<SyncLogRecord> entries;
+    std::vector<PendingEntry> entries;  // in seq order
     std::vector<SyncRejectionRecord> rejections;
     std::vector<std::string> fired_sla_keys;
     std::uint64_t generation = 0;
@@ -119,17 +125,17 @@ class SyncService {
   };
   struct Merged {
     sync::PushResult answer;
-    std::vector<SyncLogRecord> records;
+    std::vector<PendingEntry> entries;
     std::vector<SyncRejectionRecord> rejections;
   };
 
   // Authorises and merges one push, numbers new requests, runs automation. REQUIRES: merge_mutex_
   Merged merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
-  // Log records for entries (from, merge_.cursor()]. REQUIRES: merge_mutex_
-  std::vector<SyncLogRecord> records_after(std::uint64_t from) const;
+  // Entries (from, merge_.cursor()], to be committed. REQUIRES: merge_mutex_
+  std::vector<PendingEntry> entries_after(std::uint64_t from) const;
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
-  std::uint64_t queue_commit(std::vector<SyncLogRecord> records, std::vector<SyncRejectionRecord> rejections,
+  std::uint64_t queue_commit(std::vector<PendingEntry> entries, std::vector<SyncRejectionRecord> rejections,
                              std::vector<std::string> fired_sla_keys);
   // Waits until `generation` is durable (0: nothing queued), then hands the writer lease on
   // if this server is idle (several servers).

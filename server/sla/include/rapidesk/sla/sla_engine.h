@@ -56,26 +56,36 @@ class SlaEngine {
   size_t timer_count() const { return heap_.size(); }
 
  private:
-  struct Scheduled {
-    SlaEvent event;
-    Instant repeat_every = 0;  // progress reminders: the cadence; 0 = fires once
+  // The progress reminder of one request: the number it will fire as, and its cadence.
+  // Every other timer's event follows from its id (slot, target, kind) and its due.
+  struct Reminder {
+    int next = 1;
+    Instant first_due = 0;
+    Instant every = 0;
   };
   std::uint32_t slot_for(const std::string& request_id);
   void schedule(std::uint32_t slot, const RequestFacts& facts, const std::vector<Clock>& clocks);
   void clear_slot(std::uint32_t slot);
-  // Schedules the reminder after the highest one already fired; false when none is left.
-  bool schedule_reminder(TimerId id, const std::string& request_id, Instant first_due, Instant every);
+  // Sets the slot's reminder to the one after the highest already fired; its due, or none
+  // when every reminder has fired.
+  std::optional<Instant> next_reminder(std::uint32_t slot, const std::string& request_id, Instant first_due,
+                                       Instant every);
   SlaEvent reminder(const std::string& request_id, int n, Instant first_due, Instant every) const;
+  // The event timer `id` stands for, were it to fire at `due`.
+  SlaEvent event_of(TimerId id, Instant due) const;
+  // Whether any event of this request is in the ledger: if not, its keys need not be built.
+  bool has_fired(const std::string& request_id) const { return fired_requests_.count(request_id) != 0; }
+  void note_fired(std::string key, const std::string& request_id);
 
   const SlaPolicy& policy_;
   const EscalationPolicy escalation_;
   DeadlineHeap heap_;
   std::unordered_map<std::string, std::uint32_t> slots_;
   std::vector<std::string> slot_ids_;
+  std::vector<Reminder> reminders_;  // by slot
   std::vector<std::uint32_t> free_slots_;
-  // The event behind each timer in heap_.
-  std::unordered_map<TimerId, Scheduled> scheduled_;
   std::unordered_set<std::string> fired_;
+  std::unordered_set<std::string> fired_requests_;  // the request of every key in fired_
 };
 
 // "request|target|type|level|due_ms": the ledger key of an event.
