@@ -41,8 +41,11 @@ TeamRecord read_team(const sqlite::Statement& s) {
 }  // namespace
 
 SqliteStorage::SqliteStorage(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> sync_db,
-                             int schema_version)
-    : schema_version_(schema_version), db_(std::move(db)), sync_db_(std::move(sync_db)) {}
+                             std::unique_ptr<sqlite::Checkpointer> checkpointer, int schema_version)
+    : schema_version_(schema_version),
+      db_(std::move(db)),
+      sync_db_(std::move(sync_db)),
+      checkpointer_(std::move(checkpointer)) {}
 
 Status SqliteStorage::add_team(const TeamRecord& team) {
   std::lock_guard lock(mutex_);
@@ -257,7 +260,11 @@ Result<std::unique_ptr<Storage>> open_sqlite_storage(const std::filesystem::path
   if (!version) return version.status();
   auto sync_db = sqlite::Database::open(file);
   if (!sync_db) return sync_db.status();
-  return std::unique_ptr<Storage>(std::make_unique<SqliteStorage>(std::move(*db), std::move(*sync_db), *version));
+  // Group commits wait for their fsync only, not for copying the WAL into the file.
+  auto checkpointer = sqlite::Checkpointer::attach(**sync_db, file);
+  if (!checkpointer) return checkpointer.status();
+  return std::unique_ptr<Storage>(
+      std::make_unique<SqliteStorage>(std::move(*db), std::move(*sync_db), std::move(*checkpointer), *version));
 }
 
 }  // namespace rapidesk::server

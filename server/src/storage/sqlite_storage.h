@@ -4,7 +4,8 @@
 // connection they never hold up the token lookup of every request, nor the SLA runtime
 // reading users while it holds the merge lock. WAL lets one connection read while the other
 // writes; the rare account writes (login, logout) and the admin CLI, another process, wait
-// for the write lock with busy_timeout.
+// for the write lock with busy_timeout. WAL checkpoints run on a thread of their own
+// (sqlite::Checkpointer), so that a group commit waits for its fsync only.
 // The sync part adds its methods to Storage and implements them in a separate file
 // (sqlite_storage_sync.cpp).
 #pragma once
@@ -13,14 +14,17 @@
 #include <mutex>
 
 #include "rapidesk/server/storage.h"
+#include "rapidesk/sqlite/checkpointer.h"
 #include "rapidesk/sqlite/database.h"
 
 namespace rapidesk::server {
 
 class SqliteStorage final : public Storage {
  public:
-  // REQUIRES: db migrated to `schema_version`; sync_db another connection to the same file.
-  SqliteStorage(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> sync_db, int schema_version);
+  // REQUIRES: db migrated to `schema_version`; sync_db another connection to the same file;
+  // checkpointer attached to sync_db.
+  SqliteStorage(std::unique_ptr<sqlite::Database> db, std::unique_ptr<sqlite::Database> sync_db,
+                std::unique_ptr<sqlite::Checkpointer> checkpointer, int schema_version);
 
   int schema_version() const override { return schema_version_; }
 
@@ -59,6 +63,7 @@ class SqliteStorage final : public Storage {
   std::unique_ptr<sqlite::Database> db_;  // guarded by mutex_
   std::mutex sync_mutex_;
   std::unique_ptr<sqlite::Database> sync_db_;  // guarded by sync_mutex_
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // declared after sync_db_: destroyed before it
 };
 
 }  // namespace rapidesk::server

@@ -9,10 +9,10 @@ Status SqliteStorage::append_sync(std::span<const SyncLogRecord> entries, std::s
   sqlite::Transaction tx(*sync_db_);
   if (!tx.status()) return tx.status();
   if (!entries.empty()) {
-    auto insert = sync_db_->prepare("INSERT INTO sync_log (seq, entity, row_id, entry) VALUES (?1, ?2, ?3, ?4)");
+    auto insert = sync_db_->cached("INSERT INTO sync_log (seq, entity, row_id, entry) VALUES (?1, ?2, ?3, ?4)");
     if (!insert) return insert.status();
     for (const auto& e : entries) {
-      if (Status s = insert->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.entity).bind(3, e.row).bind(4, e.entry).run(); !s) {
+      if (Status s = (*insert)->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.entity).bind(3, e.row).bind(4, e.entry).run(); !s) {
         return s;
       }
     }
