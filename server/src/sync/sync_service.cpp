@@ -99,6 +99,7 @@ Status SyncService::load() {
     if (Status s = apply_page(); !s) return s;
     std::lock_guard commit(commit_mutex_);
     durable_cursor_ = queued_cursor_ = merge_.cursor();
+    queue_.next_server_op = merge_.next_op_sequence();
     return Status::ok();
   }
   std::uint64_t next_op = 1;
@@ -123,6 +124,7 @@ Status SyncService::load() {
   note_entries(0);
   std::lock_guard commit(commit_mutex_);
   durable_cursor_ = queued_cursor_ = merge_.cursor();
+  queue_.next_server_op = merge_.next_op_sequence();
   return Status::ok();
 }
 
@@ -360,6 +362,7 @@ std::uint64_t SyncService::queue_commit(std::vector<PendingEntry> entries, std::
   queue_.entries.insert(queue_.entries.end(), entries.begin(), entries.end());
   for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
   for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
+  queue_.next_server_op = merge_.next_op_sequence();
   queued_cursor_ = merge_.cursor();
   return queue_.generation = next_generation_++;
 }
@@ -471,13 +474,12 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     committing_ = true;
     PendingCommit batch = std::move(queue_);
     queue_ = PendingCommit{};
+    queue_.next_server_op = batch.next_server_op;  // never goes back, even for an empty batch
     const std::uint64_t cursor = queued_cursor_;
     lock.unlock();
-    std::uint64_t next_op;
-    {
-      std::lock_guard merge(merge_mutex_);  // never taken while holding commit_mutex_
-      next_op = merge_.next_op_sequence();
-    }
+    // The counter came with the queue: the leader never waits for the merge lock, which
+    // pushes keep busy (a commit held up behind merges holds up every push in it).
+    const std::uint64_t next_op = batch.next_server_op;
     // Encoded here, outside merge_mutex_: merges go on meanwhile.
     std::vector<SyncLogRecord> records;
     records.reserve(batch.entries.size());

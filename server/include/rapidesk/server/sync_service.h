@@ -113,6 +113,7 @@ class SyncService {
     std::vector<PendingEntry> entries;  // in seq order
     std::vector<SyncRejectionRecord> rejections;
     std::vector<std::string> fired_sla_keys;
+    std::uint64_t next_server_op = 0;  // merge_'s counter when the newest part was queued
     std::uint64_t generation = 0;
   };
   class Edits;  // ServerEdits over merge_; REQUIRES: merge_mutex_ held while it lives
