@@ -162,8 +162,12 @@ Status SlaEngine::load(const std::vector<RequestFacts>& open_requests, std::vect
 Status SlaEngine::update(const RequestFacts& facts, Instant now) {
   auto clocks = read_request_clocks(policy_, facts, now);
   if (!clocks) return clocks.status();
-  schedule(slot_for(facts.id), facts, *clocks);
+  update(facts, *clocks);
   return Status::ok();
+}
+
+void SlaEngine::update(const RequestFacts& facts, const std::vector<Clock>& clocks_now) {
+  schedule(slot_for(facts.id), facts, clocks_now);
 }
 
 void SlaEngine::remove(const std::string& request_id) {

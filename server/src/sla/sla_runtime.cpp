@@ -68,10 +68,10 @@ void SlaRuntime::load_engine(const sync::ReplicaStore& store, const std::vector<
 }
 
 void SlaRuntime::refresh_all(ServerEdits& edits, Instant now) {
-  for (const auto& id : tracker_.request_ids()) refresh(edits, id, now, now);
+  for (const auto& id : tracker_.request_ids()) refresh(edits, id, now);
 }
 
-std::optional<sla::RequestFacts> SlaRuntime::retime(const sync::ReplicaStore& store, const std::string& id,
+std::optional<SlaRuntime::Timed> SlaRuntime::retime(const sync::ReplicaStore& store, const std::string& id,
                                                     Instant now) {
   if (!tracker_.find(id)) return std::nullopt;
   sla::RequestFacts f = tracker_.facts(store, id);
@@ -81,13 +81,15 @@ std::optional<sla::RequestFacts> SlaRuntime::retime(const sync::ReplicaStore& st
     engine_->remove(id);
     return std::nullopt;
   }
-  if (f.status == RequestStatus::kClosed) {
-    engine_->remove(id);
-  } else if (Status s = engine_->update(f, now); !s) {
-    report("sla_clock", s);
+  if (f.status == RequestStatus::kClosed) engine_->remove(id);
+  // Read once: the engine's timers and the request's SLA fields come from the same clocks.
+  auto clocks = read_request_clocks(*policy_, f, now);
+  if (!clocks) {
+    report("sla_clock", clocks.status());
     return std::nullopt;
   }
-  return f;
+  if (f.status != RequestStatus::kClosed) engine_->update(f, *clocks);
+  return Timed{std::move(f), std::move(*clocks)};
 }
 
 void SlaRuntime::observe_remote(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now) {
@@ -95,16 +97,10 @@ void SlaRuntime::observe_remote(const sync::ReplicaStore& store, const sync::Ent
   for (const auto& id : changes.touched) (void)retime(store, id, now);
 }
 
-void SlaRuntime::refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at) {
-  const auto facts = retime(edits.store(), id, now);
-  if (!facts) return;
-  const sla::RequestFacts& f = *facts;
-  auto clocks = read_request_clocks(*policy_, f, at);
-  if (!clocks) {
-    report("sla_clock", clocks.status());
-    return;
-  }
-  write_summary(edits, id, summarize(*policy_, f, *clocks));
+void SlaRuntime::refresh(ServerEdits& edits, const std::string& id, Instant now) {
+  const auto timed = retime(edits.store(), id, now);
+  if (!timed) return;
+  write_summary(edits, id, summarize(*policy_, timed->facts, timed->clocks));
 }
 
 void SlaRuntime::observe_push(ServerEdits& edits, std::vector<notify::Notification>& notes) {
@@ -124,7 +120,7 @@ void SlaRuntime::observe_push(ServerEdits& edits, std::vector<notify::Notificati
   for (const auto& id : own.touched) {
     if (seen.insert(id).second) changes.touched.push_back(id);
   }
-  for (const auto& id : changes.touched) refresh(edits, id, now, now);
+  for (const auto& id : changes.touched) refresh(edits, id, now);
   tracker_.ingest(edits.log(), edits.store());
 }
 
@@ -201,7 +197,7 @@ std::vector<std::string> SlaRuntime::fire(ServerEdits& edits, std::vector<notify
   // Anything merged since the last look first, so events see the newest facts.
   TrackerChanges changes = tracker_.ingest(edits.log(), edits.store());
   const Instant now = edits.now();
-  for (const auto& id : changes.touched) refresh(edits, id, now, now);
+  for (const auto& id : changes.touched) refresh(edits, id, now);
   std::vector<sla::SlaEvent> events = engine_->fire_due(now);
   std::vector<std::string> keys;
   if (events.empty()) return keys;

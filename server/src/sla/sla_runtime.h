@@ -61,11 +61,15 @@ class SlaRuntime {
  private:
   void load_engine(const sync::ReplicaStore& store, const std::vector<std::string>& fired_keys, Instant now);
   void refresh_all(ServerEdits& edits, Instant now);
-  // Recomputes one request: its load, its timers, and its SLA fields as of `at`.
-  void refresh(ServerEdits& edits, const std::string& id, Instant now, Instant at);
-  // Updates the workload and the engine's timers of one request; its facts, or none when
-  // it is deleted, unknown or its clocks cannot be computed.
-  std::optional<sla::RequestFacts> retime(const sync::ReplicaStore& store, const std::string& id, Instant now);
+  // Recomputes one request: its load, its timers, and its SLA fields as of `now`.
+  void refresh(ServerEdits& edits, const std::string& id, Instant now);
+  struct Timed {
+    sla::RequestFacts facts;
+    std::vector<sla::Clock> clocks;  // at the `now` given to retime
+  };
+  // Updates the workload and the engine's timers of one request; its facts and clocks, or
+  // none when it is deleted, unknown or its clocks cannot be computed (reported).
+  std::optional<Timed> retime(const sync::ReplicaStore& store, const std::string& id, Instant now);
   void on_created(ServerEdits& edits, const std::string& id, Instant now, std::vector<notify::Notification>& notes);
   void on_reagreed(ServerEdits& edits, const std::string& id, Instant now);
   // Writes the pause history into the timeline: who paused, when and why; when it ran again.

@@ -256,19 +256,26 @@ std::vector<SyncService::PendingEntry> SyncService::entries_after(std::uint64_t 
 SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops) {
   Merged out;
   // Authorise each op; merge the allowed ones in their original order.
-  std::vector<sync::FieldOp> allowed;
   std::vector<std::optional<sync::OpResult>> refused(ops.size());
+  size_t refusals = 0;
   for (size_t i = 0; i < ops.size(); ++i) {
     if (!may_edit(who, ops[i], ops)) {
       refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, forbidden_row(ops[i].entity), {}};
+      ++refusals;
     } else if (Status rule = check_field_rules(who, ops[i]); !rule) {
       refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, std::move(rule), {}};
-    } else {
-      allowed.push_back(ops[i]);
+      ++refusals;
+    }
+  }
+  // Usually everything is allowed: the batch is merged as it came, not copied.
+  std::vector<sync::FieldOp> allowed;
+  if (refusals != 0) {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (!refused[i]) allowed.push_back(ops[i]);
     }
   }
   const std::uint64_t before = merge_.cursor();
-  sync::PushResult merged = merge_.push(allowed, who.user);
+  sync::PushResult merged = merge_.push(refusals != 0 ? std::span<const sync::FieldOp>(allowed) : ops, who.user);
   std::vector<std::string> new_requests;
   for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
     const auto& e = merge_.log()[seq - 1];

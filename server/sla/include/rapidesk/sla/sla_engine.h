@@ -47,6 +47,8 @@ class SlaEngine {
   Status load(const std::vector<RequestFacts>& open_requests, std::vector<std::string> fired_keys, Instant now);
   // A request changed (any fact): its timers are recomputed. Finished clocks drop out.
   Status update(const RequestFacts& facts, Instant now);
+  // The same with its clocks already read: read_request_clocks(policy, facts, now).
+  void update(const RequestFacts& facts, const std::vector<Clock>& clocks_now);
   // A request closed or deleted: all its timers go.
   void remove(const std::string& request_id);
 
