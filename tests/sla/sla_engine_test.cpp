@@ -26,6 +26,14 @@ class SlaEngineTest : public ::testing::Test {
     return f;
   }
 
+  // In progress since its last update at 10:00: progress reminders due from 12:00, every 2 h.
+  RequestFacts in_progress(const std::string& id) {
+    RequestFacts f = urgent_tech(id);
+    f.status = RequestStatus::kInProgress;
+    f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+    return f;
+  }
+
   // Events of one target, as "type/level@HH:MM" in +08:00.
   static std::vector<std::string> of(const std::vector<SlaEvent>& events, SlaTarget target) {
     std::vector<std::string> out;
@@ -87,9 +95,7 @@ TEST_F(SlaEngineTest, DeadlinesMissedWhileDownFireOnceAtStart) {
 
 TEST_F(SlaEngineTest, ProgressRemindersRepeatAtTheCadence) {
   SlaEngine engine(policy_);
-  auto f = urgent_tech("r2");
-  f.status = RequestStatus::kInProgress;
-  f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+  auto f = in_progress("r2");
   ASSERT_TRUE(engine.update(f, at("2026-11-23T10:00:00+08:00")));
   EXPECT_EQ(of(engine.fire_due(at("2026-11-23T12:00:00+08:00")), SlaTarget::kProgressCadence),
             (std::vector<std::string>{"reminder/1@12:00"}));
@@ -109,9 +115,7 @@ TEST_F(SlaEngineTest, RemindersContinueAfterARestartWhateverTheRequestId) {
   // The ledger is consulted per request; an id holding the key separator still matches.
   for (const std::string id : {"r2", "odd|id|with|bars"}) {
     std::vector<std::string> ledger;
-    auto f = urgent_tech(id);
-    f.status = RequestStatus::kInProgress;
-    f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+    const RequestFacts f = in_progress(id);
     {
       SlaEngine before(policy_);
       ASSERT_TRUE(before.update(f, at("2026-11-23T10:00:00+08:00")));
@@ -129,9 +133,7 @@ TEST_F(SlaEngineTest, RemindersContinueAfterARestartWhateverTheRequestId) {
 
 TEST_F(SlaEngineTest, UnchangedFactsKeepTimersAndAFreedSlotStartsClean) {
   SlaEngine engine(policy_);
-  auto f = urgent_tech("r1");
-  f.status = RequestStatus::kInProgress;
-  f.last_progress_at = at("2026-11-23T10:00:00+08:00");
+  const RequestFacts f = in_progress("r1");
   ASSERT_TRUE(engine.update(f, at("2026-11-23T10:00:00+08:00")));
   const size_t timers = engine.timer_count();
   ASSERT_GT(timers, 0u);
