@@ -31,11 +31,11 @@ Status SqliteStorage::append_sync(std::span<const SyncLogRecord> entries, std::s
       if (Status s = insert->bind(1, k).run(); !s) return s;
     }
   }
-  auto counter = sync_db_->prepare(
+  auto counter = sync_db_->cached(
       "INSERT INTO sync_meta (key, value) VALUES ('next_server_op', ?1) "
       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   if (!counter) return counter.status();
-  if (Status s = counter->bind(1, static_cast<std::int64_t>(next_server_op)).run(); !s) return s;
+  if (Status s = (*counter)->bind(1, static_cast<std::int64_t>(next_server_op)).run(); !s) return s;
   return tx.commit();
 }
 
