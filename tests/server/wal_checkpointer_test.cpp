@@ -5,10 +5,10 @@
 
 #include <chrono>
 #include <filesystem>
-#include <random>
 #include <thread>
 
 #include "rapidesk/sqlite/checkpointer.h"
+#include "test_support.h"
 
 namespace rapidesk::sqlite {
 namespace {
@@ -16,21 +16,15 @@ namespace {
 class CheckpointerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("rapidesk-ckpt-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir_);
     auto db = Database::open(file());
     ASSERT_TRUE(db) << db.status().message().en;
     writer_ = std::move(*db);
     ASSERT_TRUE(writer_->exec("CREATE TABLE log (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)", "test table"));
   }
-  void TearDown() override {
-    writer_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  std::filesystem::path file() const { return dir_ / "t.db"; }
+  std::filesystem::path file() const { return dir_.path() / "t.db"; }
   std::uintmax_t wal_bytes() const {
     std::error_code ec;
-    const auto n = std::filesystem::file_size(dir_ / "t.db-wal", ec);
+    const auto n = std::filesystem::file_size(dir_.path() / "t.db-wal", ec);
     return ec ? 0 : n;
   }
   // One transaction of `rows` rows of 1 KB each, continuing from *seq.
@@ -52,7 +46,7 @@ class CheckpointerTest : public ::testing::Test {
     return q->integer(0);
   }
 
-  std::filesystem::path dir_;
+  server::testing::TempDir dir_;     // declared first: removed after the connection closes
   std::unique_ptr<Database> writer_;
 };
 
@@ -100,7 +94,7 @@ TEST_F(CheckpointerTest, DetachingHandsCheckpointsBackToSqlite) {
 }
 
 TEST_F(CheckpointerTest, AFileThatCannotOpenIsAClearError) {
-  auto checkpointer = Checkpointer::attach(*writer_, dir_ / "no such dir" / "t.db", 50);
+  auto checkpointer = Checkpointer::attach(*writer_, dir_.path() / "no such dir" / "t.db", 50);
   ASSERT_FALSE(checkpointer);
   EXPECT_EQ(checkpointer.status().code(), ErrorCode::kIo);
 }
