@@ -10,9 +10,11 @@ ServerMerge::ServerMerge(PhysicalClock clock, ServerMergeOptions options)
       next_op_(options_.next_op_sequence) {}
 
 OpResult ServerMerge::reject(FieldOp&& op, Problem problem, Status status) {
-  OpResult r{op.op, Outcome::kRejected, problem, std::move(status), {}};
-  if (is_valid_op_id(op.op)) rejected_.emplace(op.op, r);
-  return r;
+  return OpResult{std::move(op.op), Outcome::kRejected, problem, std::move(status), {}};
+}
+
+void ServerMerge::remember(const OpResult& answer, std::size_t index) {
+  if (is_valid_op_id(answer.op) && answers_.emplace(answer.op, answer).second) remembered_.push_back(index);
 }
 
 bool ServerMerge::group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const {
@@ -40,11 +42,32 @@ OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   return r;
 }
 
+OpResult ServerMerge::evaluate(const FieldOp& pushed, std::span<const FieldOp> batch, std::string_view author) {
+  FieldOp op = pushed;
+  op.author.assign(author);
+  op.origin = Origin::kClient;
+  if (Status s = clock_.check_drift(op.hlc); !s) return reject(std::move(op), Problem::kClockDrift, std::move(s));
+  const auto ref = find_field(op.entity, op.field);
+  if (ref && ref->field->group != 0 && !group_complete(op, *ref, batch)) {
+    std::string others;
+    for (const FieldSpec& f : ref->entity->fields) {
+      if (f.group == ref->field->group && f.name != ref->field->name) {
+        if (!others.empty()) others += ", ";
+        others += f.name;
+      }
+    }
+    Status s = problem_status(Problem::kIncompleteGroup, op.entity, op.field, others);
+    return reject(std::move(op), Problem::kIncompleteGroup, std::move(s));
+  }
+  return apply_accepted(std::move(op));
+}
+
 PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view author) {
   PushResult out;
   out.results.reserve(ops.size());
+  remembered_.clear();
   for (const FieldOp& pushed : ops) {
-    if (auto it = rejected_.find(pushed.op); it != rejected_.end()) {
+    if (auto it = answers_.find(pushed.op); it != answers_.end()) {
       out.results.push_back(it->second);
       continue;
     }
@@ -52,27 +75,12 @@ PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view auth
       out.results.push_back(OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}});
       continue;
     }
-    FieldOp op = pushed;
-    op.author.assign(author);
-    op.origin = Origin::kClient;
-    if (Status s = clock_.check_drift(op.hlc); !s) {
-      out.results.push_back(reject(std::move(op), Problem::kClockDrift, std::move(s)));
-      continue;
-    }
-    const auto ref = find_field(op.entity, op.field);
-    if (ref && ref->field->group != 0 && !group_complete(op, *ref, ops)) {
-      std::string others;
-      for (const FieldSpec& f : ref->entity->fields) {
-        if (f.group == ref->field->group && f.name != ref->field->name) {
-          if (!others.empty()) others += ", ";
-          others += f.name;
-        }
-      }
-      Status s = problem_status(Problem::kIncompleteGroup, op.entity, op.field, others);
-      out.results.push_back(reject(std::move(op), Problem::kIncompleteGroup, std::move(s)));
-      continue;
-    }
-    out.results.push_back(apply_accepted(std::move(op)));
+    OpResult r = evaluate(pushed, ops, author);
+    // Not in the log, so contains() will not find it on a replay: a refusal, or a repeated
+    // append-only value acknowledged as a duplicate. Keeping the answer stops a later op
+    // that reuses the id from changing it.
+    if (r.outcome == Outcome::kRejected || r.outcome == Outcome::kDuplicate) remember(r, out.results.size());
+    out.results.push_back(std::move(r));
   }
   out.cursor = cursor();
   return out;
@@ -111,8 +119,8 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
   return Status::ok();
 }
 
-void ServerMerge::restore_rejection(OpResult rejection) {
-  if (is_valid_op_id(rejection.op)) rejected_.emplace(rejection.op, std::move(rejection));
+void ServerMerge::restore_answer(OpResult answer) {
+  if (is_valid_op_id(answer.op)) answers_.emplace(answer.op, std::move(answer));
 }
 
 void ServerMerge::restore_next_op_sequence(std::uint64_t next) { next_op_ = std::max(next_op_, next); }

@@ -242,6 +242,41 @@ TEST_F(SyncTest, RestartKeepsEverythingAndNumbersContinue) {
   EXPECT_NE(number->value.as_string().find("-NORTH-0002"), std::string::npos) << number->value.as_string();
 }
 
+// A repeated append-only value is acknowledged without a log entry; that answer is stored, so
+// after a restart an op reusing the id for a different value still gets it (not a refusal).
+TEST_F(SyncTest, AnAnswerKeptOutsideTheLogSurvivesARestart) {
+  Device d("dev-answers", "north.field");
+  const std::string request = d.new_request("宁波港口服务", "三");
+  const std::string note = d.replica.new_row_id();
+  const sync::FieldEdit entry[] = {{"request_id", sync::Value::string(request)},
+                                   {"kind", sync::Value::string("note")},
+                                   {"author", sync::Value::string("north.field")},
+                                   {"at", sync::Value::string("2026-01-01T10:00:00+08:00")},
+                                   {"text", sync::Value::string("Called the customer")}};
+  ASSERT_TRUE(d.replica.edit("activity", note, entry));
+  ASSERT_TRUE(d.push(port(), north_));
+  const auto repeat = [&](const char* text) {
+    sync::FieldOp op;
+    op.op = "dev-answers:900";
+    op.entity = "activity";
+    op.row = note;
+    op.field = "text";
+    op.value = sync::Value::string(text);
+    op.hlc = d.replica.clock().now();
+    Response r = http(port(), "POST", "/api/v1/sync/push", sync::encode_push("dev-answers", std::vector{op}),
+                      {"Authorization: Bearer " + north_});
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto decoded = sync::decode_push_result(r.body);
+    EXPECT_TRUE(decoded.ok() && decoded.result.results.size() == 1) << r.body;
+    return decoded.ok() && !decoded.result.results.empty() ? decoded.result.results[0].outcome : sync::Outcome::kRejected;
+  };
+  EXPECT_EQ(repeat("Called the customer"), sync::Outcome::kDuplicate);
+  ASSERT_EQ(server_->terminate_and_wait(10s), 0);
+  start();
+  north_ = login("north.field", "pw-north-1");
+  EXPECT_EQ(repeat("Edited afterwards"), sync::Outcome::kDuplicate);  // the id's first answer
+}
+
 // Pushes 2,000 ops in small batches while the server is SIGKILLed at random moments and
 // restarted; every acknowledged op must be present exactly once, and the database intact.
 TEST_F(SyncTest, CrashTestAcknowledgedOpsSurviveSigkill) {

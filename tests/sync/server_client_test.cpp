@@ -189,6 +189,43 @@ TEST_F(ServerClient, LostResponsesAndReplaysAreHarmless) {
   EXPECT_EQ(a.replica.confirmed().canonical_bytes(), server.store().canonical_bytes());
 }
 
+TEST_F(ServerClient, AnOpIdKeepsItsFirstAnswerWhenAnotherOpReusesIt) {
+  // "a:2" repeats an append-only value: acknowledged as a duplicate, with no log entry. A later
+  // op reusing the id for a refused change must not turn that answer into a rejection.
+  const std::string note = testing::row_id(50);
+  const auto act = [&](std::string id, const char* text, std::int64_t t) {
+    return testing::make_op(std::move(id), "activity", note, "text", str(text), testing::stamp(t, 0, "a"));
+  };
+  const std::vector<FieldOp> batch{act("a:1", "Called", 1), act("a:2", "Called", 2), act("a:2", "Edited", 3)};
+  const PushResult first = server.push(batch, "li.wei");
+  ASSERT_EQ(first.results.size(), 3u);
+  EXPECT_EQ(first.results[1].outcome, Outcome::kDuplicate);
+  EXPECT_EQ(first.results[2].outcome, Outcome::kDuplicate);  // the id already has its answer
+  EXPECT_EQ(std::vector<std::size_t>(server.remembered_by_last_push().begin(), server.remembered_by_last_push().end()),
+            std::vector<std::size_t>{1});
+  const auto answers = [](const PushResult& r) {
+    std::vector<Outcome> out;
+    for (const OpResult& o : r.results) out.push_back(o.outcome);
+    return out;
+  };
+  const PushResult again = server.push(batch, "li.wei");
+  EXPECT_EQ(answers(again), (std::vector<Outcome>{Outcome::kDuplicate, Outcome::kDuplicate, Outcome::kDuplicate}));
+  EXPECT_TRUE(server.remembered_by_last_push().empty());  // nothing new to keep
+  EXPECT_EQ(server.cursor(), 1u);
+
+  // A refusal is kept the same way, and both survive a restart through restore_answer().
+  const FieldOp edit = act("a:3", "Edited", 4);
+  EXPECT_EQ(server.push(std::vector<FieldOp>{edit}, "li.wei").results[0].problem, Problem::kAppendOnly);
+  ASSERT_EQ(server.remembered_by_last_push().size(), 1u);
+  ServerMerge restarted{server_clock.fn()};
+  ASSERT_TRUE(restarted.restore(server.pull(0, 100)));
+  restarted.restore_answer(first.results[1]);
+  restarted.restore_answer(OpResult{"a:3", Outcome::kRejected, Problem::kAppendOnly, {}, {}});
+  EXPECT_EQ(answers(restarted.push(batch, "li.wei")), answers(again));
+  EXPECT_EQ(restarted.push(std::vector<FieldOp>{act("a:3", "Called", 5)}, "li.wei").results[0].outcome,
+            Outcome::kRejected);  // same id, now a harmless value: still the first answer
+}
+
 TEST_F(ServerClient, PullGapsAndDivergenceAreRefused) {
   const std::string row = a.replica.new_row_id();
   ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));

@@ -114,7 +114,7 @@ Status SyncService::load() {
       },
       [&](SyncRejectionRecord&& r) -> Status {
         auto decoded = sync::decode_push_result(r.result);
-        if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_rejection(decoded.result.results[0]);
+        if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_answer(decoded.result.results[0]);
         return Status::ok();
       },
       next_op);
@@ -161,7 +161,7 @@ Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
   if (Status s = restore_records(fresh); !s) return s;
   for (const auto& r : caught.rejections) {
     auto decoded = sync::decode_push_result(r.result);
-    if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_rejection(decoded.result.results[0]);
+    if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_answer(decoded.result.results[0]);
   }
   if (caught.next_server_op != 0) merge_.restore_next_op_sequence(caught.next_server_op);
   note_entries(before);
@@ -295,14 +295,19 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
     note_entries(before_automation);
   }
 
+  // Answers the log does not hold are persisted, so that a replay after a restart gets them again.
+  const std::span<const size_t> remembered = merge_.remembered_by_last_push();
+  size_t next_remembered = 0;
   size_t next_merged = 0;
   for (size_t i = 0; i < ops.size(); ++i) {
     if (refused[i]) {
       out.answer.results.push_back(std::move(*refused[i]));
       continue;
     }
-    sync::OpResult r = std::move(merged.results[next_merged++]);
-    if (r.outcome == sync::Outcome::kRejected && sync::is_valid_op_id(r.op)) {
+    const size_t index = next_merged++;
+    sync::OpResult r = std::move(merged.results[index]);
+    if (next_remembered < remembered.size() && remembered[next_remembered] == index) {
+      ++next_remembered;
       out.rejections.push_back({r.op, sync::encode_push_result(sync::PushResult{{r}, 0})});
     }
     out.answer.results.push_back(std::move(r));

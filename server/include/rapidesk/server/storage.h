@@ -62,10 +62,11 @@ struct SyncLogRecord {
   std::string entry;
 };
 
-// A pushed operation the server refused, kept so a replay gets the same answer.
+// A pushed operation answered without a log entry (refused, or a repeated append-only value
+// acknowledged as a duplicate), kept so a replay gets the same answer.
 struct SyncRejectionRecord {
   std::string op_id;
-  std::string result;  // the push-result JSON that carried the refusal
+  std::string result;  // the push-result JSON that carried the answer
 };
 
 class SharedLog;  // shared_log.h

@@ -2,7 +2,7 @@
 // order-dependent decisions (status transitions, append-only first writes, clock drift): it
 // applies pushed ops in arrival order, numbers every accepted op in a log, and replicas
 // that apply that log in order end up byte-identical to the server's store.
-// The real server persists the same data (log, store, rejected ids) in SQLite.
+// The real server persists the same data (log, store, answers kept outside the log) in SQLite.
 // Not thread-safe: the server serialises pushes (one writer).
 #pragma once
 
@@ -48,8 +48,12 @@ class ServerMerge {
   // push-time checks (they passed when the entries were accepted). kCorrupt if an entry's
   // seq is not the next one or it merges differently than it did the first time.
   Status restore(std::span<const LogEntry> entries);
-  // Restart: a refusal given before, so that a replayed op gets the same answer.
-  void restore_rejection(OpResult rejection);
+  // The answers first given by the latest push() that the log does not hold (refusals, and
+  // repeated append-only values acknowledged as kDuplicate), as indexes into its results, in
+  // order. Persist them and hand them back with restore_answer() after a restart.
+  std::span<const std::size_t> remembered_by_last_push() const { return remembered_; }
+  // Restart: an answer kept outside the log, so that a replayed op gets it again.
+  void restore_answer(OpResult answer);
   // Restart: op ids of server-made ops continue from here (never below the current value).
   void restore_next_op_sequence(std::uint64_t next);
   std::uint64_t next_op_sequence() const { return next_op_; }
@@ -65,12 +69,16 @@ class ServerMerge {
   OpResult reject(FieldOp&& op, Problem problem, Status status);
   bool group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const;
   OpResult apply_accepted(FieldOp&& op);
+  OpResult evaluate(const FieldOp& pushed, std::span<const FieldOp> batch, std::string_view author);
+  void remember(const OpResult& answer, std::size_t index);
 
   ServerMergeOptions options_;
   HybridClock clock_;
   ReplicaStore store_;
   EntryLog log_;  // log_[i].seq == i + 1
-  std::unordered_map<std::string, OpResult> rejected_;  // op id -> its rejection, for replays
+  // op id -> its first answer, for ops the log does not hold (see remembered_by_last_push)
+  std::unordered_map<std::string, OpResult> answers_;
+  std::vector<std::size_t> remembered_;
   std::uint64_t next_op_;
 };
 
