@@ -186,6 +186,16 @@ TEST_F(StatusPolicy, FreshInvalidTransitionIsRejectedWithTheReason) {
   EXPECT_EQ(apply(s, req("b:2", "status", str("triaged"), stamp(6, 0, "b"), triaged.hlc)), Outcome::kRejected);
 }
 
+TEST_F(StatusPolicy, ARefusedTransitionIsJudgedAgainWhenItComesBack) {
+  // The store keeps no trace of a refusal: once a newer status is in, the same op merges as
+  // an older write (a stale one, so a conflict). ServerMerge keeps refusals for replays.
+  const FieldOp invalid = req("b:1", "status", str("verifying"), stamp(5, 0, "b"), triaged.hlc);
+  EXPECT_EQ(apply(s, invalid), Outcome::kRejected);
+  ASSERT_EQ(apply(s, req("c:1", "status", str("in_progress"), stamp(6, 0, "c"), triaged.hlc)), Outcome::kApplied);
+  EXPECT_EQ(apply(s, invalid), Outcome::kConflictRecorded);
+  EXPECT_EQ(s.read("request", R, "status")->value, str("in_progress"));
+}
+
 TEST_F(StatusPolicy, StaleInvalidTransitionBecomesAConflictNotAnOverwrite) {
   // b saw only "new"; meanwhile a triaged the request, and triaged -> resolved is not allowed.
   const FieldOp stale = req("b:1", "status", str("resolved"), stamp(5, 0, "b"), created.hlc, "wang.fang");

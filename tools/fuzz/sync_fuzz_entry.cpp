@@ -56,11 +56,17 @@ void fuzz_push(const DecodedPush& push) {
   const DecodedPushResult answer = decode_push_result(encode_push_result(first));
   require(answer.ok() && answer.result.results.size() == first.results.size(), "push result round trip");
 
-  // The plain store: applying twice is idempotent; conflicts are readable.
+  // The plain store: replaying what it acknowledged changes nothing (a refused op leaves no
+  // trace and is judged again, against the state it now finds); conflicts are readable.
   ReplicaStore store;
-  store.apply_batch(push.ops);
+  std::vector<MergeResult> results;
+  store.apply_batch(push.ops, &results);
+  std::vector<FieldOp> acknowledged;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (is_acknowledged(results[i].outcome)) acknowledged.push_back(push.ops[i]);
+  }
   const std::uint64_t h = store.state_hash();
-  store.apply_batch(push.ops);
+  store.apply_batch(acknowledged);
   require(store.state_hash() == h, "store replay changed the state");
   for (const ConflictRecord& c : store.conflicts()) require(store.conflict(c.id).has_value(), "conflict lookup");
 }

@@ -49,7 +49,10 @@ class ReplicaStore {
 
   // Validates `op` against the schema (check_op), detects replays by op id, and merges it.
   // Ids of conflict records this op created (its own, or those of ops it overwrote) are
-  // appended to `new_conflicts` when given. A rejected op leaves no trace.
+  // appended to `new_conflicts` when given. A rejected op leaves no trace, so it is judged
+  // again if it comes back: a status change refused as an invalid transition from the
+  // newest status may merge as an older write once a newer status is in. Replaying what
+  // was acknowledged changes nothing; ServerMerge also keeps refusals for replays.
   MergeResult apply(const FieldOp& op, std::vector<std::string>* new_conflicts = nullptr);
   // apply() for each op in order; one result per op appended to `results` when given.
   void apply_batch(std::span<const FieldOp> ops, std::vector<MergeResult>* results = nullptr);
