@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/server/admin_cli.h"
+#include "rapidesk/server/allocator.h"
 #include "rapidesk/server/options.h"
 #include "rapidesk/server/protocol.h"
 #include "rapidesk/server/report_schedule.h"
@@ -27,6 +28,7 @@ int report(const rapidesk::Status& status, int code) {
 
 int main(int argc, char** argv) {
   using namespace rapidesk::server;
+  keep_large_blocks_mapped();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto command_line = parse_command_line(args);
   if (!command_line) return report(command_line.status(), 2);

@@ -1,17 +1,72 @@
-// The containers the merge grows without long pauses: PodVector (realloc growth) and
-// EntryLog (fixed chunks). Both must behave like the std::vector they replace, through many
-// growths and across chunk boundaries.
+// The containers the merge grows without long pauses: PodVector (realloc growth), EntryLog
+// (fixed chunks) and FlatIndex (incremental rehash). Each must behave like the container it
+// replaces, through many growths, across chunk boundaries and in the middle of a rehash.
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <numeric>
+#include <string>
 #include <vector>
 
+#include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/sync/entry_log.h"
-#include "rapidesk/sync/pod_vector.h"
+#include "rapidesk/sync/flat_index.h"
 
 namespace rapidesk::sync {
 namespace {
+
+// Keys "k<i>" with id i; `hash` may be poor on purpose, to build long probe chains.
+struct Keys {
+  std::vector<std::string> names;
+  std::uint64_t (*hash)(std::string_view) = [](std::string_view k) { return hash_bytes(k); };
+  std::uint32_t find(const FlatIndex& index, const std::string& k) const {
+    return index.find(hash(k), [&](std::uint32_t id) { return names[id] == k; });
+  }
+  void add(FlatIndex& index) {
+    std::string name(1, 'k');
+    name += std::to_string(names.size());
+    names.push_back(std::move(name));
+    ASSERT_EQ(find(index, names.back()), FlatIndex::kNotFound);
+    index.insert(hash(names.back()), static_cast<std::uint32_t>(names.size() - 1));
+  }
+  void expect_all(const FlatIndex& index) const {
+    for (std::uint32_t i = 0; i < names.size(); ++i) ASSERT_EQ(find(index, names[i]), i) << names[i];
+    EXPECT_EQ(find(index, "absent"), FlatIndex::kNotFound);
+  }
+};
+
+TEST(FlatIndexTest, FindsEveryKeyWhileGrowingInSteps) {
+  FlatIndex index;
+  Keys keys;
+  int inserts_while_growing = 0;
+  for (int i = 0; i < 40000; ++i) {
+    keys.add(index);
+    if (index.growing()) ++inserts_while_growing;
+    if (i % 499 == 0 || (index.growing() && i % 13 == 0)) {
+      ASSERT_NO_FATAL_FAILURE(keys.expect_all(index)) << "after " << i;
+    }
+  }
+  EXPECT_GT(inserts_while_growing, 0);  // the growth was spread over several inserts
+  EXPECT_EQ(index.size(), keys.names.size());
+}
+
+TEST(FlatIndexTest, CollidingHashesAndCopiesMidGrowth) {
+  FlatIndex index;
+  Keys keys;
+  keys.hash = [](std::string_view k) { return std::uint64_t{k.size() % 3} << 5; };  // three long chains
+  while (!index.growing() || keys.names.size() < 200) keys.add(index);
+  FlatIndex copy = index;  // both tables copied
+  ASSERT_NO_FATAL_FAILURE(keys.expect_all(copy));
+  Keys more = keys;
+  more.add(copy);
+  EXPECT_EQ(keys.find(index, more.names.back()), FlatIndex::kNotFound);  // the copy is independent
+  ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
+  index.reserve(index.size() + 10);  // finishes the growth under way
+  EXPECT_FALSE(index.growing());
+  ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
+  FlatIndex moved = std::move(copy);
+  ASSERT_NO_FATAL_FAILURE(more.expect_all(moved));
+}
 
 struct Pair {
   std::uint32_t a = 7;

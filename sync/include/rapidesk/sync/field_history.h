@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/sync/flat_index.h"
 #include "rapidesk/sync/op_table.h"
-#include "rapidesk/sync/pod_vector.h"
 
 namespace rapidesk::sync {
 

@@ -3,9 +3,13 @@
 // so the index itself never allocates per key. Not thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rapidesk::sync {
@@ -43,68 +47,167 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
   return h;
 }
 
+// Growth is incremental: when the table fills, one twice the size is started and every later
+// insert moves a few entries of the old table across, so no single insert pays for rehashing
+// the whole index (tens of milliseconds at a few million keys, all under the server's merge
+// lock). Tables come zeroed from calloc, so large ones are faulted in as they are used
+// rather than all at once. While two tables exist, lookups probe the new one, then the old.
 class FlatIndex {
  public:
   static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
 
+  FlatIndex() = default;
+  FlatIndex(const FlatIndex& other) { *this = other; }
+  FlatIndex& operator=(const FlatIndex& other) {
+    if (this != &other) {
+      table_ = other.table_;
+      old_ = other.old_;
+      moved_ = other.moved_;
+      size_ = other.size_;
+    }
+    return *this;
+  }
+  FlatIndex(FlatIndex&& other) noexcept { swap(other); }
+  FlatIndex& operator=(FlatIndex&& other) noexcept {
+    swap(other);
+    return *this;
+  }
+
   // The id whose key equals the probed key (eq(id) == true), or kNotFound.
   template <typename Eq>
   std::uint32_t find(std::uint64_t hash, Eq&& eq) const {
-    if (slots_.empty()) return kNotFound;
-    const auto tag = static_cast<std::uint32_t>(hash);
-    for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.id == kNotFound) return kNotFound;
-      if (s.tag == tag && eq(s.id)) return s.id;
-    }
+    const std::uint32_t id = table_.find(hash, eq);
+    return id != kNotFound || old_.empty() ? id : old_.find(hash, eq);
   }
 
   // Hints the CPU to load the home slot of `hash` (batch pipelines call it ahead of time).
   void prefetch(std::uint64_t hash) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[static_cast<std::uint32_t>(hash) & mask_]);
+    if (!table_.empty()) __builtin_prefetch(&table_.home(hash));
   }
   // The id in the home slot of `hash` (the likely match), or kNotFound; for prefetching only.
   std::uint32_t home_id(std::uint64_t hash) const {
-    return slots_.empty() ? kNotFound : slots_[static_cast<std::uint32_t>(hash) & mask_].id;
+    const std::uint32_t id = table_.empty() ? kNotFound : table_.home(hash).id();
+    return id != kNotFound || old_.empty() ? id : old_.home(hash).id();
   }
 
   // REQUIRES: no id with an equal key is present (call find first).
   void insert(std::uint64_t hash, std::uint32_t id) {
-    if ((size_ + 1) * 8 > slots_.size() * 7) grow();
-    place(Slot{id, static_cast<std::uint32_t>(hash)});
+    if (!old_.empty()) move_some(kMovesPerInsert);
+    if ((size_ + 1) * 8 > table_.capacity() * 7) start_growth(table_.empty() ? 16 : table_.capacity() * 2);
+    table_.place(Slot::of(id, hash));
     ++size_;
   }
 
+  // Room for n keys without growing; finishes any growth under way.
   void reserve(std::size_t n) {
-    while (slots_.size() * 7 < n * 8 || slots_.empty()) grow();
+    std::size_t capacity = table_.empty() ? 16 : table_.capacity();
+    while (capacity * 7 < n * 8) capacity *= 2;
+    if (capacity != table_.capacity()) {
+      start_growth(capacity);
+      table_.touch();  // reserved ahead: its page faults are taken now, not by later inserts
+    }
+    move_some(old_.capacity());
   }
   std::size_t size() const { return size_; }
+  bool growing() const { return !old_.empty(); }  // for tests
+
+  void swap(FlatIndex& other) noexcept {
+    table_.swap(other.table_);
+    old_.swap(other.old_);
+    std::swap(moved_, other.moved_);
+    std::swap(size_, other.size_);
+  }
 
  private:
+  // Old slots moved per insert: the old table (capacity c, 7/8 full) is empty after c/8
+  // inserts, long before the new one (capacity 2c) fills.
+  static constexpr std::size_t kMovesPerInsert = 8;
+
+  // A slot holds id + 1 (0: empty, so that calloc's zeroes are empty slots) and the low 32
+  // bits of the hash, which also pick the home slot.
   struct Slot {
-    std::uint32_t id = kNotFound;
-    std::uint32_t tag = 0;  // low 32 bits of the hash; also picks the home slot
+    std::uint32_t id_plus_one = 0;
+    std::uint32_t tag = 0;
+    std::uint32_t id() const { return id_plus_one - 1; }  // kNotFound when empty
+    static Slot of(std::uint32_t id, std::uint64_t hash) { return Slot{id + 1, static_cast<std::uint32_t>(hash)}; }
   };
 
-  void place(Slot s) {
-    std::size_t i = s.tag & mask_;
-    while (slots_[i].id != kNotFound) i = (i + 1) & mask_;
-    slots_[i] = s;
-  }
-
-  void grow() {
-    std::vector<Slot> old = std::move(slots_);
-    const std::size_t n = old.empty() ? 16 : old.size() * 2;
-    slots_.assign(n, Slot{});
-    mask_ = n - 1;
-    for (const Slot& s : old) {
-      if (s.id != kNotFound) place(s);
+  // One open-addressing table with linear probing; capacity is a power of two.
+  class Table {
+   public:
+    Table() = default;
+    explicit Table(std::size_t capacity)
+        : slots_(static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)))), mask_(capacity - 1) {
+      if (slots_ == nullptr) throw std::bad_alloc();
     }
+    Table(const Table& other) { *this = other; }
+    Table& operator=(const Table& other) {
+      if (this == &other) return *this;
+      Table copy = other.empty() ? Table() : Table(other.capacity());
+      if (!other.empty()) std::memcpy(copy.slots_, other.slots_, other.capacity() * sizeof(Slot));
+      swap(copy);
+      return *this;
+    }
+    Table(Table&& other) noexcept { swap(other); }
+    Table& operator=(Table&& other) noexcept {
+      swap(other);
+      return *this;
+    }
+    ~Table() { std::free(slots_); }
+    void swap(Table& other) noexcept {
+      std::swap(slots_, other.slots_);
+      std::swap(mask_, other.mask_);
+    }
+
+    bool empty() const { return slots_ == nullptr; }
+    std::size_t capacity() const { return slots_ == nullptr ? 0 : mask_ + 1; }
+    const Slot& home(std::uint64_t hash) const { return slots_[static_cast<std::uint32_t>(hash) & mask_]; }
+    const Slot& at(std::size_t i) const { return slots_[i]; }
+    // Writes every slot once (REQUIRES: still empty), so that none is first touched later.
+    void touch() { std::memset(static_cast<void*>(slots_), 0, capacity() * sizeof(Slot)); }
+
+    template <typename Eq>
+    std::uint32_t find(std::uint64_t hash, Eq& eq) const {
+      if (slots_ == nullptr) return kNotFound;
+      const auto tag = static_cast<std::uint32_t>(hash);
+      for (std::size_t i = tag & mask_;; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.id_plus_one == 0) return kNotFound;
+        if (s.tag == tag && eq(s.id())) return s.id();
+      }
+    }
+    void place(Slot s) {
+      std::size_t i = s.tag & mask_;
+      while (slots_[i].id_plus_one != 0) i = (i + 1) & mask_;
+      slots_[i] = s;
+    }
+
+   private:
+    Slot* slots_ = nullptr;
+    std::size_t mask_ = 0;
+  };
+
+  void start_growth(std::size_t capacity) {
+    move_some(old_.capacity());  // a growth under way ends first
+    old_ = std::move(table_);
+    table_ = Table(capacity);
+    moved_ = 0;
+  }
+  // Moves the next `n` old slots across (their entries stay readable in the old table until
+  // it is dropped, and are found in the new one first); drops the old table once all moved.
+  void move_some(std::size_t n) {
+    if (old_.empty()) return;
+    const std::size_t end = std::min(old_.capacity(), moved_ + n);
+    for (; moved_ < end; ++moved_) {
+      if (old_.at(moved_).id_plus_one != 0) table_.place(old_.at(moved_));
+    }
+    if (moved_ == old_.capacity()) old_ = Table();
   }
 
-  std::vector<Slot> slots_;
+  Table table_;
+  Table old_;              // the table being emptied into table_, while growing
+  std::size_t moved_ = 0;  // old_ slots already moved
   std::size_t size_ = 0;
-  std::size_t mask_ = 0;
 };
 
 }  // namespace rapidesk::sync

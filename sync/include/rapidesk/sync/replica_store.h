@@ -17,10 +17,10 @@
 #include <string_view>
 #include <vector>
 
+#include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/sync/conflict.h"
 #include "rapidesk/sync/field_op.h"
 #include "rapidesk/sync/merge.h"
-#include "rapidesk/sync/pod_vector.h"
 
 namespace rapidesk::sync {
 

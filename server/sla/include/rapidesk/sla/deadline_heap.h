@@ -1,7 +1,9 @@
 // The next deadline of every open timer, in a binary min-heap indexed by timer id, so that
 // moving or cancelling a timer is O(log n) and firing is O(log n) per timer — no full scan
 // per tick. Timer ids are dense small integers given out by the caller (e.g. request slot *
-// timer kinds + kind), which keeps the index a plain vector.
+// timer kinds + kind), which keeps the index a plain array. Both arrays grow with realloc
+// (PodVector): the index holds a few dozen ids per request, and a doubling that copied and
+// faulted in megabytes stalled the push that scheduled the timer.
 //
 // Not thread-safe: the SLA engine owns one and touches it from its own strand.
 #pragma once
@@ -10,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/shared/time.h"
 
 namespace rapidesk::sla {
@@ -48,8 +51,8 @@ class DeadlineHeap {
   void sift_down(size_t index);
   void remove_at(size_t index);
 
-  std::vector<DueTimer> heap_;
-  std::vector<std::int32_t> position_;  // timer id -> index in heap_, or kAbsent
+  PodVector<DueTimer> heap_;
+  PodVector<std::int32_t> position_;  // timer id -> index in heap_, or kAbsent
 };
 
 }  // namespace rapidesk::sla

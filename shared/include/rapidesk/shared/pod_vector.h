@@ -1,5 +1,6 @@
 // PodVector: a growable array of trivially copyable values, grown with realloc.
-// The merge store keeps its ops, rows and field histories in a few large arrays. Grown as a
+// The merge store keeps its ops, rows and field histories in a few large arrays, the SLA
+// engine its deadline heap. Grown as a
 // std::vector, each doubling allocates a new block, copies the whole array into it and
 // frees the old one, under the server's merge lock. realloc extends the block in place when
 // the memory after it is free, and glibc moves large (mmapped) blocks by remapping their
@@ -16,7 +17,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace rapidesk::sync {
+namespace rapidesk {
 
 template <typename T>
 class PodVector {
@@ -59,6 +60,8 @@ class PodVector {
   const T* data() const { return data_; }
   T& operator[](std::size_t i) { return data_[i]; }
   const T& operator[](std::size_t i) const { return data_[i]; }
+  T& front() { return data_[0]; }
+  const T& front() const { return data_[0]; }
   T& back() { return data_[size_ - 1]; }
   const T& back() const { return data_[size_ - 1]; }
   T* begin() { return data_; }
@@ -119,4 +122,4 @@ class PodVector {
   std::size_t capacity_ = 0;
 };
 
-}  // namespace rapidesk::sync
+}  // namespace rapidesk
