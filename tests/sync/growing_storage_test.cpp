@@ -1,5 +1,5 @@
 // The containers the merge grows without long pauses: PodVector (realloc growth), EntryLog
-// (fixed chunks) and FlatIndex (incremental rehash). Each must behave like the container it
+// (fixed chunks), FlatIndex (incremental rehash) and StringMap (on both). Each must behave like the container it
 // replaces, through many growths, across chunk boundaries and in the middle of a rehash.
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/sync/entry_log.h"
 #include "rapidesk/sync/flat_index.h"
+#include "rapidesk/sync/string_map.h"
 
 namespace rapidesk::sync {
 namespace {
@@ -66,6 +67,33 @@ TEST(FlatIndexTest, CollidingHashesAndCopiesMidGrowth) {
   ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
   FlatIndex moved = std::move(copy);
   ASSERT_NO_FATAL_FAILURE(more.expect_all(moved));
+}
+
+TEST(StringMapTest, KeepsValuesInPlaceAndInsertionOrder) {
+  StringMap<std::vector<int>> map;
+  std::vector<const std::vector<int>*> addresses;
+  for (int i = 0; i < 30000; ++i) {
+    const std::string key = "request/" + std::to_string(i);
+    auto [value, inserted] = map.try_emplace(key, std::vector<int>{i});
+    ASSERT_TRUE(inserted);
+    addresses.push_back(value);
+  }
+  auto [again, inserted] = map.try_emplace("request/7", std::vector<int>{-1});
+  EXPECT_FALSE(inserted);
+  EXPECT_EQ(*again, std::vector<int>{7});  // the first value stays
+  map["request/7"].push_back(8);
+  EXPECT_EQ(map["brand new"], std::vector<int>{});  // operator[] inserts an empty value
+  EXPECT_EQ(map.size(), 30001u);
+  EXPECT_EQ(map.find("absent"), nullptr);
+  int i = 0;
+  for (const auto& [key, value] : map) {
+    if (i == 30000) break;
+    ASSERT_EQ(key, "request/" + std::to_string(i));
+    ASSERT_EQ(&value, addresses[static_cast<std::size_t>(i)]) << "moved while the map grew";
+    ASSERT_EQ(map.find(key), &value);
+    ++i;
+  }
+  EXPECT_EQ(*map.find("request/7"), (std::vector<int>{7, 8}));
 }
 
 struct Pair {

@@ -1,6 +1,7 @@
 #include "sla/request_tracker.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_set>
 
 namespace rapidesk::server {
@@ -172,8 +173,8 @@ void RequestTracker::apply_activity(const PendingActivity& a, Instant t, Batch& 
 }
 
 const RequestHistory* RequestTracker::find(const std::string& id) const {
-  auto it = requests_.find(id);
-  return it == requests_.end() || !it->second.exists ? nullptr : &it->second;
+  const RequestHistory* h = requests_.find(id);
+  return h == nullptr || !h->exists ? nullptr : h;
 }
 
 std::vector<std::string> RequestTracker::request_ids() const {
@@ -191,7 +192,9 @@ std::optional<Instant> RequestTracker::last_assigned(const std::string& owner) c
 }
 
 sla::RequestFacts RequestTracker::facts(const sync::ReplicaStore& store, const std::string& id) const {
-  const RequestHistory& h = requests_.at(id);
+  const RequestHistory* found = requests_.find(id);
+  if (found == nullptr) throw std::out_of_range("RequestTracker::facts: unknown request " + id);
+  const RequestHistory& h = *found;
   sla::RequestFacts f;
   f.id = id;
   f.category = from_wire<Category>(read_text(store, "request", id, "category")).value_or(Category::kOther);

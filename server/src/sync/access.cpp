@@ -33,12 +33,11 @@ bool sees_request(const sync::ReplicaStore& store, const RowCreators& creators, 
 }  // namespace
 
 void RowCreators::note(std::string_view entity, std::string_view row, std::string_view author) {
-  creators_.try_emplace(row_key(entity, row), author);
+  creators_.try_emplace(row_key(entity, row), std::string(author));
 }
 
 const std::string* RowCreators::creator(std::string_view entity, std::string_view row) const {
-  auto it = creators_.find(row_key(entity, row));
-  return it == creators_.end() ? nullptr : &it->second;
+  return creators_.find(row_key(entity, row));
 }
 
 bool sees_everything(const AuthContext& who) { return who.role == Role::kCoordinator || who.role == Role::kAdmin; }

@@ -6,10 +6,10 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "rapidesk/server/auth.h"
 #include "rapidesk/sync/replica_store.h"
+#include "rapidesk/sync/string_map.h"
 
 namespace rapidesk::server {
 
@@ -24,7 +24,7 @@ class RowCreators {
   const std::string* creator(std::string_view entity, std::string_view row) const;
 
  private:
-  std::unordered_map<std::string, std::string> creators_;  // "entity/row" -> user
+  sync::StringMap<std::string> creators_;  // "entity/row" -> user
 };
 
 bool sees_everything(const AuthContext& who);

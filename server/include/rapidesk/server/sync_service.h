@@ -177,7 +177,7 @@ class SyncService {
   mutable std::mutex merge_mutex_;
   sync::ServerMerge merge_;                                         // guarded by merge_mutex_
   RowCreators creators_;                                            // guarded by merge_mutex_
-  std::unordered_map<std::string, std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
+  sync::StringMap<std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
   std::map<std::string, std::uint32_t> number_counters_;            // "YYYYMMDD-TEAM" -> last; guarded
   // sha256 -> attachment rows naming it, for log entries up to attachments_indexed_
   // (extended on demand by may_see_attachment_file); guarded by merge_mutex_.
