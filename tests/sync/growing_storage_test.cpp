@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "rapidesk/shared/flat_index.h"
 #include "rapidesk/shared/pod_vector.h"
+#include "rapidesk/shared/string_map.h"
 #include "rapidesk/sync/entry_log.h"
-#include "rapidesk/sync/flat_index.h"
-#include "rapidesk/sync/string_map.h"
 
 namespace rapidesk::sync {
 namespace {

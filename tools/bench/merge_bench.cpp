@@ -226,7 +226,7 @@ int run(const Args& args) {
       sync::ReplicaStore store = seeded;
       store.reserve(ops.size());  // as a long-running store would have room already
       std::vector<sync::MergeResult> results;
-      sync::reserve_touched(results, ops.size());  // the server reuses its result buffer
+      reserve_touched(results, ops.size());  // the server reuses its result buffer
       const double t0 = now_seconds();
       if (batched) {
         for (std::size_t i = 0; i < ops.size(); i += kBatchOps) {

@@ -47,8 +47,8 @@ std::string event_key(const std::string& request_id, SlaTarget target, EventType
 SlaEngine::SlaEngine(const SlaPolicy& policy, EscalationPolicy escalation) : policy_(policy), escalation_(escalation) {}
 
 std::uint32_t SlaEngine::slot_for(const std::string& request_id) {
-  auto it = slots_.find(request_id);
-  if (it != slots_.end()) return it->second;
+  std::uint32_t& entry = *slots_.try_emplace(request_id, kNoSlot).first;
+  if (entry != kNoSlot) return entry;
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -60,7 +60,7 @@ std::uint32_t SlaEngine::slot_for(const std::string& request_id) {
     slot_ids_.push_back(request_id);
     reminders_.emplace_back();
   }
-  slots_.emplace(request_id, slot);
+  entry = slot;
   return slot;
 }
 
@@ -171,11 +171,11 @@ void SlaEngine::update(const RequestFacts& facts, const std::vector<Clock>& cloc
 }
 
 void SlaEngine::remove(const std::string& request_id) {
-  auto it = slots_.find(request_id);
-  if (it == slots_.end()) return;
-  clear_slot(it->second);
-  free_slots_.push_back(it->second);
-  slots_.erase(it);
+  std::uint32_t* slot = slots_.find(request_id);
+  if (slot == nullptr || *slot == kNoSlot) return;
+  clear_slot(*slot);
+  free_slots_.push_back(*slot);
+  *slot = kNoSlot;
 }
 
 std::vector<SlaEvent> SlaEngine::fire_due(Instant now) {

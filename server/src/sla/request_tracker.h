@@ -19,11 +19,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rapidesk/shared/string_map.h"
 #include "rapidesk/sla/request_clocks.h"
 #include "rapidesk/sync/entry_log.h"
 #include "rapidesk/sync/protocol.h"
 #include "rapidesk/sync/replica_store.h"
-#include "rapidesk/sync/string_map.h"
 
 namespace rapidesk::server {
 
@@ -99,7 +99,7 @@ class RequestTracker {
   void touch(const std::string& id, Batch& batch);
 
   std::uint64_t consumed_ = 0;
-  sync::StringMap<RequestHistory> requests_;  // grows without pausing to rehash
+  StringMap<RequestHistory> requests_;  // grows without pausing to rehash
   std::unordered_map<std::string, PendingActivity> activities_;  // rows without request or kind yet
   std::unordered_map<std::string, Instant> last_assigned_;
 };

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "rapidesk/server/auth.h"
+#include "rapidesk/shared/string_map.h"
 #include "rapidesk/sync/replica_store.h"
-#include "rapidesk/sync/string_map.h"
 
 namespace rapidesk::server {
 
@@ -24,7 +24,7 @@ class RowCreators {
   const std::string* creator(std::string_view entity, std::string_view row) const;
 
  private:
-  sync::StringMap<std::string> creators_;  // "entity/row" -> user
+  StringMap<std::string> creators_;  // "entity/row" -> user
 };
 
 bool sees_everything(const AuthContext& who);

@@ -35,6 +35,7 @@
 #include "rapidesk/server/server_edits.h"
 #include "rapidesk/server/shared_log.h"
 #include "rapidesk/server/storage.h"
+#include "rapidesk/shared/string_map.h"
 #include "rapidesk/sync/server_merge.h"
 
 namespace rapidesk::server {
@@ -177,7 +178,7 @@ class SyncService {
   mutable std::mutex merge_mutex_;
   sync::ServerMerge merge_;                                         // guarded by merge_mutex_
   RowCreators creators_;                                            // guarded by merge_mutex_
-  sync::StringMap<std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
+  StringMap<std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
   std::map<std::string, std::uint32_t> number_counters_;            // "YYYYMMDD-TEAM" -> last; guarded
   // sha256 -> attachment rows naming it, for log entries up to attachments_indexed_
   // (extended on demand by may_see_attachment_file); guarded by merge_mutex_.

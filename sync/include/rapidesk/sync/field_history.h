@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "rapidesk/shared/flat_index.h"
 #include "rapidesk/shared/pod_vector.h"
-#include "rapidesk/sync/flat_index.h"
 #include "rapidesk/sync/op_table.h"
 
 namespace rapidesk::sync {

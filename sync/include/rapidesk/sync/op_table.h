@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "rapidesk/shared/flat_index.h"
 #include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/sync/field_op.h"
-#include "rapidesk/sync/flat_index.h"
 
 namespace rapidesk::sync {
 

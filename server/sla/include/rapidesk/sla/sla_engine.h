@@ -10,10 +10,10 @@
 
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "rapidesk/shared/string_map.h"
 #include "rapidesk/sla/deadline_heap.h"
 #include "rapidesk/sla/request_clocks.h"
 
@@ -82,7 +82,10 @@ class SlaEngine {
   const SlaPolicy& policy_;
   const EscalationPolicy escalation_;
   DeadlineHeap heap_;
-  std::unordered_map<std::string, std::uint32_t> slots_;
+  // request id -> its slot, or kNoSlot once removed (the entry stays: a StringMap never
+  // pauses to rehash, and a request's id is kept elsewhere for good anyway)
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
+  StringMap<std::uint32_t> slots_;
   std::vector<std::string> slot_ids_;
   std::vector<Reminder> reminders_;  // by slot
   std::vector<std::uint32_t> free_slots_;

@@ -14,9 +14,9 @@
 #include <string_view>
 #include <utility>
 
-#include "rapidesk/sync/flat_index.h"
+#include "rapidesk/shared/flat_index.h"
 
-namespace rapidesk::sync {
+namespace rapidesk {
 
 template <typename V>
 class StringMap {
@@ -40,6 +40,10 @@ class StringMap {
   }
   V& operator[](std::string_view key) { return *try_emplace(key).first; }
 
+  void clear() {
+    entries_.clear();
+    index_ = FlatIndex();
+  }
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
   auto begin() const { return entries_.begin(); }
@@ -54,4 +58,4 @@ class StringMap {
   FlatIndex index_;
 };
 
-}  // namespace rapidesk::sync
+}  // namespace rapidesk

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-namespace rapidesk::sync {
+namespace rapidesk {
 
 // Grows v's capacity to size() + more and touches the new memory once, so that later
 // appends neither reallocate nor take first-touch page faults (costly on some VMs).
@@ -210,4 +210,4 @@ class FlatIndex {
   std::size_t size_ = 0;
 };
 
-}  // namespace rapidesk::sync
+}  // namespace rapidesk
