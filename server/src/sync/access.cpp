@@ -33,7 +33,7 @@ bool sees_request(const sync::ReplicaStore& store, const RowCreators& creators, 
 }  // namespace
 
 void RowCreators::note(std::string_view entity, std::string_view row, std::string_view author) {
-  creators_.try_emplace(row_key(entity, row), std::string(author));
+  creators_.try_emplace(row_key(entity, row), author);  // the string is made only for a new row
 }
 
 const std::string* RowCreators::creator(std::string_view entity, std::string_view row) const {

@@ -10,7 +10,6 @@
 #include <new>
 #include <string_view>
 #include <utility>
-#include <vector>
 
 namespace rapidesk {
 
@@ -57,16 +56,8 @@ class FlatIndex {
   static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
 
   FlatIndex() = default;
-  FlatIndex(const FlatIndex& other) { *this = other; }
-  FlatIndex& operator=(const FlatIndex& other) {
-    if (this != &other) {
-      table_ = other.table_;
-      old_ = other.old_;
-      moved_ = other.moved_;
-      size_ = other.size_;
-    }
-    return *this;
-  }
+  FlatIndex(const FlatIndex&) = default;  // copies both tables mid-growth
+  FlatIndex& operator=(const FlatIndex&) = default;
   FlatIndex(FlatIndex&& other) noexcept { swap(other); }
   FlatIndex& operator=(FlatIndex&& other) noexcept {
     swap(other);

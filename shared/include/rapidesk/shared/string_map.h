@@ -12,6 +12,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "rapidesk/shared/flat_index.h"
@@ -29,12 +30,15 @@ class StringMap {
     return id == FlatIndex::kNotFound ? nullptr : &entries_[id].second;
   }
 
-  // The value of `key`, inserting `value` first if the key is new; second: whether it was.
-  std::pair<V*, bool> try_emplace(std::string_view key, V value = V{}) {
+  // The value of `key`, inserting V(args...) first if the key is new (only then are the
+  // arguments used); second: whether it was.
+  template <typename... Args>
+  std::pair<V*, bool> try_emplace(std::string_view key, Args&&... args) {
     const std::uint64_t h = hash_bytes(key);
     const std::uint32_t id = find_id(key, h);
     if (id != FlatIndex::kNotFound) return {&entries_[id].second, false};
-    entries_.emplace_back(std::string(key), std::move(value));
+    entries_.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                          std::forward_as_tuple(std::forward<Args>(args)...));
     index_.insert(h, static_cast<std::uint32_t>(entries_.size() - 1));
     return {&entries_.back().second, true};
   }
