@@ -292,12 +292,14 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
   return status;
 }
 
-Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor) {
+Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor,
+                              std::vector<const LogEntry*>* applied) {
   VisibleFollower follower(*this);
   for (const LogEntry& e : entries) {
     if (confirmed_.contains(e.op.op)) continue;
     clock_.observe(e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);
+    if (applied != nullptr) applied->push_back(&e);
     follower.confirmed(e.op);
     if (r.outcome != e.outcome) {
       drop_confirmed();

@@ -71,7 +71,8 @@ void sync_with(LocalReplica& r, sync::ServerMerge& server, const std::string& au
 std::size_t count(const std::filesystem::path& file, const std::string& sql) {
   auto db = sqlite::Database::open(file);
   auto stmt = (*db)->prepare(sql);
-  EXPECT_TRUE(stmt.is_ok());
+  EXPECT_TRUE(stmt.is_ok()) << sql << ": " << stmt.status().message().en;
+  if (!stmt.is_ok()) return 0;
   auto row = stmt->step();
   return row.is_ok() && *row ? static_cast<std::size_t>(stmt->integer(0)) : 0;
 }
@@ -264,7 +265,96 @@ TEST(LocalReplica, AnInterruptedPullResumesFromItsCursor) {
   sync_with(*b, server, "wang.wei");
   EXPECT_TRUE(b->sync_state().initial_sync_done);
   EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 30u);
-  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM pulled"), server.cursor());
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT SUM(entries) FROM pulled"), server.cursor());
+}
+
+// Every row a query returns, one line each (columns separated by '|').
+std::string dump(const std::filesystem::path& file, const std::string& sql) {
+  auto db = sqlite::Database::open(file);
+  auto stmt = (*db)->prepare(sql);
+  EXPECT_TRUE(stmt.is_ok()) << sql << ": " << stmt.status().message().en;
+  if (!stmt.is_ok()) return {};
+  std::string text;
+  for (;;) {
+    auto row = stmt->step();
+    if (!row.is_ok() || !*row) break;
+    for (int c = 0; c < stmt->column_count(); ++c) text += (stmt->is_null(c) ? "NULL" : stmt->text(c)) + "|";
+    text += "\n";
+  }
+  return text;
+}
+
+TEST(LocalReplica, AnInitialSyncDerivesItsViewsOnceWhenItCatchesUpOrStops) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  sync::ServerMerge server([&now] { return now; });
+  auto a = open_as(dir.file("a.db"), "li.na", &now);
+  for (int i = 0; i < 30; ++i) {
+    auto id = a->create_request(intake("客户" + std::to_string(i), "扫码枪无法识别 " + std::to_string(i)));
+    ASSERT_TRUE(id.is_ok());
+    ASSERT_TRUE(a->add_activity(*id, "note", "已联系客户 " + std::to_string(i)).is_ok());
+  }
+  sync_with(*a, server, "li.na");
+  auto b = open_as(dir.file("b.db"), "wang.wei", &now);
+  bool more = false;
+  auto entries = server.pull(0, 100, &more);
+  ASSERT_TRUE(more);
+  ASSERT_TRUE(b->on_pull_page(entries, entries.back().seq, more).is_ok());
+  // Mid-sync the views wait, and say so: a profile closed now derives them when reopened.
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  EXPECT_EQ(dump(dir.file("b.db"), "SELECT value FROM meta WHERE key = 'views_layout'"), "|\n");
+  // The sync stops (offline): what arrived is shown.
+  ASSERT_TRUE(b->settle_views().is_ok());
+  const std::size_t shown = count(dir.file("b.db"), "SELECT COUNT(*) FROM requests");
+  EXPECT_GT(shown, 0u);
+  EXPECT_LT(shown, 30u);
+  // (The search index's own rows; reading it needs the search tokenizer, which this
+  // connection does not have.)
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests_search_content"), shown);
+  sync_with(*b, server, "wang.wei");
+  // Caught up: the bulk-derived views equal those kept current row by row on the author's copy.
+  const std::string rows =
+      "SELECT id, number, title, description, customer, status, team, priority, unsynced, conflicts, updated_ms, "
+      "created_ms FROM requests ORDER BY id";
+  const std::string search = "SELECT c0, c1, c2, c3, c4, c5 FROM requests_search_content ORDER BY c0";
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 30u);
+  EXPECT_EQ(dump(dir.file("b.db"), rows), dump(dir.file("a.db"), rows));
+  EXPECT_EQ(dump(dir.file("b.db"), search), dump(dir.file("a.db"), search));
+  EXPECT_EQ(dump(dir.file("b.db"), "SELECT id, text FROM activities ORDER BY id"),
+            dump(dir.file("a.db"), "SELECT id, text FROM activities ORDER BY id"));
+  auto reader = ReplicaReader::open(dir.file("b.db"));
+  ASSERT_TRUE(reader.is_ok());
+  RequestFilter f;
+  f.search = "扫码枪";
+  auto page = (*reader)->list(f, now);
+  ASSERT_TRUE(page.is_ok());
+  EXPECT_EQ(page->total, 30u);
+  // Later pulls keep the views current row by row again.
+  ASSERT_TRUE(a->create_request(intake("客户新", "新的请求")).is_ok());
+  sync_with(*a, server, "li.na");
+  auto next = server.pull(b->sync_state().cursor, 100, &more);
+  ASSERT_TRUE(b->on_pull_page(next, next.back().seq, true).is_ok());
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 31u);
+}
+
+TEST(LocalReplica, AProfileClosedMidInitialSyncDerivesItsViewsWhenOpened) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  sync::ServerMerge server([&now] { return now; });
+  auto a = open_as(dir.file("a.db"), "li.na", &now);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(a->create_request(intake("客户" + std::to_string(i), "描述")).is_ok());
+  sync_with(*a, server, "li.na");
+  {
+    auto b = open_as(dir.file("b.db"), "wang.wei", &now);
+    bool more = false;
+    auto entries = server.pull(0, 60, &more);
+    ASSERT_TRUE(b->on_pull_page(entries, entries.back().seq, more).is_ok());
+    EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  }  // closed (or killed) here
+  auto b = open_as(dir.file("b.db"), "wang.wei", &now);
+  EXPECT_GT(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  sync_with(*b, server, "wang.wei");
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 10u);
 }
 
 }  // namespace

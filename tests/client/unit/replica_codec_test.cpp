@@ -1,7 +1,9 @@
-// The profile's stored form of ops: binary records (form 2) round-trip every field, records
-// written by earlier versions (the JSON wire form) still read, and a damaged record is a
-// clear kCorrupt naming it, never a crash.
+// The profile's stored form of ops: binary records (form 2) and runs of entries (form 3)
+// round-trip every field, records written by earlier versions (the JSON wire form) still
+// read, and a damaged record is a clear kCorrupt naming it, never a crash.
 #include <gtest/gtest.h>
+
+#include <limits>
 
 #include "rapidesk/sync/codec.h"
 #include "store/replica_codec.h"
@@ -77,6 +79,75 @@ TEST(ReplicaCodec, EveryTruncationOrExtraByteIsADamagedRecordNamed) {
     const std::vector<std::string> longer{whole + "!"};
     EXPECT_FALSE(decode_stored(longer));
   }
+}
+
+std::vector<const sync::LogEntry*> pointers(const std::vector<sync::LogEntry>& entries) {
+  std::vector<const sync::LogEntry*> out;
+  for (const auto& e : entries) out.push_back(&e);
+  return out;
+}
+
+TEST(ReplicaCodec, ARunRoundTripsEveryFieldInOrder) {
+  // Seqs, stamps and strings that go up, down, wrap and share nothing or everything with the
+  // entry before (a filtered pull brings older entries after newer ones).
+  std::vector<sync::LogEntry> entries = samples();
+  entries.push_back(entries[0]);
+  entries.back().seq = 3;
+  entries.back().op.hlc.physical_ms = -5;
+  entries.back().op.base = sync::Stamp{std::numeric_limits<std::int64_t>::max(), 0, ""};
+  entries.back().op.row = "";
+  entries.back().op.author = "王芳";
+  entries.push_back(entries[5]);
+  const std::vector<std::string> stored{encode_stored_run(pointers(entries))};
+  ASSERT_EQ(stored[0].front(), 0x03);
+  auto decoded = decode_stored(stored);
+  ASSERT_TRUE(decoded) << decoded.status().message().en;
+  EXPECT_EQ(*decoded, entries);
+}
+
+TEST(ReplicaCodec, RunsMixWithSingleRecordsAndAnEmptyRunIsNothing) {
+  const auto all = samples();
+  const std::vector<sync::LogEntry> first(all.begin(), all.begin() + 3), second(all.begin() + 3, all.end());
+  const std::vector<std::string> stored{encode_stored_run(pointers(first)), sync::encode_log_entry(all[5]),
+                                        encode_stored(all[0]), encode_stored_run({}), encode_stored_run(pointers(second))};
+  auto decoded = decode_stored(stored);
+  ASSERT_TRUE(decoded) << decoded.status().message().en;
+  std::vector<sync::LogEntry> expected = first;
+  expected.push_back(all[5]);
+  expected.push_back(all[0]);
+  expected.insert(expected.end(), second.begin(), second.end());
+  EXPECT_EQ(*decoded, expected);
+}
+
+TEST(ReplicaCodec, ARunIsSmallerThanItsEntriesApart) {
+  // A pull page: the 25 fields of each request, consecutive seqs, one author and device.
+  std::vector<sync::LogEntry> page;
+  for (std::uint64_t i = 0; i < 250; ++i) {
+    page.push_back(entry(1000 + i, sync::Value::string("打印机卡纸"), i % 2 == 0, sync::Origin::kClient,
+                         sync::Outcome::kApplied));
+    page.back().op.row = "0195c8a0-7d2a-7000-8000-0000000000" + std::to_string(10 + i / 25);
+  }
+  std::size_t apart = 0;
+  for (const auto& e : page) apart += encode_stored(e).size();
+  const std::string run = encode_stored_run(pointers(page));
+  EXPECT_LT(run.size() * 2, apart) << run.size() << " vs " << apart;
+}
+
+TEST(ReplicaCodec, EveryTruncationOrExtraByteOfARunIsADamagedRecordNamed) {
+  const auto all = samples();
+  const std::string whole = encode_stored_run(pointers(all));
+  for (std::size_t n = 0; n < whole.size(); ++n) {
+    const std::vector<std::string> stored{encode_stored(all[0]), whole.substr(0, n)};
+    auto decoded = decode_stored(stored, 7);
+    ASSERT_FALSE(decoded) << "cut at " << n;
+    EXPECT_EQ(decoded.status().code(), ErrorCode::kCorrupt);
+    EXPECT_NE(decoded.status().message().en.find("operation 8"), std::string::npos) << decoded.status().message().en;
+  }
+  EXPECT_FALSE(decode_stored(std::vector<std::string>{whole + "!"}));
+  // A count larger than the bytes could hold is refused before anything is reserved.
+  std::string huge = whole;
+  huge[1] = static_cast<char>(0xFF);
+  EXPECT_FALSE(decode_stored(std::vector<std::string>{huge}));
 }
 
 }  // namespace

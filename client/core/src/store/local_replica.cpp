@@ -61,24 +61,41 @@ Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::
   }
   std::unique_ptr<LocalReplica> r(new LocalReplica(file, std::move(*db), std::move(options)));
   if (Status s = r->load_identity(); !s) return s;
-  const std::string layout = std::to_string(fingerprint(store::view_tables_ddl()));
-  const bool views_stale = r->meta("views_layout") != layout;
+  // Views of another layout, or left unfinished by an initial sync that stopped midway
+  // (views_layout is then empty), are derived again.
+  const bool views_stale = r->meta("views_layout") != views_layout();
   if (views_stale || r->options_.load_state) {
     if (Status s = r->load_state(); !s) return s;
   }
+  r->views_ = std::make_unique<store::ViewWriter>(*r->db_);
   if (views_stale) {
-    sqlite::Transaction tx(*r->db_);
-    if (!tx.status()) return tx.status();
-    if (Status s = r->db_->exec(store::drop_view_tables_sql(), "dropping views"); !s) return s;
-    if (Status s = r->db_->exec(store::view_tables_ddl(), "creating views"); !s) return s;
-    store::ViewWriter views(*r->db_);
-    if (Status s = views.rebuild_all(r->replica_->visible()); !s) return s;
-    if (Status s = r->set_meta("views_layout", layout); !s) return s;
-    if (Status s = tx.commit(); !s) return s;
+    r->views_deferred_ = true;
+    if (Status s = r->rebuild_deferred_views(); !s) return s;
   }
   if (!r->options_.load_state) r->replica_.reset();
-  r->views_ = std::make_unique<store::ViewWriter>(*r->db_);
   return r;
+}
+
+const std::string& LocalReplica::views_layout() {
+  static const std::string layout = std::to_string(fingerprint(store::view_tables_ddl()));
+  return layout;
+}
+
+Status LocalReplica::rebuild_deferred_views() {
+  if (!views_deferred_) return Status::ok();
+  sqlite::Transaction tx(*db_);
+  if (!tx.status()) return tx.status();
+  if (Status s = views_->rebuild_all(replica_->visible()); !s) return s;
+  if (Status s = set_meta("views_layout", views_layout()); !s) return s;
+  if (Status s = tx.commit(); !s) return s;
+  views_deferred_ = false;
+  return Status::ok();
+}
+
+Status LocalReplica::settle_views() {
+  std::lock_guard lock(mutex_);
+  if (!replica_) return Status::ok();
+  return rebuild_deferred_views();
 }
 
 LocalReplica::LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::Database> db,
@@ -126,31 +143,36 @@ Status LocalReplica::load_state() {
   const std::string next = meta("next_op_sequence");
   co.next_op_sequence = next.empty() ? 1 : std::stoull(next);
   auto replica = std::make_unique<sync::ClientReplica>(co, options_.clock, options_.random);
-  // The pulled log is read and applied a chunk at a time: holding all of it as text and
-  // then as decoded entries would take gigabytes at 100k requests.
+  // The pulled log is read and applied about kChunk entries at a time: holding all of it as
+  // text and then as decoded entries would take gigabytes at 100k requests.
   constexpr std::size_t kChunk = 5000;
   std::vector<std::string> stored;
-  std::size_t applied = 0;
+  std::size_t chunk_entries = 0;
+  std::size_t applied = 0;  // records
   {
-    auto count = db_->prepare("SELECT COUNT(*) FROM pulled");
+    auto count = db_->prepare("SELECT COALESCE(SUM(entries), 0) FROM pulled");
     if (!count) return count.status();
     auto row = count->step();
     if (!row) return row.status();
     replica->reserve_confirmed(static_cast<std::size_t>(count->integer(0)));
   }
-  auto pulled = db_->prepare("SELECT entry FROM pulled ORDER BY pos");
+  auto pulled = db_->prepare("SELECT entry, entries FROM pulled ORDER BY pos");
   if (!pulled) return pulled.status();
   for (bool done = false; !done;) {
     auto row = pulled->step();
     if (!row) return row.status();
     done = !*row;
-    if (!done) stored.push_back(pulled->text(0));
-    if (stored.size() == kChunk || (done && !stored.empty())) {
+    if (!done) {
+      stored.push_back(pulled->text(0));
+      chunk_entries += static_cast<std::size_t>(std::max<std::int64_t>(pulled->integer(1), 1));
+    }
+    if (chunk_entries >= kChunk || (done && !stored.empty())) {
       auto confirmed = store::decode_stored(stored, applied);
       if (!confirmed) return confirmed.status();
       replica->restore_confirmed(*confirmed);
       applied += stored.size();
       stored.clear();
+      chunk_entries = 0;
     }
   }
   std::vector<bool> acked;

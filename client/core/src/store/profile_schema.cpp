@@ -9,7 +9,7 @@ namespace rapidesk::client::store {
 
 namespace {
 
-constexpr std::array<sqlite::Migration, 1> kMigrations = {{
+constexpr std::array<sqlite::Migration, 2> kMigrations = {{
     {1, "sync state: meta, pulled log, outbox, rejections, drafts",
      R"sql(
 CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
@@ -45,6 +45,12 @@ CREATE TABLE rejected (
 -- Unsaved forms (the intake form's draft survives a crash or a closed window).
 CREATE TABLE drafts (name TEXT PRIMARY KEY NOT NULL, body TEXT NOT NULL, saved_at INTEGER NOT NULL);
 )sql"},
+    {2, "pulled records hold a run of entries",
+     R"sql(
+-- A record of `pulled` may hold a run of entries (stored form 3: all the entries one pull
+-- transaction applied); `entries` counts them, `seq` is the first one's, `op_id` empty.
+ALTER TABLE pulled ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
+)sql"},
 }};
 
 const char* sql_type(sync::ValueType t) {
@@ -55,7 +61,7 @@ const char* sql_type(sync::ValueType t) {
   }
 }
 
-std::string build_ddl() {
+std::string build_tables() {
   std::string ddl;
   for (const sync::EntitySpec& e : sync::entities()) {
     const std::string_view table = view_table(e.name);
@@ -83,6 +89,23 @@ std::string build_ddl() {
     ddl += searched ? ";\n" : " WITHOUT ROWID;\n";
   }
   ddl += R"sql(
+CREATE TABLE conflicts (
+  id TEXT PRIMARY KEY NOT NULL,
+  entity TEXT NOT NULL, row_id TEXT NOT NULL, request_id TEXT, field TEXT NOT NULL,
+  mine TEXT NOT NULL, mine_author TEXT NOT NULL, mine_hlc TEXT NOT NULL,
+  theirs TEXT NOT NULL, theirs_author TEXT NOT NULL, theirs_hlc TEXT NOT NULL,
+  resolution TEXT NOT NULL, invalid_transition INTEGER NOT NULL) WITHOUT ROWID;
+)sql";
+  const std::string tok(kSearchTokenizer);
+  // rowid = the row's rowid in requests / knowledge (an UNINDEXED id would need a scan).
+  ddl += "CREATE VIRTUAL TABLE requests_search USING fts5(id UNINDEXED, number, title, description, customer, notes, "
+         "tokenize='" + tok + "');\n";
+  ddl += "CREATE VIRTUAL TABLE knowledge_search USING fts5(id UNINDEXED, title, body, tags, tokenize='" + tok + "');\n";
+  return ddl;
+}
+
+std::string build_indexes() {
+  std::string ddl = R"sql(
 -- Covering indexes for the list's filters and sort keys: counting and choosing a page
 -- never reads the wide rows (descriptions, notes), only the page's rows are fetched.
 -- The id ends each one: it breaks ties in every sort order. The owner's index leaves out
@@ -104,19 +127,8 @@ CREATE INDEX requests_due ON requests(resolution_due_ms);
 CREATE INDEX subtasks_request ON subtasks(request_id);
 CREATE INDEX activities_request ON activities(request_id, at_ms);
 CREATE INDEX attachments_request ON attachments(request_id);
-CREATE TABLE conflicts (
-  id TEXT PRIMARY KEY NOT NULL,
-  entity TEXT NOT NULL, row_id TEXT NOT NULL, request_id TEXT, field TEXT NOT NULL,
-  mine TEXT NOT NULL, mine_author TEXT NOT NULL, mine_hlc TEXT NOT NULL,
-  theirs TEXT NOT NULL, theirs_author TEXT NOT NULL, theirs_hlc TEXT NOT NULL,
-  resolution TEXT NOT NULL, invalid_transition INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX conflicts_request ON conflicts(request_id);
 )sql";
-  const std::string tok(kSearchTokenizer);
-  // rowid = the row's rowid in requests / knowledge (an UNINDEXED id would need a scan).
-  ddl += "CREATE VIRTUAL TABLE requests_search USING fts5(id UNINDEXED, number, title, description, customer, notes, "
-         "tokenize='" + tok + "');\n";
-  ddl += "CREATE VIRTUAL TABLE knowledge_search USING fts5(id UNINDEXED, title, body, tags, tokenize='" + tok + "');\n";
   return ddl;
 }
 
@@ -147,8 +159,18 @@ std::string_view view_table(std::string_view entity) {
   return {};
 }
 
+const std::string& view_tables_sql() {
+  static const std::string ddl = build_tables();
+  return ddl;
+}
+
+const std::string& view_indexes_sql() {
+  static const std::string ddl = build_indexes();
+  return ddl;
+}
+
 const std::string& view_tables_ddl() {
-  static const std::string ddl = build_ddl();
+  static const std::string ddl = view_tables_sql() + view_indexes_sql();
   return ddl;
 }
 

@@ -24,8 +24,14 @@ std::span<const sqlite::Migration> profile_migrations();
 constexpr std::string_view kPriorityRankSql =
     "CASE priority WHEN 'urgent' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END";
 
-// CREATE statements for every view table and search index (dropped and re-created when
-// the text changes: the fingerprint is kept in meta.views_layout).
+// CREATE statements for every view table and search index, without the tables' B-tree
+// indexes.
+const std::string& view_tables_sql();
+// CREATE INDEX statements for the view tables. A rebuild creates them after the rows are
+// in: one sort per index costs far less than inserting 100k rows into nine indexes.
+const std::string& view_indexes_sql();
+// Both: the views' layout (dropped and re-created when the text changes: the fingerprint
+// is kept in meta.views_layout).
 const std::string& view_tables_ddl();
 // DROP statements for the same tables.
 const std::string& drop_view_tables_sql();

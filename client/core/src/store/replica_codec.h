@@ -1,6 +1,8 @@
-// How the profile stores ops: each pulled entry and each outbox op as a compact binary
-// record (form 2, a BLOB). Profiles written before hold the JSON wire form of a log entry
-// (sync/codec.h, form 1); both are read, form 1 through the decoder the network uses.
+// How the profile stores ops: each outbox op as a compact binary record (form 2, a BLOB),
+// the pulled entries of one transaction as one record of a run of entries (form 3).
+// Profiles written before hold one pulled entry per record, in form 2 or in the JSON wire
+// form of a log entry (sync/codec.h, form 1); all three are read, form 1 through the
+// decoder the network uses.
 #pragma once
 
 #include <span>
@@ -13,8 +15,11 @@
 namespace rapidesk::client::store {
 
 std::string encode_stored(const sync::LogEntry& entry);
-// Decodes stored entries (any number); kCorrupt naming the first bad one, counted from
-// `first_index` (the position of stored[0] when a longer list is decoded in chunks).
+// Entries in one record, in the given order (each is written against the one before).
+std::string encode_stored_run(std::span<const sync::LogEntry* const> entries);
+// Decodes stored records (any number, of any form) into their entries in order; kCorrupt
+// naming the first bad record, counted from `first_index` (the position of stored[0] when
+// a longer list is decoded in chunks).
 Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored, std::size_t first_index = 0);
 
 // The local UTC offset in minutes (for times typed or stamped on this device).

@@ -81,17 +81,12 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
 Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
   std::lock_guard lock(mutex_);
   if (Status s = require_user(); !s) return s;
-  std::vector<const sync::LogEntry*> fresh;
-  fresh.reserve(entries.size());
-  {
-    std::unordered_set<std::string_view> seen;
-    for (const sync::LogEntry& e : entries) {
-      if (!replica_->confirmed().contains(e.op.op) && seen.insert(e.op.op).second) fresh.push_back(&e);
-    }
-  }
   std::unordered_set<std::string> pending_before;
   for (const sync::PendingOp& p : replica_->pending()) pending_before.insert(p.op.op);
-  Status merged = replica_->on_pull(entries, page_cursor);
+  // The entries new to this replica (not replays, not repeated within the page).
+  std::vector<const sync::LogEntry*> fresh;
+  fresh.reserve(entries.size());
+  Status merged = replica_->on_pull(entries, page_cursor, &fresh);
   if (!merged) {
     // The local merge disagrees with the server: nothing of this page is kept.
     if (Status reload = load_state(); !reload) return reload;
@@ -100,15 +95,20 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
-    auto cached = db_->cached("INSERT INTO pulled (seq, op_id, entry) VALUES (?1, ?2, ?3)");
-    if (!cached) return cached.status();
-    sqlite::Statement* insert = *cached;
+    // The page's new entries as one record: thousands of rows would cost a B-tree cell,
+    // a header and a statement step each.
+    if (!fresh.empty()) {
+      auto insert = db_->cached("INSERT INTO pulled (seq, op_id, entry, entries) VALUES (?1, '', ?2, ?3)");
+      if (!insert) return insert.status();
+      (*insert)->bind(1, static_cast<std::int64_t>(fresh.front()->seq))
+          .bind_blob(2, store::encode_stored_run(fresh))
+          .bind(3, static_cast<std::int64_t>(fresh.size()));
+      if (Status s = (*insert)->run(); !s) return s;
+    }
     std::vector<std::pair<std::string, std::string>> rows;
     std::unordered_set<std::string> row_keys;
     bool conflicts = false;
     for (const sync::LogEntry* e : fresh) {
-      insert->bind(1, static_cast<std::int64_t>(e->seq)).bind(2, e->op.op).bind_blob(3, store::encode_stored(*e));
-      if (Status s = insert->run(); !s) return s;
       if (e->op.entity == "conflict" || e->outcome == sync::Outcome::kAppliedWithConflict ||
           e->outcome == sync::Outcome::kConflictRecorded) {
         conflicts = true;
@@ -124,8 +124,16 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
       if (pending_after.count(id) != 0) continue;
       if (Status s = drop->bind(1, id).run(); !s) return s;
     }
-    if (Status s = refresh_rows(rows, conflicts); !s) return s;
-    if (!pending_before.empty() && pending_after.size() != pending_before.size()) {
+    // An initial sync brings every row at once: the views are derived in bulk when it
+    // catches up (or stops), not row by row per page. Until then meta.views_layout is
+    // empty, so a profile closed midway derives them when it is opened again.
+    views_deferred_ = views_deferred_ || (meta("initial_sync_done") != "1" && more);
+    if (views_deferred_) {
+      if (Status s = set_meta("views_layout", ""); !s) return s;
+    } else if (Status s = refresh_rows(rows, conflicts); !s) {
+      return s;
+    }
+    if (!views_deferred_ && !pending_before.empty() && pending_after.size() != pending_before.size()) {
       // Requests whose last unsynced ops were just confirmed.
       if (Status s = db_->exec("UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = "
                                "requests.id) WHERE unsynced != 0",
@@ -145,6 +153,9 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
   if (!status) {
     if (Status reload = load_state(); !reload) return reload;
     return status;
+  }
+  if (!more) {
+    if (Status s = rebuild_deferred_views(); !s) return s;
   }
   // Caught up: the sync worker's thread, not the next edit, pays for the editable copy.
   if (!more) replica_->prepare_for_edits();

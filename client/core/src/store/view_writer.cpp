@@ -104,16 +104,27 @@ Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view ent
     if (entity == "conflict") return rebuild_conflicts(state);
     return Status::ok();
   }
-  auto stmt = statement(upsert_sql(*spec));
+  if (Status st = write_row(state, *spec, row); !st) return st;
+  return refresh_dependents(state, entity, row, true);
+}
+
+Status ViewWriter::write_row(const sync::ReplicaStore& state, const sync::EntitySpec& spec, std::string_view row) {
+  // One statement text per entity, built once (a rebuild writes 100k rows).
+  static const std::vector<std::string> upserts = [] {
+    std::vector<std::string> sql;
+    for (const sync::EntitySpec& e : sync::entities()) sql.push_back(view_table(e.name).empty() ? "" : upsert_sql(e));
+    return sql;
+  }();
+  auto stmt = statement(upserts[static_cast<std::size_t>(&spec - sync::entities().data())]);
   if (!stmt) return stmt.status();
+  const std::string_view entity = spec.name;
   sqlite::Statement& s = **stmt;
   int n = 1;
   s.bind(n, row);
   std::int64_t updated = 0;
-  for (const sync::FieldSpec& f : spec->fields) bind_field(s, n, state, entity, row, f, updated);
+  for (const sync::FieldSpec& f : spec.fields) bind_field(s, n, state, entity, row, f, updated);
   s.bind(n + 1, updated).bind(n + 2, sync::is_uuid_v7(row) ? sync::uuid_v7_time(row) : std::int64_t{0});
-  if (Status st = s.run(); !st) return st;
-  return refresh_dependents(state, entity, row, true);
+  return s.run();
 }
 
 Status ViewWriter::refresh_fields(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
@@ -248,20 +259,27 @@ Status ViewWriter::rebuild_conflicts(const sync::ReplicaStore& state) {
 }
 
 Status ViewWriter::rebuild_all(const sync::ReplicaStore& state) {
+  // Tables first and their indexes after the rows; then every row's state and search entry
+  // in one statement each, rather than one row at a time as refresh() does.
+  if (Status s = db_.exec(drop_view_tables_sql(), "dropping views"); !s) return s;
+  if (Status s = db_.exec(view_tables_sql(), "creating views"); !s) return s;
   for (const sync::EntitySpec& e : sync::entities()) {
-    const std::string_view table = view_table(e.name);
-    if (table.empty()) continue;
-    if (Status s = db_.exec("DELETE FROM " + std::string(table), "clearing views"); !s) return s;
-  }
-  if (Status s = db_.exec("DELETE FROM requests_search; DELETE FROM knowledge_search;", "clearing search"); !s) return s;
-  if (Status s = rebuild_conflicts(state); !s) return s;
-  // Children first, so each request's search entry sees its notes.
-  for (std::string_view entity : {"activity", "subtask", "attachment", "customer", "knowledge", "request"}) {
-    for (const std::string& row : state.rows(entity)) {
-      if (Status s = refresh(state, entity, row); !s) return s;
+    if (view_table(e.name).empty()) continue;
+    for (const std::string& row : state.rows(e.name)) {
+      if (Status s = write_row(state, e, row); !s) return s;
     }
   }
-  return Status::ok();
+  if (Status s = db_.exec(view_indexes_sql(), "indexing views"); !s) return s;
+  if (Status s = rebuild_conflicts(state); !s) return s;
+  return db_.exec(
+      "UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = requests.id)"
+      " WHERE id IN (SELECT request_id FROM outbox);"
+      "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
+      " SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer,"
+      " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id) FROM requests r;"
+      "INSERT INTO knowledge_search (rowid, id, title, body, tags)"
+      " SELECT rowid, id, title, body, tags FROM knowledge WHERE COALESCE(deleted, 0) = 0;",
+      "indexing search");
 }
 
 }  // namespace rapidesk::client::store

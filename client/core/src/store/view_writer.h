@@ -29,8 +29,8 @@ class ViewWriter {
   Status refresh_request_state(std::string_view request_id, bool search = true);
   // Replaces the conflicts table with `state`'s records and updates the per-request counts.
   Status rebuild_conflicts(const sync::ReplicaStore& state);
-  // Drops nothing: clears every view table and derives all rows again (after a layout
-  // change, or to repair).
+  // Drops and re-creates every view table (the current layout) and derives all rows again:
+  // after a layout change, to repair, or once at the end of an initial sync.
   Status rebuild_all(const sync::ReplicaStore& state);
 
   // The request a row belongs to (itself for a request; request_id for children; empty
@@ -39,6 +39,8 @@ class ViewWriter {
 
  private:
   Result<sqlite::Statement*> statement(const std::string& sql);
+  // Writes the row's table row (insert or update) from `state`; nothing else.
+  Status write_row(const sync::ReplicaStore& state, const sync::EntitySpec& spec, std::string_view row);
   // Copies the one row `select_sql` finds for `id` (rowid first) into a search table with
   // `insert_sql` (one parameter per column); nothing when the row is absent.
   Status copy_search_entry(const std::string& select_sql, const std::string& insert_sql, std::string_view id);

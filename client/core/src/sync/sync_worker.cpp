@@ -159,6 +159,9 @@ struct SyncWorker::Impl {
 
   Status run_round(const ProgressHandler& progress) {
     Status s = round(progress);
+    // A round that stopped during an initial sync (offline, stopped, refused) leaves the
+    // views behind the pulled rows: derive them now, so the list shows what arrived.
+    if (Status v = replica.settle_views(); !v && s) s = v;
     {
       std::lock_guard lock(mutex);
       status.running = false;

@@ -96,7 +96,9 @@ class ClientReplica {
   // see, so seqs have gaps, and a row that just became visible brings its older history
   // (seqs below cursor()). Entries already applied are skipped by op id; the others are
   // applied in page order; the cursor moves to `page_cursor`. Divergence stops as above.
-  Status on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor);
+  // `applied` (optional) receives the entries applied, in order (the caller persists them).
+  Status on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor,
+                 std::vector<const LogEntry*>* applied = nullptr);
 
   std::uint64_t cursor() const { return cursor_; }
   const ReplicaStore& confirmed() const { return confirmed_; }

@@ -117,7 +117,12 @@ class LocalReplica {
   Status on_push_result(const sync::PushResult& result);
   // Pulled entries (one page, or several consecutive pages) in page order, and the cursor of
   // the last page; `more` = the server has more. Applied and persisted in one transaction.
+  // During the initial sync the view tables are not kept current page by page: they are
+  // derived once, in bulk, by the page that catches up (or by settle_views()).
   Status on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more);
+  // Derives the view tables now if an initial sync left them behind (it stopped before
+  // catching up); otherwise does nothing. The sync worker calls it when a round ends.
+  Status settle_views();
   Status note_server_cursor(std::uint64_t cursor);
   ReplicaSyncState sync_state() const;
   bool has_state() const { return replica_ != nullptr; }
@@ -134,7 +139,11 @@ class LocalReplica {
   LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::Database> db, LocalReplicaOptions options);
   Status load_identity();
   Status load_state();
-  Status ensure_views();
+  // The views' layout fingerprint kept in meta.views_layout.
+  static const std::string& views_layout();
+  // If views_deferred_: derives every view table from the visible state (one transaction)
+  // and records the layout.
+  Status rebuild_deferred_views();
   Status require_user() const;
   std::string meta(std::string_view key) const;
   Status set_meta(std::string_view key, std::string_view value);
@@ -149,6 +158,7 @@ class LocalReplica {
   ProfileIdentity identity_;
   std::unique_ptr<sync::ClientReplica> replica_;
   std::unique_ptr<store::ViewWriter> views_;  // keeps its prepared statements across edits
+  bool views_deferred_ = false;  // the view tables lag the replica (an initial sync is under way)
   mutable std::mutex mutex_;
 };
 
