@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "rapidesk/shared/huge_pages.h"
+
 namespace rapidesk {
 
 // Grows v's capacity to size() + more and touches the new memory once, so that later
@@ -50,7 +52,7 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
 // insert moves a few entries of the old table across, so no single insert pays for rehashing
 // the whole index (tens of milliseconds at a few million keys, all under the server's merge
 // lock). Tables come zeroed from calloc, so large ones are faulted in as they are used
-// rather than all at once. While two tables exist, lookups probe the new one, then the old.
+// rather than all at once (in huge pages where the kernel allows, see huge_pages.h). While two tables exist, lookups probe the new one, then the old.
 class FlatIndex {
  public:
   static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
@@ -130,6 +132,7 @@ class FlatIndex {
     explicit Table(std::size_t capacity)
         : slots_(static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)))), mask_(capacity - 1) {
       if (slots_ == nullptr) throw std::bad_alloc();
+      if (capacity * sizeof(Slot) >= kHugePageAdviceBytes) advise_huge_pages(slots_, capacity * sizeof(Slot));
     }
     Table(const Table& other) { *this = other; }
     Table& operator=(const Table& other) {

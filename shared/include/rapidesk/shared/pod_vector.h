@@ -5,7 +5,8 @@
 // frees the old one, under the server's merge lock. realloc extends the block in place when
 // the memory after it is free, and glibc moves large (mmapped) blocks by remapping their
 // pages (mremap): then the old contents are neither copied nor faulted in again; otherwise
-// it copies, as the vector did. Only the std::vector operations the store uses are provided; resize()
+// it copies, as the vector did. Large blocks are advised to use transparent huge pages
+// (huge_pages.h). Only the std::vector operations the store uses are provided; resize()
 // value-initialises new elements, like std::vector.
 #pragma once
 
@@ -16,6 +17,8 @@
 #include <new>
 #include <type_traits>
 #include <utility>
+
+#include "rapidesk/shared/huge_pages.h"
 
 namespace rapidesk {
 
@@ -109,6 +112,7 @@ class PodVector {
     if (p == nullptr) throw std::bad_alloc();
     data_ = static_cast<T*>(p);
     capacity_ = n;
+    if (n * sizeof(T) >= kHugePageAdviceBytes) advise_huge_pages(data_, n * sizeof(T));
   }
 
   void release() {
