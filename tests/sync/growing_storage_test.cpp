@@ -123,6 +123,7 @@ TEST(PodVectorTest, ResizeValueInitialisesAndCopiesAreIndependent) {
   v.emplace_back(Pair{1, 2});
   v.resize(200'000, Pair{3, 4});  // 3.2 MB
   PodVector<Pair> copy = v;
+  EXPECT_EQ(copy.capacity(), v.capacity());  // room to grow without copying again
   copy[0].a = 100;
   EXPECT_EQ(v[0].a, 7u);
   EXPECT_EQ(copy[3].b, 2u);

@@ -35,10 +35,13 @@ class PodVector {
   PodVector() = default;
   PodVector(const PodVector& other) { *this = other; }
   PodVector(PodVector&& other) noexcept { swap(other); }
+  // A copy keeps the source's capacity: the copy of a merged state is edited next, and
+  // room it lacked would cost a second copy of the array (realloc) at the first growth.
+  // Capacity beyond the size is not touched, so it takes address space, not memory.
   PodVector& operator=(const PodVector& other) {
     if (this != &other) {
       clear();
-      reserve(other.size_);
+      reserve(other.capacity_);
       if (other.size_ != 0) std::memcpy(data_, other.data_, other.size_ * sizeof(T));
       size_ = other.size_;
     }
