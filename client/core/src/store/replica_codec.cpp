@@ -136,9 +136,7 @@ class Reader {
   sync::Stamp stamp() {
     sync::Stamp s;
     s.physical_ms = unzigzag(varint());
-    const std::uint64_t counter = varint();
-    if (counter > 0xFFFF) fail();
-    s.counter = static_cast<std::uint16_t>(counter);
+    s.counter = counter();
     s.device = string();
     return s;
   }

@@ -89,6 +89,10 @@ void bind_field(sqlite::Statement& s, int& n, const sync::ReplicaStore& state, s
   }
 }
 
+// A request's notes as its search entry holds them (the text of its activities), for a
+// query that names the request `r`. The row-by-row and the bulk writers must agree.
+const std::string kNotesSql = "(SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)";
+
 // Fields whose change can change a request's search entry: its own searched columns, and
 // an activity's text (the request's notes).
 bool touches_search(std::string_view entity, std::string_view field) {
@@ -182,8 +186,7 @@ Status ViewWriter::refresh_request_state(std::string_view request_id, bool searc
   // index entry would then only cost pages written at every commit.
   auto same = statement(
       "SELECT s.rowid IS NOT NULL, r.number IS s.number AND r.title IS s.title AND r.description IS s.description"
-      " AND r.customer IS s.customer AND s.notes IS"
-      " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)"
+      " AND r.customer IS s.customer AND s.notes IS " + kNotesSql +
       " FROM requests r LEFT JOIN requests_search s ON s.rowid = r.rowid WHERE r.id = ?1");
   if (!same) return same.status();
   (*same)->bind(1, request_id);
@@ -199,8 +202,7 @@ Status ViewWriter::refresh_request_state(std::string_view request_id, bool searc
     if (Status s = (*del)->bind(1, request_id).run(); !s) return s;
   }
   return copy_search_entry(
-      "SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer,"
-      " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id)"
+      "SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer, " + kNotesSql +
       " FROM requests r WHERE r.id = ?1",
       "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -275,8 +277,7 @@ Status ViewWriter::rebuild_all(const sync::ReplicaStore& state) {
       "UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = requests.id)"
       " WHERE id IN (SELECT request_id FROM outbox);"
       "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
-      " SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer,"
-      " (SELECT group_concat(a.text, ' ') FROM activities a WHERE a.request_id = r.id) FROM requests r;"
+      " SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer, " + kNotesSql + " FROM requests r;"
       "INSERT INTO knowledge_search (rowid, id, title, body, tags)"
       " SELECT rowid, id, title, body, tags FROM knowledge WHERE COALESCE(deleted, 0) = 0;",
       "indexing search");
