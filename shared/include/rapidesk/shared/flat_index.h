@@ -132,7 +132,7 @@ class FlatIndex {
     explicit Table(std::size_t capacity)
         : slots_(static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)))), mask_(capacity - 1) {
       if (slots_ == nullptr) throw std::bad_alloc();
-      if (capacity * sizeof(Slot) >= kHugePageAdviceBytes) advise_huge_pages(slots_, capacity * sizeof(Slot));
+      advise_huge_pages(slots_, capacity * sizeof(Slot));  // large tables only
     }
     Table(const Table& other) { *this = other; }
     Table& operator=(const Table& other) {

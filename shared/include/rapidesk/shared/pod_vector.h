@@ -115,7 +115,7 @@ class PodVector {
     if (p == nullptr) throw std::bad_alloc();
     data_ = static_cast<T*>(p);
     capacity_ = n;
-    if (n * sizeof(T) >= kHugePageAdviceBytes) advise_huge_pages(data_, n * sizeof(T));
+    advise_huge_pages(data_, n * sizeof(T));  // large blocks only
   }
 
   void release() {
