@@ -1,6 +1,7 @@
-// The containers the merge grows without long pauses: PodVector (realloc growth), EntryLog
-// (fixed chunks), FlatIndex (incremental rehash) and StringMap (on both). Each must behave like the container it
-// replaces, through many growths, across chunk boundaries and in the middle of a rehash.
+// The containers the merge grows without long pauses: PodVector (grown in place, see
+// large_blocks.h), EntryLog (fixed chunks), FlatIndex (incremental rehash) and StringMap (on
+// both). Each must behave like the container it replaces, through many growths, across chunk
+// boundaries and in the middle of a rehash.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -104,7 +105,7 @@ struct Pair {
 TEST(PodVectorTest, KeepsEveryValueThroughManyGrowths) {
   PodVector<std::uint64_t> v;
   std::vector<std::uint64_t> expected;
-  // 1M values = 8 MiB: past glibc's default mmap threshold, so realloc moves pages too.
+  // 1M values = 8 MiB: grown with realloc, then as a mapping of its own (large_blocks.h).
   for (std::uint64_t i = 0; i < 1'000'000; ++i) {
     v.push_back(i * 2654435761u);
     expected.push_back(i * 2654435761u);

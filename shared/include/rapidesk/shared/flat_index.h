@@ -11,7 +11,7 @@
 #include <string_view>
 #include <utility>
 
-#include "rapidesk/shared/huge_pages.h"
+#include "rapidesk/shared/large_blocks.h"
 
 namespace rapidesk {
 
@@ -51,8 +51,9 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
 // Growth is incremental: when the table fills, one twice the size is started and every later
 // insert moves a few entries of the old table across, so no single insert pays for rehashing
 // the whole index (tens of milliseconds at a few million keys, all under the server's merge
-// lock). Tables come zeroed from calloc, so large ones are faulted in as they are used
-// rather than all at once (in huge pages where the kernel allows, see huge_pages.h). While two tables exist, lookups probe the new one, then the old.
+// lock). Tables come zero-filled from large_blocks.h, so large ones are faulted in as they
+// are used rather than all at once, in huge pages where the kernel allows. While two tables
+// exist, lookups probe the new one, then the old.
 class FlatIndex {
  public:
   static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
@@ -116,8 +117,8 @@ class FlatIndex {
   // inserts, long before the new one (capacity 2c) fills.
   static constexpr std::size_t kMovesPerInsert = 8;
 
-  // A slot holds id + 1 (0: empty, so that calloc's zeroes are empty slots) and the low 32
-  // bits of the hash, which also pick the home slot.
+  // A slot holds id + 1 (0: empty, so that a zero-filled block's slots are empty) and the
+  // low 32 bits of the hash, which also pick the home slot.
   struct Slot {
     std::uint32_t id_plus_one = 0;
     std::uint32_t tag = 0;
@@ -130,10 +131,7 @@ class FlatIndex {
    public:
     Table() = default;
     explicit Table(std::size_t capacity)
-        : slots_(static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)))), mask_(capacity - 1) {
-      if (slots_ == nullptr) throw std::bad_alloc();
-      advise_huge_pages(slots_, capacity * sizeof(Slot));  // large tables only
-    }
+        : slots_(static_cast<Slot*>(allocate_zeroed_block(capacity * sizeof(Slot)))), mask_(capacity - 1) {}
     Table(const Table& other) { *this = other; }
     Table& operator=(const Table& other) {
       if (this == &other) return *this;
@@ -147,7 +145,7 @@ class FlatIndex {
       swap(other);
       return *this;
     }
-    ~Table() { std::free(slots_); }
+    ~Table() { free_block(slots_, capacity() * sizeof(Slot)); }
     void swap(Table& other) noexcept {
       std::swap(slots_, other.slots_);
       std::swap(mask_, other.mask_);

@@ -1,24 +1,21 @@
-// PodVector: a growable array of trivially copyable values, grown with realloc.
+// PodVector: a growable array of trivially copyable values, grown in place where it can be.
 // The merge store keeps its ops, rows and field histories in a few large arrays, the SLA
-// engine its deadline heap. Grown as a
-// std::vector, each doubling allocates a new block, copies the whole array into it and
-// frees the old one, under the server's merge lock. realloc extends the block in place when
-// the memory after it is free, and glibc moves large (mmapped) blocks by remapping their
-// pages (mremap): then the old contents are neither copied nor faulted in again; otherwise
-// it copies, as the vector did. Large blocks are advised to use transparent huge pages
-// (huge_pages.h). Only the std::vector operations the store uses are provided; resize()
+// engine its deadline heap. Grown as a std::vector, each doubling allocates a new block,
+// copies the whole array into it and frees the old one, under the server's merge lock.
+// A PodVector's block comes from large_blocks.h: a large one grows by remapping its pages,
+// never copying them, and uses huge pages where the kernel allows; a small one grows with
+// realloc. Only the std::vector operations the store uses are provided; resize()
 // value-initialises new elements, like std::vector.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
 
-#include "rapidesk/shared/huge_pages.h"
+#include "rapidesk/shared/large_blocks.h"
 
 namespace rapidesk {
 
@@ -37,7 +34,8 @@ class PodVector {
   PodVector(PodVector&& other) noexcept { swap(other); }
   // A copy keeps the source's capacity: the copy of a merged state is edited next, and
   // room it lacked would cost a second copy of the array (realloc) at the first growth.
-  // Capacity beyond the size is not touched, so it takes address space, not memory.
+  // Capacity beyond the size is not touched, so a large block's takes address space, not
+  // memory.
   PodVector& operator=(const PodVector& other) {
     if (this != &other) {
       clear();
@@ -111,15 +109,12 @@ class PodVector {
   void grow_to(std::size_t n) { reallocate(std::max({n, capacity_ * 2, std::size_t{16}})); }
 
   void reallocate(std::size_t n) {
-    void* p = std::realloc(data_, n * sizeof(T));
-    if (p == nullptr) throw std::bad_alloc();
-    data_ = static_cast<T*>(p);
+    data_ = static_cast<T*>(resize_block(data_, capacity_ * sizeof(T), n * sizeof(T)));
     capacity_ = n;
-    advise_huge_pages(data_, n * sizeof(T));  // large blocks only
   }
 
   void release() {
-    std::free(data_);
+    free_block(data_, capacity_ * sizeof(T));
     data_ = nullptr;
     size_ = capacity_ = 0;
   }

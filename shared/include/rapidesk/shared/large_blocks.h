@@ -1,0 +1,34 @@
+// Memory for the large arrays of a merged state (PodVector, FlatIndex).
+//
+// A block of kMappedBlockBytes or more is an anonymous mapping of its own, whatever the C
+// library's malloc would have done with it: it grows by remapping its pages (mremap), so its
+// contents are never copied and never faulted in a second time, and it is returned to the
+// system when freed. malloc may serve a large request from free heap memory instead, and
+// realloc then copies the whole array into fresh pages at each doubling: on a virtual
+// machine that is a page fault per 4 KiB, which stalled single pushes for 80-120 ms under the
+// merge lock. Mappings of kHugePageAdviceBytes and up are advised to use transparent huge
+// pages (madvise MADV_HUGEPAGE): one fault then maps 2 MiB instead of 4 KiB.
+//
+// Smaller blocks come from malloc. The byte count alone tells the two kinds apart, so a
+// caller passes every function the byte count its block was allocated or last resized with.
+#pragma once
+
+#include <cstddef>
+
+namespace rapidesk {
+
+inline constexpr std::size_t kMappedBlockBytes = std::size_t{1} << 20;
+inline constexpr std::size_t kHugePageAdviceBytes = std::size_t{4} << 20;
+
+// A zero-filled block of `bytes` (> 0). Throws std::bad_alloc when out of memory.
+void* allocate_zeroed_block(std::size_t bytes);
+
+// Resizes the block `data` of `old_bytes` (nullptr and 0 for none) to `new_bytes` (> 0),
+// keeping its first min(old_bytes, new_bytes) bytes; it may move. Bytes past the old size
+// are unspecified. Throws std::bad_alloc when out of memory, leaving `data` as it was.
+void* resize_block(void* data, std::size_t old_bytes, std::size_t new_bytes);
+
+// Frees a block of `bytes`; nullptr is ignored.
+void free_block(void* data, std::size_t bytes) noexcept;
+
+}  // namespace rapidesk
