@@ -78,6 +78,11 @@ void append_op_members(std::string& out, const FieldOp& op, OpEncoding encoding)
   }
 }
 
+// Enough room for most ops' JSON, so that it is written without regrowing the string.
+std::size_t encoded_size_hint(const FieldOp& op) {
+  return 160 + op.row.size() + op.author.size() + (op.value.is_string() ? op.value.as_string().size() : 0);
+}
+
 }  // namespace
 
 void append_op_json(std::string& out, const FieldOp& op, OpEncoding encoding) {
@@ -88,7 +93,7 @@ void append_op_json(std::string& out, const FieldOp& op, OpEncoding encoding) {
 
 std::string encode_op(const FieldOp& op, OpEncoding encoding) {
   std::string out;
-  out.reserve(160 + op.row.size() + (op.value.is_string() ? op.value.as_string().size() : 0));
+  out.reserve(encoded_size_hint(op));
   append_op_json(out, op, encoding);
   return out;
 }
@@ -119,6 +124,7 @@ void append_log_entry(std::string& out, const LogEntry& entry) {
 
 std::string encode_log_entry(const LogEntry& entry) {
   std::string out;
+  out.reserve(encoded_size_hint(entry.op) + 64);  // + author, origin, seq, outcome
   append_log_entry(out, entry);
   return out;
 }

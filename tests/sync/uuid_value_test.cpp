@@ -42,6 +42,9 @@ TEST(Value, KindsCompareAndPrintCanonically) {
   EXPECT_EQ(Value::real(1.0).canonical(), "1.0");
   EXPECT_EQ(Value::real(0.1).canonical(), "0.1");
   EXPECT_EQ(Value::string("a\"b\n\x01").canonical(), "\"a\\\"b\\n\\u0001\"");
+  // Escapes at either end and back to back, plain runs between them, UTF-8 passed through.
+  EXPECT_EQ(Value::string("\\\t\r\x1f客户 12\"").canonical(), "\"\\\\\\t\\r\\u001f客户 12\\\"\"");
+  EXPECT_EQ(Value::string("").canonical(), "\"\"");
   EXPECT_NE(Value::integer(1), Value::real(1.0));
   EXPECT_NE(Value::integer(0), Value::null());
   EXPECT_NE(Value::boolean(false), Value::null());
