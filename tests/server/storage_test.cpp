@@ -298,6 +298,28 @@ TEST_P(StorageTest, RevokeAndDisable) {
   EXPECT_TRUE(s.revoke_user_tokens("ghost"));
 }
 
+// Token and user lookups run on every request from statements kept for reuse; none may
+// keep its read open afterwards, found or not, or checkpoints could never empty the WAL.
+TEST_P(StorageTest, LookupsLeaveNoReadOpen) {
+  if (std::string(GetParam().name) != "sqlite") GTEST_SKIP() << "about SQLite's write-ahead log";
+  auto store = open();
+  ASSERT_TRUE(store);
+  Storage& s = *store;
+  ASSERT_TRUE(s.add_team({"NORTH", "North", {}}));
+  ASSERT_TRUE(s.add_user(user_named("alice")));
+  ASSERT_TRUE(s.add_token({"h1", "alice", "d1", 1, 2, false}));
+  EXPECT_EQ(s.find_token("nope").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s.find_user("ghost").status().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(s.find_token("h1").is_ok());  // found last: a row read, the run not finished
+  ASSERT_TRUE(s.find_user("alice").is_ok());
+  // busy = 0: no reader holds the WAL, so it could be checkpointed and truncated.
+  EXPECT_EQ(store_->number("PRAGMA wal_checkpoint(TRUNCATE)"), 0);
+  // The statements run again and see what changed in between.
+  ASSERT_TRUE(s.revoke_token("h1"));
+  EXPECT_TRUE(s.find_token("h1")->revoked);
+  EXPECT_EQ(s.find_user("alice")->display_name, "alice display");
+}
+
 TEST_P(StorageTest, DevicesKeepFirstAndLastSeen) {
   auto store = open();
   ASSERT_TRUE(store);

@@ -30,6 +30,19 @@ UserRecord read_user(const sqlite::Statement& s) {
   return u;
 }
 
+// Ends a cached query's run however the read ends. Left mid-run, it would keep its read
+// snapshot open, and the log's checkpoints could not empty the WAL past it.
+class EndRunOnExit {
+ public:
+  explicit EndRunOnExit(sqlite::Statement& s) : s_(s) {}
+  ~EndRunOnExit() { s_.reset(); }
+  EndRunOnExit(const EndRunOnExit&) = delete;
+  EndRunOnExit& operator=(const EndRunOnExit&) = delete;
+
+ private:
+  sqlite::Statement& s_;
+};
+
 TeamRecord read_team(const sqlite::Statement& s) {
   TeamRecord t;
   t.code = s.text(0);
@@ -115,15 +128,19 @@ Status SqliteStorage::add_user(const UserRecord& user) {
   return r;
 }
 
+// Cached: every authenticated request looks up its token and then its user.
 Result<UserRecord> SqliteStorage::find_user(std::string_view name) {
   std::lock_guard lock(mutex_);
-  auto s = db_->prepare(std::string(kUserColumns) + " WHERE name = ?1");
-  if (!s) return s.status();
-  s->bind(1, name);
-  auto row = s->step();
+  static const std::string kSql = std::string(kUserColumns) + " WHERE name = ?1";
+  auto cached = db_->cached(kSql);
+  if (!cached) return cached.status();
+  sqlite::Statement& s = **cached;
+  EndRunOnExit end(s);
+  s.bind(1, name);
+  auto row = s.step();
   if (!row) return row.status();
   if (!*row) return user_not_found(name);
-  return read_user(*s);
+  return read_user(s);
 }
 
 Result<std::vector<UserRecord>> SqliteStorage::list_users() {
@@ -214,14 +231,15 @@ Status SqliteStorage::add_token(const TokenRecord& token) {
 
 Result<TokenRecord> SqliteStorage::find_token(std::string_view hash) {
   std::lock_guard lock(mutex_);
-  auto s = db_->prepare(
-      "SELECT hash, user_name, device, created_at, expires_at, revoked FROM tokens WHERE hash = ?1");
-  if (!s) return s.status();
-  s->bind(1, hash);
-  auto row = s->step();
+  auto cached = db_->cached("SELECT hash, user_name, device, created_at, expires_at, revoked FROM tokens WHERE hash = ?1");
+  if (!cached) return cached.status();
+  sqlite::Statement& s = **cached;
+  EndRunOnExit end(s);
+  s.bind(1, hash);
+  auto row = s.step();
   if (!row) return row.status();
   if (!*row) return records::unknown_token();
-  return TokenRecord{s->text(0), s->text(1), s->text(2), s->integer(3), s->integer(4), s->integer(5) != 0};
+  return TokenRecord{s.text(0), s.text(1), s.text(2), s.integer(3), s.integer(4), s.integer(5) != 0};
 }
 
 Status SqliteStorage::revoke_token(std::string_view hash) {
