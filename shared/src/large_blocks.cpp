@@ -1,6 +1,7 @@
 #include "rapidesk/shared/large_blocks.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -15,30 +16,85 @@ namespace rapidesk {
 namespace {
 
 #if RAPIDESK_MAPPED_BLOCKS
-bool is_mapped(std::size_t bytes) { return bytes >= kMappedBlockBytes; }
+constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
 
-std::size_t page_rounded(std::size_t bytes) {
+bool is_mapped(std::size_t bytes) { return bytes >= kMappedBlockBytes; }
+bool is_huge(std::size_t bytes) { return bytes >= kHugePageAdviceBytes; }
+
+std::size_t rounded(std::size_t bytes, std::size_t unit) { return (bytes + unit - 1) / unit * unit; }
+
+// The length of a block's mapping: whole huge pages for a block that is advised to use them
+// (a partial one at its end would be ordinary pages), else whole pages.
+std::size_t mapping_size(std::size_t bytes) {
   static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  return (bytes + page - 1) / page * page;
+  return rounded(bytes, is_huge(bytes) ? kHugePage : page);
 }
 
-// Asks for huge pages on a whole mapping (`bytes` page-rounded); the kernel uses them for
-// its 2 MiB-aligned part. The whole mapping, not only that part: advice on part of a mapping
-// splits it in two or three, and mremap cannot move a range that spans several. A hint
-// only: where transparent huge pages are off or compiled out, it keeps ordinary pages.
+bool huge_aligned(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % kHugePage == 0; }
+
+// Asks for huge pages on a whole mapping. The whole mapping, not only its 2 MiB-aligned part:
+// advice on part of a mapping splits it in two or three, and mremap cannot move a range that
+// spans several. A hint only: where transparent huge pages are off or compiled out, the
+// mapping keeps ordinary pages.
 void advise_huge_pages(void* mapping, std::size_t bytes) {
 #if defined(MADV_HUGEPAGE)
-  if (bytes >= kHugePageAdviceBytes) (void)::madvise(mapping, page_rounded(bytes), MADV_HUGEPAGE);
+  if (is_huge(bytes)) (void)::madvise(mapping, mapping_size(bytes), MADV_HUGEPAGE);
 #else
   (void)mapping;
   (void)bytes;
 #endif
 }
 
+// `size` bytes of address space starting on a huge-page boundary, mapped with `prot`: the
+// kernel only backs aligned 2 MiB ranges with huge pages, and places mappings on ordinary
+// page boundaries. Over-maps by one huge page and unmaps what lies outside.
+void* map_aligned(std::size_t size, int prot) {
+  void* raw = ::mmap(nullptr, size + kHugePage, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) throw std::bad_alloc();
+  const auto begin = reinterpret_cast<std::uintptr_t>(raw);
+  const std::uintptr_t aligned = rounded(begin, kHugePage);
+  if (aligned > begin) (void)::munmap(raw, aligned - begin);
+  const std::uintptr_t tail = begin + size + kHugePage - (aligned + size);
+  if (tail != 0) (void)::munmap(reinterpret_cast<void*>(aligned + size), tail);
+  return reinterpret_cast<void*>(aligned);
+}
+
 void* map_block(std::size_t bytes) {
-  void* p = ::mmap(nullptr, page_rounded(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) throw std::bad_alloc();
+  const int prot = PROT_READ | PROT_WRITE;
+  void* p = nullptr;
+  if (is_huge(bytes)) {
+    p = map_aligned(mapping_size(bytes), prot);
+  } else {
+    p = ::mmap(nullptr, mapping_size(bytes), prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+  }
   advise_huge_pages(p, bytes);
+  return p;
+}
+
+// Resizes a mapping by moving its pages, never its contents: in place where the address
+// space after it is free, else to a new place (aligned for huge pages when it uses them).
+void* remap_block(void* data, std::size_t old_bytes, std::size_t new_bytes) {
+  const std::size_t old_size = mapping_size(old_bytes), new_size = mapping_size(new_bytes);
+  if (new_size == old_size) return data;
+  const bool stay = !is_huge(new_bytes) || huge_aligned(data);
+  if (stay) {
+    void* p = ::mremap(data, old_size, new_size, 0);
+    if (p != MAP_FAILED) {
+      advise_huge_pages(p, new_bytes);
+      return p;
+    }
+  }
+  void* p = MAP_FAILED;
+  if (is_huge(new_bytes)) {
+    void* target = map_aligned(new_size, PROT_NONE);  // replaced by the move
+    p = ::mremap(data, old_size, new_size, MREMAP_MAYMOVE | MREMAP_FIXED, target);
+    if (p == MAP_FAILED) (void)::munmap(target, new_size);
+  } else {
+    p = ::mremap(data, old_size, new_size, MREMAP_MAYMOVE);
+  }
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  advise_huge_pages(p, new_bytes);
   return p;
 }
 #else
@@ -59,12 +115,7 @@ void* allocate_zeroed_block(std::size_t bytes) {
 void* resize_block(void* data, std::size_t old_bytes, std::size_t new_bytes) {
   if (data == nullptr) old_bytes = 0;
 #if RAPIDESK_MAPPED_BLOCKS
-  if (is_mapped(old_bytes) && is_mapped(new_bytes)) {
-    void* p = ::mremap(data, page_rounded(old_bytes), page_rounded(new_bytes), MREMAP_MAYMOVE);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    advise_huge_pages(p, new_bytes);
-    return p;
-  }
+  if (is_mapped(old_bytes) && is_mapped(new_bytes)) return remap_block(data, old_bytes, new_bytes);
   if (is_mapped(old_bytes) || is_mapped(new_bytes)) {  // between the two kinds: copy once
     void* p = is_mapped(new_bytes) ? map_block(new_bytes) : std::malloc(new_bytes);
     if (p == nullptr) throw std::bad_alloc();
@@ -82,7 +133,7 @@ void free_block(void* data, std::size_t bytes) noexcept {
   if (data == nullptr) return;
 #if RAPIDESK_MAPPED_BLOCKS
   if (is_mapped(bytes)) {
-    (void)::munmap(data, page_rounded(bytes));
+    (void)::munmap(data, mapping_size(bytes));
     return;
   }
 #endif

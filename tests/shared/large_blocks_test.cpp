@@ -90,5 +90,29 @@ TEST(LargeBlocksTest, AnAdvisedBlockKeepsGrowingInPlaceOfCopies) {
   for (void* n : neighbours) free_block(n, kMappedBlockBytes + kPage * 5);
 }
 
+// The kernel backs only 2 MiB-aligned ranges with huge pages: a block that uses them starts
+// on such a boundary when it is made and after it grows or moves.
+TEST(LargeBlocksTest, HugePageBlocksStartOnAHugePageBoundary) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  const auto aligned = [&](const void* p) { return reinterpret_cast<std::uintptr_t>(p) % kHuge == 0; };
+  void* made = allocate_zeroed_block(kHugePageAdviceBytes + 100);
+  EXPECT_TRUE(aligned(made));
+  free_block(made, kHugePageAdviceBytes + 100);
+
+  std::size_t bytes = kMappedBlockBytes * 2 + 4'096;  // mapped, not yet advised
+  void* block = resize_block(nullptr, 0, bytes);
+  fill(block, bytes, 5);
+  void* blocker = allocate_zeroed_block(kMappedBlockBytes);  // may sit right after it
+  for (const std::size_t next : {kHugePageAdviceBytes + 8, kHugePageAdviceBytes * 3 + 1, kHugePageAdviceBytes * 7}) {
+    block = resize_block(block, bytes, next);
+    EXPECT_TRUE(aligned(block)) << next;
+    EXPECT_EQ(first_mismatch(block, bytes, 5), -1) << next;
+    bytes = next;
+    fill(block, bytes, 5);
+  }
+  free_block(block, bytes);
+  free_block(blocker, kMappedBlockBytes);
+}
+
 }  // namespace
 }  // namespace rapidesk

@@ -6,8 +6,10 @@
 // system when freed. malloc may serve a large request from free heap memory instead, and
 // realloc then copies the whole array into fresh pages at each doubling: on a virtual
 // machine that is a page fault per 4 KiB, which stalled single pushes for 80-120 ms under the
-// merge lock. Mappings of kHugePageAdviceBytes and up are advised to use transparent huge
-// pages (madvise MADV_HUGEPAGE): one fault then maps 2 MiB instead of 4 KiB.
+// merge lock. Mappings of kHugePageAdviceBytes and up start on a 2 MiB boundary, span whole
+// huge pages (moved to such a place when they cannot grow where they are) and are advised
+// to use transparent huge pages (madvise MADV_HUGEPAGE): one fault then maps 2 MiB instead
+// of 4 KiB.
 //
 // Smaller blocks come from malloc. The byte count alone tells the two kinds apart, so a
 // caller passes every function the byte count its block was allocated or last resized with.
