@@ -161,25 +161,46 @@ TEST(EntryLogTest, IndexesIteratesAndKeepsReferencesAcrossChunks) {
   EXPECT_TRUE(log.empty());
   log.push_back(entry(1));
   const LogEntry* first = &log[0];
-  for (std::uint64_t seq = 2; seq <= 10'000; ++seq) log.push_back(entry(seq));  // three chunks
-  ASSERT_EQ(log.size(), 10'000u);
+  constexpr std::uint64_t kEntries = 40'000;  // three chunks of 16,384
+  for (std::uint64_t seq = 2; seq <= kEntries; ++seq) log.push_back(entry(seq));
+  ASSERT_EQ(log.size(), kEntries);
   EXPECT_EQ(first, &log[0]);  // never moved
-  EXPECT_EQ(log[4095].seq, 4096u);
-  EXPECT_EQ(log[4096].seq, 4097u);
-  EXPECT_EQ(log.back().op.row, "row-10000");
+  EXPECT_EQ(log[16'383].seq, 16'384u);
+  EXPECT_EQ(log[16'384].seq, 16'385u);
+  EXPECT_EQ(log.back().op.row, "row-40000");
 
   std::uint64_t sum = 0;
   for (const LogEntry& e : log) sum += e.seq;
-  EXPECT_EQ(sum, 10'000u * 10'001u / 2);
+  EXPECT_EQ(sum, kEntries * (kEntries + 1) / 2);
 
   // A pull page copies a range that spans a chunk boundary.
-  const std::vector<LogEntry> page(log.begin() + 4000, log.begin() + 4200);
+  const std::vector<LogEntry> page(log.begin() + 16'300, log.begin() + 16'500);
   ASSERT_EQ(page.size(), 200u);
-  EXPECT_EQ(page.front().seq, 4001u);
-  EXPECT_EQ(page.back().seq, 4200u);
-  EXPECT_EQ(log.end() - log.begin(), 10'000);
-  EXPECT_EQ((log.begin() + 5000)->seq, 5001u);
+  EXPECT_EQ(page.front().seq, 16'301u);
+  EXPECT_EQ(page.back().seq, 16'500u);
+  EXPECT_EQ(log.end() - log.begin(), static_cast<std::ptrdiff_t>(kEntries));
+  EXPECT_EQ((log.begin() + 20'000)->seq, 20'001u);
   EXPECT_LT(log.begin() + 1, log.end());
+}
+
+TEST(EntryLogTest, CopiesAndMovesKeepEveryEntry) {
+  EntryLog log;
+  for (std::uint64_t seq = 1; seq <= 20'000; ++seq) log.push_back(entry(seq));
+  EntryLog copy = log;
+  ASSERT_EQ(copy.size(), log.size());
+  EXPECT_NE(&copy[0], &log[0]);
+  EXPECT_EQ(copy[19'999].op.row, "row-20000");
+  EntryLog moved = std::move(copy);
+  ASSERT_EQ(moved.size(), 20'000u);
+  EXPECT_EQ(moved[16'384].seq, 16'385u);
+  moved.push_back(entry(20'001));
+  EXPECT_EQ(moved.back().op.row, "row-20001");
+  copy = moved;  // assigned back after the move
+  EXPECT_EQ(copy.size(), 20'001u);
+  EXPECT_EQ(log.size(), 20'000u);  // the source of the first copy is untouched
+  EntryLog empty;
+  copy = empty;
+  EXPECT_TRUE(copy.empty());
 }
 
 }  // namespace

@@ -2,15 +2,21 @@
 // A std::vector doubles and moves every entry when it fills: with a few hundred thousand
 // entries that is one push stalled for hundreds of milliseconds while the merge lock is
 // held (and, with millions, for seconds, at 1.5x the memory). Chunks never move, so an
-// append costs the same at any size and references to entries stay valid.
+// append costs the same at any size and references to entries stay valid. Each chunk is a
+// large block (large_blocks.h) that uses huge pages where the kernel allows: filling it then
+// takes a page fault per 2 MiB of entries instead of one per 4 KiB, which on a virtual
+// machine was a tenth of the server's time merging pushes.
 #pragma once
 
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <new>
+#include <utility>
 #include <vector>
 
+#include "rapidesk/shared/large_blocks.h"
 #include "rapidesk/sync/protocol.h"
 
 namespace rapidesk::sync {
@@ -55,6 +61,28 @@ class EntryLog {
     std::size_t index_ = 0;
   };
 
+  EntryLog() = default;
+  EntryLog(const EntryLog& other) {
+    for (const LogEntry& e : other) push_back(e);
+  }
+  EntryLog& operator=(const EntryLog& other) {
+    if (this != &other) EntryLog(other).swap(*this);
+    return *this;
+  }
+  EntryLog(EntryLog&& other) noexcept { swap(other); }
+  EntryLog& operator=(EntryLog&& other) noexcept {
+    EntryLog(std::move(other)).swap(*this);
+    return *this;
+  }
+  ~EntryLog() {
+    for (std::size_t i = 0; i < size_; ++i) entry(i).~LogEntry();
+    for (LogEntry* chunk : chunks_) free_block(chunk, kChunkBytes);
+  }
+  void swap(EntryLog& other) noexcept {
+    chunks_.swap(other.chunks_);
+    std::swap(size_, other.size_);
+  }
+
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   // REQUIRES: i < size().
@@ -65,20 +93,23 @@ class EntryLog {
   const_iterator end() const { return {this, size_}; }
 
   void push_back(LogEntry entry) {
-    if ((size_ & kChunkMask) == 0) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(kChunkSize);  // filled in place: never reallocated
+    if (size_ == chunks_.size() * kChunkSize) {
+      chunks_.reserve(chunks_.size() + 1);  // cannot throw once the chunk is allocated
+      chunks_.push_back(static_cast<LogEntry*>(allocate_zeroed_block(kChunkBytes)));
     }
-    chunks_.back().push_back(std::move(entry));
+    ::new (static_cast<void*>(chunks_[size_ >> kChunkBits] + (size_ & kChunkMask))) LogEntry(std::move(entry));
     ++size_;
   }
 
  private:
-  static constexpr unsigned kChunkBits = 12;  // 4,096 entries (about 1.4 MB) per chunk
+  static constexpr unsigned kChunkBits = 14;  // 16,384 entries (about 4.5 MB) per chunk
   static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
   static constexpr std::size_t kChunkMask = kChunkSize - 1;
+  static constexpr std::size_t kChunkBytes = kChunkSize * sizeof(LogEntry);
 
-  std::vector<std::vector<LogEntry>> chunks_;
+  LogEntry& entry(std::size_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+
+  std::vector<LogEntry*> chunks_;  // each holds kChunkSize entries; the first size_ are live
   std::size_t size_ = 0;
 };
 
