@@ -33,9 +33,9 @@ class PodVector {
   PodVector(const PodVector& other) { *this = other; }
   PodVector(PodVector&& other) noexcept { swap(other); }
   // A copy keeps the source's capacity: the copy of a merged state is edited next, and
-  // room it lacked would cost a second copy of the array (realloc) at the first growth.
-  // Capacity beyond the size is not touched, so a large block's takes address space, not
-  // memory.
+  // room it lacked would cost a regrowth (a copy for a small block, a remapping for a large
+  // one) at the first edit. Capacity beyond the size is not touched, so a large block's
+  // takes address space, not memory.
   PodVector& operator=(const PodVector& other) {
     if (this != &other) {
       clear();
