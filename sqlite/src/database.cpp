@@ -1,6 +1,14 @@
 #include "rapidesk/sqlite/database.h"
 
+#include <chrono>
+#include <thread>
+
 namespace rapidesk::sqlite {
+
+namespace {
+// How long a statement waits for another connection's lock before it reports "busy".
+constexpr int kBusyTimeoutMs = 5000;
+}  // namespace
 
 Status error_status(sqlite3* db, int rc, std::string_view what) {
   const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -100,11 +108,20 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   }
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, 5000);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   // journal_mode answers with a row; check it really switched (it cannot on some filesystems).
   auto mode = db->prepare("PRAGMA journal_mode=WAL");
   if (!mode) return mode.status();
   auto row = mode->step();
+  // Switching a new database to WAL takes an exclusive lock. Two connections doing it at once
+  // (a server and an admin command starting together) can each hold a shared lock that the
+  // other's upgrade waits for; SQLite then answers one of them "busy" at once rather than
+  // through the busy timeout, so that one retries here, for as long as that timeout.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  while (!row && (sqlite3_extended_errcode(raw) & 0xFF) == SQLITE_BUSY && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    row = mode->reset().step();
+  }
   if (!row) return row.status();
   if (!*row || mode->text(0) != "wal") {
     return Status::io(format_text(Text{"the database {} cannot use write-ahead logging", "数据库 {} 无法启用 WAL 日志"},
