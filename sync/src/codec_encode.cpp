@@ -124,7 +124,7 @@ void append_log_entry(std::string& out, const LogEntry& entry) {
 
 std::string encode_log_entry(const LogEntry& entry) {
   std::string out;
-  out.reserve(encoded_size_hint(entry.op) + 64);  // + author, origin, seq, outcome
+  out.reserve(encoded_size_hint(entry.op) + 64);  // + the origin, seq and outcome members
   append_log_entry(out, entry);
   return out;
 }
