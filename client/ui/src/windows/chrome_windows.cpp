@@ -3,6 +3,7 @@
 #include <imgui_stdlib.h>
 
 #include "rapidesk/client/server_address.h"
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -50,7 +51,7 @@ void draw_status_bar(AppContext& ctx) {
   ImGui::SetNextWindowSize(ImVec2(vp->WorkSize.x, h));
   const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
-  ImGui::Begin("##status_bar", nullptr, flags);
+  begin_window("##status_bar", nullptr, flags);
   const bool dark = ctx.settings.dark;
   if (ctx.worker == nullptr) {
     ImGui::TextColored(tone_color(Tone::kWarning, dark), "%s", tr({"● Not signed in: working offline", "● 未登录：离线工作"}));
@@ -100,7 +101,7 @@ void draw_status_bar(AppContext& ctx) {
 void draw_settings_window(AppContext& ctx) {
   if (!ctx.open.settings) return;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 22, ImGui::GetFontSize() * 12), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Settings###settings", "设置###settings"}), &ctx.open.settings)) {
+  if (!begin_window(tr({"Settings###settings", "设置###settings"}), &ctx.open.settings)) {
     ImGui::End();
     return;
   }
@@ -149,7 +150,7 @@ void draw_login_window(AppContext& ctx) {
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(ImVec2(vp->GetCenter().x, vp->GetCenter().y), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 24, 0), ImGuiCond_Appearing);
-  if (!ImGui::Begin(tr({"Sign in###login", "登录###login"}), &ctx.open.login, ImGuiWindowFlags_NoCollapse)) {
+  if (!begin_window(tr({"Sign in###login", "登录###login"}), &ctx.open.login, ImGuiWindowFlags_NoCollapse)) {
     ImGui::End();
     return;
   }

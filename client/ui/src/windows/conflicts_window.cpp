@@ -7,6 +7,7 @@
 #include <map>
 
 #include "rapidesk/sync/conflict.h"
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -24,7 +25,7 @@ void draw_conflicts_window(AppContext& ctx) {
   static std::map<std::string, std::string> merged;
   static bool all = false;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 44, ImGui::GetFontSize() * 24), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Conflicts###conflicts", "冲突###conflicts"}), &ctx.open.conflicts)) {
+  if (!begin_window(tr({"Conflicts###conflicts", "冲突###conflicts"}), &ctx.open.conflicts)) {
     ImGui::End();
     return;
   }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -91,7 +92,7 @@ void draw_dashboard_window(AppContext& ctx) {
   static DashboardData d;
   static int range = 0;  // 0: week, 1: month
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 50, ImGui::GetFontSize() * 36), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Dashboard###dashboard", "看板###dashboard"}), &ctx.open.dashboard)) {
+  if (!begin_window(tr({"Dashboard###dashboard", "看板###dashboard"}), &ctx.open.dashboard)) {
     ImGui::End();
     return;
   }

@@ -9,6 +9,7 @@
 #include "rapidesk/client/attachment_store.h"
 #include "rapidesk/shared/masking.h"
 #include "rapidesk/shared/status_machine.h"
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -338,7 +339,7 @@ void draw_detail_window(AppContext& ctx) {
   const float top = vp->Pos.y + ImGui::GetFrameHeight();
   ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x * 0.62f, top), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.38f, vp->Size.y - ImGui::GetFrameHeight() * 2.4f), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Request###detail", "请求详情###detail"}), &ctx.open.detail)) {
+  if (!begin_window(tr({"Request###detail", "请求详情###detail"}), &ctx.open.detail)) {
     ImGui::End();
     return;
   }

@@ -5,6 +5,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -98,7 +99,7 @@ void file_intake(AppContext& ctx) {
 void draw_intake_window(AppContext& ctx) {
   if (!ctx.open.intake) return;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 38, ImGui::GetFontSize() * 42), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"New request###intake", "新建请求###intake"}), &ctx.open.intake)) {
+  if (!begin_window(tr({"New request###intake", "新建请求###intake"}), &ctx.open.intake)) {
     ImGui::End();
     return;
   }

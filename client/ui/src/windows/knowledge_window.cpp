@@ -3,6 +3,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -24,7 +25,7 @@ void draw_knowledge_window(AppContext& ctx) {
   if (!ctx.open.knowledge) return;
   static KnowledgeState k;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 40, ImGui::GetFontSize() * 30), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Knowledge base###knowledge", "知识库###knowledge"}), &ctx.open.knowledge)) {
+  if (!begin_window(tr({"Knowledge base###knowledge", "知识库###knowledge"}), &ctx.open.knowledge)) {
     ImGui::End();
     return;
   }

@@ -3,6 +3,7 @@
 // replica (fed by what the server syncs), with the unread ones marked.
 #include <imgui.h>
 
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -30,7 +31,7 @@ std::size_t unread_notifications(const AppContext& ctx) {
 void draw_notifications_window(AppContext& ctx) {
   if (!ctx.open.notifications) return;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 26), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Notifications###notifications", "通知###notifications"}), &ctx.open.notifications)) {
+  if (!begin_window(tr({"Notifications###notifications", "通知###notifications"}), &ctx.open.notifications)) {
     ImGui::End();
     return;
   }

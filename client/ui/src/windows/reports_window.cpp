@@ -11,6 +11,7 @@
 
 #include "rapidesk/client/intake.h"
 #include "report_period.h"
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -267,7 +268,7 @@ void draw_reports_window(AppContext& ctx) {
   }
   if (!ctx.open.reports) return;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 46, ImGui::GetFontSize() * 38), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Reports###reports", "报表###reports"}), &ctx.open.reports)) {
+  if (!begin_window(tr({"Reports###reports", "报表###reports"}), &ctx.open.reports)) {
     ImGui::End();
     return;
   }

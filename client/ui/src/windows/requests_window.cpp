@@ -4,6 +4,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
 
@@ -163,7 +164,7 @@ void draw_requests_window(AppContext& ctx) {
   const float top = vp->Pos.y + ImGui::GetFrameHeight();
   ImGui::SetNextWindowPos(ImVec2(vp->Pos.x, top), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(vp->Size.x * 0.62f, vp->Size.y - ImGui::GetFrameHeight() * 2.4f), ImGuiCond_FirstUseEver);
-  if (!ImGui::Begin(tr({"Requests###requests", "请求列表###requests"}), &ctx.open.requests)) {
+  if (!begin_window(tr({"Requests###requests", "请求列表###requests"}), &ctx.open.requests)) {
     ImGui::End();
     return;
   }
