@@ -80,4 +80,14 @@ TEST_F(BeginWindowTest, AWindowThatAppearsOverAnotherHasItsBackgroundAtOnce) {
   EXPECT_EQ(overlapping.first, a_with_background);
 }
 
+TEST_F(BeginWindowTest, BackgroundsAreDrawnWhileAMouseButtonIsHeld) {
+  const auto first = frame(ImVec2(400, 0));
+  const auto apart = frame(ImVec2(400, 0));
+  ASSERT_LT(apart.first, first.first);
+  ImGui::GetIO().MouseDown[0] = true;  // a drag may move either window over the other
+  EXPECT_EQ(frame(ImVec2(400, 0)), first);
+  ImGui::GetIO().MouseDown[0] = false;
+  EXPECT_EQ(frame(ImVec2(400, 0)), apart);
+}
+
 }  // namespace

@@ -31,8 +31,11 @@ bool overlap(const Placement& a, const Placement& b) {
 }
 
 // True when window `id` was shown last frame and no other window shown last frame or begun
-// this frame overlaps it. False on its first frame (no rectangle known yet).
+// this frame overlaps it. False on its first frame (no rectangle known yet), and while a
+// mouse button is held: windows move and resize only by dragging, and a window dragged over
+// another this frame must not show it through for the one frame its old place says "alone".
 bool alone_over_clear_colour(const Placements& all, ImGuiID id, int frame) {
+  if (ImGui::IsAnyMouseDown()) return false;
   const Placement* self = nullptr;
   for (const Placement& p : all.windows) {
     if (p.id == id) self = &p;

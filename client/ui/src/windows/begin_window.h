@@ -11,7 +11,8 @@ namespace rapidesk::ui {
 // a software renderer (Mesa's llvmpipe: Xvfb, virtual machines, remote desktops) filling a
 // large window's background is the biggest single cost of a frame. Measured with
 // `rapidesk-bench ui-frame`: the 100k-row list's frame fell from about 10 ms to 6.5 ms.
-// Overlapping windows keep their background, so one in front still hides what is behind. A
+// Overlapping windows keep their background, so one in front still hides what is behind;
+// so does every window while a mouse button is held (a drag may move one over another). A
 // window begun before another appears over it gets its background back one frame later;
 // meanwhile the new window, in front as windows appear, covers where they overlap.
 bool begin_window(const char* name, bool* open = nullptr, ImGuiWindowFlags flags = 0);
