@@ -90,4 +90,23 @@ TEST_F(BeginWindowTest, BackgroundsAreDrawnWhileAMouseButtonIsHeld) {
   EXPECT_EQ(frame(ImVec2(400, 0)), apart);
 }
 
+TEST_F(BeginWindowTest, AWindowOverTheMainMenuBarKeepsItsBackground) {
+  const auto menu_frame = [&](ImVec2 a_pos) {
+    ImGui::NewFrame();
+    if (ImGui::BeginMainMenuBar()) ImGui::EndMainMenuBar();
+    ImGui::SetNextWindowPos(a_pos);
+    ImGui::SetNextWindowSize(ImVec2(300, 200));
+    rapidesk::ui::begin_window("A");
+    const int vertices = ImGui::GetWindowDrawList()->VtxBuffer.Size;
+    ImGui::End();
+    ImGui::Render();
+    return vertices;
+  };
+  const int first = menu_frame(ImVec2(0, 0));
+  (void)menu_frame(ImVec2(0, 0));
+  EXPECT_EQ(menu_frame(ImVec2(0, 0)), first);  // its top edge lies under the menu bar
+  (void)menu_frame(ImVec2(0, 100));
+  EXPECT_LT(menu_frame(ImVec2(0, 100)), first);  // below it: left out
+}
+
 }  // namespace

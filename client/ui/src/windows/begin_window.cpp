@@ -30,8 +30,8 @@ bool overlap(const Placement& a, const Placement& b) {
   return a.min.x < b.max.x && b.min.x < a.max.x && a.min.y < b.max.y && b.min.y < a.max.y;
 }
 
-// True when window `id` was shown last frame and no other window shown last frame or begun
-// this frame overlaps it. False on its first frame (no rectangle known yet), and while a
+// True when window `id` was shown last frame, within the work area, and no other window
+// shown last frame or begun this frame overlaps it. False on its first frame (no rectangle known yet), and while a
 // mouse button is held: windows move and resize only by dragging, and a window dragged over
 // another this frame must not show it through for the one frame its old place says "alone".
 bool alone_over_clear_colour(const Placements& all, ImGuiID id, int frame) {
@@ -41,6 +41,12 @@ bool alone_over_clear_colour(const Placements& all, ImGuiID id, int frame) {
     if (p.id == id) self = &p;
   }
   if (self == nullptr || self->frame != frame - 1) return false;
+  // The main menu bar is drawn outside the work area, by ImGui, and is not listed above.
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  const Placement work{0, vp->WorkPos, ImVec2(vp->WorkPos.x + vp->WorkSize.x, vp->WorkPos.y + vp->WorkSize.y), frame};
+  if (self->min.x < work.min.x || self->min.y < work.min.y || self->max.x > work.max.x || self->max.y > work.max.y) {
+    return false;
+  }
   for (const Placement& p : all.windows) {
     if (p.id != id && p.frame >= frame - 1 && overlap(p, *self)) return false;
   }

@@ -5,8 +5,9 @@
 
 namespace rapidesk::ui {
 
-// ImGui::Begin, minus the window's background fill whenever the window overlapped no other
-// window on the previous frame (nor on this one so far). Each frame starts cleared to the
+// ImGui::Begin, minus the window's background fill whenever the window lay inside the work
+// area (clear of the main menu bar) and overlapped no other window on the previous frame
+// (nor on this one so far). Each frame starts cleared to the
 // WindowBg colour (platform/window.cpp), so such a window looks exactly the same; but under
 // a software renderer (Mesa's llvmpipe: Xvfb, virtual machines, remote desktops) filling a
 // large window's background is the biggest single cost of a frame. Measured with
