@@ -310,7 +310,7 @@ TEST(Batches, ABatchEndsAsTheSameOpsAppliedOneByOne) {
     const Stamp hlc = stamp(1000 + i, 0, who);
     const std::string id = who + ":" + std::to_string(i);
     switch (i % 4) {
-      case 0: ops.push_back(make_op(id, "request", row, "title", Value::string("t" + std::to_string(i)), hlc, std::nullopt, who)); break;
+      case 0: ops.push_back(make_op(id, "request", row, "title", Value::string(std::to_string(i) + "t"), hlc, std::nullopt, who)); break;
       case 1: ops.push_back(make_op(id, "request", row, "tags", Value::string((i % 3 ? "+tag" : "-tag") + std::to_string(i % 11)), hlc, std::nullopt, who)); break;
       case 2: ops.push_back(make_op(id, "request", row, "collaborators", Value::string("+user" + std::to_string(i % 13)), hlc, std::nullopt, who)); break;
       default: ops.push_back(make_op(id, "request", row, "title", str("u"), stamp(900 - i, 0, who), std::nullopt, who));

@@ -31,14 +31,21 @@ std::string format_remaining(std::int64_t ms) {
   std::uint64_t m = static_cast<std::uint64_t>(late ? -(ms + 1) + 1 : ms) / 60'000;
   const std::uint64_t d = m / (24 * 60), h = (m / 60) % 24, mm = m % 60;
   std::string out = late ? "-" : "";
+  bool first = true;
+  const auto part = [&](std::uint64_t n, char unit) {  // "3d", then " 4h"
+    if (!first) out += ' ';
+    first = false;
+    out += std::to_string(n);
+    out += unit;
+  };
   if (d > 0) {
-    out += std::to_string(d) + "d";
-    if (h > 0) out += " " + std::to_string(h) + "h";
+    part(d, 'd');
+    if (h > 0) part(h, 'h');
   } else if (h > 0) {
-    out += std::to_string(h) + "h";
-    if (mm > 0) out += " " + std::to_string(mm) + "m";
+    part(h, 'h');
+    if (mm > 0) part(mm, 'm');
   } else {
-    out += std::to_string(mm) + "m";
+    part(mm, 'm');
   }
   return out;
 }

@@ -11,9 +11,12 @@ namespace rapidesk::ui {
 
 namespace {
 
+// What no typed query equals: the list is searched again on the next frame.
+constexpr char kSearchAgain = '\x01';
+
 struct KnowledgeState {
   std::string query;
-  std::string searched = "\x01";
+  std::string searched{kSearchAgain};
   std::vector<nlohmann::json> results;
   int chosen = -1;
   std::string new_title, new_body, new_category;
@@ -84,7 +87,7 @@ void draw_knowledge_window(AppContext& ctx) {
       ctx.edited();
       k.new_title.clear();
       k.new_body.clear();
-      k.searched = "\x01";
+      k.searched.assign(1, kSearchAgain);
     } else {
       ctx.say(id.status());
     }
