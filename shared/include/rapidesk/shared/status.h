@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -31,11 +32,22 @@ enum class ErrorCode {
 // Stable snake_case code used on the wire and in logs ("invalid", "not_found", ...).
 std::string_view error_code_name(ErrorCode code);
 
+// An ok Status is one word and allocates nothing; an error keeps its message and field on
+// the heap. Hot paths return a Status per operation (the merge returns one per field op,
+// and a server keeps one per op it answers), and three inline strings made each of those
+// about 100 bytes to construct, move and destroy.
 class Status {
  public:
   Status() = default;  // ok
   Status(ErrorCode code, Text message, std::string field = {})
-      : code_(code), message_(std::move(message)), field_(std::move(field)) {}
+      : code_(code), detail_(std::make_unique<Detail>(Detail{std::move(message), std::move(field)})) {}
+  Status(const Status& other) : code_(other.code_), detail_(other.detail_ ? std::make_unique<Detail>(*other.detail_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) *this = Status(other);
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status ok() { return {}; }
   static Status invalid(Text m, std::string field = {}) { return {ErrorCode::kInvalid, std::move(m), std::move(field)}; }
@@ -48,14 +60,22 @@ class Status {
   bool is_ok() const { return code_ == ErrorCode::kOk; }
   explicit operator bool() const { return is_ok(); }
   ErrorCode code() const { return code_; }
-  const Text& message() const { return message_; }
+  const Text& message() const { return (detail_ ? *detail_ : none()).message; }
   // The field the error is about, when there is one (wire name), else empty.
-  const std::string& field() const { return field_; }
+  const std::string& field() const { return (detail_ ? *detail_ : none()).field; }
 
  private:
+  struct Detail {
+    Text message;
+    std::string field;
+  };
+  static const Detail& none() {
+    static const Detail empty;
+    return empty;
+  }
+
   ErrorCode code_ = ErrorCode::kOk;
-  Text message_;
-  std::string field_;
+  std::unique_ptr<Detail> detail_;  // null for ok (and after a move)
 };
 
 // A value or the Status saying why there is none.
