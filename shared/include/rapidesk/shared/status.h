@@ -41,7 +41,8 @@ class Status {
   Status() = default;  // ok
   Status(ErrorCode code, Text message, std::string field = {})
       : code_(code), detail_(std::make_unique<Detail>(Detail{std::move(message), std::move(field)})) {}
-  Status(const Status& other) : code_(other.code_), detail_(other.detail_ ? std::make_unique<Detail>(*other.detail_) : nullptr) {}
+  Status(const Status& other)
+      : code_(other.code_), detail_(other.detail_ ? std::make_unique<Detail>(*other.detail_) : nullptr) {}
   Status& operator=(const Status& other) {
     if (this != &other) *this = Status(other);
     return *this;
