@@ -75,7 +75,7 @@ class EntryLog {
     return *this;
   }
   ~EntryLog() {
-    for (std::size_t i = 0; i < size_; ++i) entry(i).~LogEntry();
+    for (std::size_t i = 0; i < size_; ++i) slot(i)->~LogEntry();
     for (LogEntry* chunk : chunks_) free_block(chunk, kChunkBytes);
   }
   void swap(EntryLog& other) noexcept {
@@ -86,7 +86,7 @@ class EntryLog {
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   // REQUIRES: i < size().
-  const LogEntry& operator[](std::size_t i) const { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  const LogEntry& operator[](std::size_t i) const { return *slot(i); }
   // REQUIRES: !empty().
   const LogEntry& back() const { return (*this)[size_ - 1]; }
   const_iterator begin() const { return {this, 0}; }
@@ -97,7 +97,7 @@ class EntryLog {
       chunks_.reserve(chunks_.size() + 1);  // cannot throw once the chunk is allocated
       chunks_.push_back(static_cast<LogEntry*>(allocate_zeroed_block(kChunkBytes)));
     }
-    ::new (static_cast<void*>(chunks_[size_ >> kChunkBits] + (size_ & kChunkMask))) LogEntry(std::move(entry));
+    ::new (static_cast<void*>(slot(size_))) LogEntry(std::move(entry));
     ++size_;
   }
 
@@ -107,7 +107,8 @@ class EntryLog {
   static constexpr std::size_t kChunkMask = kChunkSize - 1;
   static constexpr std::size_t kChunkBytes = kChunkSize * sizeof(LogEntry);
 
-  LogEntry& entry(std::size_t i) { return chunks_[i >> kChunkBits][i & kChunkMask]; }
+  // Where entry i lives (or will be constructed). REQUIRES: its chunk is allocated.
+  LogEntry* slot(std::size_t i) const { return chunks_[i >> kChunkBits] + (i & kChunkMask); }
 
   std::vector<LogEntry*> chunks_;  // each holds kChunkSize entries; the first size_ are live
   std::size_t size_ = 0;
