@@ -68,6 +68,15 @@ void Metrics::add_blob_bytes_downloaded(std::uint64_t n) {
 std::uint64_t Metrics::blob_bytes_uploaded() const { return blob_bytes_uploaded_.load(std::memory_order_relaxed); }
 std::uint64_t Metrics::blob_bytes_downloaded() const { return blob_bytes_downloaded_.load(std::memory_order_relaxed); }
 
+void Metrics::add_group_commit(std::uint64_t writers, std::uint64_t entries) {
+  commits_.fetch_add(1, std::memory_order_relaxed);
+  commit_writers_.fetch_add(writers, std::memory_order_relaxed);
+  committed_entries_.fetch_add(entries, std::memory_order_relaxed);
+}
+std::uint64_t Metrics::commits() const { return commits_.load(std::memory_order_relaxed); }
+std::uint64_t Metrics::commit_writers() const { return commit_writers_.load(std::memory_order_relaxed); }
+std::uint64_t Metrics::committed_entries() const { return committed_entries_.load(std::memory_order_relaxed); }
+
 std::string Metrics::render_prometheus() const {
   std::ostringstream out;
   {
@@ -101,6 +110,16 @@ std::string Metrics::render_prometheus() const {
       << "# HELP rapidesk_conflicts_total Conflict records created by merges.\n"
       << "# TYPE rapidesk_conflicts_total counter\n"
       << "rapidesk_conflicts_total " << conflicts() << '\n'
+      << "# HELP rapidesk_sync_commits_total Durable transactions that wrote the sync log (group commits).\n"
+      << "# TYPE rapidesk_sync_commits_total counter\n"
+      << "rapidesk_sync_commits_total " << commits() << '\n'
+      << "# HELP rapidesk_sync_commit_writers_total Pushes and server tasks made durable by those transactions; "
+         "divided by rapidesk_sync_commits_total, the average group size.\n"
+      << "# TYPE rapidesk_sync_commit_writers_total counter\n"
+      << "rapidesk_sync_commit_writers_total " << commit_writers() << '\n'
+      << "# HELP rapidesk_sync_committed_entries_total Sync log entries written by those transactions.\n"
+      << "# TYPE rapidesk_sync_committed_entries_total counter\n"
+      << "rapidesk_sync_committed_entries_total " << committed_entries() << '\n'
       << "# HELP rapidesk_ws_clients Connected WebSocket stream clients.\n"
       << "# TYPE rapidesk_ws_clients gauge\n"
       << "rapidesk_ws_clients " << ws_clients() << '\n'

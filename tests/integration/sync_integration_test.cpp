@@ -209,11 +209,12 @@ TEST_F(SyncTest, ConcurrentPushesAllArriveOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(acked.load(), kClients * kBatches * 5);
   // Every op once, plus one number per request (the SLA service's own ops come on top).
-  size_t client_ops = 0, numbers = 0;
+  size_t client_ops = 0, numbers = 0, entries = 0;
   for (std::uint64_t c = 0;;) {
     Response page = get("/api/v1/sync/pull?cursor=" + std::to_string(c) + "&limit=1000", coord_);
     auto decoded = sync::decode_pull(page.body);
     ASSERT_TRUE(decoded.ok());
+    entries += decoded.entries.size();
     for (const auto& e : decoded.entries) {
       client_ops += e.op.origin == sync::Origin::kClient;
       numbers += e.op.origin == sync::Origin::kServer && e.op.field == "number";
@@ -224,6 +225,17 @@ TEST_F(SyncTest, ConcurrentPushesAllArriveOnce) {
   EXPECT_EQ(client_ops, static_cast<size_t>(kClients * kBatches * 5));
   EXPECT_EQ(numbers, static_cast<size_t>(kClients * kBatches));
   EXPECT_EQ(get("/api/v1/requests?limit=1000", coord_).json()["total"], kClients * kBatches);
+  // Group commit: every push was made durable by some commit, every entry written once.
+  const std::string metrics = http(port(), "GET", "/metrics").body;
+  const auto counter = [&](const std::string& name) {
+    const size_t at = metrics.find("\n" + name + " ");
+    return at == std::string::npos ? -1LL : std::stoll(metrics.substr(at + name.size() + 2));
+  };
+  const long long commits = counter("rapidesk_sync_commits_total");
+  EXPECT_GE(commits, 1);
+  EXPECT_GE(counter("rapidesk_sync_commit_writers_total"), kClients * kBatches);
+  EXPECT_GE(counter("rapidesk_sync_commit_writers_total"), commits);
+  EXPECT_EQ(counter("rapidesk_sync_committed_entries_total"), static_cast<long long>(entries));
 }
 
 TEST_F(SyncTest, RestartKeepsEverythingAndNumbersContinue) {

@@ -52,6 +52,8 @@ TEST(Metrics, PrometheusTextCountsRequests) {
   f.request("GET", "/nope/secret-token-in-path");
   f.state->metrics.add_ops_merged(7);
   f.state->metrics.add_conflicts(2);
+  f.state->metrics.add_group_commit(3, 40);
+  f.state->metrics.add_group_commit(1, 5);
   HttpResponse r = f.request("GET", "/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -71,6 +73,9 @@ TEST(Metrics, PrometheusTextCountsRequests) {
             std::string::npos);
   EXPECT_NE(text.find("rapidesk_ops_merged_total 7\n"), std::string::npos);
   EXPECT_NE(text.find("rapidesk_conflicts_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE rapidesk_sync_commits_total counter\nrapidesk_sync_commits_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("rapidesk_sync_commit_writers_total 4\n"), std::string::npos);
+  EXPECT_NE(text.find("rapidesk_sync_committed_entries_total 45\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE rapidesk_ws_clients gauge\nrapidesk_ws_clients 0\n"), std::string::npos);
   // Every non-comment line is "name{labels} value" or "name value".
   size_t start = 0;

@@ -375,6 +375,7 @@ std::uint64_t SyncService::queue_commit(std::vector<PendingEntry> entries, std::
   for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
   for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
   queue_.next_server_op = merge_.next_op_sequence();
+  ++queue_.writers;
   queued_cursor_ = merge_.cursor();
   return queue_.generation = next_generation_++;
 }
@@ -499,6 +500,7 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     Status s = shared_ != nullptr
                    ? shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys)
                    : storage_.append_sync(records, batch.rejections, next_op, batch.fired_sla_keys);
+    if (s && commit_listener_) commit_listener_(batch.writers, records.size());
     lock.lock();
     committing_ = false;
     if (!s) {

@@ -31,6 +31,10 @@ class Metrics {
   // in upload chunks and sent in download chunks.
   void add_blob_bytes_uploaded(std::uint64_t n);
   void add_blob_bytes_downloaded(std::uint64_t n);
+  // rapidesk_sync_commits_total / _commit_writers_total / _committed_entries_total: one
+  // group commit (one durable transaction) that made `writers` pushes and server tasks
+  // durable with `entries` log entries.
+  void add_group_commit(std::uint64_t writers, std::uint64_t entries);
   // rapidesk_ws_clients gauge.
   void ws_client_connected();
   void ws_client_disconnected();
@@ -44,6 +48,9 @@ class Metrics {
   std::int64_t ws_clients() const;
   std::uint64_t blob_bytes_uploaded() const;
   std::uint64_t blob_bytes_downloaded() const;
+  std::uint64_t commits() const;
+  std::uint64_t commit_writers() const;
+  std::uint64_t committed_entries() const;
 
   std::string render_prometheus() const;
 
@@ -60,6 +67,9 @@ class Metrics {
   std::atomic<bool> sla_leader_{false};
   std::atomic<std::uint64_t> blob_bytes_uploaded_{0};
   std::atomic<std::uint64_t> blob_bytes_downloaded_{0};
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> commit_writers_{0};
+  std::atomic<std::uint64_t> committed_entries_{0};
 
   mutable std::mutex mutex_;
   std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;  // guarded by mutex_

@@ -68,6 +68,12 @@ class SyncService {
   // Automation told about every push (may be null). Set before serving; not owned.
   void set_observer(SyncObserver* observer) { observer_ = observer; }
 
+  // Told after each successful group commit: how many pushes and server tasks it made
+  // durable (`writers`) and how many log entries it wrote. Called by the committing thread,
+  // one commit at a time, with no lock of this service held. Set before serving.
+  using CommitListener = std::function<void(std::size_t writers, std::size_t entries)>;
+  void set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
+
   // Runs `task` under the merge lock; the edits it makes and the SLA event keys it returns
   // are committed in ONE transaction, and this returns once they are durable (kIo if the
   // commit failed: then nothing of it was written).
@@ -116,6 +122,7 @@ class SyncService {
     std::vector<std::string> fired_sla_keys;
     std::uint64_t next_server_op = 0;  // merge_'s counter when the newest part was queued
     std::uint64_t generation = 0;
+    std::size_t writers = 0;  // pushes and server tasks waiting on it
   };
   class Edits;  // ServerEdits over merge_; REQUIRES: merge_mutex_ held while it lives
   // What other servers committed, read from the shared log before it is applied.
@@ -173,6 +180,7 @@ class SyncService {
   SharedLog* const shared_;  // storage_.shared_log(): null for one server alone
   const SyncOptions options_;
   SyncObserver* observer_ = nullptr;  // set before serving
+  CommitListener commit_listener_;    // set before serving
   const sync::PhysicalClock physical_;  // the server clock, also behind merge_'s HLC
 
   mutable std::mutex merge_mutex_;
