@@ -139,7 +139,8 @@ TEST_P(StorageTest, AStoreFromBeforeVersion4LosesTheRowIndexAndKeepsItsLog) {
   EXPECT_EQ(store_->number(index_count), 0);
   // As a version-3 store left it.
   store_->exec("CREATE INDEX sync_log_row ON sync_log (entity, row_id, seq)");
-  store_->exec("DELETE FROM schema_version WHERE version = 4");
+  store_->exec("DROP TABLE sync_log_run");
+  store_->exec("DELETE FROM schema_version WHERE version >= 4");
   ASSERT_EQ(store_->number(index_count), 1);
   auto s = open();
   ASSERT_TRUE(s);

@@ -7,6 +7,7 @@
 
 #include "rapidesk/sync/client_replica.h"
 #include "rapidesk/sync/codec.h"
+#include "rapidesk/sync/entry_records.h"
 #include "rapidesk/sync/server_merge.h"
 
 namespace rapidesk::sync::fuzz {
@@ -52,6 +53,13 @@ void fuzz_push(const DecodedPush& push) {
   require(page.entries.size() == server.log().size(), "pull round trip lost entries");
   require(client.on_pull(page.entries).is_ok(), "replica diverged from the server");
   require(client.confirmed().canonical_bytes() == state, "replica state differs from the server");
+  // The stored form: the log as one binary run reads back whole.
+  std::vector<const LogEntry*> refs;
+  for (const LogEntry& e : server.log()) refs.push_back(&e);
+  std::vector<LogEntry> stored;
+  require(decode_entry_record(encode_entry_run(refs), stored), "stored run does not decode");
+  require(stored.size() == refs.size(), "stored run lost entries");
+  for (std::size_t i = 0; i < stored.size(); ++i) require(stored[i] == *refs[i], "stored run changed an entry");
 
   const DecodedPushResult answer = decode_push_result(encode_push_result(first));
   require(answer.ok() && answer.result.results.size() == first.results.size(), "push result round trip");
@@ -92,6 +100,10 @@ int run_one(const std::uint8_t* data, std::size_t size) {
   }
 
   (void)decode_push_result(body);
+
+  // Stored records are read back from disk: damaged ones must be refused, never crash.
+  std::vector<LogEntry> stored;
+  if (!decode_entry_record(body, stored)) require(stored.empty(), "a refused record left entries");
   return 0;
 }
 

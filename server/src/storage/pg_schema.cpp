@@ -12,7 +12,7 @@ namespace rapidesk::server::pg {
 
 namespace {
 
-constexpr std::array<Migration, 4> kPostgresMigrations = {{
+constexpr std::array<Migration, 5> kPostgresMigrations = {{
     // teams.lead and users.team point at each other: the lead's key is added once users exists.
     {1, "accounts: teams, users, devices, tokens", R"sql(
 CREATE TABLE teams (
@@ -77,6 +77,16 @@ CREATE INDEX sync_rejected_ord ON sync_rejected (ord);
 )sql"},
     {4, "sync: drop the unused per-row index of the log", R"sql(
 DROP INDEX IF EXISTS sync_log_row;
+)sql"},
+    // The same table as on SQLite; it stays empty here: several servers read each other's
+    // entries by seq, so PostgreSQL keeps one row per entry in sync_log.
+    {5, "sync: the log as one compact run per commit", R"sql(
+CREATE TABLE sync_log_run (
+  first_seq BIGINT PRIMARY KEY,
+  last_seq  BIGINT NOT NULL,
+  entries   BIGINT NOT NULL,
+  run       BYTEA NOT NULL
+);
 )sql"},
 }};
 

@@ -12,7 +12,7 @@ namespace {
 
 // The log is the source of truth: every accepted operation in cursor order, stored in its
 // wire form (as a pull page carries it). The merged state is rebuilt from it at start.
-constexpr std::array<Migration, 3> kSyncMigrations = {{
+constexpr std::array<Migration, 4> kSyncMigrations = {{
     {2, "sync: operation log, rejected operations, counters, fired SLA events", R"sql(
 CREATE TABLE sync_log (
   seq     INTEGER PRIMARY KEY,
@@ -43,6 +43,17 @@ ALTER TABLE sync_rejected ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;
     // every commit paid for keeping this index: about a third of the pages it wrote.
     {4, "sync: drop the unused per-row index of the log", R"sql(
 DROP INDEX IF EXISTS sync_log_row;
+)sql"},
+    // One row per group commit instead of one per entry: a commit inserted hundreds of rows,
+    // each entry's JSON, and that was most of its work. The run is sync/entry_records.h's
+    // form 3 of entries first_seq..last_seq. Rows already in sync_log stay and are read too.
+    {5, "sync: the log as one compact run per commit", R"sql(
+CREATE TABLE sync_log_run (
+  first_seq INTEGER PRIMARY KEY,
+  last_seq  INTEGER NOT NULL,
+  entries   INTEGER NOT NULL,
+  run       BLOB NOT NULL
+);
 )sql"},
 }};
 

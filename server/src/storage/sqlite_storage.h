@@ -53,10 +53,24 @@ class SqliteStorage final : public Storage {
   Status load_sync(const std::function<Status(SyncLogRecord&&)>& on_entry,
                    const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
                    std::uint64_t& next_server_op) override;
+  // One binary run per group commit (sync_log_run).
+  Status append_log(std::span<const sync::LogEntry* const> entries, std::span<const SyncRejectionRecord> rejected,
+                    std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) override;
+  Status load_log(const std::function<Status(std::vector<sync::LogEntry>&&)>& on_entries,
+                  const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
+                  std::uint64_t& next_server_op) override;
   Result<std::vector<std::string>> load_sla_fired() override;
 
  private:
   Status revoke_user_tokens_locked(std::string_view user);
+  // Helpers of sqlite_storage_sync.cpp; REQUIRES: sync_mutex_ held.
+  Status check_log_free(std::uint64_t first, std::uint64_t last);
+  Status write_commit_rest(std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
+                           std::span<const std::string> fired_sla_keys);
+  Status read_log(const std::function<Status(std::vector<sync::LogEntry>&&)>& on_run,
+                  const std::function<Status(SyncLogRecord&&)>& on_record);
+  Status read_log_rest(const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
+                       std::uint64_t& next_server_op);
 
   const int schema_version_;
   std::mutex mutex_;

@@ -57,26 +57,9 @@ SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOption
       merge_(std::move(clock), sync::ServerMergeOptions{"server", "server", options_.max_drift_ms, 1}) {}
 
 Status SyncService::restore_records(std::span<const SyncLogRecord> records) {
-  // Decoded a pull page at a time: the stored form is the wire form of a pull entry.
-  const size_t page_size = sync::CodecLimits{}.max_ops;
-  for (size_t begin = 0; begin < records.size(); begin += page_size) {
-    const size_t end = std::min(records.size(), begin + page_size);
-    std::string page = "{\"protocol\":" + std::to_string(sync::kProtocolVersion) + ",\"ops\":[";
-    for (size_t i = begin; i < end; ++i) {
-      if (i != begin) page += ',';
-      page += records[i].entry;
-    }
-    page += "],\"cursor\":" + std::to_string(records[end - 1].seq) + ",\"more\":false}";
-    sync::CodecLimits limits;
-    limits.max_body_bytes = page.size() + 1;
-    auto decoded = sync::decode_pull(page, limits);
-    if (!decoded.ok() || !decoded.errors.empty()) {
-      return Status::corrupt(Text{"The stored sync log cannot be read back; restore the data directory from a backup.",
-                                  "无法读取已保存的同步日志，请从备份恢复数据目录。"});
-    }
-    if (Status s = merge_.restore(decoded.entries); !s) return s;
-  }
-  return Status::ok();
+  auto entries = decode_log_records(records);
+  if (!entries) return entries.status();
+  return merge_.restore(*entries);
 }
 
 Status SyncService::load() {
@@ -103,23 +86,16 @@ Status SyncService::load() {
     return Status::ok();
   }
   std::uint64_t next_op = 1;
-  std::vector<SyncLogRecord> page;
-  Status s = storage_.load_sync(
-      [&](SyncLogRecord&& r) -> Status {
-        page.push_back(std::move(r));
-        if (page.size() < sync::CodecLimits{}.max_ops) return Status::ok();
-        Status restored = restore_records(page);
-        page.clear();
-        return restored;
-      },
-      [&](SyncRejectionRecord&& r) -> Status {
-        auto decoded = sync::decode_push_result(r.result);
-        if (decoded.ok() && decoded.result.results.size() == 1) merge_.restore_answer(decoded.result.results[0]);
-        return Status::ok();
-      },
-      next_op);
+  Status s = storage_.load_log([&](std::vector<sync::LogEntry>&& entries) { return merge_.restore(entries); },
+                               [&](SyncRejectionRecord&& r) -> Status {
+                                 auto decoded = sync::decode_push_result(r.result);
+                                 if (decoded.ok() && decoded.result.results.size() == 1) {
+                                   merge_.restore_answer(decoded.result.results[0]);
+                                 }
+                                 return Status::ok();
+                               },
+                               next_op);
   if (!s) return s;
-  if (Status f = restore_records(page); !f) return f;
   merge_.restore_next_op_sequence(next_op);
   note_entries(0);
   std::lock_guard commit(commit_mutex_);
@@ -493,14 +469,21 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     // The counter came with the queue: the leader never waits for the merge lock, which
     // pushes keep busy (a commit held up behind merges holds up every push in it).
     const std::uint64_t next_op = batch.next_server_op;
-    // Encoded here, outside merge_mutex_: merges go on meanwhile.
-    std::vector<SyncLogRecord> records;
-    records.reserve(batch.entries.size());
-    for (const auto& [seq, e] : batch.entries) records.push_back({seq, e->op.entity, e->op.row, sync::encode_log_entry(*e)});
-    Status s = shared_ != nullptr
-                   ? shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys)
-                   : storage_.append_sync(records, batch.rejections, next_op, batch.fired_sla_keys);
-    if (s && commit_listener_) commit_listener_(batch.writers, records.size());
+    // Encoded here, outside merge_mutex_: merges go on meanwhile. One server alone leaves
+    // the form to its storage; several write each entry's wire form for the others to read.
+    Status s;
+    if (shared_ != nullptr) {
+      std::vector<SyncLogRecord> records;
+      records.reserve(batch.entries.size());
+      for (const auto& [seq, e] : batch.entries) records.push_back({seq, e->op.entity, e->op.row, sync::encode_log_entry(*e)});
+      s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
+    } else {
+      std::vector<const sync::LogEntry*> entries;
+      entries.reserve(batch.entries.size());
+      for (const auto& pending : batch.entries) entries.push_back(pending.entry);
+      s = storage_.append_log(entries, batch.rejections, next_op, batch.fired_sla_keys);
+    }
+    if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
     lock.lock();
     committing_ = false;
     if (!s) {

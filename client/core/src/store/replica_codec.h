@@ -1,5 +1,6 @@
 // How the profile stores ops: each outbox op as a compact binary record (form 2, a BLOB),
-// the pulled entries of one transaction as one record of a run of entries (form 3).
+// the pulled entries of one transaction as one record of a run of entries (form 3); both
+// forms are sync/entry_records.h's.
 // Profiles written before hold one pulled entry per record, in form 2 or in the JSON wire
 // form of a log entry (sync/codec.h, form 1); all three are read, form 1 through the
 // decoder the network uses.

@@ -17,6 +17,7 @@
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/status.h"
 #include "rapidesk/shared/time.h"
+#include "rapidesk/sync/protocol.h"
 
 namespace rapidesk::server {
 
@@ -113,6 +114,16 @@ class Storage {
   virtual Status load_sync(const std::function<Status(SyncLogRecord&&)>& on_entry,
                            const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
                            std::uint64_t& next_server_op) = 0;
+  // The same for the sync service's own log: append_log takes one group commit's entries
+  // (in seq order) and load_log gives the stored log back as entries, a batch at a time, in
+  // seq order, then the rejections. How the entries are stored is the backend's choice:
+  // by default each entry's wire form through append_sync / load_sync (kCorrupt if one does
+  // not decode); SQLite stores each commit's entries as one compact binary run.
+  virtual Status append_log(std::span<const sync::LogEntry* const> entries, std::span<const SyncRejectionRecord> rejected,
+                            std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys);
+  virtual Status load_log(const std::function<Status(std::vector<sync::LogEntry>&&)>& on_entries,
+                          const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
+                          std::uint64_t& next_server_op);
   // Every fired SLA event key (the SLA engine's ledger).
   virtual Result<std::vector<std::string>> load_sla_fired() = 0;
 
@@ -120,6 +131,10 @@ class Storage {
   // sync service writes the log through it. Owned by the storage.
   virtual SharedLog* shared_log() { return nullptr; }
 };
+
+// Decodes stored wire-form log records into their entries, in the given order. kCorrupt,
+// asking for a restore from a backup, if one does not decode.
+Result<std::vector<sync::LogEntry>> decode_log_records(std::span<const SyncLogRecord> records);
 
 constexpr std::string_view kDatabaseFileName = "rapidesk.db";
 
