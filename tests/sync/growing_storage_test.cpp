@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <atomic>
 #include <numeric>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rapidesk/shared/flat_index.h"
@@ -201,6 +203,50 @@ TEST(EntryLogTest, CopiesAndMovesKeepEveryEntry) {
   EntryLog empty;
   copy = empty;
   EXPECT_TRUE(copy.empty());
+}
+
+TEST(EntryLogTest, APreparedSpareBecomesTheNextChunk) {
+  EntryLog log;
+  EXPECT_TRUE(log.wants_spare());
+  std::thread([&] { log.prepare_spare(); }).join();
+  EXPECT_FALSE(log.wants_spare());
+  log.prepare_spare();  // one is waiting: nothing more is made
+  EXPECT_FALSE(log.wants_spare());
+  log.push_back(entry(1));  // the first chunk is the spare
+  EXPECT_TRUE(log.wants_spare());
+  log.prepare_spare();
+  for (std::uint64_t seq = 2; seq <= 16'384; ++seq) log.push_back(entry(seq));
+  EXPECT_FALSE(log.wants_spare());  // still waiting: the first chunk is not full yet
+  log.push_back(entry(16'385));
+  EXPECT_TRUE(log.wants_spare());
+  EXPECT_EQ(log[16'384].op.row, "row-16385");
+  EXPECT_EQ(log[0].op.row, "row-1");
+}
+
+TEST(EntryLogTest, SparesPreparedWhileAppendingKeepEveryEntry) {
+  EntryLog log;
+  std::atomic<bool> done{false};
+  std::atomic<int> prepared{0};
+  std::thread preparer([&] {
+    while (!done.load()) {
+      if (log.wants_spare()) {
+        log.prepare_spare();
+        ++prepared;
+      } else {
+        std::this_thread::yield();
+      }
+    }
+  });
+  constexpr std::uint64_t kEntries = 70'000;  // five chunks
+  for (std::uint64_t seq = 1; seq <= kEntries; ++seq) log.push_back(entry(seq));
+  done = true;
+  preparer.join();
+  EXPECT_GE(prepared.load(), 1);
+  ASSERT_EQ(log.size(), kEntries);
+  for (std::uint64_t i = 0; i < kEntries; ++i) {
+    ASSERT_EQ(log[i].seq, i + 1);
+    ASSERT_EQ(log[i].op.row, "row-" + std::to_string(i + 1));
+  }
 }
 
 }  // namespace
