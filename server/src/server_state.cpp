@@ -31,7 +31,8 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
                                              static_cast<std::int64_t>(config.login_window_s) * 1000}),
       log(log_out) {
   sync = std::make_unique<SyncService>(*storage, [c = clock] { return c(); });
-  sync->set_commit_listener([this](std::size_t writers, std::size_t entries) { metrics.add_group_commit(writers, entries); });
+  sync->set_commit_listener(
+      [this](std::size_t writers, std::size_t entries) { metrics.add_group_commit(writers, entries); });
   SlaServiceOptions sla_options;
   sla_options.data_dir = config.data_dir;
   sla_options.assignment_rules = config.assignment_rules;

@@ -34,8 +34,12 @@ void put_varint(std::string& out, std::uint64_t v) {
   }
   out.push_back(static_cast<char>(v));
 }
-std::uint64_t zigzag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
-std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) {
+  return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
 void put_string(std::string& out, std::string_view s) {
   put_varint(out, s.size());
   out.append(s);
@@ -160,12 +164,23 @@ class Reader {
 
 bool read_value(Reader& in, Value& value) {
   switch (static_cast<Value::Kind>(in.byte())) {
-    case Value::Kind::kNull: value = Value::null(); return true;
-    case Value::Kind::kBool: value = Value::boolean(in.byte() != 0); return true;
-    case Value::Kind::kInt: value = Value::integer(unzigzag(in.varint())); return true;
-    case Value::Kind::kDouble: value = Value::real(in.real()); return true;
-    case Value::Kind::kString: value = Value::string(in.string()); return true;
-    default: return false;
+    case Value::Kind::kNull:
+      value = Value::null();
+      return true;
+    case Value::Kind::kBool:
+      value = Value::boolean(in.byte() != 0);
+      return true;
+    case Value::Kind::kInt:
+      value = Value::integer(unzigzag(in.varint()));
+      return true;
+    case Value::Kind::kDouble:
+      value = Value::real(in.real());
+      return true;
+    case Value::Kind::kString:
+      value = Value::string(in.string());
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -185,7 +200,8 @@ bool decode_run(std::string_view bytes, std::vector<LogEntry>& out) {
     e.seq = in.delta(prev.seq);
     const std::uint8_t outcome = in.byte();
     const std::uint8_t origin = in.byte();
-    if (outcome > static_cast<std::uint8_t>(Outcome::kRejected) || origin > static_cast<std::uint8_t>(Origin::kServer)) {
+    if (outcome > static_cast<std::uint8_t>(Outcome::kRejected) ||
+        origin > static_cast<std::uint8_t>(Origin::kServer)) {
       in.fail();
     }
     e.outcome = static_cast<Outcome>(outcome);
@@ -249,7 +265,8 @@ std::optional<LogEntry> decode_binary(std::string_view bytes) {
 std::string encode_entry_record(const LogEntry& entry) {
   const FieldOp& op = entry.op;
   std::string out;
-  out.reserve(64 + op.op.size() + op.row.size() + op.author.size() + (op.value.is_string() ? op.value.as_string().size() : 0));
+  out.reserve(64 + op.op.size() + op.row.size() + op.author.size() +
+              (op.value.is_string() ? op.value.as_string().size() : 0));
   out.push_back(kBinaryForm);
   put_varint(out, entry.seq);
   out.push_back(static_cast<char>(entry.outcome));
@@ -284,7 +301,8 @@ std::string encode_entry_run(std::span<const LogEntry* const> entries) {
     put_shared(out, op.field, prev->op.field);
     put_shared(out, op.author, prev->op.author);
     put_value(out, op.value);
-    put_delta(out, static_cast<std::uint64_t>(op.hlc.physical_ms), static_cast<std::uint64_t>(prev->op.hlc.physical_ms));
+    put_delta(out, static_cast<std::uint64_t>(op.hlc.physical_ms),
+              static_cast<std::uint64_t>(prev->op.hlc.physical_ms));
     put_varint(out, op.hlc.counter);
     put_shared(out, op.hlc.device, prev->op.hlc.device);
     out.push_back(op.base ? 1 : 0);

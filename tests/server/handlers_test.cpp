@@ -73,7 +73,8 @@ TEST(Metrics, PrometheusTextCountsRequests) {
             std::string::npos);
   EXPECT_NE(text.find("rapidesk_ops_merged_total 7\n"), std::string::npos);
   EXPECT_NE(text.find("rapidesk_conflicts_total 2\n"), std::string::npos);
-  EXPECT_NE(text.find("# TYPE rapidesk_sync_commits_total counter\nrapidesk_sync_commits_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE rapidesk_sync_commits_total counter\nrapidesk_sync_commits_total 2\n"),
+            std::string::npos);
   EXPECT_NE(text.find("rapidesk_sync_commit_writers_total 4\n"), std::string::npos);
   EXPECT_NE(text.find("rapidesk_sync_committed_entries_total 45\n"), std::string::npos);
   EXPECT_NE(text.find("# TYPE rapidesk_ws_clients gauge\nrapidesk_ws_clients 0\n"), std::string::npos);

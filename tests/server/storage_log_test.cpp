@@ -18,7 +18,9 @@ struct LogBackend {
   std::unique_ptr<TestStore> (*make)();
 };
 
-void PrintTo(const LogBackend& backend, std::ostream* out) { *out << backend.name; }
+void PrintTo(const LogBackend& backend, std::ostream* out) {
+  *out << backend.name;
+}
 
 // An entry as the server logs it: a client op or a server-made one, with or without a base.
 sync::LogEntry log_entry(std::uint64_t seq, const std::string& row, sync::Value value, bool from_server = false) {
@@ -28,7 +30,10 @@ sync::LogEntry log_entry(std::uint64_t seq, const std::string& row, sync::Value 
   e.op.op = (from_server ? "server:" : "dev-a:") + std::to_string(seq);
   e.op.entity = "request";
   e.op.row = row;
-  e.op.field = value.is_int() ? "progress" : value.is_bool() ? "deleted" : value.is_null() ? "contacted_at" : "description";
+  e.op.field = value.is_int()    ? "progress"
+               : value.is_bool() ? "deleted"
+               : value.is_null() ? "contacted_at"
+                                 : "description";
   e.op.value = std::move(value);
   e.op.hlc = sync::Stamp{1'795'000'000'000 + static_cast<std::int64_t>(seq) * 7, static_cast<std::uint16_t>(seq % 3),
                          from_server ? "server" : "dev-a"};
@@ -72,8 +77,8 @@ class StorageLogTest : public ::testing::TestWithParam<LogBackend> {
     store_ = GetParam().make();
     ASSERT_TRUE(store_->unusable().empty()) << store_->unusable();
     const std::string row_a = "0192f3a0-0000-7000-8000-00000000000a", row_b = "0192f3a0-0000-7000-8000-00000000000b";
-    const std::vector<sync::Value> values = {sync::Value::string("扫码枪无法连接，\"急\"\n\t\\"), sync::Value::integer(42),
-                                             sync::Value::boolean(true), sync::Value::null(),
+    const std::vector<sync::Value> values = {sync::Value::string("扫码枪无法连接，\"急\"\n\t\\"),
+                                             sync::Value::integer(42), sync::Value::boolean(true), sync::Value::null(),
                                              sync::Value::string(std::string(3000, 'x'))};
     for (std::uint64_t seq = 1; seq <= 12; ++seq) {
       entries_.push_back(log_entry(seq, seq % 3 == 0 ? row_b : row_a, values[seq % values.size()], seq % 4 == 0));
@@ -111,8 +116,12 @@ TEST_P(StorageLogTest, GroupCommitsLoadBackAsWrittenAfterReopening) {
   // The record view of the same log: every entry in its wire form, in seq order.
   std::vector<SyncLogRecord> records;
   std::uint64_t next = 0;
-  ASSERT_TRUE(s->load_sync([&](SyncLogRecord&& r) { records.push_back(std::move(r)); return Status::ok(); },
-                           [](SyncRejectionRecord&&) { return Status::ok(); }, next));
+  ASSERT_TRUE(s->load_sync(
+      [&](SyncLogRecord&& r) {
+        records.push_back(std::move(r));
+        return Status::ok();
+      },
+      [](SyncRejectionRecord&&) { return Status::ok(); }, next));
   ASSERT_EQ(records.size(), entries_.size());
   auto decoded = decode_log_records(records);
   ASSERT_TRUE(decoded.is_ok());
@@ -130,9 +139,9 @@ TEST_P(StorageLogTest, EntriesStoredOneByOneLoadInOrderWithTheCommitsAfterThem) 
   }
   ASSERT_TRUE(s->append_sync(single, {}, 5, {}));
   ASSERT_TRUE(s->append_log(refs(entries_, 4, 9), {}, 6, {}));
-  ASSERT_TRUE(s->append_sync(std::vector<SyncLogRecord>{{entries_[9].seq, "request", entries_[9].op.row,
-                                                         sync::encode_log_entry(entries_[9])}},
-                             {}, 7, {}));
+  ASSERT_TRUE(s->append_sync(
+      std::vector<SyncLogRecord>{{entries_[9].seq, "request", entries_[9].op.row, sync::encode_log_entry(entries_[9])}},
+      {}, 7, {}));
   ASSERT_TRUE(s->append_log(refs(entries_, 10, 12), {}, 8, {}));
   LoadedLog l = load_log(*s);
   ASSERT_TRUE(l.status) << l.status.message().en;
@@ -169,25 +178,33 @@ TEST_P(StorageLogTest, LoadStopsAtTheFirstCallbackError) {
   ASSERT_TRUE(s->append_log(refs(entries_, 6, 12), {}, 13, {}));
   int calls = 0;
   std::uint64_t next = 0;
-  Status st = s->load_log([&](std::vector<sync::LogEntry>&&) { return ++calls == 1 ? Status::corrupt(Text{"stop", "停"}) : Status::ok(); },
-                          [](SyncRejectionRecord&&) { return Status::ok(); }, next);
+  Status st = s->load_log(
+      [&](std::vector<sync::LogEntry>&&) {
+        return ++calls == 1 ? Status::corrupt(Text{"stop", "停"}) : Status::ok();
+      },
+      [](SyncRejectionRecord&&) { return Status::ok(); }, next);
   EXPECT_EQ(st.code(), ErrorCode::kCorrupt);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(load_log(*s).entries, entries_);  // still readable afterwards
 }
 
-std::string backend_name(const ::testing::TestParamInfo<LogBackend>& info) { return info.param.name; }
+std::string backend_name(const ::testing::TestParamInfo<LogBackend>& info) {
+  return info.param.name;
+}
 
 #if RAPIDESK_TEST_POSTGRES
 
-INSTANTIATE_TEST_SUITE_P(Postgres, StorageLogTest, ::testing::Values(LogBackend{"postgres", &testing::make_postgres_store}),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(Postgres, StorageLogTest,
+                         ::testing::Values(LogBackend{"postgres", &testing::make_postgres_store}), backend_name);
 
 #else
 
-std::unique_ptr<TestStore> make_sqlite_store() { return std::make_unique<testing::SqliteTestStore>(); }
+std::unique_ptr<TestStore> make_sqlite_store() {
+  return std::make_unique<testing::SqliteTestStore>();
+}
 
-INSTANTIATE_TEST_SUITE_P(Sqlite, StorageLogTest, ::testing::Values(LogBackend{"sqlite", &make_sqlite_store}), backend_name);
+INSTANTIATE_TEST_SUITE_P(Sqlite, StorageLogTest, ::testing::Values(LogBackend{"sqlite", &make_sqlite_store}),
+                         backend_name);
 
 // ---- SQLite only: the runs ----------------------------------------------------------------
 
@@ -221,7 +238,8 @@ TEST_F(SqliteLogTest, EachCommitIsOneRowMuchSmallerThanTheWireForms) {
 
 TEST_F(SqliteLogTest, ADamagedRunIsReportedAndNothingOfItIsLoaded) {
   std::vector<sync::LogEntry> entries;
-  for (std::uint64_t seq = 1; seq <= 6; ++seq) entries.push_back(log_entry(seq, "0192f3a0-0000-7000-8000-00000000000a", sync::Value::integer(1)));
+  for (std::uint64_t seq = 1; seq <= 6; ++seq)
+    entries.push_back(log_entry(seq, "0192f3a0-0000-7000-8000-00000000000a", sync::Value::integer(1)));
   {
     auto s = open();
     ASSERT_TRUE(s);

@@ -369,7 +369,9 @@ int run_push(const Args& args) {
   // Cores busy: below the machine's count, the push path waits on something, not on CPU.
   const double cpu_cores = peak.cpu_seconds / peak.seconds;
   const double per_commit = live.writers_per_commit();
-  std::fprintf(stderr, "push: %zu ops in %.2f s = %.0f ops/s, %.2f cores busy, %.1f pushes per group commit (%zu failed pushes)\n",
+  std::fprintf(stderr,
+               "push: %zu ops in %.2f s = %.0f ops/s, %.2f cores busy, %.1f pushes per group commit "
+               "(%zu failed pushes)\n",
                w.op_count, peak.seconds, ops_per_s, cpu_cores, per_commit, peak.failures);
   // Latency at half the peak push rate, with fresh ops (the first ones are now duplicates).
   const Workload paced_work = make_workload(clients, batches / 2, 100, "paced");

@@ -32,11 +32,13 @@ Result<std::vector<sync::LogEntry>> decode_log_records(std::span<const SyncLogRe
   return entries;
 }
 
-Status Storage::append_log(std::span<const sync::LogEntry* const> entries, std::span<const SyncRejectionRecord> rejected,
-                           std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys) {
+Status Storage::append_log(std::span<const sync::LogEntry* const> entries,
+                           std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
+                           std::span<const std::string> fired_sla_keys) {
   std::vector<SyncLogRecord> records;
   records.reserve(entries.size());
-  for (const sync::LogEntry* e : entries) records.push_back({e->seq, e->op.entity, e->op.row, sync::encode_log_entry(*e)});
+  for (const sync::LogEntry* e : entries)
+    records.push_back({e->seq, e->op.entity, e->op.row, sync::encode_log_entry(*e)});
   return append_sync(records, rejected, next_server_op, fired_sla_keys);
 }
 

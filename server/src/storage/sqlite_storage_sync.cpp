@@ -23,10 +23,10 @@ Status already_stored(std::uint64_t seq) {
 }
 
 Status damaged_run(std::uint64_t first_seq) {
-  return Status::corrupt(format_text(
-      Text{"The stored sync log is damaged from entry {} on; restore the data directory from a backup.",
-           "已保存的同步日志从第 {} 条起已损坏，请从备份恢复数据目录。"},
-      {same_text(std::to_string(first_seq))}));
+  return Status::corrupt(
+      format_text(Text{"The stored sync log is damaged from entry {} on; restore the data directory from a backup.",
+                       "已保存的同步日志从第 {} 条起已损坏，请从备份恢复数据目录。"},
+                  {same_text(std::to_string(first_seq))}));
 }
 
 }  // namespace
@@ -34,7 +34,8 @@ Status damaged_run(std::uint64_t first_seq) {
 // kConflict if any seq in [first, last] is stored already (in either table). REQUIRES: sync_mutex_, a transaction
 Status SqliteStorage::check_log_free(std::uint64_t first, std::uint64_t last) {
   // Runs never overlap: the one starting last at or before `last` is the only candidate.
-  auto run = sync_db_->cached("SELECT last_seq FROM sync_log_run WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1");
+  auto run =
+      sync_db_->cached("SELECT last_seq FROM sync_log_run WHERE first_seq <= ?1 ORDER BY first_seq DESC LIMIT 1");
   if (!run) return run.status();
   auto found = (*run)->bind(1, static_cast<std::int64_t>(last)).step();
   if (!found) return found.status();
@@ -61,7 +62,8 @@ Status SqliteStorage::write_commit_rest(std::span<const SyncRejectionRecord> rej
     }
   }
   if (!fired_sla_keys.empty()) {
-    auto insert = sync_db_->prepare("INSERT OR IGNORE INTO sla_fired (event_key, fired_at) VALUES (?1, strftime('%s','now'))");
+    auto insert =
+        sync_db_->prepare("INSERT OR IGNORE INTO sla_fired (event_key, fired_at) VALUES (?1, strftime('%s','now'))");
     if (!insert) return insert.status();
     for (const auto& k : fired_sla_keys) {
       if (Status s = insert->bind(1, k).run(); !s) return s;
@@ -84,7 +86,13 @@ Status SqliteStorage::append_sync(std::span<const SyncLogRecord> entries, std::s
     if (!insert) return insert.status();
     for (const auto& e : entries) {
       if (Status s = check_log_free(e.seq, e.seq); !s) return s;  // sync_log's key covers its own rows only
-      if (Status s = (*insert)->bind(1, static_cast<std::int64_t>(e.seq)).bind(2, e.entity).bind(3, e.row).bind(4, e.entry).run(); !s) {
+      if (Status s = (*insert)
+                         ->bind(1, static_cast<std::int64_t>(e.seq))
+                         .bind(2, e.entity)
+                         .bind(3, e.row)
+                         .bind(4, e.entry)
+                         .run();
+          !s) {
         return s;
       }
     }
@@ -98,8 +106,8 @@ Status SqliteStorage::append_log(std::span<const sync::LogEntry* const> entries,
                                  std::span<const std::string> fired_sla_keys) {
   for (std::size_t i = 1; i < entries.size(); ++i) {
     if (entries[i]->seq != entries[i - 1]->seq + 1) {
-      return Status::invalid(Text{"A group commit's log entries must have consecutive seqs.",
-                                  "一次组提交的日志条目序号必须连续。"});
+      return Status::invalid(
+          Text{"A group commit's log entries must have consecutive seqs.", "一次组提交的日志条目序号必须连续。"});
     }
   }
   // Encoded before the lock: another commit may write meanwhile.
@@ -110,9 +118,11 @@ Status SqliteStorage::append_log(std::span<const sync::LogEntry* const> entries,
   if (!entries.empty()) {
     const std::uint64_t first = entries.front()->seq, last = entries.back()->seq;
     if (Status s = check_log_free(first, last); !s) return s;
-    auto insert = sync_db_->cached("INSERT INTO sync_log_run (first_seq, last_seq, entries, run) VALUES (?1, ?2, ?3, ?4)");
+    auto insert =
+        sync_db_->cached("INSERT INTO sync_log_run (first_seq, last_seq, entries, run) VALUES (?1, ?2, ?3, ?4)");
     if (!insert) return insert.status();
-    if (Status s = (*insert)->bind(1, static_cast<std::int64_t>(first))
+    if (Status s = (*insert)
+                       ->bind(1, static_cast<std::int64_t>(first))
                        .bind(2, static_cast<std::int64_t>(last))
                        .bind(3, static_cast<std::int64_t>(entries.size()))
                        .bind_blob(4, run)

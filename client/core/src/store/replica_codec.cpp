@@ -42,7 +42,9 @@ Status decode_json(std::span<const std::string> stored, std::size_t begin, std::
 
 std::string encode_stored(const sync::LogEntry& entry) { return sync::encode_entry_record(entry); }
 
-std::string encode_stored_run(std::span<const sync::LogEntry* const> entries) { return sync::encode_entry_run(entries); }
+std::string encode_stored_run(std::span<const sync::LogEntry* const> entries) {
+  return sync::encode_entry_run(entries);
+}
 
 Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored, std::size_t first_index) {
   std::vector<sync::LogEntry> out;

@@ -119,8 +119,9 @@ class Storage {
   // seq order, then the rejections. How the entries are stored is the backend's choice:
   // by default each entry's wire form through append_sync / load_sync (kCorrupt if one does
   // not decode); SQLite stores each commit's entries as one compact binary run.
-  virtual Status append_log(std::span<const sync::LogEntry* const> entries, std::span<const SyncRejectionRecord> rejected,
-                            std::uint64_t next_server_op, std::span<const std::string> fired_sla_keys);
+  virtual Status append_log(std::span<const sync::LogEntry* const> entries,
+                            std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,
+                            std::span<const std::string> fired_sla_keys);
   virtual Status load_log(const std::function<Status(std::vector<sync::LogEntry>&&)>& on_entries,
                           const std::function<Status(SyncRejectionRecord&&)>& on_rejection,
                           std::uint64_t& next_server_op);
