@@ -5,8 +5,8 @@
 // seqs, so the two tables read back in seq order as one.
 #include "storage/sqlite_storage.h"
 
-#include "rapidesk/sync/codec.h"
 #include "rapidesk/sync/entry_records.h"
+#include "storage/log_pages.h"
 
 namespace rapidesk::server {
 
@@ -185,7 +185,7 @@ Status SqliteStorage::load_sync(const std::function<Status(SyncLogRecord&&)>& on
   // Entries of runs are given in their wire form, like the rows of sync_log.
   const auto each_of_run = [&](std::vector<sync::LogEntry>&& entries) -> Status {
     for (const auto& e : entries) {
-      if (Status s = on_entry(SyncLogRecord{e.seq, e.op.entity, e.op.row, sync::encode_log_entry(e)}); !s) return s;
+      if (Status s = on_entry(log_record(e)); !s) return s;
     }
     return Status::ok();
   };
@@ -198,24 +198,13 @@ Status SqliteStorage::load_log(const std::function<Status(std::vector<sync::LogE
                                std::uint64_t& next_server_op) {
   std::lock_guard lock(sync_mutex_);
   // Single rows are decoded a page at a time, before the next run and at the end.
-  std::vector<SyncLogRecord> page;
-  const auto flush = [&]() -> Status {
-    if (page.empty()) return Status::ok();
-    auto decoded = decode_log_records(page);
-    page.clear();
-    if (!decoded) return decoded.status();
-    return on_entries(std::move(*decoded));
-  };
+  DecodedPages pages(on_entries);
   const auto on_run = [&](std::vector<sync::LogEntry>&& entries) -> Status {
-    if (Status s = flush(); !s) return s;
+    if (Status s = pages.flush(); !s) return s;
     return on_entries(std::move(entries));
   };
-  const auto on_record = [&](SyncLogRecord&& r) -> Status {
-    page.push_back(std::move(r));
-    return page.size() < sync::CodecLimits{}.max_ops ? Status::ok() : flush();
-  };
-  if (Status s = read_log(on_run, on_record); !s) return s;
-  if (Status s = flush(); !s) return s;
+  if (Status s = read_log(on_run, [&](SyncLogRecord&& r) { return pages.add(std::move(r)); }); !s) return s;
+  if (Status s = pages.flush(); !s) return s;
   return read_log_rest(on_rejection, next_server_op);
 }
 

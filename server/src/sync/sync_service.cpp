@@ -515,9 +515,7 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     if (shared_ != nullptr) {
       std::vector<SyncLogRecord> records;
       records.reserve(batch.entries.size());
-      for (const auto& [seq, e] : batch.entries) {
-        records.push_back({seq, e->op.entity, e->op.row, sync::encode_log_entry(*e)});
-      }
+      for (const auto& pending : batch.entries) records.push_back(log_record(*pending.entry));
       s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
     } else {
       std::vector<const sync::LogEntry*> entries;

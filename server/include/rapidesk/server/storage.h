@@ -133,6 +133,9 @@ class Storage {
   virtual SharedLog* shared_log() { return nullptr; }
 };
 
+// An entry's stored wire form (the JSON object a pull page carries for it), as append_sync
+// takes it.
+SyncLogRecord log_record(const sync::LogEntry& entry);
 // Decodes stored wire-form log records into their entries, in the given order. kCorrupt,
 // asking for a restore from a backup, if one does not decode.
 Result<std::vector<sync::LogEntry>> decode_log_records(std::span<const SyncLogRecord> records);
