@@ -260,10 +260,10 @@ void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const
   }
 }
 
-std::vector<SyncService::PendingEntry> SyncService::entries_after(std::uint64_t from) const {
-  std::vector<PendingEntry> entries;
+SyncService::PendingEntries SyncService::entries_after(std::uint64_t from) const {
+  PendingEntries entries;
   entries.reserve(merge_.cursor() - std::min(from, merge_.cursor()));
-  for (std::uint64_t seq = from + 1; seq <= merge_.cursor(); ++seq) entries.push_back({seq, &merge_.log()[seq - 1]});
+  for (std::uint64_t seq = from + 1; seq <= merge_.cursor(); ++seq) entries.push_back(&merge_.log()[seq - 1]);
   return entries;
 }
 
@@ -383,7 +383,7 @@ Status SyncService::run_server_task(const ServerTask& task) {
   return finish_commit(generation);
 }
 
-std::uint64_t SyncService::queue_commit(std::vector<PendingEntry> entries, std::vector<SyncRejectionRecord> rejections,
+std::uint64_t SyncService::queue_commit(PendingEntries entries, std::vector<SyncRejectionRecord> rejections,
                                         std::vector<std::string> fired_sla_keys) {
   if (entries.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
   std::lock_guard commit(commit_mutex_);
@@ -515,13 +515,10 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     if (shared_ != nullptr) {
       std::vector<SyncLogRecord> records;
       records.reserve(batch.entries.size());
-      for (const auto& pending : batch.entries) records.push_back(log_record(*pending.entry));
+      for (const sync::LogEntry* e : batch.entries) records.push_back(log_record(*e));
       s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
     } else {
-      std::vector<const sync::LogEntry*> entries;
-      entries.reserve(batch.entries.size());
-      for (const auto& pending : batch.entries) entries.push_back(pending.entry);
-      s = storage_.append_log(entries, batch.rejections, next_op, batch.fired_sla_keys);
+      s = storage_.append_log(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
     }
     if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
     lock.lock();

@@ -114,14 +114,12 @@ class SyncService {
   bool may_see_attachment_file(const AuthContext& who, std::string_view sha256);
 
  private:
-  // A log entry waiting for its group commit. Entries in merge_.log() never move or change
-  // once appended (EntryLog's chunks), so the commit leader encodes them without merge_mutex_.
-  struct PendingEntry {
-    std::uint64_t seq = 0;
-    const sync::LogEntry* entry = nullptr;
-  };
+  // Log entries waiting for their group commit, by address (each knows its seq). Entries in
+  // merge_.log() never move or change once appended (EntryLog's chunks), so the commit leader
+  // encodes them without merge_mutex_.
+  using PendingEntries = std::vector<const sync::LogEntry*>;
   struct PendingCommit {
-    std::vector<PendingEntry> entries;  // in seq order
+    PendingEntries entries;  // in seq order
     std::vector<SyncRejectionRecord> rejections;
     std::vector<std::string> fired_sla_keys;
     std::uint64_t next_server_op = 0;  // merge_'s counter when the newest part was queued
@@ -138,17 +136,17 @@ class SyncService {
   };
   struct Merged {
     sync::PushResult answer;
-    std::vector<PendingEntry> entries;
+    PendingEntries entries;
     std::vector<SyncRejectionRecord> rejections;
   };
 
   // Authorises and merges one push, numbers new requests, runs automation. REQUIRES: merge_mutex_
   Merged merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
   // Entries (from, merge_.cursor()], to be committed. REQUIRES: merge_mutex_
-  std::vector<PendingEntry> entries_after(std::uint64_t from) const;
+  PendingEntries entries_after(std::uint64_t from) const;
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
-  std::uint64_t queue_commit(std::vector<PendingEntry> entries, std::vector<SyncRejectionRecord> rejections,
+  std::uint64_t queue_commit(PendingEntries entries, std::vector<SyncRejectionRecord> rejections,
                              std::vector<std::string> fired_sla_keys);
   // Waits until `generation` is durable (0: nothing queued), then hands the writer lease on
   // if this server is idle (several servers).
