@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "rapidesk/sync/codec.h"
+#include "rapidesk/sync/entry_records.h"
 #include "store/replica_codec.h"
 
 namespace rapidesk::client::store {
@@ -41,7 +42,7 @@ std::vector<sync::LogEntry> samples() {
 TEST(ReplicaCodec, BinaryRecordsRoundTripEveryField) {
   std::vector<std::string> stored;
   for (const auto& e : samples()) {
-    stored.push_back(encode_stored(e));
+    stored.push_back(sync::encode_entry_record(e));
     EXPECT_NE(stored.back().front(), '{');
   }
   auto decoded = decode_stored(stored);
@@ -54,8 +55,9 @@ TEST(ReplicaCodec, RecordsOfEarlierVersionsStillReadInOrder) {
   const sync::LogEntry old_printer =
       entry(9, sync::Value::string("打印机"), true, sync::Origin::kServer, sync::Outcome::kIgnoredOlder);
   // Written before: the JSON wire form. A profile holds old records, then new ones.
-  std::vector<std::string> stored{sync::encode_log_entry(all[0]), sync::encode_log_entry(all[5]), encode_stored(all[2]),
-                                  sync::encode_log_entry(old_printer), encode_stored(all[6])};
+  std::vector<std::string> stored{sync::encode_log_entry(all[0]), sync::encode_log_entry(all[5]),
+                                  sync::encode_entry_record(all[2]), sync::encode_log_entry(old_printer),
+                                  sync::encode_entry_record(all[6])};
   auto decoded = decode_stored(stored);
   ASSERT_TRUE(decoded) << decoded.status().message().en;
   ASSERT_EQ(decoded->size(), 5u);
@@ -68,9 +70,9 @@ TEST(ReplicaCodec, RecordsOfEarlierVersionsStillReadInOrder) {
 
 TEST(ReplicaCodec, EveryTruncationOrExtraByteIsADamagedRecordNamed) {
   for (const auto& e : samples()) {
-    const std::string whole = encode_stored(e);
+    const std::string whole = sync::encode_entry_record(e);
     for (std::size_t n = 0; n < whole.size(); ++n) {
-      const std::vector<std::string> stored{encode_stored(samples()[0]), whole.substr(0, n)};
+      const std::vector<std::string> stored{sync::encode_entry_record(samples()[0]), whole.substr(0, n)};
       auto decoded = decode_stored(stored, 1000);
       ASSERT_FALSE(decoded) << "cut at " << n;
       EXPECT_EQ(decoded.status().code(), ErrorCode::kCorrupt);
@@ -98,7 +100,7 @@ TEST(ReplicaCodec, ARunRoundTripsEveryFieldInOrder) {
   entries.back().op.row = "";
   entries.back().op.author = "王芳";
   entries.push_back(entries[5]);
-  const std::vector<std::string> stored{encode_stored_run(pointers(entries))};
+  const std::vector<std::string> stored{sync::encode_entry_run(pointers(entries))};
   ASSERT_EQ(stored[0].front(), 0x03);
   auto decoded = decode_stored(stored);
   ASSERT_TRUE(decoded) << decoded.status().message().en;
@@ -108,8 +110,9 @@ TEST(ReplicaCodec, ARunRoundTripsEveryFieldInOrder) {
 TEST(ReplicaCodec, RunsMixWithSingleRecordsAndAnEmptyRunIsNothing) {
   const auto all = samples();
   const std::vector<sync::LogEntry> first(all.begin(), all.begin() + 3), second(all.begin() + 3, all.end());
-  const std::vector<std::string> stored{encode_stored_run(pointers(first)), sync::encode_log_entry(all[5]),
-                                        encode_stored(all[0]), encode_stored_run({}), encode_stored_run(pointers(second))};
+  const std::vector<std::string> stored{sync::encode_entry_run(pointers(first)), sync::encode_log_entry(all[5]),
+                                        sync::encode_entry_record(all[0]), sync::encode_entry_run({}),
+                                        sync::encode_entry_run(pointers(second))};
   auto decoded = decode_stored(stored);
   ASSERT_TRUE(decoded) << decoded.status().message().en;
   std::vector<sync::LogEntry> expected = first;
@@ -128,16 +131,16 @@ TEST(ReplicaCodec, ARunIsSmallerThanItsEntriesApart) {
     page.back().op.row = "0195c8a0-7d2a-7000-8000-0000000000" + std::to_string(10 + i / 25);
   }
   std::size_t apart = 0;
-  for (const auto& e : page) apart += encode_stored(e).size();
-  const std::string run = encode_stored_run(pointers(page));
+  for (const auto& e : page) apart += sync::encode_entry_record(e).size();
+  const std::string run = sync::encode_entry_run(pointers(page));
   EXPECT_LT(run.size() * 2, apart) << run.size() << " vs " << apart;
 }
 
 TEST(ReplicaCodec, EveryTruncationOrExtraByteOfARunIsADamagedRecordNamed) {
   const auto all = samples();
-  const std::string whole = encode_stored_run(pointers(all));
+  const std::string whole = sync::encode_entry_run(pointers(all));
   for (std::size_t n = 0; n < whole.size(); ++n) {
-    const std::vector<std::string> stored{encode_stored(all[0]), whole.substr(0, n)};
+    const std::vector<std::string> stored{sync::encode_entry_record(all[0]), whole.substr(0, n)};
     auto decoded = decode_stored(stored, 7);
     ASSERT_FALSE(decoded) << "cut at " << n;
     EXPECT_EQ(decoded.status().code(), ErrorCode::kCorrupt);

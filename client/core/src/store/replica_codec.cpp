@@ -40,12 +40,6 @@ Status decode_json(std::span<const std::string> stored, std::size_t begin, std::
 
 }  // namespace
 
-std::string encode_stored(const sync::LogEntry& entry) { return sync::encode_entry_record(entry); }
-
-std::string encode_stored_run(std::span<const sync::LogEntry* const> entries) {
-  return sync::encode_entry_run(entries);
-}
-
 Result<std::vector<sync::LogEntry>> decode_stored(std::span<const std::string> stored, std::size_t first_index) {
   std::vector<sync::LogEntry> out;
   out.reserve(stored.size());

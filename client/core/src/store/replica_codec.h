@@ -1,6 +1,6 @@
-// How the profile stores ops: each outbox op as a compact binary record (form 2, a BLOB),
-// the pulled entries of one transaction as one record of a run of entries (form 3); both
-// forms are sync/entry_records.h's.
+// How the profile stores ops: each outbox op as a compact binary record (form 2, a BLOB,
+// sync::encode_entry_record), the pulled entries of one transaction as one record of a run
+// of entries (form 3, sync::encode_entry_run); both forms are sync/entry_records.h's.
 // Profiles written before hold one pulled entry per record, in form 2 or in the JSON wire
 // form of a log entry (sync/codec.h, form 1); all three are read, form 1 through the
 // decoder the network uses.
@@ -15,9 +15,6 @@
 
 namespace rapidesk::client::store {
 
-std::string encode_stored(const sync::LogEntry& entry);
-// Entries in one record, in the given order (each is written against the one before).
-std::string encode_stored_run(std::span<const sync::LogEntry* const> entries);
 // Decodes stored records (any number, of any form) into their entries in order; kCorrupt
 // naming the first bad record, counted from `first_index` (the position of stored[0] when
 // a longer list is decoded in chunks).

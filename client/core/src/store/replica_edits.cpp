@@ -7,6 +7,7 @@
 #include "rapidesk/client/attachment_store.h"
 #include "rapidesk/client/intake.h"
 #include "rapidesk/client/local_replica.h"
+#include "rapidesk/sync/entry_records.h"
 #include "rapidesk/sync/schema.h"
 #include "store/replica_codec.h"
 #include "store/view_writer.h"
@@ -65,7 +66,7 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
       if (request.empty()) insert->bind(4, std::optional<std::string>{});
       else insert->bind(4, request);
       // Stored in log-entry form (read back by the same decoder); seq is unused here.
-      insert->bind_blob(5, store::encode_stored(sync::LogEntry{1, op, sync::Outcome::kApplied}))
+      insert->bind_blob(5, sync::encode_entry_record(sync::LogEntry{1, op, sync::Outcome::kApplied}))
           .bind(6, op.hlc.physical_ms);
       if (Status s = insert->run(); !s) return s;
       if (rows.empty() || rows.back().entity != op.entity || rows.back().row != op.row) {

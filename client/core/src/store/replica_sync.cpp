@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "rapidesk/client/local_replica.h"
+#include "rapidesk/sync/entry_records.h"
 #include "store/replica_codec.h"
 #include "store/view_writer.h"
 
@@ -101,7 +102,7 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
       auto insert = db_->cached("INSERT INTO pulled (seq, op_id, entry, entries) VALUES (?1, '', ?2, ?3)");
       if (!insert) return insert.status();
       (*insert)->bind(1, static_cast<std::int64_t>(fresh.front()->seq))
-          .bind_blob(2, store::encode_stored_run(fresh))
+          .bind_blob(2, sync::encode_entry_run(fresh))
           .bind(3, static_cast<std::int64_t>(fresh.size()));
       if (Status s = (*insert)->run(); !s) return s;
     }
