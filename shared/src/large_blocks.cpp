@@ -1,10 +1,15 @@
 #include "rapidesk/shared/large_blocks.h"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <mutex>
 #include <new>
+#include <thread>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -72,11 +77,103 @@ void* map_block(std::size_t bytes) {
   return p;
 }
 
+// The thread behind fault_in_ahead(). Each step faults in at most one huge page while holding
+// `work_`; resizing or freeing a block takes `work_` too (forget), so a step never touches
+// an address that has moved or been unmapped, and no other mapping can be placed there
+// meanwhile. `queue_` guards the requests alone: asking never waits for a step.
+class FaultInThread {
+ public:
+  // Started at the first request and never destroyed: blocks are freed until the very end
+  // of exit, and each free asks it to forget the block.
+  static FaultInThread& get() {
+    static FaultInThread* const instance = new FaultInThread;
+    return *instance;
+  }
+  static bool started() { return started_.load(std::memory_order_acquire); }
+
+  void ask(char* block, std::size_t from, std::size_t to) {
+    {
+      std::lock_guard q(queue_);
+      asks_.push_back({block, from, to});
+    }
+    asked_.notify_one();
+  }
+
+  // Drops what is pending for `block`, after the step under way (if any) is done.
+  void forget(const void* block) {
+    std::lock_guard work(work_);
+    std::lock_guard q(queue_);
+    std::erase_if(asks_, [&](const Ask& a) { return a.block == block; });
+  }
+
+  void wait_idle() {
+    std::unique_lock q(queue_);
+    idle_.wait(q, [&] { return asks_.empty() && !stepping_; });
+  }
+
+ private:
+  struct Ask {
+    char* block;
+    std::size_t from, to;
+  };
+
+  FaultInThread() {
+    std::thread([this] { run(); }).detach();
+    started_.store(true, std::memory_order_release);
+  }
+
+  void run() {
+    static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    for (;;) {
+      {
+        std::unique_lock q(queue_);
+        asked_.wait(q, [&] { return !asks_.empty(); });
+      }
+      std::lock_guard work(work_);
+      char* begin = nullptr;
+      std::size_t length = 0;
+      {
+        std::lock_guard q(queue_);
+        if (asks_.empty()) continue;  // forgotten meanwhile
+        Ask& a = asks_.front();
+        const std::size_t end = std::min(a.to, a.from + kHugePage);
+        // madvise wants a page-aligned start: the partly filled page before is mapped already.
+        const auto first = reinterpret_cast<std::uintptr_t>(a.block + a.from) / page * page;
+        begin = reinterpret_cast<char*>(first);
+        length = static_cast<std::size_t>(reinterpret_cast<std::uintptr_t>(a.block + end) - first);
+        a.from = end;
+        if (a.from >= a.to) asks_.pop_front();
+        stepping_ = true;
+      }
+#if defined(MADV_POPULATE_WRITE)
+      (void)::madvise(begin, length, MADV_POPULATE_WRITE);  // contents unchanged; errors only lose the hint
+#endif
+      std::lock_guard q(queue_);
+      stepping_ = false;
+      if (asks_.empty()) idle_.notify_all();
+    }
+  }
+
+  static inline std::atomic<bool> started_{false};
+  std::mutex work_;
+  std::mutex queue_;
+  std::condition_variable asked_;
+  std::condition_variable idle_;
+  std::deque<Ask> asks_;
+  bool stepping_ = false;
+};
+
+// Before a mapped block moves or goes: nothing may be faulted in at its old address.
+void forget_fault_ins(const void* data) {
+  if (FaultInThread::started()) FaultInThread::get().forget(data);
+}
+
 // Resizes a mapping by moving its pages, never its contents: in place where the address
 // space after it is free, else to a new place (aligned for huge pages when it uses them).
 void* remap_block(void* data, std::size_t old_bytes, std::size_t new_bytes) {
   const std::size_t old_size = mapping_size(old_bytes), new_size = mapping_size(new_bytes);
   if (new_size == old_size) return data;
+  forget_fault_ins(data);
   const bool stay = !is_huge(new_bytes) || huge_aligned(data);
   if (stay) {
     void* p = ::mremap(data, old_size, new_size, 0);
@@ -133,11 +230,31 @@ void free_block(void* data, std::size_t bytes) noexcept {
   if (data == nullptr) return;
 #if RAPIDESK_MAPPED_BLOCKS
   if (is_mapped(bytes)) {
+    forget_fault_ins(data);
     (void)::munmap(data, mapping_size(bytes));
     return;
   }
 #endif
   std::free(data);
+}
+
+void fault_in_ahead(void* data, std::size_t bytes, std::size_t from, std::size_t to) {
+#if RAPIDESK_MAPPED_BLOCKS && defined(MADV_POPULATE_WRITE)
+  to = std::min(to, bytes);
+  if (data == nullptr || !is_huge(bytes) || from >= to) return;
+  FaultInThread::get().ask(static_cast<char*>(data), from, to);
+#else
+  (void)data;
+  (void)bytes;
+  (void)from;
+  (void)to;
+#endif
+}
+
+void wait_for_fault_ins() {
+#if RAPIDESK_MAPPED_BLOCKS
+  if (FaultInThread::started()) FaultInThread::get().wait_idle();
+#endif
 }
 
 }  // namespace rapidesk

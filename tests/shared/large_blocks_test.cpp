@@ -1,6 +1,7 @@
 // Blocks for large arrays (large_blocks.h): contents survive every resize, whether a block
 // stays small, crosses into a mapping of its own, grows as one or shrinks back, and new
-// blocks read as zeroes on both sides of the threshold.
+// blocks read as zeroes on both sides of the threshold; asked-for fault-ins map pages without
+// changing them and are dropped when their block moves or goes.
 #include "rapidesk/shared/large_blocks.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <vector>
+
+#include "resident_pages.h"
 
 namespace rapidesk {
 namespace {
@@ -112,6 +115,51 @@ TEST(LargeBlocksTest, HugePageBlocksStartOnAHugePageBoundary) {
   }
   free_block(block, bytes);
   free_block(blocker, kMappedBlockBytes);
+}
+
+// The background thread maps the asked-for range and nothing else, and leaves what was
+// written there as it was.
+TEST(LargeBlocksTest, FaultInAheadMapsTheAskedRangeWithoutChangingIt) {
+  if (!testing::can_populate()) GTEST_SKIP() << "this kernel cannot fault ranges in on request";
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  const std::size_t bytes = 16 * kMiB;
+  auto* block = static_cast<char*>(allocate_zeroed_block(bytes));
+  fill(block, kMiB, 11);  // maps the first (huge) page only
+  ASSERT_EQ(testing::resident_pages(block + 4 * kMiB, 12 * kMiB), 0u) << "fresh pages are mapped at first touch";
+  fault_in_ahead(block, bytes, kMiB / 2, 10 * kMiB);  // from inside the written part
+  wait_for_fault_ins();
+  EXPECT_TRUE(testing::all_resident(block + 4 * kMiB, 6 * kMiB));
+  EXPECT_EQ(testing::resident_pages(block + 10 * kMiB, 6 * kMiB), 0u) << "nothing past the asked range";
+  EXPECT_EQ(first_mismatch(block, kMiB, 11), -1);
+  EXPECT_TRUE(all_zero(block + kMiB, bytes - kMiB));
+  fault_in_ahead(block, bytes, 0, bytes * 4);  // clipped to the block
+  wait_for_fault_ins();
+  EXPECT_TRUE(testing::all_resident(block, bytes));
+  free_block(block, bytes);
+}
+
+// Blocks that grow, move and go while their fault-ins are pending keep their contents, and
+// new blocks (perhaps at the same addresses) still read as zeroes.
+TEST(LargeBlocksTest, FaultInsPendingWhenABlockMovesOrGoesAreDropped) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  for (int round = 0; round < 20; ++round) {
+    std::size_t bytes = 8 * kMiB;
+    void* block = allocate_zeroed_block(bytes);
+    void* blocker = allocate_zeroed_block(kMappedBlockBytes);  // may make the next growth move
+    fill(block, kMiB, static_cast<std::uint32_t>(round));
+    fault_in_ahead(block, bytes, 0, bytes);
+    block = resize_block(block, bytes, bytes * 4);
+    bytes *= 4;
+    fault_in_ahead(block, bytes, kMiB, bytes);
+    EXPECT_EQ(first_mismatch(block, kMiB, static_cast<std::uint32_t>(round)), -1) << round;
+    EXPECT_TRUE(all_zero(static_cast<char*>(block) + kMiB, bytes - kMiB)) << round;
+    free_block(block, bytes);
+    free_block(blocker, kMappedBlockBytes);
+    void* fresh = allocate_zeroed_block(bytes);
+    EXPECT_TRUE(all_zero(fresh, bytes)) << round;
+    free_block(fresh, bytes);
+  }
+  wait_for_fault_ins();
 }
 
 }  // namespace

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "rapidesk/shared/flat_index.h"
+#include "rapidesk/shared/large_blocks.h"
 #include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/shared/string_map.h"
 #include "rapidesk/sync/entry_log.h"
+#include "resident_pages.h"
 
 namespace rapidesk::sync {
 namespace {
@@ -116,6 +118,31 @@ TEST(PodVectorTest, KeepsEveryValueThroughManyGrowths) {
   EXPECT_GE(v.capacity(), v.size());
   EXPECT_TRUE(std::equal(v.begin(), v.end(), expected.begin()));
   EXPECT_EQ(v.back(), expected.back());
+}
+
+// A large array has the next few MiB past its end faulted in while it is being filled (so
+// the merge does not wait for fresh pages), and not the rest of its capacity.
+TEST(PodVectorTest, ALargeArrayIsFaultedInAheadOfItsEndOnly) {
+  if (!testing::can_populate()) GTEST_SKIP() << "this kernel cannot fault ranges in on request";
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  PodVector<std::uint64_t> v;
+  const std::size_t count = 1'200'000;  // 9.2 MiB of a 16 MiB capacity
+  for (std::size_t i = 0; i < count; ++i) v.push_back(i);
+  wait_for_fault_ins();
+  ASSERT_EQ(v.capacity() * sizeof(std::uint64_t), 16 * kMiB);
+  const char* end = reinterpret_cast<const char*>(v.data() + v.size());
+  EXPECT_TRUE(testing::all_resident(end, 2 * kMiB)) << "the next 2 MiB are mapped ahead";
+  const char* far = reinterpret_cast<const char*>(v.data()) + 14 * kMiB;
+  EXPECT_EQ(testing::resident_pages(far, 2 * kMiB), 0u) << "the rest of the capacity takes no memory";
+  for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(v[i], i);
+  // resize() and append() ask ahead too, and what was asked for reads as zeroes.
+  v.resize(count + kMiB / 8);
+  EXPECT_EQ(v.back(), 0u);
+  const std::uint64_t more[] = {1, 2, 3};
+  v.append(more, more + 3);
+  EXPECT_EQ(v.back(), 3u);
+  wait_for_fault_ins();
+  EXPECT_TRUE(testing::all_resident(v.data() + v.size(), 2 * kMiB));
 }
 
 TEST(PodVectorTest, ResizeValueInitialisesAndCopiesAreIndependent) {

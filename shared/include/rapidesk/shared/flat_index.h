@@ -51,8 +51,8 @@ inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) {
 // Growth is incremental: when the table fills, one twice the size is started and every later
 // insert moves a few entries of the old table across, so no single insert pays for rehashing
 // the whole index (tens of milliseconds at a few million keys, all under the server's merge
-// lock). Tables come zero-filled from large_blocks.h, so large ones are faulted in as they
-// are used rather than all at once, in huge pages where the kernel allows. While two tables
+// lock). Tables come zero-filled from large_blocks.h, in huge pages where the kernel allows,
+// and a growing index has a background thread fault its new table in. While two tables
 // exist, lookups probe the new one, then the old.
 class FlatIndex {
  public:
@@ -157,6 +157,8 @@ class FlatIndex {
     const Slot& at(std::size_t i) const { return slots_[i]; }
     // Writes every slot once (REQUIRES: still empty), so that none is first touched later.
     void touch() { std::memset(static_cast<void*>(slots_), 0, capacity() * sizeof(Slot)); }
+    // Has a background thread fault the slots in (large tables only; see large_blocks.h).
+    void fault_in() { fault_in_ahead(slots_, capacity() * sizeof(Slot), 0, capacity() * sizeof(Slot)); }
 
     template <typename Eq>
     std::uint32_t find(std::uint64_t hash, Eq& eq) const {
@@ -183,6 +185,9 @@ class FlatIndex {
     move_some(old_.capacity());  // a growth under way ends first
     old_ = std::move(table_);
     table_ = Table(capacity);
+    // Entries land all over the new table within the next inserts: faulted in meanwhile, off
+    // the inserting thread.
+    table_.fault_in();
     moved_ = 0;
   }
   // Moves the next `n` old slots across (their entries stay readable in the old table until

@@ -11,6 +11,11 @@
 // to use transparent huge pages (madvise MADV_HUGEPAGE): one fault then maps 2 MiB instead
 // of 4 KiB.
 //
+// A thread that fills a large array pays for the kernel zeroing each fresh page at its first
+// touch: 2 MiB at a time, under the merge lock. fault_in_ahead() hands that to a background
+// thread: PodVector asks it to fault in the next few MiB of a large block while the ones
+// before are being filled, so the filling thread finds them mapped.
+//
 // Smaller blocks come from malloc. The byte count alone tells the two kinds apart, so a
 // caller passes every function the byte count its block was allocated or last resized with.
 #pragma once
@@ -32,5 +37,16 @@ void* resize_block(void* data, std::size_t old_bytes, std::size_t new_bytes);
 
 // Frees a block of `bytes`; nullptr is ignored.
 void free_block(void* data, std::size_t bytes) noexcept;
+
+// Asks a background thread to fault in bytes [from, to) of the block `data` of `bytes`
+// (madvise MADV_POPULATE_WRITE, a huge page at a time), so that writing them later finds
+// them mapped. A hint that never changes the contents: ignored for blocks smaller than
+// kHugePageAdviceBytes and where the kernel lacks the advice; what is still pending when the
+// block is resized or freed is dropped (those calls wait for a step under way, at most one
+// huge page). Never blocks on the faulting itself.
+void fault_in_ahead(void* data, std::size_t bytes, std::size_t from, std::size_t to);
+
+// Waits until every fault-in asked for so far is done or dropped (for tests).
+void wait_for_fault_ins();
 
 }  // namespace rapidesk

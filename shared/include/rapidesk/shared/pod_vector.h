@@ -4,8 +4,11 @@
 // copies the whole array into it and frees the old one, under the server's merge lock.
 // A PodVector's block comes from large_blocks.h: a large one grows by remapping its pages,
 // never copying them, and uses huge pages where the kernel allows; a small one grows with
-// realloc. Only the std::vector operations the store uses are provided; resize()
-// value-initialises new elements, like std::vector.
+// realloc. A large block also has its next few MiB faulted in by a background thread while
+// the ones before are being filled (fault_in_ahead), so the thread filling it, the merge
+// under its lock, does not wait for the kernel to zero fresh pages. Only the std::vector
+// operations the store uses are provided; resize() value-initialises new elements, like
+// std::vector.
 #pragma once
 
 #include <algorithm>
@@ -55,6 +58,8 @@ class PodVector {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
     std::swap(capacity_, other.capacity_);
+    std::swap(limit_, other.limit_);
+    std::swap(faulted_, other.faulted_);
   }
 
   std::size_t size() const { return size_; }
@@ -74,12 +79,12 @@ class PodVector {
   const T* end() const { return data_ + size_; }
 
   void push_back(const T& v) {
-    if (size_ == capacity_) grow_to(size_ + 1);
+    if (size_ >= limit_) make_room(size_ + 1);
     data_[size_++] = v;
   }
   template <typename... Args>
   T& emplace_back(Args&&... args) {
-    if (size_ == capacity_) grow_to(size_ + 1);
+    if (size_ >= limit_) make_room(size_ + 1);
     return data_[size_++] = T{std::forward<Args>(args)...};
   }
   void pop_back() { --size_; }
@@ -89,7 +94,7 @@ class PodVector {
   }
   void resize(std::size_t n) { resize(n, T{}); }
   void resize(std::size_t n, const T& v) {
-    if (n > capacity_) grow_to(n);
+    if (n > limit_) make_room(n);
     for (std::size_t i = size_; i < n; ++i) data_[i] = v;
     size_ = n;
   }
@@ -100,28 +105,53 @@ class PodVector {
   // Appends [first, last), which must not point into this array.
   void append(const T* first, const T* last) {
     const auto n = static_cast<std::size_t>(last - first);
-    if (size_ + n > capacity_) grow_to(size_ + n);
+    if (size_ + n > limit_) make_room(size_ + n);
     if (n != 0) std::memcpy(data_ + size_, first, n * sizeof(T));
     size_ += n;
   }
 
  private:
-  void grow_to(std::size_t n) { reallocate(std::max({n, capacity_ * 2, std::size_t{16}})); }
+  // How far ahead of the filled part a large block is faulted in; a new request goes out
+  // each time half of that has been filled.
+  static constexpr std::size_t kFaultLeadBytes = std::size_t{4} << 20;
+
+  // The slow path of every growing operation: makes room for `n` elements, then asks for
+  // the bytes up to kFaultLeadBytes past them to be faulted in, and sets the limit at which
+  // the fast path next comes here.
+  void make_room(std::size_t n) {
+    if (n > capacity_) reallocate(std::max({n, capacity_ * 2, std::size_t{16}}));
+    const std::size_t bytes = capacity_ * sizeof(T);
+    if (bytes < kHugePageAdviceBytes) {
+      limit_ = capacity_;
+      return;
+    }
+    const std::size_t wanted = std::min(bytes, n * sizeof(T) + kFaultLeadBytes);
+    if (wanted > faulted_) {
+      fault_in_ahead(data_, bytes, std::max(faulted_, n * sizeof(T)), wanted);
+      faulted_ = wanted;
+    }
+    limit_ = faulted_ == bytes ? capacity_ : std::max(n, (faulted_ - kFaultLeadBytes / 2) / sizeof(T));
+  }
 
   void reallocate(std::size_t n) {
     data_ = static_cast<T*>(resize_block(data_, capacity_ * sizeof(T), n * sizeof(T)));
     capacity_ = n;
+    // Pending fault-ins were dropped with the old place; filled pages moved along.
+    faulted_ = std::min(faulted_, size_ * sizeof(T));
+    limit_ = std::min(limit_, size_);
   }
 
   void release() {
     free_block(data_, capacity_ * sizeof(T));
     data_ = nullptr;
-    size_ = capacity_ = 0;
+    size_ = capacity_ = limit_ = faulted_ = 0;
   }
 
   T* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t capacity_ = 0;
+  std::size_t limit_ = 0;    // size_ <= limit_ <= capacity_ unless size_ just changed: then the fast path stops here
+  std::size_t faulted_ = 0;  // bytes of a large block asked to be faulted in (or filled)
 };
 
 }  // namespace rapidesk
