@@ -1,14 +1,21 @@
 #include "rapidesk/server/access.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace rapidesk::server {
 
-std::string row_key(std::string_view entity, std::string_view row) {
-  std::string k(entity);
-  k += '/';
-  k += row;
-  return k;
+RowKey::RowKey(std::string_view entity, std::string_view row) {
+  const std::size_t size = entity.size() + 1 + row.size();
+  char* out = inline_;
+  if (size > sizeof inline_) {
+    long_.resize(size);
+    out = long_.data();
+  }
+  std::memcpy(out, entity.data(), entity.size());
+  out[entity.size()] = '/';
+  if (!row.empty()) std::memcpy(out + entity.size() + 1, row.data(), row.size());
+  view_ = std::string_view(out, size);
 }
 
 namespace {
@@ -33,11 +40,11 @@ bool sees_request(const sync::ReplicaStore& store, const RowCreators& creators, 
 }  // namespace
 
 void RowCreators::note(std::string_view entity, std::string_view row, std::string_view author) {
-  creators_.try_emplace(row_key(entity, row), author);  // the string is made only for a new row
+  creators_.try_emplace(RowKey(entity, row), author);  // a string is made only for a new row
 }
 
 const std::string* RowCreators::creator(std::string_view entity, std::string_view row) const {
-  return creators_.find(row_key(entity, row));
+  return creators_.find(RowKey(entity, row));
 }
 
 bool sees_everything(const AuthContext& who) { return who.role == Role::kCoordinator || who.role == Role::kAdmin; }

@@ -216,7 +216,7 @@ void SyncService::note_entries(std::uint64_t from_cursor) {
   for (std::uint64_t seq = from_cursor + 1; seq <= log.size(); ++seq) {
     const sync::LogEntry& e = log[seq - 1];
     creators_.note(e.op.entity, e.op.row, e.op.author);
-    row_seqs_[row_key(e.op.entity, e.op.row)].push_back(seq);
+    row_seqs_[RowKey(e.op.entity, e.op.row)].push_back(seq);
     if (e.op.entity == "request" && e.op.field == "number" && e.op.value.is_string()) {
       if (auto n = parse_request_number(e.op.value.as_string())) {
         auto& last = number_counters_[format_date(n->date) + "-" + n->team];
@@ -579,7 +579,7 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
     if (grants_visibility(e.op)) {
       // The row may be new to this reader: bring its earlier history along (a replica
       // skips the entries it already has).
-      const auto& history = row_seqs_[row_key(e.op.entity, e.op.row)];
+      const auto& history = row_seqs_[RowKey(e.op.entity, e.op.row)];
       std::vector<std::uint64_t> earlier;
       for (std::uint64_t s : history) {
         if (s >= seq) break;

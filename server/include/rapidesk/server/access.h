@@ -13,8 +13,21 @@
 
 namespace rapidesk::server {
 
-// "entity/row": the key of a row in the server's side indexes.
-std::string row_key(std::string_view entity, std::string_view row);
+// "entity/row": the key of a row in the server's side indexes. Built in place for the usual
+// ids (UUIDs), so that looking a row up, once or more per merged entry under the merge
+// lock, allocates nothing. Refers to itself: neither copied nor moved; use it while it lives.
+class RowKey {
+ public:
+  RowKey(std::string_view entity, std::string_view row);
+  RowKey(const RowKey&) = delete;
+  RowKey& operator=(const RowKey&) = delete;
+  operator std::string_view() const { return view_; }
+
+ private:
+  char inline_[80];
+  std::string long_;  // for keys longer than inline_
+  std::string_view view_;
+};
 
 // Who created each row (author of its first accepted op), kept beside the merged store.
 // Not thread-safe: guarded by the sync service's merge lock.
