@@ -125,7 +125,7 @@ Status SqliteStorage::append_log(std::span<const sync::LogEntry* const> entries,
                        ->bind(1, static_cast<std::int64_t>(first))
                        .bind(2, static_cast<std::int64_t>(last))
                        .bind(3, static_cast<std::int64_t>(entries.size()))
-                       .bind_blob(4, run)
+                       .bind_blob_ref(4, run)  // `run` outlives the insert: not copied again
                        .run();
         !s) {
       return s;

@@ -37,6 +37,9 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, const std::optional<std::string>& text);  // nullopt binds NULL
   Statement& bind_blob(int index, std::string_view bytes);
+  // Binds `bytes` without copying them (SQLITE_STATIC): for large values, such as a group
+  // commit's log run. REQUIRES: they stay valid until the statement has run and is reset.
+  Statement& bind_blob_ref(int index, std::string_view bytes);
 
   // true: a row is ready; false: done. Errors as error_status().
   Result<bool> step();
