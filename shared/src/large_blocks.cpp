@@ -103,7 +103,9 @@ class FaultInThread {
   void forget(const void* block) {
     std::lock_guard work(work_);
     std::lock_guard q(queue_);
-    std::erase_if(asks_, [&](const Ask& a) { return a.block == block; });
+    if (std::erase_if(asks_, [&](const Ask& a) { return a.block == block; }) != 0 && asks_.empty()) {
+      idle_.notify_all();  // no step is under way: work_ is held here
+    }
   }
 
   void wait_idle() {
