@@ -5,10 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <atomic>
 #include <numeric>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "rapidesk/shared/flat_index.h"
@@ -232,48 +230,36 @@ TEST(EntryLogTest, CopiesAndMovesKeepEveryEntry) {
   EXPECT_TRUE(copy.empty());
 }
 
-TEST(EntryLogTest, APreparedSpareBecomesTheNextChunk) {
+// A log that has filled a chunk has the one after it faulted in while entries go into the
+// next (large_blocks.h): its pages are mapped before the first entry lands there.
+TEST(EntryLogTest, TheChunkAfterTheNextIsFaultedInAhead) {
+  if (!testing::can_populate()) GTEST_SKIP() << "this kernel cannot fault ranges in on request";
+  constexpr std::size_t kChunk = 16'384;
   EntryLog log;
-  EXPECT_TRUE(log.wants_spare());
-  std::thread([&] { log.prepare_spare(); }).join();
-  EXPECT_FALSE(log.wants_spare());
-  log.prepare_spare();  // one is waiting: nothing more is made
-  EXPECT_FALSE(log.wants_spare());
-  log.push_back(entry(1));  // the first chunk is the spare
-  EXPECT_TRUE(log.wants_spare());
-  log.prepare_spare();
-  for (std::uint64_t seq = 2; seq <= 16'384; ++seq) log.push_back(entry(seq));
-  EXPECT_FALSE(log.wants_spare());  // still waiting: the first chunk is not full yet
-  log.push_back(entry(16'385));
-  EXPECT_TRUE(log.wants_spare());
-  EXPECT_EQ(log[16'384].op.row, "row-16385");
-  EXPECT_EQ(log[0].op.row, "row-1");
+  for (std::uint64_t seq = 1; seq <= kChunk + 1; ++seq) log.push_back(entry(seq));  // the second chunk starts
+  wait_for_fault_ins();
+  for (std::uint64_t seq = kChunk + 2; seq <= 2 * kChunk; ++seq) log.push_back(entry(seq));
+  log.push_back(entry(2 * kChunk + 1));  // the first entry of the third chunk
+  EXPECT_TRUE(testing::all_resident(&log[2 * kChunk], sizeof(LogEntry) * (kChunk - 1)))
+      << "the third chunk was mapped before it was reached";
+  for (std::uint64_t seq = 1; seq <= 2 * kChunk + 1; ++seq) ASSERT_EQ(log[seq - 1].seq, seq);
 }
 
-TEST(EntryLogTest, SparesPreparedWhileAppendingKeepEveryEntry) {
+// Chunks taken from ahead, in logs that are copied, moved and swapped meanwhile, keep every
+// entry; the chunks still pending when a log goes are freed with it.
+TEST(EntryLogTest, ChunksFaultedInAheadKeepEveryEntry) {
   EntryLog log;
-  std::atomic<bool> done{false};
-  std::atomic<int> prepared{0};
-  std::thread preparer([&] {
-    while (!done.load()) {
-      if (log.wants_spare()) {
-        log.prepare_spare();
-        ++prepared;
-      } else {
-        std::this_thread::yield();
-      }
-    }
-  });
-  constexpr std::uint64_t kEntries = 70'000;  // five chunks
-  for (std::uint64_t seq = 1; seq <= kEntries; ++seq) log.push_back(entry(seq));
-  done = true;
-  preparer.join();
-  EXPECT_GE(prepared.load(), 1);
-  ASSERT_EQ(log.size(), kEntries);
-  for (std::uint64_t i = 0; i < kEntries; ++i) {
-    ASSERT_EQ(log[i].seq, i + 1);
-    ASSERT_EQ(log[i].op.row, "row-" + std::to_string(i + 1));
-  }
+  for (std::uint64_t seq = 1; seq <= 70'000; ++seq) log.push_back(entry(seq));
+  EntryLog copy = log;
+  EntryLog moved = std::move(log);
+  moved.push_back(entry(70'001));
+  copy.swap(moved);
+  for (std::uint64_t seq = 70'002; seq <= 90'000; ++seq) copy.push_back(entry(seq));
+  wait_for_fault_ins();
+  ASSERT_EQ(copy.size(), 90'000u);
+  ASSERT_EQ(moved.size(), 70'000u);
+  for (std::uint64_t seq = 1; seq <= 90'000; ++seq) ASSERT_EQ(copy[seq - 1].op.row, "row-" + std::to_string(seq));
+  for (std::uint64_t seq = 1; seq <= 70'000; ++seq) ASSERT_EQ(moved[seq - 1].seq, seq);
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "rapidesk/server/sync_service.h"
 
-#include <new>
 #include <unordered_set>
 
 #include "rapidesk/shared/masking.h"
@@ -55,44 +54,7 @@ SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOption
       shared_(storage.shared_log()),
       options_(std::move(options)),
       physical_(clock),
-      merge_(std::move(clock), sync::ServerMergeOptions{"server", "server", options_.max_drift_ms, 1}) {
-  spare_thread_ = std::thread([this] { prepare_spares(); });
-  want_spare();
-}
-
-SyncService::~SyncService() {
-  {
-    std::lock_guard lock(spare_mutex_);
-    spare_stop_ = true;
-  }
-  spare_wanted_.notify_one();
-  spare_thread_.join();
-}
-
-void SyncService::want_spare() {
-  if (!merge_.log().wants_spare()) return;  // thread-safe: no merge lock needed
-  {
-    std::lock_guard lock(spare_mutex_);
-    spare_requested_ = true;
-  }
-  spare_wanted_.notify_one();
-}
-
-void SyncService::prepare_spares() {
-  std::unique_lock lock(spare_mutex_);
-  for (;;) {
-    spare_wanted_.wait(lock, [this] { return spare_stop_ || spare_requested_; });
-    if (spare_stop_) return;
-    spare_requested_ = false;
-    lock.unlock();
-    try {
-      merge_.log().prepare_spare();
-    } catch (const std::bad_alloc&) {
-      // The append that needs a chunk allocates its own (and reports running out there).
-    }
-    lock.lock();
-  }
-}
+      merge_(std::move(clock), sync::ServerMergeOptions{"server", "server", options_.max_drift_ms, 1}) {}
 
 Status SyncService::restore_records(std::span<const SyncLogRecord> records) {
   auto entries = decode_log_records(records);
@@ -361,7 +323,6 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     answer = std::move(m.answer);
     generation = queue_commit(std::move(m.entries), std::move(m.rejections), {});
   }
-  want_spare();
   if (Status s = finish_commit(generation); !s) return s;
   return answer;
 }
@@ -379,7 +340,6 @@ Status SyncService::run_server_task(const ServerTask& task) {
     note_entries(before);
     generation = queue_commit(entries_after(before), {}, std::move(fired));
   }
-  want_spare();
   return finish_commit(generation);
 }
 

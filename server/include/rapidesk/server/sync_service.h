@@ -27,7 +27,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -62,9 +61,6 @@ class SyncService {
   // `storage` must outlive the service. `user_team` tells the team of a user (numbers of
   // requests created without a team use their creator's team).
   SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options = {});
-  ~SyncService();
-  SyncService(const SyncService&) = delete;
-  SyncService& operator=(const SyncService&) = delete;
 
   // Rebuilds the merged state from the stored log. Call once, before serving.
   Status load();
@@ -215,16 +211,6 @@ class SyncService {
   };
   Lease lease_;
   Status failed_;                       // sticky: after a failed commit nothing more is acknowledged
-
-  // The log's next chunk is faulted in off the merge lock (EntryLog::prepare_spare), by a
-  // thread of its own, woken after a merge that found no spare chunk waiting.
-  void want_spare();
-  void prepare_spares();
-  std::mutex spare_mutex_;
-  std::condition_variable spare_wanted_;
-  bool spare_requested_ = false;  // guarded by spare_mutex_
-  bool spare_stop_ = false;       // guarded by spare_mutex_
-  std::thread spare_thread_;      // last: stopped before anything it reads goes
 };
 
 }  // namespace rapidesk::server

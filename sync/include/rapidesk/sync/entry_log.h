@@ -8,14 +8,12 @@
 // machine was a tenth of the server's time merging pushes.
 //
 // Even so, faulting a fresh chunk in (the kernel zeroing its pages) was still about a sixth
-// of the time the server holds its merge lock. So a chunk can be prepared ahead, by a
-// thread that holds no lock: prepare_spare() allocates one and touches every page, and
-// push_back takes that spare when it needs a chunk. Only wants_spare() and prepare_spare()
-// are thread-safe (with each other and with every other member); the rest need the owner's
-// synchronisation, as usual.
+// of the time the server holds its merge lock. So once a log has filled a chunk, the chunk
+// after the one it starts is allocated with it and faulted in by a background thread while
+// entries go into the current one (fault_in_ahead, large_blocks.h). Small logs (a client's,
+// a test's) never hold such a prepared chunk.
 #pragma once
 
-#include <atomic>
 #include <compare>
 #include <cstddef>
 #include <cstdint>
@@ -85,20 +83,13 @@ class EntryLog {
   ~EntryLog() {
     for (std::size_t i = 0; i < size_; ++i) slot(i)->~LogEntry();
     for (LogEntry* chunk : chunks_) free_block(chunk, kChunkBytes);
-    free_block(spare_.load(std::memory_order_acquire), kChunkBytes);
+    free_block(next_, kChunkBytes);
   }
-  // Spares stay where they were: they are not part of the log.
   void swap(EntryLog& other) noexcept {
     chunks_.swap(other.chunks_);
     std::swap(size_, other.size_);
+    std::swap(next_, other.next_);
   }
-
-  // True while no prepared chunk is waiting. Thread-safe.
-  bool wants_spare() const { return spare_.load(std::memory_order_acquire) == nullptr; }
-  // Allocates a chunk and faults every page of it in, for the next push_back that needs a
-  // chunk; drops it if another thread's spare got there first. Thread-safe; may take
-  // milliseconds, so call it where no lock is held. Throws std::bad_alloc.
-  void prepare_spare() const;
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -112,8 +103,9 @@ class EntryLog {
   void push_back(LogEntry entry) {
     if (size_ == chunks_.size() * kChunkSize) {
       chunks_.reserve(chunks_.size() + 1);  // cannot throw once the chunk is allocated
-      LogEntry* chunk = spare_.exchange(nullptr, std::memory_order_acq_rel);
-      chunks_.push_back(chunk != nullptr ? chunk : static_cast<LogEntry*>(allocate_zeroed_block(kChunkBytes)));
+      LogEntry* chunk = next_ != nullptr ? std::exchange(next_, nullptr) : allocate_chunk();
+      chunks_.push_back(chunk);
+      if (chunks_.size() > 1) prepare_next();
     }
     ::new (static_cast<void*>(slot(size_))) LogEntry(std::move(entry));
     ++size_;
@@ -125,12 +117,17 @@ class EntryLog {
   static constexpr std::size_t kChunkMask = kChunkSize - 1;
   static constexpr std::size_t kChunkBytes = kChunkSize * sizeof(LogEntry);
 
+  static LogEntry* allocate_chunk() { return static_cast<LogEntry*>(allocate_zeroed_block(kChunkBytes)); }
+  // Allocates the chunk after the last and asks for it to be faulted in; a hint, so running
+  // out of memory here only leaves the next push_back to allocate its chunk itself.
+  void prepare_next() noexcept;
+
   // Where entry i lives (or will be constructed). REQUIRES: its chunk is allocated.
   LogEntry* slot(std::size_t i) const { return chunks_[i >> kChunkBits] + (i & kChunkMask); }
 
   std::vector<LogEntry*> chunks_;  // each holds kChunkSize entries; the first size_ are live
   std::size_t size_ = 0;
-  mutable std::atomic<LogEntry*> spare_{nullptr};  // a prepared chunk, or null
+  LogEntry* next_ = nullptr;  // the chunk after the last, faulted in ahead, or null
 };
 
 }  // namespace rapidesk::sync
