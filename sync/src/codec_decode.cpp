@@ -9,6 +9,7 @@
 #include "rapidesk/shared/utf8.h"
 #include "rapidesk/sync/codec.h"
 #include "rapidesk/sync/schema.h"
+#include "codec_usual_push.h"
 
 namespace rapidesk::sync {
 
@@ -339,6 +340,16 @@ void set_error(Decoded& out, BodyError e) {
 }  // namespace
 
 DecodedPush decode_push(std::string_view body, const CodecLimits& limits) {
+  try {
+    DecodedPush out;
+    if (detail::decode_usual_push(body, limits, out)) return out;
+  } catch (const std::exception&) {
+    // bad_alloc: the general decoder meets it too and answers for it.
+  }
+  return detail::decode_push_general(body, limits);
+}
+
+DecodedPush detail::decode_push_general(std::string_view body, const CodecLimits& limits) {
   DecodedPush out;
   try {
     Json doc;

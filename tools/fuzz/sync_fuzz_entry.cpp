@@ -23,6 +23,24 @@ void require(bool ok, const char* what) {
   }
 }
 
+bool same_status(const Status& a, const Status& b) {
+  return a.code() == b.code() && a.message().en == b.message().en && a.message().zh == b.message().zh &&
+         a.field() == b.field();
+}
+
+// decode_push's fast path answers exactly as the general decoder.
+bool same_push(const DecodedPush& a, const DecodedPush& b) {
+  if (a.problem != b.problem || !same_status(a.status, b.status) || a.protocol != b.protocol ||
+      a.device != b.device || a.ops != b.ops || a.errors.size() != b.errors.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.errors.size(); ++i) {
+    const OpError &x = a.errors[i], &y = b.errors[i];
+    if (x.index != y.index || x.op != y.op || x.problem != y.problem || !same_status(x.status, y.status)) return false;
+  }
+  return true;
+}
+
 void fuzz_push(const DecodedPush& push) {
   require(push.ops.size() + push.errors.size() <= CodecLimits{}.max_ops, "decoded more ops than the limit");
 
@@ -85,6 +103,7 @@ int run_one(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
 
   const DecodedPush push = decode_push(body);
+  require(same_push(push, detail::decode_push_general(body)), "the push decoders disagree");
   if (push.ok()) {
     fuzz_push(push);
   } else {
