@@ -28,7 +28,7 @@ int report(const rapidesk::Status& status, int code) {
 
 int main(int argc, char** argv) {
   using namespace rapidesk::server;
-  keep_large_blocks_mapped();
+  tune_allocator_for_server();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto command_line = parse_command_line(args);
   if (!command_line) return report(command_line.status(), 2);

@@ -240,7 +240,7 @@ double percentile(const std::vector<double>& sorted, double p) {
 struct LiveServer {
   // `join`: another server already runs on `database` (several instances): its log is fine.
   LiveServer(const fs::path& dir, const std::string& database, bool join = false) {
-    server::keep_large_blocks_mapped();  // as rapidesk-server's main does
+    server::tune_allocator_for_server();  // as rapidesk-server's main does
     auto storage = server::open_storage(dir / "server", database);
     if (!storage) {
       std::fprintf(stderr, "%s\n", storage.status().message().en.c_str());
