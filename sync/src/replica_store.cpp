@@ -78,6 +78,12 @@ MergeResult ReplicaStore::apply(const FieldOp& op, std::vector<std::string>* new
   return apply_keyed(op, keys_of(op), new_conflicts);
 }
 
+MergeResult ReplicaStore::apply_new(const FieldOp& op, std::vector<std::string>* new_conflicts) {
+  OpKeys keys = keys_of(op);
+  keys.id_is_new = true;
+  return apply_keyed(op, keys, new_conflicts);
+}
+
 MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std::vector<std::string>* new_conflicts) {
   const auto ref = keys.field ? keys.field : find_field(op.entity, op.field);
   if (!ref) {
@@ -92,7 +98,7 @@ MergeResult ReplicaStore::apply_keyed(const FieldOp& op, const OpKeys& keys, std
   if (Status s = check_op(op, *ref, problem, known); !s) return rejected(problem, std::move(s));
 
   const std::uint64_t id_hash = keys.op_id;
-  if (ops_.find(op.op, id_hash) != kNoOp) return MergeResult{Outcome::kDuplicate, {}, {}};
+  if (!keys.id_is_new && ops_.find(op.op, id_hash) != kNoOp) return MergeResult{Outcome::kDuplicate, {}, {}};
 
   if (row == FlatIndex::kNotFound) row = add_row(ref->entity_index, op.row, keys.row);
   const std::uint32_t slot = rows_[row].first_slot + ref->field_index;

@@ -1,8 +1,21 @@
 #include "rapidesk/sync/server_merge.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace rapidesk::sync {
+
+namespace {
+
+Status server_identity_status(std::string_view device) {
+  return Status::invalid(format_text(Text{"\"{}\" is the server's own device id, used for the changes it makes itself; "
+                                          "sync from this device under another device id.",
+                                          "“{}”是服务器自身修改所用的设备 ID；请让此设备改用其他设备 ID 同步。"},
+                                     {same_text(device)}),
+                         "hlc");
+}
+
+}  // namespace
 
 ServerMerge::ServerMerge(PhysicalClock clock, ServerMergeOptions options)
     : options_(std::move(options)),
@@ -28,10 +41,17 @@ bool ServerMerge::group_complete(const FieldOp& op, const FieldRef& ref, std::sp
   return true;
 }
 
+bool ServerMerge::claims_server_identity(const FieldOp& op) const {
+  const std::string_view id = op.op;
+  return op.hlc.device == options_.device ||
+         (id.size() > options_.device.size() && id.substr(0, options_.device.size()) == options_.device &&
+          id[options_.device.size()] == ':');
+}
+
 OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   OpResult r;
   r.op = op.op;
-  const MergeResult m = store_.apply(op, &r.conflicts);
+  const MergeResult m = store_.apply_new(op, &r.conflicts);
   r.outcome = m.outcome;
   r.problem = m.problem;
   r.status = m.status;
@@ -75,7 +95,9 @@ PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view auth
       out.results.push_back(OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}});
       continue;
     }
-    OpResult r = evaluate(pushed, ops, author);
+    OpResult r = claims_server_identity(pushed)
+                     ? reject(FieldOp(pushed), Problem::kDeviceMismatch, server_identity_status(options_.device))
+                     : evaluate(pushed, ops, author);
     // Not in the log, so contains() will not find it on a replay: a refusal, or a repeated
     // append-only value acknowledged as a duplicate. Keeping the answer stops a later op
     // that reuses the id from changing it.
@@ -114,6 +136,15 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
           {same_text(e.op.op), same_text(outcome_name(m.outcome)), same_text(outcome_name(e.outcome))}));
     }
     clock_.observe(e.op.hlc);
+    // Server-made ids stay new even if the stored sequence fell behind the log: a later
+    // server edit must never reuse one (apply_accepted does not look them up).
+    if (e.op.origin == Origin::kServer && e.op.op.size() > options_.device.size() + 1 &&
+        e.op.op.compare(0, options_.device.size() + 1, options_.device + ":") == 0) {
+      std::uint64_t n = 0;
+      const char* digits = e.op.op.data() + options_.device.size() + 1;
+      const auto [end, ec] = std::from_chars(digits, e.op.op.data() + e.op.op.size(), n);
+      if (ec == std::errc() && end == e.op.op.data() + e.op.op.size() && n >= next_op_) next_op_ = n + 1;
+    }
     log_.push_back(e);
   }
   return Status::ok();

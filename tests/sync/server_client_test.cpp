@@ -254,6 +254,49 @@ TEST_F(ServerClient, ServerMadeEditsAreLoggedWithServerOrigin) {
   EXPECT_EQ(server.log().back().op.origin, Origin::kServer);
 }
 
+// Server-made ops take ids "server:<n>" that are never looked up before use: no pushed op
+// may take one, nor the server's device id, or it would shadow a later server edit.
+TEST_F(ServerClient, NoDeviceMayPushUnderTheServersIdentity) {
+  Device impostor{"server", "li.wei", 5};
+  const std::string row = impostor.replica.new_row_id();
+  ASSERT_TRUE(impostor.replica.set_field("request", row, "title", str("x")));
+  sync(server, impostor.replica, "li.wei");
+  auto rejections = impostor.replica.take_rejections();
+  ASSERT_EQ(rejections.size(), 1u);
+  EXPECT_EQ(rejections[0].problem, Problem::kDeviceMismatch);
+  EXPECT_NE(rejections[0].status.message().en.find("\"server\" is the server's own device id"), std::string::npos);
+  EXPECT_FALSE(rejections[0].status.message().zh.empty());
+
+  // Another device's op under a server-made id is refused too, and the server's own edit
+  // with that id is applied when its turn comes.
+  const std::string other = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", other, "title", str("y")));
+  std::vector<FieldOp> batch = a.replica.next_push();
+  ASSERT_EQ(batch.size(), 1u);
+  batch[0].op = "server:1";
+  const PushResult answer = server.push(batch, "li.wei");
+  EXPECT_EQ(answer.results.at(0).outcome, Outcome::kRejected);
+  EXPECT_EQ(answer.results.at(0).problem, Problem::kDeviceMismatch);
+  EXPECT_EQ(server.cursor(), 0u);
+  sync(server, a.replica, "li.wei");
+  EXPECT_EQ(server.apply_server_edit("request", other, "number", str("20260101-TECH-0001")).outcome, Outcome::kApplied);
+  EXPECT_EQ(server.log().back().op.op, "server:1");
+}
+
+TEST_F(ServerClient, RestoringALogKeepsServerMadeIdsFresh) {
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("x")));
+  sync(server, a.replica, "li.wei");
+  ASSERT_EQ(server.apply_server_edit("request", row, "number", str("20260101-TECH-0001")).outcome, Outcome::kApplied);
+  ASSERT_EQ(server.apply_server_edit("request", row, "sla_state", str("on_track")).outcome, Outcome::kApplied);
+  // A restart whose stored sequence fell behind its log: the log's ids win.
+  ServerMerge restarted{server_clock.fn()};
+  ASSERT_TRUE(restarted.restore(std::vector<LogEntry>(server.log().begin(), server.log().end())));
+  EXPECT_EQ(restarted.next_op_sequence(), 3u);
+  EXPECT_EQ(restarted.apply_server_edit("request", row, "sla_state", str("warning")).outcome, Outcome::kApplied);
+  EXPECT_EQ(restarted.log().back().op.op, "server:3");
+}
+
 TEST_F(ServerClient, ResolvingAConflictFromTheClient) {
   const std::string row = a.replica.new_row_id();
   ASSERT_TRUE(a.replica.set_field("request", row, "title", str("t0")));

@@ -54,6 +54,10 @@ class ReplicaStore {
   // newest status may merge as an older write once a newer status is in. Replaying what
   // was acknowledged changes nothing; ServerMerge also keeps refusals for replays.
   MergeResult apply(const FieldOp& op, std::vector<std::string>* new_conflicts = nullptr);
+  // apply() for an op whose id the caller has just checked is not in the store (a server's
+  // merge checks each pushed id first, and its own ops take fresh ids): the id is not looked
+  // up again. REQUIRES: !contains(op.op).
+  MergeResult apply_new(const FieldOp& op, std::vector<std::string>* new_conflicts = nullptr);
   // apply() for each op in order; one result per op appended to `results` when given.
   void apply_batch(std::span<const FieldOp> ops, std::vector<MergeResult>* results = nullptr);
 
@@ -106,6 +110,7 @@ class ReplicaStore {
     std::uint64_t row = 0;
     std::optional<FieldRef> field;  // resolved ahead when known (saves a second lookup)
     std::uint32_t row_index = 0xFFFFFFFFu;  // the row of (field's entity, row id) when found ahead
+    bool id_is_new = false;                 // the caller knows no op has this id
   };
   struct Element {
     std::uint32_t slot = 0;
