@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 namespace rapidesk {
 namespace {
 
@@ -13,6 +16,43 @@ TEST(Time, ParsesOffsetsAndRoundTrips) {
   auto z = parse_iso8601("2026-11-20T09:30:00.250Z");
   ASSERT_TRUE(z);
   EXPECT_EQ(*z - *t, 250);
+}
+
+// The reference forms: what printf writes for the same fields.
+std::string printf_date(CivilDate d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
+  return buf;
+}
+
+TEST(Time, FormatsEveryInstantAsPrintfWould) {
+  std::mt19937_64 rng(20261205);
+  const std::int64_t span = days_from_civil({9999, 12, 31}) * kMsPerDay;
+  for (int i = 0; i < 20000; ++i) {
+    const Instant t = kMsPerDay + static_cast<Instant>(rng() % static_cast<std::uint64_t>(span));
+    const int offset = static_cast<int>(rng() % (2 * 14 * 60 + 1)) - 14 * 60;
+    const Instant local = t + offset * kMsPerMinute;
+    const CivilDate d = civil_from_days(local / kMsPerDay);
+    const std::int64_t rem = local % kMsPerDay;
+    char clock[32];
+    std::snprintf(clock, sizeof clock, "T%02d:%02d:%02d.%03d", static_cast<int>(rem / kMsPerHour),
+                  static_cast<int>(rem % kMsPerHour / kMsPerMinute), static_cast<int>(rem % kMsPerMinute / 1000),
+                  static_cast<int>(rem % 1000));
+    std::string want = printf_date(d) + clock;
+    if (offset == 0) {
+      want += 'Z';
+    } else {
+      const int off = offset < 0 ? -offset : offset;
+      char zone[16];
+      std::snprintf(zone, sizeof zone, "%c%02d:%02d", offset < 0 ? '-' : '+', off / 60, off % 60);
+      want += zone;
+    }
+    ASSERT_EQ(format_iso8601(t, offset), want) << t << " " << offset;
+    ASSERT_EQ(format_date(d), printf_date(d));
+  }
+  // Years past four digits keep printf's form.
+  EXPECT_EQ(format_date({12026, 1, 2}), "12026-01-02");
+  EXPECT_EQ(format_date({-1, 1, 2}), printf_date({-1, 1, 2}));
 }
 
 TEST(Time, RejectsTimesWithoutOffsetWithLocalisedMessage) {
