@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+
 #include "sla_harness.h"
 
 namespace rapidesk::server {
@@ -43,6 +46,52 @@ class SlaServiceTest : public ::testing::Test {
   SlaHarness h;
   Device field{"laptop-north", "field.north"};
 };
+
+// ---- one push, several requests -----------------------------------------------------------
+
+// A push's entries usually come in runs per request, and the bookkeeping after a merge (the
+// SLA tracker's histories, the sync service's creators and per-row log positions) reuses
+// the row of the entry before. Requests whose ops alternate are each handled whole.
+TEST_F(SlaServiceTest, RequestsWhoseOpsAlternateInOnePushAreEachHandledWhole) {
+  const Instant now = at("2026-11-20T10:00:00+08:00");
+  h.set_now(now);
+  field.clock = now;
+  const std::string a = h.new_request(field, now, {{"priority", "urgent"}});
+  const std::string b = h.new_request(field, now, {{"category", "tech_support"}});
+  std::vector<sync::FieldOp> of_a, of_b;
+  for (const auto& op : field.replica.next_push()) (op.row == a ? of_a : of_b).push_back(op);
+  ASSERT_EQ(of_a.size(), of_b.size());
+  std::vector<sync::FieldOp> alternating;
+  for (std::size_t i = 0; i < of_a.size(); ++i) {
+    alternating.push_back(of_a[i]);
+    alternating.push_back(of_b[i]);
+  }
+  auto answer = h.state().sync->push(h.who(field.user), alternating);
+  ASSERT_TRUE(answer.is_ok());
+  field.replica.on_push_result(*answer);
+
+  std::set<std::string> numbers;
+  for (const auto& id : {a, b}) {
+    auto f = h.fields(id);
+    numbers.insert(f["number"]);
+    EXPECT_FALSE(f["first_response_due"].empty()) << id;
+    EXPECT_FALSE(f["assignment_explanation"].empty()) << id;
+    EXPECT_EQ(f["sla_state"], "on_track") << id;
+  }
+  EXPECT_EQ(numbers.size(), 2u);
+  EXPECT_EQ(numbers.count(""), 0u);
+  // The field user created both: a pull from the start brings every entry of each.
+  const PullPage mine = h.state().sync->pull(h.who(field.user), 0, 10'000);
+  const PullPage all = h.state().sync->pull(h.who("coord"), 0, 10'000);
+  for (const auto& id : {a, b}) {
+    const auto of_row = [&](const PullPage& p) {
+      return std::count_if(p.entries.begin(), p.entries.end(), [&](const sync::LogEntry& e) { return e.op.row == id; });
+    };
+    EXPECT_GT(of_row(all), static_cast<std::ptrdiff_t>(of_a.size())) << id;  // the server's ops too
+    EXPECT_EQ(of_row(mine), of_row(all)) << id;
+  }
+  h.expect_quiet_restart();
+}
 
 // ---- every target on its calendar --------------------------------------------------------
 

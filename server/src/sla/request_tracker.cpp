@@ -44,6 +44,10 @@ std::optional<Instant> read_instant(const sync::ReplicaStore& store, std::string
 struct RequestTracker::Batch {
   TrackerChanges changes;
   std::unordered_set<std::string> touched;
+  // The request of the previous request entry: a push's entries come in runs per request
+  // (its fields, then the server's own), so most entries need neither lookup again.
+  const std::string* last_id = nullptr;
+  RequestHistory* last_history = nullptr;  // requests_ never moves its entries
 };
 
 void RequestTracker::touch(const std::string& id, Batch& batch) {
@@ -66,7 +70,10 @@ TrackerChanges RequestTracker::ingest(const sync::EntryLog& log, const sync::Rep
 
 void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
   const std::string& id = e.op.row;
-  RequestHistory& h = requests_[id];
+  const bool same_request = batch.last_id != nullptr && *batch.last_id == id;
+  RequestHistory& h = same_request ? *batch.last_history : requests_[id];
+  batch.last_id = &id;  // log entries never move either
+  batch.last_history = &h;
   const Instant t = e.op.hlc.physical_ms;
   if (!h.exists) {
     h.exists = true;
@@ -78,7 +85,7 @@ void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
     h.recorded_at = t;
     h.creator = e.op.author;
   }
-  touch(id, batch);
+  if (!same_request) touch(id, batch);  // else done for the entry before
   if (!applied(e.outcome)) return;
   const std::string& field = e.op.field;
   if (field == "status") {

@@ -175,10 +175,18 @@ Result<bool> SyncService::catch_up() {
 
 void SyncService::note_entries(std::uint64_t from_cursor) {
   const auto& log = merge_.log();
+  // A push's entries come in runs per row (a new request's fields, then the server's own for
+  // it): the row's bookkeeping is found once per run. Both maps never move their entries.
+  const sync::LogEntry* previous = nullptr;
+  std::vector<std::uint64_t>* seqs = nullptr;
   for (std::uint64_t seq = from_cursor + 1; seq <= log.size(); ++seq) {
     const sync::LogEntry& e = log[seq - 1];
-    creators_.note(e.op.entity, e.op.row, e.op.author);
-    row_seqs_[RowKey(e.op.entity, e.op.row)].push_back(seq);
+    if (previous == nullptr || e.op.row != previous->op.row || e.op.entity != previous->op.entity) {
+      creators_.note(e.op.entity, e.op.row, e.op.author);  // the first author of a row stays
+      seqs = &row_seqs_[RowKey(e.op.entity, e.op.row)];
+    }
+    previous = &e;
+    seqs->push_back(seq);
     if (e.op.entity == "request" && e.op.field == "number" && e.op.value.is_string()) {
       if (auto n = parse_request_number(e.op.value.as_string())) {
         auto& last = number_counters_[format_date(n->date) + "-" + n->team];
