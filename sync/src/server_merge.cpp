@@ -87,6 +87,12 @@ PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view auth
   out.results.reserve(ops.size());
   remembered_.clear();
   for (const FieldOp& pushed : ops) {
+    // First: such an id may name one of the server's own ops, which is no answer to give.
+    if (claims_server_identity(pushed)) {
+      Status why = server_identity_status(options_.device);
+      out.results.push_back(reject(FieldOp(pushed), Problem::kDeviceMismatch, std::move(why)));
+      continue;
+    }
     if (auto it = answers_.find(pushed.op); it != answers_.end()) {
       out.results.push_back(it->second);
       continue;
@@ -95,9 +101,7 @@ PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view auth
       out.results.push_back(OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}});
       continue;
     }
-    OpResult r = claims_server_identity(pushed)
-                     ? reject(FieldOp(pushed), Problem::kDeviceMismatch, server_identity_status(options_.device))
-                     : evaluate(pushed, ops, author);
+    OpResult r = evaluate(pushed, ops, author);
     // Not in the log, so contains() will not find it on a replay: a refusal, or a repeated
     // append-only value acknowledged as a duplicate. Keeping the answer stops a later op
     // that reuses the id from changing it.
@@ -137,8 +141,9 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
     }
     clock_.observe(e.op.hlc);
     // Server-made ids stay new even if the stored sequence fell behind the log: a later
-    // server edit must never reuse one (apply_accepted does not look them up).
-    if (e.op.origin == Origin::kServer && e.op.op.size() > options_.device.size() + 1 &&
+    // server edit must never reuse one (apply_accepted does not look them up). Client ops
+    // count too: an older server accepted pushed ids of this form.
+    if (e.op.op.size() > options_.device.size() + 1 &&
         e.op.op.compare(0, options_.device.size() + 1, options_.device + ":") == 0) {
       std::uint64_t n = 0;
       const char* digits = e.op.op.data() + options_.device.size() + 1;

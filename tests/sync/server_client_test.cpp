@@ -295,6 +295,21 @@ TEST_F(ServerClient, RestoringALogKeepsServerMadeIdsFresh) {
   EXPECT_EQ(restarted.next_op_sequence(), 3u);
   EXPECT_EQ(restarted.apply_server_edit("request", row, "sla_state", str("warning")).outcome, Outcome::kApplied);
   EXPECT_EQ(restarted.log().back().op.op, "server:3");
+
+  // A log from before such ids were refused may hold a client's op named like the server's.
+  std::vector<LogEntry> older(restarted.log().begin(), restarted.log().end());
+  LogEntry client_named_like_server = older.front();
+  client_named_like_server.seq = older.size() + 1;
+  client_named_like_server.op.op = "server:9";
+  client_named_like_server.op.field = "customer";
+  older.push_back(client_named_like_server);
+  ServerMerge upgraded{server_clock.fn()};
+  ASSERT_TRUE(upgraded.restore(older));
+  EXPECT_EQ(upgraded.next_op_sequence(), 10u);
+  EXPECT_EQ(upgraded.apply_server_edit("request", row, "sla_state", str("breached")).outcome, Outcome::kApplied);
+  // Its log restores as it was merged: every id once.
+  ServerMerge again{server_clock.fn()};
+  EXPECT_TRUE(again.restore(std::vector<LogEntry>(upgraded.log().begin(), upgraded.log().end())));
 }
 
 TEST_F(ServerClient, ResolvingAConflictFromTheClient) {

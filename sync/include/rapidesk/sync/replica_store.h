@@ -54,9 +54,9 @@ class ReplicaStore {
   // newest status may merge as an older write once a newer status is in. Replaying what
   // was acknowledged changes nothing; ServerMerge also keeps refusals for replays.
   MergeResult apply(const FieldOp& op, std::vector<std::string>* new_conflicts = nullptr);
-  // apply() for an op whose id the caller has just checked is not in the store (a server's
-  // merge checks each pushed id first, and its own ops take fresh ids): the id is not looked
-  // up again. REQUIRES: !contains(op.op).
+  // apply() for an op whose id the caller knows is not in the store (a server's merge checks
+  // each pushed id first, and keeps its own ops' ids out of every push and every restored
+  // log's way): the id is not looked up again. REQUIRES: !contains(op.op).
   MergeResult apply_new(const FieldOp& op, std::vector<std::string>* new_conflicts = nullptr);
   // apply() for each op in order; one result per op appended to `results` when given.
   void apply_batch(std::span<const FieldOp> ops, std::vector<MergeResult>* results = nullptr);

@@ -32,13 +32,13 @@ class ServerMerge {
   explicit ServerMerge(PhysicalClock clock, ServerMergeOptions options = {});
 
   // Applies a client's ops in order. `author` is the authenticated user: it replaces
-  // whatever author the ops carry, and origin is forced to client. Per op: a replayed op id
+  // whatever author the ops carry, and origin is forced to client. Per op: an op stamped with
+  // the server's own device id, or whose id starts "<that id>:", is rejected
+  // (kDeviceMismatch), always: those ids are the server's own ops'. A replayed op id
   // gets its first answer again (kDuplicate if it was accepted, the same rejection if not);
   // a stamp more than max_drift_ms ahead of the server clock is rejected (kClockDrift);
   // a field group must come whole (all its fields, same row and stamp, in this batch or
-  // already applied) or is rejected (kIncompleteGroup); an op stamped with the server's own
-  // device id, or whose id starts "<that id>:", is rejected (kDeviceMismatch): those ids are
-  // the server's own ops'; otherwise the store's merge decides.
+  // already applied) or is rejected (kIncompleteGroup); otherwise the store's merge decides.
   // Every accepted op that changed state is appended to the log.
   PushResult push(std::span<const FieldOp> ops, std::string_view author);
 
@@ -72,7 +72,8 @@ class ServerMerge {
   bool group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const;
   // Whether a pushed op carries the server's device id (in its stamp or its id's prefix).
   bool claims_server_identity(const FieldOp& op) const;
-  // REQUIRES: no op with op.op's id is in the store (checked, or a fresh server-made id).
+  // REQUIRES: no op with op.op's id is in the store: push() checked, or a server-made id,
+  // which no pushed op may take and restore() moves the sequence past.
   OpResult apply_accepted(FieldOp&& op);
   OpResult evaluate(const FieldOp& pushed, std::span<const FieldOp> batch, std::string_view author);
   void remember(const OpResult& answer, std::size_t index);
