@@ -101,7 +101,10 @@ char* put_digits(char* out, int n, int width) {
   return out + width;
 }
 
-bool four_digit_year(const CivilDate& d) { return d.year >= 0 && d.year <= 9999; }
+// Whether printf's "%04d-%02d-%02d" would write exactly 4, 2 and 2 digits.
+bool fixed_width(const CivilDate& d) {
+  return d.year >= 0 && d.year <= 9999 && d.month >= 0 && d.month <= 99 && d.day >= 0 && d.day <= 99;
+}
 
 // "YYYY-MM-DD" at `out`.
 char* put_date(char* out, const CivilDate& d) {
@@ -116,7 +119,7 @@ char* put_date(char* out, const CivilDate& d) {
 
 std::string format_date(CivilDate d) {
   char buf[16];
-  if (!four_digit_year(d)) {
+  if (!fixed_width(d)) {
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
     return buf;
   }
@@ -195,7 +198,7 @@ std::string format_iso8601(Instant t, int utc_offset_minutes) {
   const int s = static_cast<int>(rem % kMsPerMinute / 1000);
   const int ms = static_cast<int>(rem % 1000);
   char buf[48];
-  if (four_digit_year(d) && std::abs(utc_offset_minutes) < 100 * 60) {
+  if (fixed_width(d) && std::abs(utc_offset_minutes) < 100 * 60) {
     char* out = put_date(buf, d);
     *out++ = 'T';
     out = put_digits(out, h, 2);

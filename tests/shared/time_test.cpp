@@ -50,9 +50,11 @@ TEST(Time, FormatsEveryInstantAsPrintfWould) {
     ASSERT_EQ(format_iso8601(t, offset), want) << t << " " << offset;
     ASSERT_EQ(format_date(d), printf_date(d));
   }
-  // Years past four digits keep printf's form.
+  // Fields past their usual widths keep printf's form.
   EXPECT_EQ(format_date({12026, 1, 2}), "12026-01-02");
   EXPECT_EQ(format_date({-1, 1, 2}), printf_date({-1, 1, 2}));
+  EXPECT_EQ(format_date({2026, 100, 1}), printf_date({2026, 100, 1}));
+  EXPECT_EQ(format_date({2026, -1, 1}), printf_date({2026, -1, 1}));
 }
 
 TEST(Time, RejectsTimesWithoutOffsetWithLocalisedMessage) {

@@ -14,12 +14,15 @@ namespace rapidesk::server {
 // behaviour for the server's other large blocks (request bodies, pull pages, commit
 // batches), which then go back to the system when freed.
 //
-// Heaps are made writable 16 MiB at a time instead of 128 KiB. Each request-handling thread
-// gets a malloc heap of its own, which glibc otherwise grows a page or two at a time, each
-// step an mprotect call; thousands of them while pushes are taken. Each takes the process's
-// memory-map lock for writing, and while one waits for that lock every page fault in the
-// process waits behind it, the merge's among them. The address space is only reserved:
-// memory is used when it is written, as before.
+// Heaps get a 16 MiB top pad instead of 128 KiB. Each request-handling thread allocates
+// from a malloc heap of its own, which glibc otherwise made writable a page or two at a
+// time: thousands of mprotect calls while pushes were taken, each taking the process's
+// memory-map lock for writing, with every page fault in the process (the merge's among them)
+// waiting while one is pending. A new thread heap now starts with 16 MiB writable and the
+// main heap grows 16 MiB at a time; a thread heap past its first 16 MiB still grows a page at
+// a time. Writable is not used: memory is used where it is written. The cost is that up to
+// 16 MiB freed at the top of each heap is kept for reuse instead of returned (glibc keeps up
+// to 8 heaps per core).
 void tune_allocator_for_server();
 
 }  // namespace rapidesk::server
