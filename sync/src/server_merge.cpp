@@ -41,11 +41,13 @@ bool ServerMerge::group_complete(const FieldOp& op, const FieldRef& ref, std::sp
   return true;
 }
 
+bool ServerMerge::has_server_prefix(std::string_view op_id) const {
+  const std::string_view device = options_.device;
+  return op_id.size() > device.size() && op_id.substr(0, device.size()) == device && op_id[device.size()] == ':';
+}
+
 bool ServerMerge::claims_server_identity(const FieldOp& op) const {
-  const std::string_view id = op.op;
-  return op.hlc.device == options_.device ||
-         (id.size() > options_.device.size() && id.substr(0, options_.device.size()) == options_.device &&
-          id[options_.device.size()] == ':');
+  return op.hlc.device == options_.device || has_server_prefix(op.op);
 }
 
 OpResult ServerMerge::apply_accepted(FieldOp&& op) {
@@ -143,12 +145,11 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
     // Server-made ids stay new even if the stored sequence fell behind the log: a later
     // server edit must never reuse one (apply_accepted does not look them up). Client ops
     // count too: an older server accepted pushed ids of this form.
-    if (e.op.op.size() > options_.device.size() + 1 &&
-        e.op.op.compare(0, options_.device.size() + 1, options_.device + ":") == 0) {
+    if (has_server_prefix(e.op.op)) {
+      const char* const end = e.op.op.data() + e.op.op.size();
       std::uint64_t n = 0;
-      const char* digits = e.op.op.data() + options_.device.size() + 1;
-      const auto [end, ec] = std::from_chars(digits, e.op.op.data() + e.op.op.size(), n);
-      if (ec == std::errc() && end == e.op.op.data() + e.op.op.size() && n >= next_op_) next_op_ = n + 1;
+      const auto parsed = std::from_chars(e.op.op.data() + options_.device.size() + 1, end, n);
+      if (parsed.ec == std::errc() && parsed.ptr == end && n >= next_op_) next_op_ = n + 1;
     }
     log_.push_back(e);
   }

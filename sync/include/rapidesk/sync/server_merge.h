@@ -70,6 +70,8 @@ class ServerMerge {
  private:
   OpResult reject(FieldOp&& op, Problem problem, Status status);
   bool group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const;
+  // Whether `op_id` starts "<the server's device id>:", the form of server-made op ids.
+  bool has_server_prefix(std::string_view op_id) const;
   // Whether a pushed op carries the server's device id (in its stamp or its id's prefix).
   bool claims_server_identity(const FieldOp& op) const;
   // REQUIRES: no op with op.op's id is in the store: push() checked, or a server-made id,
