@@ -72,6 +72,37 @@ TEST(FlatIndexTest, CollidingHashesAndCopiesMidGrowth) {
   ASSERT_NO_FATAL_FAILURE(more.expect_all(moved));
 }
 
+// From a few thousand keys, the table an index grows into is allocated at three quarters
+// full and written ahead by the inserts before growth, so that the inserts landing all over
+// it do not take its page faults at once. Copies leave it out and make their own later.
+TEST(FlatIndexTest, ALargeIndexPreparesTheTableItGrowsInto) {
+  FlatIndex index;
+  Keys keys;
+  int growths = 0, prepared_growths = 0;
+  bool was_prepared = false;
+  for (int i = 0; i < 60000; ++i) {
+    const bool growing_before = index.growing();
+    keys.add(index);
+    if (index.growing() && !growing_before) {
+      ++growths;
+      if (was_prepared) ++prepared_growths;
+      EXPECT_FALSE(index.prepared()) << "used up by the growth";
+    }
+    was_prepared = index.prepared();
+    if (i == 50000) {
+      ASSERT_TRUE(index.prepared());  // 50,001 keys: past 3/4 of 65,536 slots
+      FlatIndex copy = index;
+      EXPECT_FALSE(copy.prepared());
+      Keys more = keys;
+      while (!copy.growing()) more.add(copy);  // grows without one
+      ASSERT_NO_FATAL_FAILURE(more.expect_all(copy));
+    }
+  }
+  EXPECT_EQ(growths, 13);          // 16 slots to 131,072
+  EXPECT_EQ(prepared_growths, 5);  // to 8,192 slots (64 KiB) and up
+  ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
+}
+
 TEST(StringMapTest, KeepsValuesInPlaceAndInsertionOrder) {
   StringMap<std::vector<int>> map;
   std::vector<const std::vector<int>*> addresses;
@@ -141,6 +172,23 @@ TEST(PodVectorTest, ALargeArrayIsFaultedInAheadOfItsEndOnly) {
   EXPECT_EQ(v.back(), 3u);
   wait_for_fault_ins();
   EXPECT_TRUE(testing::all_resident(v.data() + v.size(), 2 * kMiB));
+}
+
+// A large array doubles once the fault-in lead reaches its end, before it is full, so the
+// pages past the old end are faulted in ahead like any others.
+TEST(PodVectorTest, ALargeArrayGrowsBeforeItIsFull) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  PodVector<std::uint64_t> v;
+  v.reserve(16 * kMiB / sizeof(std::uint64_t));
+  ASSERT_EQ(v.capacity() * sizeof(std::uint64_t), 16 * kMiB);
+  const std::size_t count = 15 * kMiB / sizeof(std::uint64_t);
+  for (std::size_t i = 0; i < count; ++i) v.push_back(i);
+  EXPECT_EQ(v.capacity() * sizeof(std::uint64_t), 32 * kMiB) << "doubled with 4 MiB (the lead) left";
+  for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(v[i], i);
+  if (!testing::can_populate()) return;
+  wait_for_fault_ins();
+  const char* old_end = reinterpret_cast<const char*>(v.data()) + 16 * kMiB;
+  EXPECT_TRUE(testing::all_resident(old_end, kMiB)) << "the first MiB past the old end is mapped ahead";
 }
 
 TEST(PodVectorTest, ResizeValueInitialisesAndCopiesAreIndependent) {

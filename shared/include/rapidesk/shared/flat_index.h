@@ -59,8 +59,13 @@ class FlatIndex {
   static constexpr std::uint32_t kNotFound = 0xFFFFFFFFu;
 
   FlatIndex() = default;
-  FlatIndex(const FlatIndex&) = default;  // copies both tables mid-growth
-  FlatIndex& operator=(const FlatIndex&) = default;
+  // Copies both tables mid-growth; a table prepared ahead is not copied (made again later).
+  FlatIndex(const FlatIndex& other)
+      : table_(other.table_), old_(other.old_), moved_(other.moved_), size_(other.size_) {}
+  FlatIndex& operator=(const FlatIndex& other) {
+    if (this != &other) FlatIndex(other).swap(*this);
+    return *this;
+  }
   FlatIndex(FlatIndex&& other) noexcept { swap(other); }
   FlatIndex& operator=(FlatIndex&& other) noexcept {
     swap(other);
@@ -87,7 +92,14 @@ class FlatIndex {
   // REQUIRES: no id with an equal key is present (call find first).
   void insert(std::uint64_t hash, std::uint32_t id) {
     if (!old_.empty()) move_some(kMovesPerInsert);
-    if ((size_ + 1) * 8 > table_.capacity() * 7) start_growth(table_.empty() ? 16 : table_.capacity() * 2);
+    if ((size_ + 1) * 8 > table_.capacity() * 7) {
+      start_growth(table_.empty() ? 16 : table_.capacity() * 2);
+    } else if ((size_ + 1) * 4 > table_.capacity() * 3 && next_.empty() && old_.empty()) {
+      prepare_growth();
+    } else if (next_touched_ < next_.capacity() * sizeof(Slot)) {
+      next_.touch(next_touched_, kTouchPerInsert);
+      next_touched_ += kTouchPerInsert;
+    }
     table_.place(Slot::of(id, hash));
     ++size_;
   }
@@ -104,10 +116,13 @@ class FlatIndex {
   }
   std::size_t size() const { return size_; }
   bool growing() const { return !old_.empty(); }  // for tests
+  bool prepared() const { return !next_.empty(); }  // a table to grow into is ready (tests)
 
   void swap(FlatIndex& other) noexcept {
     table_.swap(other.table_);
     old_.swap(other.old_);
+    next_.swap(other.next_);
+    std::swap(next_touched_, other.next_touched_);
     std::swap(moved_, other.moved_);
     std::swap(size_, other.size_);
   }
@@ -116,6 +131,10 @@ class FlatIndex {
   // Old slots moved per insert: the old table (capacity c, 7/8 full) is empty after c/8
   // inserts, long before the new one (capacity 2c) fills.
   static constexpr std::size_t kMovesPerInsert = 8;
+  // Tables from this size are prepared ahead; the inserts of the last eighth before growth
+  // (capacity / 8 of them) write this much each, well over the new table's 16 x capacity bytes.
+  static constexpr std::size_t kPreparedBytes = std::size_t{64} << 10;
+  static constexpr std::size_t kTouchPerInsert = 4096;
 
   // A slot holds id + 1 (0: empty, so that a zero-filled block's slots are empty) and the
   // low 32 bits of the hash, which also pick the home slot.
@@ -157,6 +176,11 @@ class FlatIndex {
     const Slot& at(std::size_t i) const { return slots_[i]; }
     // Writes every slot once (REQUIRES: still empty), so that none is first touched later.
     void touch() { std::memset(static_cast<void*>(slots_), 0, capacity() * sizeof(Slot)); }
+    // The same for up to `bytes` bytes from byte `from`.
+    void touch(std::size_t from, std::size_t bytes) {
+      const std::size_t end = std::min(from + bytes, capacity() * sizeof(Slot));
+      if (from < end) std::memset(reinterpret_cast<char*>(slots_) + from, 0, end - from);
+    }
     // Has a background thread fault the slots in (large tables only; see large_blocks.h).
     void fault_in() { fault_in_ahead(slots_, capacity() * sizeof(Slot), 0, capacity() * sizeof(Slot)); }
 
@@ -184,11 +208,30 @@ class FlatIndex {
   void start_growth(std::size_t capacity) {
     move_some(old_.capacity());  // a growth under way ends first
     old_ = std::move(table_);
-    table_ = Table(capacity);
-    // Entries land all over the new table within the next inserts: faulted in meanwhile, off
-    // the inserting thread.
-    table_.fault_in();
+    if (next_.capacity() == capacity) {
+      table_ = std::move(next_);  // faulted in since it was prepared (or being so)
+    } else {
+      table_ = Table(capacity);
+      // Entries land all over the new table within the next inserts: faulted in meanwhile,
+      // off the inserting thread.
+      table_.fault_in();
+    }
+    next_ = Table();
+    next_touched_ = 0;
     moved_ = 0;
+  }
+  // At three quarters full, an index of some size allocates the table it will grow into
+  // and has its pages faulted in while it fills the last eighth: each insert writes the next
+  // few KiB of it, and a large table is also handed to the background thread. A table
+  // allocated only when full was first touched by the inserts landing all over it, page
+  // after page: several indexes of the same rows grow at the same insert, and together that
+  // took 5-15 ms of page faults at once under the merge lock.
+  void prepare_growth() {
+    const std::size_t capacity = table_.capacity() * 2;
+    if (capacity * sizeof(Slot) < kPreparedBytes) return;  // small: faulted in quickly anyway
+    next_ = Table(capacity);
+    next_touched_ = 0;
+    next_.fault_in();
   }
   // Moves the next `n` old slots across (their entries stay readable in the old table until
   // it is dropped, and are found in the new one first); drops the old table once all moved.
@@ -203,6 +246,8 @@ class FlatIndex {
 
   Table table_;
   Table old_;              // the table being emptied into table_, while growing
+  Table next_;             // the table to grow into, prepared ahead (from kPreparedBytes)
+  std::size_t next_touched_ = 0;  // bytes of next_ written so far
   std::size_t moved_ = 0;  // old_ slots already moved
   std::size_t size_ = 0;
 };

@@ -120,11 +120,16 @@ class PodVector {
   // the fast path next comes here.
   void make_room(std::size_t n) {
     if (n > capacity_) reallocate(std::max({n, capacity_ * 2, std::size_t{16}}));
-    const std::size_t bytes = capacity_ * sizeof(T);
-    if (bytes < kHugePageAdviceBytes) {
+    if (capacity_ * sizeof(T) < kHugePageAdviceBytes) {
       limit_ = capacity_;
       return;
     }
+    // A large block doubles once the fault-in lead would reach its end, not when it is full:
+    // growing copies nothing, and the pages past the old end are then faulted in before the
+    // filling thread gets there. Doubling only when full left it to fault them itself, a
+    // few milliseconds at once under the merge lock.
+    if (n * sizeof(T) + kFaultLeadBytes > capacity_ * sizeof(T)) reallocate(std::max(n, capacity_ * 2));
+    const std::size_t bytes = capacity_ * sizeof(T);
     const std::size_t wanted = std::min(bytes, n * sizeof(T) + kFaultLeadBytes);
     if (wanted > faulted_) {
       fault_in_ahead(data_, bytes, std::max(faulted_, n * sizeof(T)), wanted);

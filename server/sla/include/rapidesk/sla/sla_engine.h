@@ -8,11 +8,13 @@
 // so tests are instant and exact.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
+#include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/shared/string_map.h"
 #include "rapidesk/sla/deadline_heap.h"
 #include "rapidesk/sla/request_clocks.h"
@@ -86,8 +88,10 @@ class SlaEngine {
   // pauses to rehash, and a request's id is kept elsewhere for good anyway)
   static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
   StringMap<std::uint32_t> slots_;
-  std::vector<std::string> slot_ids_;
-  std::vector<Reminder> reminders_;  // by slot
+  // By slot. Neither ever copies what it holds as it grows: a std::vector doubling at 32k and
+  // 64k requests moved every id and reminder at once, 10-20 ms under the server's merge lock.
+  std::deque<std::string> slot_ids_;
+  PodVector<Reminder> reminders_;
   std::vector<std::uint32_t> free_slots_;
   std::unordered_set<std::string> fired_;
   std::unordered_set<std::string> fired_requests_;  // the request of every key in fired_
