@@ -211,6 +211,15 @@ void* allocate_zeroed_block(std::size_t bytes) {
   return p;
 }
 
+void* allocate_block(std::size_t bytes) {
+#if RAPIDESK_MAPPED_BLOCKS
+  if (is_mapped(bytes)) return map_block(bytes);
+#endif
+  void* p = std::malloc(bytes);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
 void* resize_block(void* data, std::size_t old_bytes, std::size_t new_bytes) {
   if (data == nullptr) old_bytes = 0;
 #if RAPIDESK_MAPPED_BLOCKS

@@ -94,12 +94,34 @@ TEST(FlatIndexTest, ALargeIndexPreparesTheTableItGrowsInto) {
       FlatIndex copy = index;
       EXPECT_FALSE(copy.prepared());
       Keys more = keys;
-      while (!copy.growing()) more.add(copy);  // grows without one
+      more.add(copy);
+      EXPECT_TRUE(copy.prepared()) << "its own, at its next insert";
+      while (!copy.growing()) more.add(copy);
       ASSERT_NO_FATAL_FAILURE(more.expect_all(copy));
     }
   }
   EXPECT_EQ(growths, 13);          // 16 slots to 131,072
   EXPECT_EQ(prepared_growths, 5);  // to 8,192 slots (64 KiB) and up
+  ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
+}
+
+// reserve() may grow into a prepared table before the inserts have zeroed all of it.
+TEST(FlatIndexTest, ReservingGrowsIntoAPreparedTable) {
+  FlatIndex index;
+  Keys keys;
+  while (index.size() < 12288) keys.add(index);  // the next insert passes 3/4 of 16,384 slots
+  {
+    // Garbage where the prepared table's memory (256 KiB from malloc) is likely to come from.
+    std::vector<std::uint64_t> junk(32768, ~std::uint64_t{0});
+    EXPECT_EQ(junk.back(), ~std::uint64_t{0});
+  }
+  keys.add(index);
+  ASSERT_TRUE(index.prepared());
+  index.reserve(index.size() + 4000);  // past 7/8 of 16,384: 32,768 slots, the prepared table's capacity
+  EXPECT_FALSE(index.prepared());
+  EXPECT_FALSE(index.growing());
+  ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
+  for (int i = 0; i < 2000; ++i) keys.add(index);
   ASSERT_NO_FATAL_FAILURE(keys.expect_all(index));
 }
 

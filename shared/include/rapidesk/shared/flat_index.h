@@ -97,7 +97,7 @@ class FlatIndex {
     } else if ((size_ + 1) * 4 > table_.capacity() * 3 && next_.empty() && old_.empty()) {
       prepare_growth();
     } else if (next_touched_ < next_.capacity() * sizeof(Slot)) {
-      next_.touch(next_touched_, kTouchPerInsert);
+      next_.zero(next_touched_, kTouchPerInsert);
       next_touched_ += kTouchPerInsert;
     }
     table_.place(Slot::of(id, hash));
@@ -132,7 +132,7 @@ class FlatIndex {
   // inserts, long before the new one (capacity 2c) fills.
   static constexpr std::size_t kMovesPerInsert = 8;
   // Tables from this size are prepared ahead; the inserts of the last eighth before growth
-  // (capacity / 8 of them) write this much each, well over the new table's 16 x capacity bytes.
+  // (capacity / 8 of them) zero this much each, well over the new table's 16 x capacity bytes.
   static constexpr std::size_t kPreparedBytes = std::size_t{64} << 10;
   static constexpr std::size_t kTouchPerInsert = 4096;
 
@@ -151,6 +151,10 @@ class FlatIndex {
     Table() = default;
     explicit Table(std::size_t capacity)
         : slots_(static_cast<Slot*>(allocate_zeroed_block(capacity * sizeof(Slot)))), mask_(capacity - 1) {}
+    // A table whose slots the caller zeroes (zero()) before using it: see prepare_growth().
+    struct Unzeroed {};
+    Table(std::size_t capacity, Unzeroed)
+        : slots_(static_cast<Slot*>(allocate_block(capacity * sizeof(Slot)))), mask_(capacity - 1) {}
     Table(const Table& other) { *this = other; }
     Table& operator=(const Table& other) {
       if (this == &other) return *this;
@@ -176,8 +180,8 @@ class FlatIndex {
     const Slot& at(std::size_t i) const { return slots_[i]; }
     // Writes every slot once (REQUIRES: still empty), so that none is first touched later.
     void touch() { std::memset(static_cast<void*>(slots_), 0, capacity() * sizeof(Slot)); }
-    // The same for up to `bytes` bytes from byte `from`.
-    void touch(std::size_t from, std::size_t bytes) {
+    // Zeroes up to `bytes` bytes from byte `from`.
+    void zero(std::size_t from, std::size_t bytes) {
       const std::size_t end = std::min(from + bytes, capacity() * sizeof(Slot));
       if (from < end) std::memset(reinterpret_cast<char*>(slots_) + from, 0, end - from);
     }
@@ -209,6 +213,7 @@ class FlatIndex {
     move_some(old_.capacity());  // a growth under way ends first
     old_ = std::move(table_);
     if (next_.capacity() == capacity) {
+      next_.zero(next_touched_, capacity * sizeof(Slot));  // the part no insert has zeroed yet
       table_ = std::move(next_);  // faulted in since it was prepared (or being so)
     } else {
       table_ = Table(capacity);
@@ -221,17 +226,26 @@ class FlatIndex {
     moved_ = 0;
   }
   // At three quarters full, an index of some size allocates the table it will grow into
-  // and has its pages faulted in while it fills the last eighth: each insert writes the next
-  // few KiB of it, and a large table is also handed to the background thread. A table
-  // allocated only when full was first touched by the inserts landing all over it, page
-  // after page: several indexes of the same rows grow at the same insert, and together that
-  // took 5-15 ms of page faults at once under the merge lock.
+  // and has its pages faulted in while it fills the last eighth. A table allocated zeroed
+  // only when full took its page faults at once (calloc zeroing it, or the inserts landing
+  // all over it), and several indexes of the same rows grow at the same insert: 5-15 ms
+  // under the merge lock. Now each insert zeroes the next few KiB of it (the allocation
+  // itself zeroes nothing), except for a table of huge pages, which the background thread
+  // faults in (zeroing it here would take a huge page's fault at a time on this thread).
+  // An index that stops growing past three quarters keeps the prepared table: twice its
+  // own memory, once faulted in.
   void prepare_growth() {
     const std::size_t capacity = table_.capacity() * 2;
-    if (capacity * sizeof(Slot) < kPreparedBytes) return;  // small: faulted in quickly anyway
-    next_ = Table(capacity);
-    next_touched_ = 0;
-    next_.fault_in();
+    const std::size_t bytes = capacity * sizeof(Slot);
+    if (bytes < kPreparedBytes) return;  // small: quickly allocated when needed
+    if (bytes >= kHugePageAdviceBytes) {
+      next_ = Table(capacity);  // a mapping: reads as zeroes
+      next_touched_ = bytes;
+      next_.fault_in();
+    } else {
+      next_ = Table(capacity, Table::Unzeroed{});
+      next_touched_ = 0;
+    }
   }
   // Moves the next `n` old slots across (their entries stay readable in the old table until
   // it is dropped, and are found in the new one first); drops the old table once all moved.
@@ -247,7 +261,7 @@ class FlatIndex {
   Table table_;
   Table old_;              // the table being emptied into table_, while growing
   Table next_;             // the table to grow into, prepared ahead (from kPreparedBytes)
-  std::size_t next_touched_ = 0;  // bytes of next_ written so far
+  std::size_t next_touched_ = 0;  // bytes of next_ zeroed (or known zero) so far
   std::size_t moved_ = 0;  // old_ slots already moved
   std::size_t size_ = 0;
 };

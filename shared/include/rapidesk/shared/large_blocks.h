@@ -29,6 +29,10 @@ inline constexpr std::size_t kHugePageAdviceBytes = std::size_t{4} << 20;
 
 // A zero-filled block of `bytes` (> 0). Throws std::bad_alloc when out of memory.
 void* allocate_zeroed_block(std::size_t bytes);
+// A block of `bytes` (> 0) for the caller to fill: below kMappedBlockBytes its contents are
+// unspecified (malloc, where calloc would have zeroed it all at once), from there it is a
+// fresh mapping and reads as zeroes. Freed with free_block like any other.
+void* allocate_block(std::size_t bytes);
 
 // Resizes the block `data` of `old_bytes` (nullptr and 0 for none) to `new_bytes` (> 0),
 // keeping its first min(old_bytes, new_bytes) bytes; it may move. Bytes past the old size

@@ -89,6 +89,8 @@ class PodVector {
   }
   void pop_back() { --size_; }
   void clear() { size_ = 0; }
+  // Room for n values; unlike std::vector's, a large block may still grow (and move) before
+  // it is full, when its fault-in lead reaches its end.
   void reserve(std::size_t n) {
     if (n > capacity_) reallocate(n);
   }
@@ -119,17 +121,20 @@ class PodVector {
   // the bytes up to kFaultLeadBytes past them to be faulted in, and sets the limit at which
   // the fast path next comes here.
   void make_room(std::size_t n) {
-    if (n > capacity_) reallocate(std::max({n, capacity_ * 2, std::size_t{16}}));
-    if (capacity_ * sizeof(T) < kHugePageAdviceBytes) {
-      limit_ = capacity_;
-      return;
-    }
+    std::size_t target = n > capacity_ ? std::max({n, capacity_ * 2, std::size_t{16}}) : capacity_;
     // A large block doubles once the fault-in lead would reach its end, not when it is full:
     // growing copies nothing, and the pages past the old end are then faulted in before the
     // filling thread gets there. Doubling only when full left it to fault them itself, a
     // few milliseconds at once under the merge lock.
-    if (n * sizeof(T) + kFaultLeadBytes > capacity_ * sizeof(T)) reallocate(std::max(n, capacity_ * 2));
+    if (target * sizeof(T) >= kHugePageAdviceBytes && n * sizeof(T) + kFaultLeadBytes >= target * sizeof(T)) {
+      target *= 2;
+    }
+    if (target != capacity_) reallocate(target);
     const std::size_t bytes = capacity_ * sizeof(T);
+    if (bytes < kHugePageAdviceBytes) {
+      limit_ = capacity_;
+      return;
+    }
     const std::size_t wanted = std::min(bytes, n * sizeof(T) + kFaultLeadBytes);
     if (wanted > faulted_) {
       fault_in_ahead(data_, bytes, std::max(faulted_, n * sizeof(T)), wanted);

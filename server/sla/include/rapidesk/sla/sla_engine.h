@@ -88,8 +88,9 @@ class SlaEngine {
   // pauses to rehash, and a request's id is kept elsewhere for good anyway)
   static constexpr std::uint32_t kNoSlot = 0xFFFFFFFFu;
   StringMap<std::uint32_t> slots_;
-  // By slot. Neither ever copies what it holds as it grows: a std::vector doubling at 32k and
-  // 64k requests moved every id and reminder at once, 10-20 ms under the server's merge lock.
+  // By slot. The ids stay where they are as slots are added, and the reminders are plain
+  // bytes grown in place where they can be: as std::vectors, doubling at 32k and 64k
+  // requests moved every id at once, 10-20 ms under the server's merge lock.
   std::deque<std::string> slot_ids_;
   PodVector<Reminder> reminders_;
   std::vector<std::uint32_t> free_slots_;
