@@ -213,6 +213,21 @@ TEST(PodVectorTest, ALargeArrayGrowsBeforeItIsFull) {
   EXPECT_TRUE(testing::all_resident(old_end, kMiB)) << "the first MiB past the old end is mapped ahead";
 }
 
+// Its first growth to huge pages leaves room for the lead as well: from 1 MiB straight to
+// 8 MiB, with the pages past the old end faulted in ahead.
+TEST(PodVectorTest, AnArrayBecomingLargeLeavesRoomForTheLead) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  PodVector<std::uint64_t> v;
+  const std::size_t count = kMiB / sizeof(std::uint64_t) + 1;  // one value past 1 MiB
+  for (std::size_t i = 0; i < count; ++i) v.push_back(i);
+  EXPECT_EQ(v.capacity() * sizeof(std::uint64_t), 8 * kMiB);
+  for (std::size_t i = 0; i < count; ++i) ASSERT_EQ(v[i], i);
+  if (!testing::can_populate()) return;
+  wait_for_fault_ins();
+  const char* huge = reinterpret_cast<const char*>(v.data()) + 2 * kMiB;
+  EXPECT_TRUE(testing::all_resident(huge, 2 * kMiB)) << "the first huge page past 2 MiB is mapped ahead";
+}
+
 TEST(PodVectorTest, ResizeValueInitialisesAndCopiesAreIndependent) {
   PodVector<Pair> v;
   v.resize(3);

@@ -116,17 +116,21 @@ class PodVector {
   // How far ahead of the filled part a large block is faulted in; a new request goes out
   // each time half of that has been filled.
   static constexpr std::size_t kFaultLeadBytes = std::size_t{4} << 20;
+  // From this size a block grows early (see make_room): half the huge-page size, so that
+  // its first growth to huge pages leaves room for the lead too.
+  static constexpr std::size_t kEarlyGrowthBytes = kHugePageAdviceBytes / 2;
 
   // The slow path of every growing operation: makes room for `n` elements, then asks for
   // the bytes up to kFaultLeadBytes past them to be faulted in, and sets the limit at which
   // the fast path next comes here.
   void make_room(std::size_t n) {
     std::size_t target = n > capacity_ ? std::max({n, capacity_ * 2, std::size_t{16}}) : capacity_;
-    // A large block doubles once the fault-in lead would reach its end, not when it is full:
-    // growing copies nothing, and the pages past the old end are then faulted in before the
-    // filling thread gets there. Doubling only when full left it to fault them itself, a
-    // few milliseconds at once under the merge lock.
-    if (target * sizeof(T) >= kHugePageAdviceBytes && n * sizeof(T) + kFaultLeadBytes >= target * sizeof(T)) {
+    // A block of 2 MiB and up grows until the fault-in lead fits before its end, not when it
+    // is full: growing copies nothing, and the pages past the old end are then faulted in
+    // before the filling thread gets there. Doubling only when full left it to fault them
+    // itself, a few milliseconds at once under the merge lock; so did a block's first growth
+    // to huge pages (at 2 to 4 MiB), which therefore goes straight to 8 MiB.
+    while (target * sizeof(T) >= kEarlyGrowthBytes && n * sizeof(T) + kFaultLeadBytes >= target * sizeof(T)) {
       target *= 2;
     }
     if (target != capacity_) reallocate(target);
