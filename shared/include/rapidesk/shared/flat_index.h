@@ -178,13 +178,13 @@ class FlatIndex {
     std::size_t capacity() const { return slots_ == nullptr ? 0 : mask_ + 1; }
     const Slot& home(std::uint64_t hash) const { return slots_[static_cast<std::uint32_t>(hash) & mask_]; }
     const Slot& at(std::size_t i) const { return slots_[i]; }
-    // Writes every slot once (REQUIRES: still empty), so that none is first touched later.
-    void touch() { std::memset(static_cast<void*>(slots_), 0, capacity() * sizeof(Slot)); }
     // Zeroes up to `bytes` bytes from byte `from`.
     void zero(std::size_t from, std::size_t bytes) {
       const std::size_t end = std::min(from + bytes, capacity() * sizeof(Slot));
       if (from < end) std::memset(reinterpret_cast<char*>(slots_) + from, 0, end - from);
     }
+    // Writes every slot once (REQUIRES: still empty), so that none is first touched later.
+    void touch() { zero(0, capacity() * sizeof(Slot)); }
     // Has a background thread fault the slots in (large tables only; see large_blocks.h).
     void fault_in() { fault_in_ahead(slots_, capacity() * sizeof(Slot), 0, capacity() * sizeof(Slot)); }
 
