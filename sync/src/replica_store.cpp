@@ -232,6 +232,38 @@ std::uint32_t ReplicaStore::slot_of(std::string_view entity, std::string_view ro
   return rows_[r].first_slot + ref->field_index;
 }
 
+OpView ReplicaStore::op_view(OpIndex i) const {
+  const OpTable::Record& rec = ops_.at(i);
+  const Row& row = rows_[rec.row];
+  const EntitySpec& entity = entities()[row.entity];
+  OpView v;
+  v.op = ops_.op_id(i);
+  v.entity = entity.name;
+  v.row = row_id(row);
+  v.field = entity.fields[rec.field].name;
+  v.author = ops_.author(i);
+  v.origin = (rec.flags & kOpServerOrigin) != 0 ? Origin::kServer : Origin::kClient;
+  v.physical_ms = static_cast<std::int64_t>(rec.clock >> 16);
+  v.kind = rec.kind;
+  if (rec.kind == Value::Kind::kString) v.text = ops_.string_value(i);
+  return v;
+}
+
+FieldOp ReplicaStore::op_at(OpIndex i) const {
+  const OpView v = op_view(i);
+  FieldOp op;
+  op.op.assign(v.op);
+  op.entity.assign(v.entity);
+  op.row.assign(v.row);
+  op.field.assign(v.field);
+  op.value = ops_.value(i);
+  op.hlc = ops_.hlc(i);
+  op.base = ops_.base(i);
+  op.author.assign(v.author);
+  op.origin = v.origin;
+  return op;
+}
+
 FieldValue ReplicaStore::field_value(OpIndex i) const {
   return FieldValue{ops_.value(i), ops_.hlc(i), std::string(ops_.author(i)), std::string(ops_.op_id(i))};
 }

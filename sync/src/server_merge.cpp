@@ -1,6 +1,7 @@
 #include "rapidesk/sync/server_merge.h"
 
 #include <algorithm>
+#include <cassert>
 #include <charconv>
 
 namespace rapidesk::sync {
@@ -20,7 +21,15 @@ Status server_identity_status(std::string_view device) {
 ServerMerge::ServerMerge(PhysicalClock clock, ServerMergeOptions options)
     : options_(std::move(options)),
       clock_(options_.device, std::move(clock), options_.max_drift_ms),
+      log_(store_),
       next_op_(options_.next_op_sequence) {}
+
+std::vector<LogEntry> ServerMerge::take_new_entries() {
+  std::vector<LogEntry> out;
+  out.swap(new_entries_);
+  new_entries_.reserve(out.size());  // the next merge is likely as large: no regrowth midway
+  return out;
+}
 
 OpResult ServerMerge::reject(FieldOp&& op, Problem problem, Status status) {
   return OpResult{std::move(op.op), Outcome::kRejected, problem, std::move(status), {}};
@@ -53,6 +62,7 @@ bool ServerMerge::claims_server_identity(const FieldOp& op) const {
 OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   OpResult r;
   r.op = op.op;
+  const auto index = static_cast<OpIndex>(store_.op_count());
   const MergeResult m = store_.apply_new(op, &r.conflicts);
   r.outcome = m.outcome;
   r.problem = m.problem;
@@ -60,7 +70,9 @@ OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   if (m.outcome == Outcome::kRejected) return reject(std::move(op), m.problem, m.status);
   if (m.outcome == Outcome::kDuplicate) return r;  // same append-only value again: nothing to log
   clock_.observe(op.hlc);
-  log_.push_back(LogEntry{log_.size() + 1, std::move(op), m.outcome});
+  assert(store_.op_count() == std::size_t{index} + 1);  // every merged op is kept: the log names it
+  log_.push_back(index, m.outcome);
+  new_entries_.push_back(LogEntry{log_.size(), std::move(op), m.outcome});
   return r;
 }
 
@@ -135,6 +147,7 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
       return Status::corrupt(format_text(Text{"The stored sync log jumps from entry {} to {}.", "已保存的同步日志从第 {} 条跳到第 {} 条。"},
                                          {same_text(std::to_string(log_.size())), same_text(std::to_string(e.seq))}));
     }
+    const auto index = static_cast<OpIndex>(store_.op_count());
     const MergeResult m = store_.apply(e.op);
     if (m.outcome != e.outcome) {
       return Status::corrupt(format_text(
@@ -151,7 +164,7 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
       const auto parsed = std::from_chars(e.op.op.data() + options_.device.size() + 1, end, n);
       if (parsed.ec == std::errc() && parsed.ptr == end && n >= next_op_) next_op_ = n + 1;
     }
-    log_.push_back(e);
+    log_.push_back(index, e.outcome);
   }
   return Status::ok();
 }

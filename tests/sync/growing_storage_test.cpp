@@ -1,7 +1,6 @@
 // The containers the merge grows without long pauses: PodVector (grown in place, see
-// large_blocks.h), EntryLog (fixed chunks), FlatIndex (incremental rehash) and StringMap (on
-// both). Each must behave like the container it replaces, through many growths, across chunk
-// boundaries and in the middle of a rehash.
+// large_blocks.h), FlatIndex (incremental rehash) and StringMap (on both). Each must behave
+// like the container it replaces, through many growths and in the middle of a rehash.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -13,7 +12,6 @@
 #include "rapidesk/shared/large_blocks.h"
 #include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/shared/string_map.h"
-#include "rapidesk/sync/entry_log.h"
 #include "resident_pages.h"
 
 namespace rapidesk::sync {
@@ -259,92 +257,6 @@ TEST(PodVectorTest, AppendsRanges) {
   std::string expected = a;
   expected.append("0190");
   EXPECT_EQ(std::string(names.data(), names.size()), expected);
-}
-
-LogEntry entry(std::uint64_t seq) {
-  LogEntry e;
-  e.seq = seq;
-  e.op.row = "row-" + std::to_string(seq);
-  return e;
-}
-
-TEST(EntryLogTest, IndexesIteratesAndKeepsReferencesAcrossChunks) {
-  EntryLog log;
-  EXPECT_TRUE(log.empty());
-  log.push_back(entry(1));
-  const LogEntry* first = &log[0];
-  constexpr std::uint64_t kEntries = 40'000;  // three chunks of 16,384
-  for (std::uint64_t seq = 2; seq <= kEntries; ++seq) log.push_back(entry(seq));
-  ASSERT_EQ(log.size(), kEntries);
-  EXPECT_EQ(first, &log[0]);  // never moved
-  EXPECT_EQ(log[16'383].seq, 16'384u);
-  EXPECT_EQ(log[16'384].seq, 16'385u);
-  EXPECT_EQ(log.back().op.row, "row-40000");
-
-  std::uint64_t sum = 0;
-  for (const LogEntry& e : log) sum += e.seq;
-  EXPECT_EQ(sum, kEntries * (kEntries + 1) / 2);
-
-  // A pull page copies a range that spans a chunk boundary.
-  const std::vector<LogEntry> page(log.begin() + 16'300, log.begin() + 16'500);
-  ASSERT_EQ(page.size(), 200u);
-  EXPECT_EQ(page.front().seq, 16'301u);
-  EXPECT_EQ(page.back().seq, 16'500u);
-  EXPECT_EQ(log.end() - log.begin(), static_cast<std::ptrdiff_t>(kEntries));
-  EXPECT_EQ((log.begin() + 20'000)->seq, 20'001u);
-  EXPECT_LT(log.begin() + 1, log.end());
-}
-
-TEST(EntryLogTest, CopiesAndMovesKeepEveryEntry) {
-  EntryLog log;
-  for (std::uint64_t seq = 1; seq <= 20'000; ++seq) log.push_back(entry(seq));
-  EntryLog copy = log;
-  ASSERT_EQ(copy.size(), log.size());
-  EXPECT_NE(&copy[0], &log[0]);
-  EXPECT_EQ(copy[19'999].op.row, "row-20000");
-  EntryLog moved = std::move(copy);
-  ASSERT_EQ(moved.size(), 20'000u);
-  EXPECT_EQ(moved[16'384].seq, 16'385u);
-  moved.push_back(entry(20'001));
-  EXPECT_EQ(moved.back().op.row, "row-20001");
-  copy = moved;  // assigned back after the move
-  EXPECT_EQ(copy.size(), 20'001u);
-  EXPECT_EQ(log.size(), 20'000u);  // the source of the first copy is untouched
-  EntryLog empty;
-  copy = empty;
-  EXPECT_TRUE(copy.empty());
-}
-
-// A log that has filled a chunk has the one after it faulted in while entries go into the
-// next (large_blocks.h): its pages are mapped before the first entry lands there.
-TEST(EntryLogTest, TheChunkAfterTheNextIsFaultedInAhead) {
-  if (!testing::can_populate()) GTEST_SKIP() << "this kernel cannot fault ranges in on request";
-  constexpr std::size_t kChunk = 16'384;
-  EntryLog log;
-  for (std::uint64_t seq = 1; seq <= kChunk + 1; ++seq) log.push_back(entry(seq));  // the second chunk starts
-  wait_for_fault_ins();
-  for (std::uint64_t seq = kChunk + 2; seq <= 2 * kChunk; ++seq) log.push_back(entry(seq));
-  log.push_back(entry(2 * kChunk + 1));  // the first entry of the third chunk
-  EXPECT_TRUE(testing::all_resident(&log[2 * kChunk], sizeof(LogEntry) * (kChunk - 1)))
-      << "the third chunk was mapped before it was reached";
-  for (std::uint64_t seq = 1; seq <= 2 * kChunk + 1; ++seq) ASSERT_EQ(log[seq - 1].seq, seq);
-}
-
-// Chunks taken from ahead, in logs that are copied, moved and swapped meanwhile, keep every
-// entry; the chunks still pending when a log goes are freed with it.
-TEST(EntryLogTest, ChunksFaultedInAheadKeepEveryEntry) {
-  EntryLog log;
-  for (std::uint64_t seq = 1; seq <= 70'000; ++seq) log.push_back(entry(seq));
-  EntryLog copy = log;
-  EntryLog moved = std::move(log);
-  moved.push_back(entry(70'001));
-  copy.swap(moved);
-  for (std::uint64_t seq = 70'002; seq <= 90'000; ++seq) copy.push_back(entry(seq));
-  wait_for_fault_ins();
-  ASSERT_EQ(copy.size(), 90'000u);
-  ASSERT_EQ(moved.size(), 70'000u);
-  for (std::uint64_t seq = 1; seq <= 90'000; ++seq) ASSERT_EQ(copy[seq - 1].op.row, "row-" + std::to_string(seq));
-  for (std::uint64_t seq = 1; seq <= 70'000; ++seq) ASSERT_EQ(moved[seq - 1].seq, seq);
 }
 
 }  // namespace

@@ -254,6 +254,53 @@ TEST_F(ServerClient, ServerMadeEditsAreLoggedWithServerOrigin) {
   EXPECT_EQ(server.log().back().op.origin, Origin::kServer);
 }
 
+// The log refers to the store's ops instead of copying them: reading an entry back, whole or
+// in place, gives the op exactly as it was merged, whatever its kind of value, base and origin.
+TEST_F(ServerClient, TheLogReadsBackEveryOpAsItWasMerged) {
+  const std::string row = a.replica.new_row_id();
+  const FieldEdit intake[] = {{"title", str("Printer offline")}, {"status", str("new")}, {"progress", Value::integer(40)}};
+  ASSERT_TRUE(a.replica.edit("request", row, intake));
+  ASSERT_TRUE(a.replica.add_element("request", row, "tags", "printer"));
+  sync(server, a.replica, "li.wei");
+  sync(server, b.replica, "wang.fang");
+  ASSERT_TRUE(b.replica.set_field("request", row, "title", str("Printer offline, 3rd floor")));  // with a base
+  ASSERT_TRUE(b.replica.set_field("request", row, "deleted", Value::boolean(false)));
+  sync(server, b.replica, "wang.fang");
+  ASSERT_EQ(server.apply_server_edit("request", row, "number", str("20260101-TECH-0001")).outcome, Outcome::kApplied);
+
+  const std::vector<LogEntry> handed = server.take_new_entries();
+  ASSERT_EQ(handed.size(), server.cursor());
+  ASSERT_EQ(handed.size(), 7u);
+  for (std::size_t i = 0; i < handed.size(); ++i) {
+    SCOPED_TRACE(handed[i].op.field);
+    EXPECT_EQ(handed[i].seq, i + 1);
+    EXPECT_EQ(server.log()[i], handed[i]);
+    const EntryView v = server.log().view(i);
+    EXPECT_EQ(v.seq, handed[i].seq);
+    EXPECT_EQ(v.outcome, handed[i].outcome);
+    EXPECT_EQ(v.op.op, handed[i].op.op);
+    EXPECT_EQ(v.op.entity, handed[i].op.entity);
+    EXPECT_EQ(v.op.row, handed[i].op.row);
+    EXPECT_EQ(v.op.field, handed[i].op.field);
+    EXPECT_EQ(v.op.author, handed[i].op.author);
+    EXPECT_EQ(v.op.origin, handed[i].op.origin);
+    EXPECT_EQ(v.op.physical_ms, handed[i].op.hlc.physical_ms);
+    EXPECT_EQ(v.op.kind, handed[i].op.value.kind());
+    EXPECT_EQ(v.op.text, handed[i].op.value.is_string() ? handed[i].op.value.as_string() : std::string());
+  }
+  EXPECT_EQ(handed[4].op.value, str("Printer offline, 3rd floor"));
+  EXPECT_TRUE(handed[4].op.base.has_value());
+  EXPECT_EQ(handed[6].op.origin, Origin::kServer);
+  EXPECT_TRUE(server.take_new_entries().empty());  // handed over once
+
+  // A restart reads the same log back from storage and hands nothing over: it is stored.
+  ServerMerge restarted{server_clock.fn()};
+  ASSERT_TRUE(restarted.restore(handed));
+  EXPECT_TRUE(restarted.take_new_entries().empty());
+  EXPECT_EQ(std::vector<LogEntry>(restarted.log().begin(), restarted.log().end()), handed);
+  EXPECT_EQ(restarted.pull(2, 3), std::vector<LogEntry>(handed.begin() + 2, handed.begin() + 5));
+}
+
 // Server-made ops take ids "server:<n>" that are never looked up before use: no pushed op
 // may take one, nor the server's device id, or it would shadow a later server edit.
 TEST_F(ServerClient, NoDeviceMayPushUnderTheServersIdentity) {

@@ -72,8 +72,12 @@ void fuzz_push(const DecodedPush& push) {
   require(client.on_pull(page.entries).is_ok(), "replica diverged from the server");
   require(client.confirmed().canonical_bytes() == state, "replica state differs from the server");
   // The stored form: the log as one binary run reads back whole.
+  const std::vector<LogEntry> whole(server.log().begin(), server.log().end());
+  // The log keeps references to the store's ops; what the merge handed over whole for
+  // storing must be the same entries.
+  require(server.take_new_entries() == whole, "entries handed over differ from the log");
   std::vector<const LogEntry*> refs;
-  for (const LogEntry& e : server.log()) refs.push_back(&e);
+  for (const LogEntry& e : whole) refs.push_back(&e);
   std::vector<LogEntry> stored;
   require(decode_entry_record(encode_entry_run(refs), stored), "stored run does not decode");
   require(stored.size() == refs.size(), "stored run lost entries");

@@ -11,10 +11,18 @@ namespace {
 bool applied(sync::Outcome o) { return o == sync::Outcome::kApplied || o == sync::Outcome::kAppliedWithConflict; }
 
 std::string text_of(const sync::Value& v) { return v.is_string() ? v.as_string() : std::string(); }
+std::string text_of(const sync::OpView& op) {
+  return op.kind == sync::Value::Kind::kString ? std::string(op.text) : std::string();
+}
 
 std::optional<Instant> instant_of(const sync::Value& v) {
   if (!v.is_string()) return std::nullopt;
   auto t = parse_iso8601(v.as_string());
+  return t ? std::optional<Instant>(*t) : std::nullopt;
+}
+std::optional<Instant> instant_of(const sync::OpView& op) {
+  if (op.kind != sync::Value::Kind::kString) return std::nullopt;
+  auto t = parse_iso8601(op.text);
   return t ? std::optional<Instant>(*t) : std::nullopt;
 }
 
@@ -46,18 +54,18 @@ struct RequestTracker::Batch {
   std::unordered_set<std::string> touched;
   // The request of the previous request entry: a push's entries come in runs per request
   // (its fields, then the server's own), so most entries need neither lookup again.
-  const std::string* last_id = nullptr;
+  std::optional<std::string_view> last_id;  // into the store, which ingest() only reads
   RequestHistory* last_history = nullptr;  // requests_ never moves its entries
 };
 
-void RequestTracker::touch(const std::string& id, Batch& batch) {
-  if (batch.touched.insert(id).second) batch.changes.touched.push_back(id);
+void RequestTracker::touch(std::string_view id, Batch& batch) {
+  if (auto [it, added] = batch.touched.emplace(id); added) batch.changes.touched.push_back(*it);
 }
 
 TrackerChanges RequestTracker::ingest(const sync::EntryLog& log, const sync::ReplicaStore& store) {
   Batch batch;
   for (std::uint64_t seq = consumed_ + 1; seq <= log.size(); ++seq) {
-    const sync::LogEntry& e = log[seq - 1];
+    const sync::EntryView e = log.view(seq - 1);
     if (e.op.entity == "request") {
       read_request_op(e, batch);
     } else if (e.op.entity == "activity") {
@@ -68,16 +76,16 @@ TrackerChanges RequestTracker::ingest(const sync::EntryLog& log, const sync::Rep
   return std::move(batch.changes);
 }
 
-void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
-  const std::string& id = e.op.row;
-  const bool same_request = batch.last_id != nullptr && *batch.last_id == id;
+void RequestTracker::read_request_op(const sync::EntryView& e, Batch& batch) {
+  const std::string_view id = e.op.row;
+  const bool same_request = batch.last_id && *batch.last_id == id;
   RequestHistory& h = same_request ? *batch.last_history : requests_[id];
-  batch.last_id = &id;  // log entries never move either
+  batch.last_id = id;
   batch.last_history = &h;
-  const Instant t = e.op.hlc.physical_ms;
+  const Instant t = e.op.physical_ms;
   if (!h.exists) {
     h.exists = true;
-    batch.changes.created.push_back(id);
+    batch.changes.created.emplace_back(id);
   }
   if (e.op.origin == sync::Origin::kServer) {
     set_once(h.accepted_at, t);
@@ -87,44 +95,47 @@ void RequestTracker::read_request_op(const sync::LogEntry& e, Batch& batch) {
   }
   if (!same_request) touch(id, batch);  // else done for the entry before
   if (!applied(e.outcome)) return;
-  const std::string& field = e.op.field;
+  const std::string_view field = e.op.field;
   if (field == "status") {
-    read_status(h, id, text_of(e.op.value), t, e.op.author, batch);
+    read_status(h, id, text_of(e.op), t, e.op.author, batch);
   } else if (field == "status_reason") {
-    h.reason = text_of(e.op.value);
+    h.reason = text_of(e.op);
     if (!h.pauses.empty() && !h.pauses.back().to) h.pauses.back().reason = h.reason;
   } else if (field == "owner") {
-    const std::string owner = text_of(e.op.value);
+    const std::string owner = text_of(e.op);
     if (owner.empty()) return;
     set_once(h.assigned_at, t);
     Instant& last = last_assigned_[owner];
     last = std::max(last, t);
-    if (e.op.origin == sync::Origin::kClient) batch.changes.owner_edits.push_back({id, owner, e.op.author});
+    if (e.op.origin == sync::Origin::kClient) {
+      batch.changes.owner_edits.push_back({std::string(id), owner, std::string(e.op.author)});
+    }
   } else if (field == "agreed_due") {
-    if (auto due = instant_of(e.op.value)) {
-      h.reagreements.push_back(sla::Reagreement{*due, e.op.author, {}, t});
+    if (auto due = instant_of(e.op)) {
+      h.reagreements.push_back(sla::Reagreement{*due, std::string(e.op.author), {}, t});
       auto& list = batch.changes.reagreed;
-      if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+      if (std::find(list.begin(), list.end(), id) == list.end()) list.emplace_back(id);
     } else {
       h.reagreements.clear();  // the re-agreement was withdrawn: the policy's due applies again
     }
-  } else if ((field == "satisfaction" || field == "feedback") && !e.op.value.is_null() && h.completed_at) {
+  } else if ((field == "satisfaction" || field == "feedback") && e.op.kind != sync::Value::Kind::kNull &&
+             h.completed_at) {
     set_once(h.confirmed_at, t);
   }
 }
 
-void RequestTracker::read_status(RequestHistory& h, const std::string& id, const std::string& next, Instant t,
-                                 const std::string& by, Batch& batch) {
+void RequestTracker::read_status(RequestHistory& h, std::string_view id, const std::string& next, Instant t,
+                                 std::string_view by, Batch& batch) {
   t = std::max(t, h.last_transition);
   h.last_transition = t;
   if (next.empty() || next == h.status) return;
   if (h.status == "waiting_customer" && !h.pauses.empty() && !h.pauses.back().to) {
     h.pauses.back().to = t;
-    batch.changes.pauses.push_back({id, false});
+    batch.changes.pauses.push_back({std::string(id), false});
   }
   if (next == "waiting_customer") {
-    h.pauses.push_back(SlaPause{t, std::nullopt, h.reason, by});
-    batch.changes.pauses.push_back({id, true});
+    h.pauses.push_back(SlaPause{t, std::nullopt, h.reason, std::string(by)});
+    batch.changes.pauses.push_back({std::string(id), true});
   } else if (next == "triaged") {
     set_once(h.triaged_at, t);
   } else if (next == "verifying") {
@@ -146,20 +157,21 @@ void RequestTracker::read_status(RequestHistory& h, const std::string& id, const
   h.status = next;
 }
 
-void RequestTracker::read_activity_op(const sync::LogEntry& e, const sync::ReplicaStore& store, Batch& batch) {
+void RequestTracker::read_activity_op(const sync::EntryView& e, const sync::ReplicaStore& store, Batch& batch) {
   if (e.op.field != "request_id" && e.op.field != "kind") return;
-  PendingActivity& a = activities_[e.op.row];
+  const std::string row(e.op.row);
+  PendingActivity& a = activities_[row];
   if (a.stamp_ms == 0) {
-    a.stamp_ms = e.op.hlc.physical_ms;
+    a.stamp_ms = e.op.physical_ms;
     a.by_server = e.op.origin == sync::Origin::kServer;
   }
-  (e.op.field == "request_id" ? a.request : a.kind) = text_of(e.op.value);
+  (e.op.field == "request_id" ? a.request : a.kind) = text_of(e.op);
   if (a.request.empty() || a.kind.empty()) return;
   // Complete: it counts here, in log order, at the time written on it (append-only, so the
   // store holds the value it was written with).
-  const Instant t = read_instant(store, "activity", e.op.row, "at").value_or(a.stamp_ms);
+  const Instant t = read_instant(store, "activity", row, "at").value_or(a.stamp_ms);
   apply_activity(a, t, batch);
-  activities_.erase(e.op.row);
+  activities_.erase(row);
 }
 
 void RequestTracker::apply_activity(const PendingActivity& a, Instant t, Batch& batch) {

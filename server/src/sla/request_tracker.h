@@ -91,12 +91,12 @@ class RequestTracker {
     bool by_server = false;
   };
   struct Batch;
-  void read_request_op(const sync::LogEntry& e, Batch& batch);
-  void read_status(RequestHistory& h, const std::string& id, const std::string& next, Instant t, const std::string& by,
+  void read_request_op(const sync::EntryView& e, Batch& batch);
+  void read_status(RequestHistory& h, std::string_view id, const std::string& next, Instant t, std::string_view by,
                    Batch& batch);
-  void read_activity_op(const sync::LogEntry& e, const sync::ReplicaStore& store, Batch& batch);
+  void read_activity_op(const sync::EntryView& e, const sync::ReplicaStore& store, Batch& batch);
   void apply_activity(const PendingActivity& a, Instant t, Batch& batch);
-  void touch(const std::string& id, Batch& batch);
+  void touch(std::string_view id, Batch& batch);
 
   std::uint64_t consumed_ = 0;
   StringMap<RequestHistory> requests_;  // grows without pausing to rehash

@@ -13,9 +13,9 @@ bool SyncService::may_see_attachment_file(const AuthContext& who, std::string_vi
   const auto& log = merge_.log();
   const std::uint64_t end = std::min<std::uint64_t>(durable, log.size());
   for (; attachments_indexed_ < end; ++attachments_indexed_) {
-    const sync::FieldOp& op = log[attachments_indexed_].op;
-    if (op.entity == "attachment" && op.field == "sha256" && op.value.is_string()) {
-      attachments_by_sha_[op.value.as_string()].push_back(op.row);
+    const sync::OpView op = log.view(attachments_indexed_).op;
+    if (op.entity == "attachment" && op.field == "sha256" && op.kind == sync::Value::Kind::kString) {
+      attachments_by_sha_[std::string(op.text)].emplace_back(op.row);
     }
   }
   auto it = attachments_by_sha_.find(std::string(sha256));

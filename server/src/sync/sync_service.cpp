@@ -12,7 +12,7 @@ namespace rapidesk::server {
 namespace {
 
 // Fields whose change can make a request visible to someone new.
-bool grants_visibility(const sync::FieldOp& op) {
+bool grants_visibility(const sync::OpView& op) {
   return (op.entity == "request" && (op.field == "team" || op.field == "owner" || op.field == "collaborators")) ||
          ((op.entity == "subtask" || op.entity == "activity" || op.entity == "attachment") && op.field == "request_id");
 }
@@ -177,18 +177,18 @@ void SyncService::note_entries(std::uint64_t from_cursor) {
   const auto& log = merge_.log();
   // A push's entries come in runs per row (a new request's fields, then the server's own for
   // it): the row's bookkeeping is found once per run. Both maps never move their entries.
-  const sync::LogEntry* previous = nullptr;
+  std::optional<sync::OpView> previous;
   std::vector<std::uint64_t>* seqs = nullptr;
   for (std::uint64_t seq = from_cursor + 1; seq <= log.size(); ++seq) {
-    const sync::LogEntry& e = log[seq - 1];
-    if (previous == nullptr || e.op.row != previous->op.row || e.op.entity != previous->op.entity) {
+    const sync::EntryView e = log.view(seq - 1);
+    if (!previous || e.op.row != previous->row || e.op.entity != previous->entity) {
       creators_.note(e.op.entity, e.op.row, e.op.author);  // the first author of a row stays
       seqs = &row_seqs_[RowKey(e.op.entity, e.op.row)];
     }
-    previous = &e;
+    previous = e.op;
     seqs->push_back(seq);
-    if (e.op.entity == "request" && e.op.field == "number" && e.op.value.is_string()) {
-      if (auto n = parse_request_number(e.op.value.as_string())) {
+    if (e.op.entity == "request" && e.op.field == "number" && e.op.kind == sync::Value::Kind::kString) {
+      if (auto n = parse_request_number(e.op.text)) {
         auto& last = number_counters_[format_date(n->date) + "-" + n->team];
         last = std::max(last, n->sequence);
       }
@@ -230,13 +230,6 @@ void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const
   }
 }
 
-SyncService::PendingEntries SyncService::entries_after(std::uint64_t from) const {
-  PendingEntries entries;
-  entries.reserve(merge_.cursor() - std::min(from, merge_.cursor()));
-  for (std::uint64_t seq = from + 1; seq <= merge_.cursor(); ++seq) entries.push_back(&merge_.log()[seq - 1]);
-  return entries;
-}
-
 SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops) {
   Merged out;
   // Authorise each op; merge the allowed ones in their original order.
@@ -262,10 +255,10 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
   sync::PushResult merged = merge_.push(refusals != 0 ? std::span<const sync::FieldOp>(allowed) : ops, who.user);
   std::vector<std::string> new_requests;
   for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
-    const auto& e = merge_.log()[seq - 1];
+    const sync::EntryView e = merge_.log().view(seq - 1);
     if (e.op.entity == "request" && creators_.creator("request", e.op.row) == nullptr &&
         std::find(new_requests.begin(), new_requests.end(), e.op.row) == new_requests.end()) {
-      new_requests.push_back(e.op.row);
+      new_requests.emplace_back(e.op.row);
     }
   }
   note_entries(before);
@@ -297,7 +290,7 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
     out.answer.results.push_back(std::move(r));
   }
   out.answer.cursor = merge_.cursor();
-  out.entries = entries_after(before);
+  out.entries = merge_.take_new_entries();
   return out;
 }
 
@@ -346,7 +339,7 @@ Status SyncService::run_server_task(const ServerTask& task) {
     Edits edits(merge_, physical_);
     std::vector<std::string> fired = task(edits);
     note_entries(before);
-    generation = queue_commit(entries_after(before), {}, std::move(fired));
+    generation = queue_commit(merge_.take_new_entries(), {}, std::move(fired));
   }
   return finish_commit(generation);
 }
@@ -355,7 +348,7 @@ std::uint64_t SyncService::queue_commit(PendingEntries entries, std::vector<Sync
                                         std::vector<std::string> fired_sla_keys) {
   if (entries.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
   std::lock_guard commit(commit_mutex_);
-  queue_.entries.insert(queue_.entries.end(), entries.begin(), entries.end());
+  if (!entries.empty()) queue_.entries.push_back(std::move(entries));
   for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
   for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
   queue_.next_server_op = merge_.next_op_sequence();
@@ -479,16 +472,20 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     const std::uint64_t next_op = batch.next_server_op;
     // Encoded here, outside merge_mutex_: merges go on meanwhile. One server alone leaves
     // the form to its storage; several write each entry's wire form for the others to read.
+    std::vector<const sync::LogEntry*> entries;
+    for (const PendingEntries& merged : batch.entries) {
+      for (const sync::LogEntry& e : merged) entries.push_back(&e);
+    }
     Status s;
     if (shared_ != nullptr) {
       std::vector<SyncLogRecord> records;
-      records.reserve(batch.entries.size());
-      for (const sync::LogEntry* e : batch.entries) records.push_back(log_record(*e));
+      records.reserve(entries.size());
+      for (const sync::LogEntry* e : entries) records.push_back(log_record(*e));
       s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
     } else {
-      s = storage_.append_log(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
+      s = storage_.append_log(entries, batch.rejections, next_op, batch.fired_sla_keys);
     }
-    if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
+    if (s && commit_listener_) commit_listener_(batch.writers, entries.size());
     lock.lock();
     committing_ = false;
     if (!s) {
@@ -542,7 +539,7 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
   std::uint64_t seq = cursor + 1;
   for (; seq <= durable; ++seq) {
     if (page.entries.size() >= limit || scanned++ >= options_.max_pull_scan) break;
-    const sync::LogEntry& e = log[seq - 1];
+    const sync::EntryView e = log.view(seq - 1);
     if (!may_see(merge_.store(), creators_, who, e.op.entity, e.op.row)) continue;
     if (grants_visibility(e.op)) {
       // The row may be new to this reader: bring its earlier history along (a replica
@@ -559,7 +556,7 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
         page.entries.push_back(log[s - 1]);
       }
     }
-    if (included.insert(seq).second) page.entries.push_back(e);
+    if (included.insert(seq).second) page.entries.push_back(log[seq - 1]);
   }
   page.cursor = seq - 1;
   page.more = page.cursor < durable;

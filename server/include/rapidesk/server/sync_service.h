@@ -110,12 +110,13 @@ class SyncService {
   bool may_see_attachment_file(const AuthContext& who, std::string_view sha256);
 
  private:
-  // Log entries waiting for their group commit, by address (each knows its seq). Entries in
-  // merge_.log() never move or change once appended (EntryLog's chunks), so the commit leader
-  // encodes them without merge_mutex_.
-  using PendingEntries = std::vector<const sync::LogEntry*>;
+  // One merge's log entries waiting for their group commit, whole (each knows its seq): the
+  // merge hands them over (ServerMerge::take_new_entries), so the commit leader encodes them
+  // without merge_mutex_, and they are freed once written; the log itself refers to the
+  // store's ops. Queued a merge at a time, so that queueing never moves entries.
+  using PendingEntries = std::vector<sync::LogEntry>;
   struct PendingCommit {
-    PendingEntries entries;  // in seq order
+    std::vector<PendingEntries> entries;  // in seq order
     std::vector<SyncRejectionRecord> rejections;
     std::vector<std::string> fired_sla_keys;
     std::uint64_t next_server_op = 0;  // merge_'s counter when the newest part was queued
@@ -138,8 +139,6 @@ class SyncService {
 
   // Authorises and merges one push, numbers new requests, runs automation. REQUIRES: merge_mutex_
   Merged merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
-  // Entries (from, merge_.cursor()], to be committed. REQUIRES: merge_mutex_
-  PendingEntries entries_after(std::uint64_t from) const;
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
   std::uint64_t queue_commit(PendingEntries entries, std::vector<SyncRejectionRecord> rejections,

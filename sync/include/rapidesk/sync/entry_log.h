@@ -1,49 +1,49 @@
-// EntryLog: the server's accepted log entries, numbered from 1, stored in fixed-size chunks.
-// A std::vector doubles and moves every entry when it fills: with a few hundred thousand
-// entries that is one push stalled for hundreds of milliseconds while the merge lock is
-// held (and, with millions, for seconds, at 1.5x the memory). Chunks never move, so an
-// append costs the same at any size and references to entries stay valid. Each chunk is a
-// large block (large_blocks.h) that uses huge pages where the kernel allows: filling it then
-// takes a page fault per 2 MiB of entries instead of one per 4 KiB, which on a virtual
-// machine was a tenth of the server's time merging pushes.
+// EntryLog: the server's accepted log entries, numbered from 1. An entry names its op in the
+// server's store, which keeps every op it applied (ReplicaStore), instead of holding a copy
+// of it: 8 bytes per entry where a copy took about 600 (a FieldOp of 336 bytes and the heap
+// strings it owns). A server holds its whole log in memory, so that was most of its memory,
+// and on a virtual machine, where the kernel zeroes fresh memory at well under 1 GB/s,
+// faulting it in was about a tenth of the server's time merging pushes.
 //
-// Even so, faulting a fresh chunk in (the kernel zeroing its pages) was still about a sixth
-// of the time the server holds its merge lock. So once a log has filled a chunk, the chunk
-// after the one it starts is allocated with it and faulted in by a background thread while
-// entries go into the current one (fault_in_ahead, large_blocks.h). Small logs (a client's,
-// a test's) never hold such a prepared chunk.
+// Reading: view(i) reads an entry in place (string views into the store), for the merge's
+// bookkeeping; operator[] and the iterators build a whole LogEntry, for pulls and tests.
+// Both are valid only until the store changes, so only under the lock that guards it.
 #pragma once
 
 #include <compare>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <new>
-#include <utility>
-#include <vector>
 
-#include "rapidesk/shared/large_blocks.h"
+#include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/sync/protocol.h"
+#include "rapidesk/sync/replica_store.h"
 
 namespace rapidesk::sync {
 
+// One log entry read in place.
+struct EntryView {
+  std::uint64_t seq = 0;
+  Outcome outcome = Outcome::kApplied;
+  OpView op;
+};
+
 class EntryLog {
  public:
-  // Random-access iterator over a log (read only).
+  // Random-access iterator over a log (read only); dereferencing builds the entry.
   class const_iterator {
    public:
     using iterator_category = std::random_access_iterator_tag;
     using value_type = LogEntry;
     using difference_type = std::ptrdiff_t;
-    using pointer = const LogEntry*;
-    using reference = const LogEntry&;
+    using pointer = void;
+    using reference = LogEntry;
 
     const_iterator() = default;
     const_iterator(const EntryLog* log, std::size_t index) : log_(log), index_(index) {}
 
-    reference operator*() const { return (*log_)[index_]; }
-    pointer operator->() const { return &(*log_)[index_]; }
-    reference operator[](difference_type n) const { return (*log_)[offset(n)]; }
+    LogEntry operator*() const { return (*log_)[index_]; }
+    LogEntry operator[](difference_type n) const { return (*log_)[offset(n)]; }
     const_iterator& operator++() { ++index_; return *this; }
     const_iterator operator++(int) { auto old = *this; ++index_; return old; }
     const_iterator& operator--() { --index_; return *this; }
@@ -67,67 +67,33 @@ class EntryLog {
     std::size_t index_ = 0;
   };
 
-  EntryLog() = default;
-  EntryLog(const EntryLog& other) {
-    for (const LogEntry& e : other) push_back(e);
-  }
-  EntryLog& operator=(const EntryLog& other) {
-    if (this != &other) EntryLog(other).swap(*this);
-    return *this;
-  }
-  EntryLog(EntryLog&& other) noexcept { swap(other); }
-  EntryLog& operator=(EntryLog&& other) noexcept {
-    EntryLog(std::move(other)).swap(*this);
-    return *this;
-  }
-  ~EntryLog() {
-    for (std::size_t i = 0; i < size_; ++i) slot(i)->~LogEntry();
-    for (LogEntry* chunk : chunks_) free_block(chunk, kChunkBytes);
-    free_block(next_, kChunkBytes);
-  }
-  void swap(EntryLog& other) noexcept {
-    chunks_.swap(other.chunks_);
-    std::swap(size_, other.size_);
-    std::swap(next_, other.next_);
-  }
+  // The log of the ops `store` holds; it must outlive the log (ServerMerge owns both).
+  explicit EntryLog(const ReplicaStore& store) : store_(&store) {}
+  // Bound to one store: neither copied nor moved with it.
+  EntryLog(const EntryLog&) = delete;
+  EntryLog& operator=(const EntryLog&) = delete;
 
-  std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return slots_.size(); }
+  bool empty() const { return slots_.empty(); }
   // REQUIRES: i < size().
-  const LogEntry& operator[](std::size_t i) const { return *slot(i); }
+  EntryView view(std::size_t i) const { return {i + 1, slots_[i].outcome, store_->op_view(slots_[i].op)}; }
+  LogEntry operator[](std::size_t i) const { return {i + 1, store_->op_at(slots_[i].op), slots_[i].outcome}; }
   // REQUIRES: !empty().
-  const LogEntry& back() const { return (*this)[size_ - 1]; }
+  LogEntry back() const { return (*this)[size() - 1]; }
   const_iterator begin() const { return {this, 0}; }
-  const_iterator end() const { return {this, size_}; }
+  const_iterator end() const { return {this, size()}; }
 
-  void push_back(LogEntry entry) {
-    if (size_ == chunks_.size() * kChunkSize) {
-      chunks_.reserve(chunks_.size() + 1);  // cannot throw once the chunk is allocated
-      LogEntry* chunk = next_ != nullptr ? std::exchange(next_, nullptr) : allocate_chunk();
-      chunks_.push_back(chunk);
-      if (chunks_.size() > 1) prepare_next();
-    }
-    ::new (static_cast<void*>(slot(size_))) LogEntry(std::move(entry));
-    ++size_;
-  }
+  // Appends the entry of the store's op `op`, merged with `outcome`.
+  void push_back(OpIndex op, Outcome outcome) { slots_.push_back(Slot{op, outcome}); }
 
  private:
-  static constexpr unsigned kChunkBits = 14;  // 16,384 entries (about 4.5 MB) per chunk
-  static constexpr std::size_t kChunkSize = std::size_t{1} << kChunkBits;
-  static constexpr std::size_t kChunkMask = kChunkSize - 1;
-  static constexpr std::size_t kChunkBytes = kChunkSize * sizeof(LogEntry);
+  struct Slot {
+    OpIndex op = 0;
+    Outcome outcome = Outcome::kApplied;
+  };
 
-  static LogEntry* allocate_chunk() { return static_cast<LogEntry*>(allocate_zeroed_block(kChunkBytes)); }
-  // Allocates the chunk after the last and asks for it to be faulted in; a hint, so running
-  // out of memory here only leaves the next push_back to allocate its chunk itself.
-  void prepare_next() noexcept;
-
-  // Where entry i lives (or will be constructed). REQUIRES: its chunk is allocated.
-  LogEntry* slot(std::size_t i) const { return chunks_[i >> kChunkBits] + (i & kChunkMask); }
-
-  std::vector<LogEntry*> chunks_;  // each holds kChunkSize entries; the first size_ are live
-  std::size_t size_ = 0;
-  LogEntry* next_ = nullptr;  // the chunk after the last, faulted in ahead, or null
+  const ReplicaStore* store_;
+  PodVector<Slot> slots_;
 };
 
 }  // namespace rapidesk::sync

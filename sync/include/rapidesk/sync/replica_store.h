@@ -32,6 +32,19 @@ struct FieldValue {
   std::string op;
 };
 
+// An applied op read in place: views into the store, valid until it changes.
+struct OpView {
+  std::string_view op;
+  std::string_view entity;
+  std::string_view row;
+  std::string_view field;
+  std::string_view author;
+  Origin origin = Origin::kClient;
+  std::int64_t physical_ms = 0;  // of its stamp
+  Value::Kind kind = Value::Kind::kNull;
+  std::string_view text;  // the value, when a string (kind == kString)
+};
+
 // What became of an applied op (for audits and the convergence test).
 enum class OpFate : std::uint8_t {
   kUnknown,            // never applied here (or rejected)
@@ -66,7 +79,12 @@ class ReplicaStore {
   void reserve(std::size_t more_ops);
 
   bool contains(std::string_view op_id) const;
+  // Applied ops are numbered from 0 in the order they were applied; the next one applied
+  // gets op_count(). The server's log names its ops by these numbers.
   std::size_t op_count() const { return accepted_; }
+  // REQUIRES: i < op_count().
+  OpView op_view(OpIndex i) const;
+  FieldOp op_at(OpIndex i) const;  // the op as it was applied
 
   // The field's current value; nullopt if never written (or a set field: use read_set).
   std::optional<FieldValue> read(std::string_view entity, std::string_view row, std::string_view field) const;

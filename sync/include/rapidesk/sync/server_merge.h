@@ -60,6 +60,12 @@ class ServerMerge {
   void restore_next_op_sequence(std::uint64_t next);
   std::uint64_t next_op_sequence() const { return next_op_; }
 
+  // The entries push() and apply_server_edit() appended since the last call, whole (the log
+  // itself keeps only a reference to each op in the store), for the caller to persist.
+  // restore() adds none: those came from storage. A caller that never takes them keeps a
+  // copy of every op it merges.
+  std::vector<LogEntry> take_new_entries();
+
   // Log entries with seq > cursor, at most `limit`; *more says whether others follow.
   std::vector<LogEntry> pull(std::uint64_t cursor, std::size_t limit, bool* more = nullptr) const;
   std::uint64_t cursor() const { return log_.size(); }  // seq of the newest entry (0: empty)
@@ -83,7 +89,8 @@ class ServerMerge {
   ServerMergeOptions options_;
   HybridClock clock_;
   ReplicaStore store_;
-  EntryLog log_;  // log_[i].seq == i + 1
+  EntryLog log_;  // of store_'s ops; log_[i].seq == i + 1
+  std::vector<LogEntry> new_entries_;  // see take_new_entries()
   // op id -> its first answer, for ops the log does not hold (see remembered_by_last_push)
   std::unordered_map<std::string, OpResult> answers_;
   std::vector<std::size_t> remembered_;
