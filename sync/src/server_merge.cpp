@@ -27,7 +27,10 @@ ServerMerge::ServerMerge(PhysicalClock clock, ServerMergeOptions options)
 std::vector<LogEntry> ServerMerge::take_new_entries() {
   std::vector<LogEntry> out;
   out.swap(new_entries_);
-  new_entries_.reserve(out.size());  // the next merge is likely as large: no regrowth midway
+  // The next merge is likely as large: no regrowth midway. (Not after a large server task,
+  // e.g. a new SLA policy rewriting every request: its room would stay taken until the next.)
+  constexpr std::size_t kUsualMerge = 4096;
+  new_entries_.reserve(std::min(out.size(), kUsualMerge));
   return out;
 }
 
@@ -76,12 +79,14 @@ OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   return r;
 }
 
-OpResult ServerMerge::evaluate(const FieldOp& pushed, std::span<const FieldOp> batch, std::string_view author) {
-  FieldOp op = pushed;
+OpResult ServerMerge::evaluate(const FieldOp& pushed, FieldOp* owned, std::span<const FieldOp> batch,
+                               std::string_view author) {
+  const auto ref = find_field(pushed.entity, pushed.field);
+  // A grouped op stays in the batch: group_complete() looks for it from its siblings.
+  FieldOp op = owned != nullptr && !(ref && ref->field->group != 0) ? std::move(*owned) : pushed;
   op.author.assign(author);
   op.origin = Origin::kClient;
   if (Status s = clock_.check_drift(op.hlc); !s) return reject(std::move(op), Problem::kClockDrift, std::move(s));
-  const auto ref = find_field(op.entity, op.field);
   if (ref && ref->field->group != 0 && !group_complete(op, *ref, batch)) {
     std::string others;
     for (const FieldSpec& f : ref->entity->fields) {
@@ -97,10 +102,19 @@ OpResult ServerMerge::evaluate(const FieldOp& pushed, std::span<const FieldOp> b
 }
 
 PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view author) {
+  return push_batch(ops, nullptr, author);
+}
+
+PushResult ServerMerge::push(std::vector<FieldOp>&& ops, std::string_view author) {
+  return push_batch(ops, ops.data(), author);
+}
+
+PushResult ServerMerge::push_batch(std::span<const FieldOp> ops, FieldOp* owned, std::string_view author) {
   PushResult out;
   out.results.reserve(ops.size());
   remembered_.clear();
-  for (const FieldOp& pushed : ops) {
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const FieldOp& pushed = ops[i];
     // First: such an id may name one of the server's own ops, which is no answer to give.
     if (claims_server_identity(pushed)) {
       Status why = server_identity_status(options_.device);
@@ -115,7 +129,7 @@ PushResult ServerMerge::push(std::span<const FieldOp> ops, std::string_view auth
       out.results.push_back(OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}});
       continue;
     }
-    OpResult r = evaluate(pushed, ops, author);
+    OpResult r = evaluate(pushed, owned != nullptr ? owned + i : nullptr, ops, author);
     // Not in the log, so contains() will not find it on a replay: a refusal, or a repeated
     // append-only value acknowledged as a duplicate. Keeping the answer stops a later op
     // that reuses the id from changing it.
@@ -153,6 +167,13 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
       return Status::corrupt(format_text(
           Text{"Stored operation \"{}\" merges as {} now but was {} when accepted.", "已保存的操作“{}”现在合并为 {}，接收时为 {}。"},
           {same_text(e.op.op), same_text(outcome_name(m.outcome)), same_text(outcome_name(e.outcome))}));
+    }
+    // The log names the op the store kept; an op it did not keep (a duplicate, a refusal)
+    // was never logged, so storage that holds one is damaged.
+    if (store_.op_count() != std::size_t{index} + 1) {
+      return Status::corrupt(format_text(Text{"Stored operation \"{}\" is logged as {}, which the log never holds.",
+                                              "已保存的操作“{}”在日志中记为 {}，日志中不会有这样的记录。"},
+                                         {same_text(e.op.op), same_text(outcome_name(e.outcome))}));
     }
     clock_.observe(e.op.hlc);
     // Server-made ids stay new even if the stored sequence fell behind the log: a later

@@ -265,12 +265,28 @@ TEST_F(ServerClient, TheLogReadsBackEveryOpAsItWasMerged) {
   sync(server, b.replica, "wang.fang");
   ASSERT_TRUE(b.replica.set_field("request", row, "title", str("Printer offline, 3rd floor")));  // with a base
   ASSERT_TRUE(b.replica.set_field("request", row, "deleted", Value::boolean(false)));
+  ASSERT_TRUE(b.replica.set_field("request", row, "expected_at", Value::null()));
   sync(server, b.replica, "wang.fang");
   ASSERT_EQ(server.apply_server_edit("request", row, "number", str("20260101-TECH-0001")).outcome, Outcome::kApplied);
+  // Concurrent titles: a conflict, which li.wei resolves on a row of the conflict entity
+  // whose id ("cf:<op id>") is longer than a UUID, so the store keeps it apart.
+  Device far{"tablet-of-li-wei-at-the-shanghai-office", "li.wei", 7};
+  sync(server, far.replica, "li.wei");
+  sync(server, b.replica, "wang.fang");
+  far.clock.now += 10;
+  b.clock.now += 20;
+  ASSERT_TRUE(far.replica.set_field("request", row, "title", str("mine")));
+  ASSERT_TRUE(b.replica.set_field("request", row, "title", str("theirs")));
+  sync(server, b.replica, "wang.fang");
+  sync(server, far.replica, "li.wei");
+  const auto conflicts = far.replica.visible().conflicts();
+  ASSERT_EQ(conflicts.size(), 1u);
+  ASSERT_TRUE(far.replica.resolve(conflicts[0].id, Resolution::kKeptMine));
+  sync(server, far.replica, "li.wei");
 
   const std::vector<LogEntry> handed = server.take_new_entries();
   ASSERT_EQ(handed.size(), server.cursor());
-  ASSERT_EQ(handed.size(), 7u);
+  ASSERT_EQ(handed.size(), 12u);  // 4 + 3 + the number + 2 titles + keeping mine (title, resolution)
   for (std::size_t i = 0; i < handed.size(); ++i) {
     SCOPED_TRACE(handed[i].op.field);
     EXPECT_EQ(handed[i].seq, i + 1);
@@ -290,7 +306,12 @@ TEST_F(ServerClient, TheLogReadsBackEveryOpAsItWasMerged) {
   }
   EXPECT_EQ(handed[4].op.value, str("Printer offline, 3rd floor"));
   EXPECT_TRUE(handed[4].op.base.has_value());
-  EXPECT_EQ(handed[6].op.origin, Origin::kServer);
+  EXPECT_TRUE(handed[6].op.value.is_null());
+  EXPECT_EQ(handed[7].op.origin, Origin::kServer);
+  const auto resolution = std::find_if(handed.begin(), handed.end(), [](const LogEntry& e) { return e.op.entity == "conflict"; });
+  ASSERT_NE(resolution, handed.end());
+  EXPECT_EQ(resolution->op.row, conflicts[0].id);
+  EXPECT_GT(resolution->op.row.size(), 36u);
   EXPECT_TRUE(server.take_new_entries().empty());  // handed over once
 
   // A restart reads the same log back from storage and hands nothing over: it is stored.
@@ -299,6 +320,31 @@ TEST_F(ServerClient, TheLogReadsBackEveryOpAsItWasMerged) {
   EXPECT_TRUE(restarted.take_new_entries().empty());
   EXPECT_EQ(std::vector<LogEntry>(restarted.log().begin(), restarted.log().end()), handed);
   EXPECT_EQ(restarted.pull(2, 3), std::vector<LogEntry>(handed.begin() + 2, handed.begin() + 5));
+
+  // Stored entries the log never holds (an op merged again as a duplicate) are damage.
+  std::vector<LogEntry> damaged(handed.begin(), handed.begin() + 2);
+  damaged.push_back(handed[1]);
+  damaged.back().seq = 3;
+  damaged.back().outcome = Outcome::kDuplicate;
+  ServerMerge broken{server_clock.fn()};
+  EXPECT_EQ(broken.restore(damaged).code(), ErrorCode::kCorrupt);
+}
+
+// A batch the server gives up is moved into the log instead of copied; a field group's ops
+// are still found by their siblings later in the batch.
+TEST_F(ServerClient, AHandedOverBatchMergesAsACopiedOne) {
+  const std::string row = a.replica.new_row_id();
+  const FieldEdit intake[] = {{"title", str("Printer offline")}, {"contact_name", str("Li Wei")},
+                              {"contact", str("+86 138 0000 0000")}};
+  ASSERT_TRUE(a.replica.edit("request", row, intake));
+  const std::vector<FieldOp> batch = a.replica.next_push();
+  ServerMerge copied{server_clock.fn()};
+  const PushResult copied_answer = copied.push(batch, "li.wei");
+  const PushResult answer = server.push(std::vector<FieldOp>(batch), "li.wei");
+  EXPECT_EQ(encode_push_result(answer), encode_push_result(copied_answer));
+  EXPECT_EQ(server.store().canonical_bytes(), copied.store().canonical_bytes());
+  EXPECT_EQ(server.store().read("request", row, "contact")->value, str("+86 138 0000 0000"));  // the group is whole
+  EXPECT_EQ(server.take_new_entries(), copied.take_new_entries());
 }
 
 // Server-made ops take ids "server:<n>" that are never looked up before use: no pushed op

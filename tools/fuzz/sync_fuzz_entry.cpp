@@ -53,6 +53,13 @@ void fuzz_push(const DecodedPush& push) {
   require(first.results.size() == push.ops.size(), "one result per op");
   const std::string state = server.store().canonical_bytes();
   const std::uint64_t cursor = server.cursor();
+  // A batch handed over (its ops moved into the log, grouped ones copied) merges the same.
+  ServerMerge given([] { return kServerNow; });
+  const PushResult given_answer = given.push(std::vector<FieldOp>(push.ops), "fuzz.user");
+  require(given.store().canonical_bytes() == state, "a batch handed over merged differently");
+  require(encode_push_result(given_answer) == encode_push_result(first), "a batch handed over answered differently");
+  require(given.take_new_entries() == std::vector<LogEntry>(server.log().begin(), server.log().end()),
+          "a batch handed over logged differently");
 
   // Replaying the batch changes nothing and answers each op as before (or as a duplicate).
   const PushResult second = server.push(push.ops, "fuzz.user");

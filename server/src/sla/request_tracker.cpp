@@ -59,6 +59,7 @@ struct RequestTracker::Batch {
 };
 
 void RequestTracker::touch(std::string_view id, Batch& batch) {
+  // Usually new to the batch (touched once per run of a request's entries): inserted at once.
   if (auto [it, added] = batch.touched.emplace(id); added) batch.changes.touched.push_back(*it);
 }
 

@@ -230,7 +230,7 @@ void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const
   }
 }
 
-SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops) {
+SyncService::Merged SyncService::merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops) {
   Merged out;
   // Authorise each op; merge the allowed ones in their original order.
   std::vector<std::optional<sync::OpResult>> refused(ops.size());
@@ -244,15 +244,16 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
       ++refusals;
     }
   }
-  // Usually everything is allowed: the batch is merged as it came, not copied.
+  // The allowed ops are moved into the merge (and its log entries), not copied.
+  const size_t pushed = ops.size();
   std::vector<sync::FieldOp> allowed;
   if (refusals != 0) {
     for (size_t i = 0; i < ops.size(); ++i) {
-      if (!refused[i]) allowed.push_back(ops[i]);
+      if (!refused[i]) allowed.push_back(std::move(ops[i]));
     }
   }
   const std::uint64_t before = merge_.cursor();
-  sync::PushResult merged = merge_.push(refusals != 0 ? std::span<const sync::FieldOp>(allowed) : ops, who.user);
+  sync::PushResult merged = merge_.push(refusals != 0 ? std::move(allowed) : std::move(ops), who.user);
   std::vector<std::string> new_requests;
   for (std::uint64_t seq = before + 1; seq <= merge_.cursor(); ++seq) {
     const sync::EntryView e = merge_.log().view(seq - 1);
@@ -276,7 +277,7 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, const std::v
   const std::span<const size_t> remembered = merge_.remembered_by_last_push();
   size_t next_remembered = 0;
   size_t next_merged = 0;
-  for (size_t i = 0; i < ops.size(); ++i) {
+  for (size_t i = 0; i < pushed; ++i) {
     if (refused[i]) {
       out.answer.results.push_back(std::move(*refused[i]));
       continue;
@@ -320,7 +321,7 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
     if (Status failed = health(); !failed) return failed;
-    Merged m = merge_push(who, ops);
+    Merged m = merge_push(who, std::move(ops));
     answer = std::move(m.answer);
     generation = queue_commit(std::move(m.entries), std::move(m.rejections), {});
   }

@@ -137,8 +137,9 @@ class SyncService {
     std::vector<SyncRejectionRecord> rejections;
   };
 
-  // Authorises and merges one push, numbers new requests, runs automation. REQUIRES: merge_mutex_
-  Merged merge_push(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
+  // Authorises and merges one push, numbers new requests, runs automation; the ops are
+  // moved into the merge. REQUIRES: merge_mutex_
+  Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops);
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
   std::uint64_t queue_commit(PendingEntries entries, std::vector<SyncRejectionRecord> rejections,

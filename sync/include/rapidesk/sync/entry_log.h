@@ -5,9 +5,9 @@
 // and on a virtual machine, where the kernel zeroes fresh memory at well under 1 GB/s,
 // faulting it in was about a tenth of the server's time merging pushes.
 //
-// Reading: view(i) reads an entry in place (string views into the store), for the merge's
-// bookkeeping; operator[] and the iterators build a whole LogEntry, for pulls and tests.
-// Both are valid only until the store changes, so only under the lock that guards it.
+// Reading: view(i) reads an entry in place (string views into the store, valid until the
+// store changes), for the merge's bookkeeping; operator[] and the iterators build a whole
+// LogEntry, for pulls and tests. Either reads the store, so only under the lock guarding it.
 #pragma once
 
 #include <compare>

@@ -41,6 +41,10 @@ class ServerMerge {
   // already applied) or is rejected (kIncompleteGroup); otherwise the store's merge decides.
   // Every accepted op that changed state is appended to the log.
   PushResult push(std::span<const FieldOp> ops, std::string_view author);
+  // push() of a batch the caller gives up: accepted ops are moved into the log's entries
+  // instead of copied. (An op of a field group is still copied: the ops after it in the batch
+  // look for it.) `ops` is left valid but unspecified.
+  PushResult push(std::vector<FieldOp>&& ops, std::string_view author);
 
   // A server-made edit (request number, SLA due times, auto-assignment): stamped by the
   // server clock, base = the field's current stamp, origin server, logged like any op.
@@ -83,7 +87,9 @@ class ServerMerge {
   // REQUIRES: no op with op.op's id is in the store: push() checked, or a server-made id,
   // which no pushed op may take and restore() moves the sequence past.
   OpResult apply_accepted(FieldOp&& op);
-  OpResult evaluate(const FieldOp& pushed, std::span<const FieldOp> batch, std::string_view author);
+  // `owned`: the batch's ops may be moved from (see push(std::vector<FieldOp>&&)).
+  PushResult push_batch(std::span<const FieldOp> ops, FieldOp* owned, std::string_view author);
+  OpResult evaluate(const FieldOp& pushed, FieldOp* owned, std::span<const FieldOp> batch, std::string_view author);
   void remember(const OpResult& answer, std::size_t index);
 
   ServerMergeOptions options_;
