@@ -113,7 +113,11 @@ PushResult ServerMerge::push_batch(std::span<const FieldOp> ops, FieldOp* owned,
   PushResult out;
   out.results.reserve(ops.size());
   remembered_.clear();
+  // Each op's id is looked up first: its index slot is fetched a few ops ahead.
+  constexpr std::size_t kAhead = 4;
+  for (std::size_t i = 0; i < std::min(kAhead, ops.size()); ++i) store_.prefetch_op(ops[i].op);
   for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (i + kAhead < ops.size()) store_.prefetch_op(ops[i + kAhead].op);
     const FieldOp& pushed = ops[i];
     // First: such an id may name one of the server's own ops, which is no answer to give.
     if (claims_server_identity(pushed)) {
@@ -144,6 +148,7 @@ OpResult ServerMerge::apply_server_edit(std::string_view entity, std::string_vie
                                         Value value) {
   FieldOp op;
   op.op = make_op_id(options_.device, next_op_++);
+  store_.prefetch_op(op.op);  // indexed once applied: fetched while the op is built
   op.entity.assign(entity);
   op.row.assign(row);
   op.field.assign(field);

@@ -79,6 +79,9 @@ class ReplicaStore {
   void reserve(std::size_t more_ops);
 
   bool contains(std::string_view op_id) const;
+  // A hint that `op_id` is looked up or added soon: its slot in the op index, most likely
+  // a cache miss in a large store, is fetched meanwhile.
+  void prefetch_op(std::string_view op_id) const { ops_.prefetch(OpTable::hash_op_id(op_id)); }
   // Applied ops are numbered from 0 in the order they were applied; the next one applied
   // gets op_count(). The server's log names its ops by these numbers.
   std::size_t op_count() const { return accepted_; }
