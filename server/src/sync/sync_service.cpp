@@ -316,6 +316,7 @@ class SyncService::SharedTurn {
 Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
   std::uint64_t generation = 0;
   sync::PushResult answer;
+  MergedEntries entries;  // until the commit is done: the leader reads them by address
   {
     SharedTurn turn(*this);
     if (!turn.status()) return turn.status();
@@ -323,7 +324,8 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     if (Status failed = health(); !failed) return failed;
     Merged m = merge_push(who, std::move(ops));
     answer = std::move(m.answer);
-    generation = queue_commit(std::move(m.entries), std::move(m.rejections), {});
+    entries = std::move(m.entries);
+    generation = queue_commit(entries, std::move(m.rejections), {});
   }
   if (Status s = finish_commit(generation); !s) return s;
   return answer;
@@ -331,6 +333,7 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
 
 Status SyncService::run_server_task(const ServerTask& task) {
   std::uint64_t generation = 0;
+  MergedEntries entries;  // until the commit is done: the leader reads them by address
   {
     SharedTurn turn(*this);
     if (!turn.status()) return turn.status();
@@ -340,16 +343,17 @@ Status SyncService::run_server_task(const ServerTask& task) {
     Edits edits(merge_, physical_);
     std::vector<std::string> fired = task(edits);
     note_entries(before);
-    generation = queue_commit(merge_.take_new_entries(), {}, std::move(fired));
+    entries = merge_.take_new_entries();
+    generation = queue_commit(entries, {}, std::move(fired));
   }
   return finish_commit(generation);
 }
 
-std::uint64_t SyncService::queue_commit(PendingEntries entries, std::vector<SyncRejectionRecord> rejections,
+std::uint64_t SyncService::queue_commit(const MergedEntries& entries, std::vector<SyncRejectionRecord> rejections,
                                         std::vector<std::string> fired_sla_keys) {
   if (entries.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
   std::lock_guard commit(commit_mutex_);
-  if (!entries.empty()) queue_.entries.push_back(std::move(entries));
+  for (const sync::LogEntry& e : entries) queue_.entries.push_back(&e);
   for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
   for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
   queue_.next_server_op = merge_.next_op_sequence();
@@ -473,20 +477,16 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     const std::uint64_t next_op = batch.next_server_op;
     // Encoded here, outside merge_mutex_: merges go on meanwhile. One server alone leaves
     // the form to its storage; several write each entry's wire form for the others to read.
-    std::vector<const sync::LogEntry*> entries;
-    for (const PendingEntries& merged : batch.entries) {
-      for (const sync::LogEntry& e : merged) entries.push_back(&e);
-    }
     Status s;
     if (shared_ != nullptr) {
       std::vector<SyncLogRecord> records;
-      records.reserve(entries.size());
-      for (const sync::LogEntry* e : entries) records.push_back(log_record(*e));
+      records.reserve(batch.entries.size());
+      for (const sync::LogEntry* e : batch.entries) records.push_back(log_record(*e));
       s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
     } else {
-      s = storage_.append_log(entries, batch.rejections, next_op, batch.fired_sla_keys);
+      s = storage_.append_log(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
     }
-    if (s && commit_listener_) commit_listener_(batch.writers, entries.size());
+    if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
     lock.lock();
     committing_ = false;
     if (!s) {

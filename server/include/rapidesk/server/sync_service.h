@@ -110,13 +110,15 @@ class SyncService {
   bool may_see_attachment_file(const AuthContext& who, std::string_view sha256);
 
  private:
-  // One merge's log entries waiting for their group commit, whole (each knows its seq): the
-  // merge hands them over (ServerMerge::take_new_entries), so the commit leader encodes them
-  // without merge_mutex_, and they are freed once written; the log itself refers to the
-  // store's ops. Queued a merge at a time, so that queueing never moves entries.
-  using PendingEntries = std::vector<sync::LogEntry>;
+  // A merge's log entries, whole (each knows its seq), as ServerMerge::take_new_entries
+  // hands them over; the log itself only names the store's ops. The pushing handler (or
+  // server task) keeps them until its commit is durable or has failed, so the commit leader
+  // encodes them by address, without merge_mutex_, and they are freed on the thread that
+  // allocated them (a free from another thread contends for that thread's malloc arena).
+  using MergedEntries = std::vector<sync::LogEntry>;
+  using PendingEntries = std::vector<const sync::LogEntry*>;
   struct PendingCommit {
-    std::vector<PendingEntries> entries;  // in seq order
+    PendingEntries entries;  // in seq order
     std::vector<SyncRejectionRecord> rejections;
     std::vector<std::string> fired_sla_keys;
     std::uint64_t next_server_op = 0;  // merge_'s counter when the newest part was queued
@@ -133,7 +135,7 @@ class SyncService {
   };
   struct Merged {
     sync::PushResult answer;
-    PendingEntries entries;
+    MergedEntries entries;
     std::vector<SyncRejectionRecord> rejections;
   };
 
@@ -142,7 +144,8 @@ class SyncService {
   Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops);
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
-  std::uint64_t queue_commit(PendingEntries entries, std::vector<SyncRejectionRecord> rejections,
+  // REQUIRES: `entries` outlive the wait for the returned generation (finish_commit).
+  std::uint64_t queue_commit(const MergedEntries& entries, std::vector<SyncRejectionRecord> rejections,
                              std::vector<std::string> fired_sla_keys);
   // Waits until `generation` is durable (0: nothing queued), then hands the writer lease on
   // if this server is idle (several servers).
