@@ -1,5 +1,7 @@
 #include "rapidesk/server/sync_service.h"
 
+#include <algorithm>
+#include <exception>
 #include <unordered_set>
 
 #include "rapidesk/shared/masking.h"
@@ -15,6 +17,12 @@ namespace {
 bool grants_visibility(const sync::OpView& op) {
   return (op.entity == "request" && (op.field == "team" || op.field == "owner" || op.field == "collaborators")) ||
          ((op.entity == "subtask" || op.entity == "activity" || op.entity == "attachment") && op.field == "request_id");
+}
+
+// Room in `v` for `more` further elements, growing it geometrically.
+template <typename V>
+void reserve_more(V& v, std::size_t more) {
+  if (v.capacity() - v.size() < more) v.reserve(std::max(v.size() + more, 2 * v.capacity()));
 }
 
 Status forbidden_row(std::string_view entity) {
@@ -353,6 +361,11 @@ std::uint64_t SyncService::queue_commit(const MergedEntries& entries, std::vecto
                                         std::vector<std::string> fired_sla_keys) {
   if (entries.empty() && rejections.empty() && fired_sla_keys.empty()) return 0;
   std::lock_guard commit(commit_mutex_);
+  // Room first: once an address is queued nothing may throw, or the caller would return
+  // (freeing its entries) with their addresses left in the queue for the next leader.
+  reserve_more(queue_.entries, entries.size());
+  reserve_more(queue_.rejections, rejections.size());
+  reserve_more(queue_.fired_sla_keys, fired_sla_keys.size());
   for (const sync::LogEntry& e : entries) queue_.entries.push_back(&e);
   for (auto& r : rejections) queue_.rejections.push_back(std::move(r));
   for (auto& k : fired_sla_keys) queue_.fired_sla_keys.push_back(std::move(k));
@@ -478,13 +491,19 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     // Encoded here, outside merge_mutex_: merges go on meanwhile. One server alone leaves
     // the form to its storage; several write each entry's wire form for the others to read.
     Status s;
-    if (shared_ != nullptr) {
-      std::vector<SyncLogRecord> records;
-      records.reserve(batch.entries.size());
-      for (const sync::LogEntry* e : batch.entries) records.push_back(log_record(*e));
-      s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
-    } else {
-      s = storage_.append_log(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
+    try {
+      if (shared_ != nullptr) {
+        std::vector<SyncLogRecord> records;
+        records.reserve(batch.entries.size());
+        for (const sync::LogEntry* e : batch.entries) records.push_back(log_record(*e));
+        s = shared_->append_announced(records, batch.rejections, next_op, batch.fired_sla_keys);
+      } else {
+        s = storage_.append_log(batch.entries, batch.rejections, next_op, batch.fired_sla_keys);
+      }
+    } catch (const std::exception& e) {
+      // A failure like any other (say, out of memory encoding): the waiters must hear of it,
+      // not wait for a leader that is gone.
+      s = Status::io(format_text(Text{"writing failed: {}", "写入失败：{}"}, {same_text(e.what())}));
     }
     if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
     lock.lock();

@@ -113,8 +113,8 @@ class SyncService {
   // A merge's log entries, whole (each knows its seq), as ServerMerge::take_new_entries
   // hands them over; the log itself only names the store's ops. The pushing handler (or
   // server task) keeps them until its commit is durable or has failed, so the commit leader
-  // encodes them by address, without merge_mutex_, and they are freed on the thread that
-  // allocated them (a free from another thread contends for that thread's malloc arena).
+  // encodes them by address, without merge_mutex_, and their strings are freed on the
+  // thread that allocated them (a free from another thread contends for its malloc arena).
   using MergedEntries = std::vector<sync::LogEntry>;
   using PendingEntries = std::vector<const sync::LogEntry*>;
   struct PendingCommit {
