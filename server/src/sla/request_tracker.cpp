@@ -11,19 +11,15 @@ namespace {
 bool applied(sync::Outcome o) { return o == sync::Outcome::kApplied || o == sync::Outcome::kAppliedWithConflict; }
 
 std::string text_of(const sync::Value& v) { return v.is_string() ? v.as_string() : std::string(); }
-std::string text_of(const sync::OpView& op) {
-  return op.kind == sync::Value::Kind::kString ? std::string(op.text) : std::string();
-}
+// A logged op's value as text: an OpView's text is empty unless the value is a string.
+std::string text_of(const sync::OpView& op) { return std::string(op.text); }
 
-std::optional<Instant> instant_of(const sync::Value& v) {
-  if (!v.is_string()) return std::nullopt;
-  auto t = parse_iso8601(v.as_string());
+std::optional<Instant> instant_in(std::string_view text) {
+  auto t = parse_iso8601(text);
   return t ? std::optional<Instant>(*t) : std::nullopt;
 }
-std::optional<Instant> instant_of(const sync::OpView& op) {
-  if (op.kind != sync::Value::Kind::kString) return std::nullopt;
-  auto t = parse_iso8601(op.text);
-  return t ? std::optional<Instant>(*t) : std::nullopt;
+std::optional<Instant> instant_of(const sync::Value& v) {
+  return v.is_string() ? instant_in(v.as_string()) : std::nullopt;
 }
 
 void set_once(std::optional<Instant>& slot, Instant t) {
@@ -112,7 +108,7 @@ void RequestTracker::read_request_op(const sync::EntryView& e, Batch& batch) {
       batch.changes.owner_edits.push_back({std::string(id), owner, std::string(e.op.author)});
     }
   } else if (field == "agreed_due") {
-    if (auto due = instant_of(e.op)) {
+    if (auto due = instant_in(e.op.text)) {
       h.reagreements.push_back(sla::Reagreement{*due, std::string(e.op.author), {}, t});
       auto& list = batch.changes.reagreed;
       if (std::find(list.begin(), list.end(), id) == list.end()) list.emplace_back(id);
