@@ -34,6 +34,19 @@ class ServerClient : public ::testing::Test {
   ServerMerge server{server_clock.fn()};
   Device a{"laptop-li", "li.wei", 1};
   Device b{"tablet-wang", "wang.fang", 2};
+
+  // `loser` (li.wei's) and b retitle `row` without seeing each other's edit, b later:
+  // loser's title is kept as a conflict, which loser's replica sees after syncing.
+  void retitle_concurrently(Device& loser, const std::string& row) {
+    sync(server, loser.replica, "li.wei");
+    sync(server, b.replica, "wang.fang");
+    loser.clock.now += 10;
+    b.clock.now += 20;
+    ASSERT_TRUE(loser.replica.set_field("request", row, "title", str("mine")));
+    ASSERT_TRUE(b.replica.set_field("request", row, "title", str("theirs")));
+    sync(server, b.replica, "wang.fang");
+    sync(server, loser.replica, "li.wei");
+  }
 };
 
 TEST_F(ServerClient, EditsTravelThroughTheServerAndEveryoneConverges) {
@@ -271,14 +284,7 @@ TEST_F(ServerClient, TheLogReadsBackEveryOpAsItWasMerged) {
   // Concurrent titles: a conflict, which li.wei resolves on a row of the conflict entity
   // whose id ("cf:<op id>") is longer than a UUID, so the store keeps it apart.
   Device far{"tablet-of-li-wei-at-the-shanghai-office", "li.wei", 7};
-  sync(server, far.replica, "li.wei");
-  sync(server, b.replica, "wang.fang");
-  far.clock.now += 10;
-  b.clock.now += 20;
-  ASSERT_TRUE(far.replica.set_field("request", row, "title", str("mine")));
-  ASSERT_TRUE(b.replica.set_field("request", row, "title", str("theirs")));
-  sync(server, b.replica, "wang.fang");
-  sync(server, far.replica, "li.wei");
+  ASSERT_NO_FATAL_FAILURE(retitle_concurrently(far, row));
   const auto conflicts = far.replica.visible().conflicts();
   ASSERT_EQ(conflicts.size(), 1u);
   ASSERT_TRUE(far.replica.resolve(conflicts[0].id, Resolution::kKeptMine));
@@ -408,14 +414,7 @@ TEST_F(ServerClient, RestoringALogKeepsServerMadeIdsFresh) {
 TEST_F(ServerClient, ResolvingAConflictFromTheClient) {
   const std::string row = a.replica.new_row_id();
   ASSERT_TRUE(a.replica.set_field("request", row, "title", str("t0")));
-  sync(server, a.replica, "li.wei");
-  sync(server, b.replica, "wang.fang");
-  a.clock.now += 10;
-  b.clock.now += 20;
-  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("mine")));
-  ASSERT_TRUE(b.replica.set_field("request", row, "title", str("theirs")));
-  sync(server, b.replica, "wang.fang");
-  sync(server, a.replica, "li.wei");
+  ASSERT_NO_FATAL_FAILURE(retitle_concurrently(a, row));
   const auto conflicts = a.replica.visible().conflicts();
   ASSERT_EQ(conflicts.size(), 1u);
   EXPECT_EQ(conflicts[0].loser.author, "li.wei");
