@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <type_traits>
 
 namespace rapidesk::sync {
 
@@ -62,7 +63,16 @@ bool ServerMerge::claims_server_identity(const FieldOp& op) const {
   return op.hlc.device == options_.device || has_server_prefix(op.op);
 }
 
+// Appending to new_entries_ with room to spare must not throw (apply_accepted).
+static_assert(std::is_nothrow_move_constructible_v<LogEntry>);
+
 OpResult ServerMerge::apply_accepted(FieldOp&& op) {
+  // Room in both logs first: once the store has merged the op, logging it cannot fail, so
+  // the store, the log and the handed-over entries never fall out of step.
+  log_.make_room_for_one();
+  if (new_entries_.size() == new_entries_.capacity()) {
+    new_entries_.reserve(std::max<std::size_t>(16, 2 * new_entries_.size()));
+  }
   OpResult r;
   r.op = op.op;
   const auto index = static_cast<OpIndex>(store_.op_count());

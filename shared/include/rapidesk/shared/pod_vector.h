@@ -87,6 +87,10 @@ class PodVector {
     if (size_ >= limit_) make_room(size_ + 1);
     return data_[size_++] = T{std::forward<Args>(args)...};
   }
+  // Room for `more` values past the end: the next `more` appends cannot fail.
+  void make_room_for(std::size_t more) {
+    if (size_ + more > limit_) make_room(size_ + more);
+  }
   void pop_back() { --size_; }
   void clear() { size_ = 0; }
   // Room for n values; unlike std::vector's, a large block may still grow (and move) before

@@ -84,7 +84,10 @@ class EntryLog {
   const_iterator end() const { return {this, size()}; }
 
   // Appends the entry of the store's op `op`, merged with `outcome`.
+  // Cannot fail after make_room_for_one().
   void push_back(OpIndex op, Outcome outcome) { slots_.push_back(Slot{op, outcome}); }
+  // Room for one more entry (may throw std::bad_alloc; changes nothing else).
+  void make_room_for_one() { slots_.make_room_for(1); }
 
  private:
   struct Slot {
