@@ -68,7 +68,8 @@ static_assert(std::is_nothrow_move_constructible_v<LogEntry>);
 
 OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   // Room in both logs first: once the store has merged the op, logging it cannot fail, so
-  // the store, the log and the handed-over entries never fall out of step.
+  // the store, the log and the handed-over entries never fall out of step here. (The store's
+  // own merge may still run out of memory midway; the server stops merging after that.)
   log_.make_room_for_one();
   if (new_entries_.size() == new_entries_.capacity()) {
     new_entries_.reserve(std::max<std::size_t>(16, 2 * new_entries_.size()));
@@ -76,11 +77,11 @@ OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   OpResult r;
   r.op = op.op;
   const auto index = static_cast<OpIndex>(store_.op_count());
-  const MergeResult m = store_.apply_new(op, &r.conflicts);
+  MergeResult m = store_.apply_new(op, &r.conflicts);
+  if (m.outcome == Outcome::kRejected) return reject(std::move(op), m.problem, std::move(m.status));
   r.outcome = m.outcome;
   r.problem = m.problem;
-  r.status = m.status;
-  if (m.outcome == Outcome::kRejected) return reject(std::move(op), m.problem, m.status);
+  r.status = std::move(m.status);  // moved: copying a status allocates
   if (m.outcome == Outcome::kDuplicate) return r;  // same append-only value again: nothing to log
   clock_.observe(op.hlc);
   assert(store_.op_count() == std::size_t{index} + 1);  // every merged op is kept: the log names it

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -46,12 +47,12 @@ struct Fixture {
     config.data_dir = dir.path();
     auto storage = open_sqlite_storage(dir.path());
     EXPECT_TRUE(storage.is_ok()) << storage.status().message().en;
-    state = std::make_unique<ServerState>(config, std::move(*storage), nullptr, [this] { return now.load(); });
+    state = std::make_unique<ServerState>(config, std::move(*storage), &log, [this] { return now.load(); });
   }
   // The same on a store of another backend (files still go to the temp dir).
   explicit Fixture(std::unique_ptr<Storage> storage, ServerConfig config = {}) {
     config.data_dir = dir.path();
-    state = std::make_unique<ServerState>(config, std::move(storage), nullptr, [this] { return now.load(); });
+    state = std::make_unique<ServerState>(config, std::move(storage), &log, [this] { return now.load(); });
   }
 
   void add_user(const std::string& name, const std::string& password, Role role = Role::kAgent,
@@ -101,6 +102,7 @@ struct Fixture {
 
   TempDir dir;
   std::atomic<Instant> now{kStart};
+  std::ostringstream log;  // the server's log lines
   std::unique_ptr<ServerState> state;
 };
 

@@ -169,7 +169,13 @@ Result<bool> SyncService::catch_up() {
   {
     std::lock_guard lock(merge_mutex_);
     const std::uint64_t before = merge_.cursor();
-    auto applied = apply_caught_up(caught);
+    Result<std::uint64_t> applied = [&]() -> Result<std::uint64_t> {
+      try {
+        return apply_caught_up(caught);
+      } catch (const std::exception& e) {
+        return stop_after_merge_error(e);
+      }
+    }();
     if (!applied) return applied.status();
     grew = merge_.cursor() > before;
     shared_position_.seq = std::max(shared_position_.seq, from.seq);
@@ -330,7 +336,12 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
     if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
     if (Status failed = health(); !failed) return failed;
-    Merged m = merge_push(who, std::move(ops));
+    Merged m;
+    try {
+      m = merge_push(who, std::move(ops));
+    } catch (const std::exception& e) {
+      return stop_after_merge_error(e);
+    }
     answer = std::move(m.answer);
     entries = std::move(m.entries);
     generation = queue_commit(entries, std::move(m.rejections), {});
@@ -348,10 +359,15 @@ Status SyncService::run_server_task(const ServerTask& task) {
     std::lock_guard lock(merge_mutex_);
     if (Status failed = health(); !failed) return failed;
     const std::uint64_t before = merge_.cursor();
-    Edits edits(merge_, physical_);
-    std::vector<std::string> fired = task(edits);
-    note_entries(before);
-    entries = merge_.take_new_entries();
+    std::vector<std::string> fired;
+    try {
+      Edits edits(merge_, physical_);
+      fired = task(edits);
+      note_entries(before);
+      entries = merge_.take_new_entries();
+    } catch (const std::exception& e) {
+      return stop_after_merge_error(e);
+    }
     generation = queue_commit(entries, {}, std::move(fired));
   }
   return finish_commit(generation);
@@ -520,6 +536,19 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     committed_.notify_all();
   }
   return Status::ok();
+}
+
+Status SyncService::stop_after_merge_error(const std::exception& e) {
+  std::lock_guard commit(commit_mutex_);
+  if (failed_.is_ok()) {
+    failed_ = Status(ErrorCode::kInternal,
+                     format_text(Text{"The server stopped accepting changes after an error while merging ({}); the "
+                                      "changes of that moment were not accepted. Restart the server.",
+                                      "服务器在合并时出错（{}），已停止接受更改；当时的更改未被接受。请重启服务器。"},
+                                 {same_text(e.what())}));
+  }
+  committed_.notify_all();  // waiters see failed_ and return
+  return failed_;
 }
 
 Status SyncService::health() const {

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -98,8 +99,8 @@ class SyncService {
   // the log grew. Without a shared log: ok(false).
   Result<bool> catch_up();
 
-  // ok while commits succeed; after a failed commit, why this server accepts no more
-  // changes (until it restarts).
+  // ok while commits and merges succeed; after a failed commit or a merge that threw, why
+  // this server accepts no more changes (until it restarts).
   Status health() const;
 
   std::uint64_t durable_cursor() const;
@@ -176,6 +177,11 @@ class SyncService {
   void assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who);  // REQUIRES: merge_mutex_
   RequestFields request_fields(const AuthContext& who, const std::string& id) const;     // REQUIRES: merge_mutex_
   Status wait_durable(std::uint64_t generation);
+  // A merge that throws midway (out of memory, a bug) may leave the store, the log and the
+  // bookkeeping out of step: like a failed commit, it stops this server accepting changes
+  // until a restart reloads the durable log, and what is queued is not written. Returns
+  // the failure. REQUIRES: merge_mutex_
+  Status stop_after_merge_error(const std::exception& e);
 
   Storage& storage_;
   SharedLog* const shared_;  // storage_.shared_log(): null for one server alone
@@ -213,7 +219,7 @@ class SyncService {
     std::chrono::steady_clock::time_point since;
   };
   Lease lease_;
-  Status failed_;                       // sticky: after a failed commit nothing more is acknowledged
+  Status failed_;                       // sticky: after a failed commit or merge nothing more is acknowledged
 };
 
 }  // namespace rapidesk::server

@@ -1,14 +1,16 @@
-// A group commit whose write throws (out of memory encoding, a driver exception): every push
-// waiting on it is answered with an error, none waits for good, the server stops taking
-// changes, and nothing of the failed commit is stored.
+// When a group commit or a merge fails midway, the server stops taking changes: every push
+// waiting on the failure is answered with an error, none waits for good, /healthz says why,
+// and nothing of the failed work is stored or committed later.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <condition_variable>
 #include <mutex>
+#include <new>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -25,7 +27,8 @@ using testing::error_code_of;
 using testing::Fixture;
 using testing::TempDir;
 
-// A real store whose sync log write can be made to hold, then throw, once armed.
+// A real store whose next sync log write, once armed, holds until released and then throws
+// (once: a commit that tried the same write again would reach the disk).
 class ThrowingLogStorage final : public Storage {
  public:
   explicit ThrowingLogStorage(std::unique_ptr<Storage> inner) : inner_(std::move(inner)) {}
@@ -56,6 +59,7 @@ class ThrowingLogStorage final : public Storage {
       std::unique_lock lock(m_);
       ++writes_;
       if (armed_) {
+        armed_ = false;
         writing_ = true;
         changed_.notify_all();
         changed_.wait(lock, [&] { return released_; });
@@ -129,7 +133,27 @@ HttpResponse push_new_request(Fixture& f, const std::string& user, const std::st
                    {{"authorization", "Bearer " + token}});
 }
 
-TEST(CommitFailure, EveryWaitingPushHearsOfAThrowingWriteAndNothingIsStored) {
+// A push refused because the server stopped taking changes: refused before merging.
+void expect_refused(Fixture& f, const std::function<HttpResponse()>& push) {
+  const std::uint64_t merged = f.state->sync->ops_merged(), durable = f.state->sync->durable_cursor();
+  const HttpResponse r = push();
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_EQ(error_code_of(r), "internal");
+  EXPECT_EQ(f.state->sync->ops_merged(), merged);
+  EXPECT_EQ(f.state->sync->durable_cursor(), durable);
+}
+
+// Stops `f`'s server and starts one on the same data: its log ends at `kept`.
+void expect_stored_after_restart(Fixture& f, const TempDir& data, std::uint64_t kept) {
+  f.state.reset();
+  auto reopened = open_sqlite_storage(data.path());
+  ASSERT_TRUE(reopened) << reopened.status().message().en;
+  Fixture restarted(std::move(*reopened));
+  ASSERT_TRUE(restarted.state->sync->load());
+  EXPECT_EQ(restarted.state->sync->ops_merged(), kept);
+}
+
+TEST(FailStop, EveryPushWaitingOnAThrowingWriteHearsOfItAndNothingIsStored) {
   TempDir data;
   auto opened = open_sqlite_storage(data.path());
   ASSERT_TRUE(opened) << opened.status().message().en;
@@ -149,6 +173,7 @@ TEST(CommitFailure, EveryWaitingPushHearsOfAThrowingWriteAndNothingIsStored) {
   ASSERT_GT(kept, 0u);
 
   faulty.arm();
+  const int writes_before = faulty.writes_attempted();
   std::vector<HttpResponse> answers(users.size());
   std::vector<std::thread> pushers;
   std::atomic<size_t> answered{0};
@@ -193,7 +218,7 @@ TEST(CommitFailure, EveryWaitingPushHearsOfAThrowingWriteAndNothingIsStored) {
     EXPECT_EQ(error_code_of(answers[i]), "internal") << users[i];
   }
   // The queued pushes were not written by another leader after the throw.
-  EXPECT_EQ(faulty.writes_attempted(), 2);
+  EXPECT_EQ(faulty.writes_attempted(), writes_before + 1);
   EXPECT_EQ(f.state->sync->durable_cursor(), kept);
 
   // The server says why, and refuses further changes until restarted.
@@ -201,16 +226,64 @@ TEST(CommitFailure, EveryWaitingPushHearsOfAThrowingWriteAndNothingIsStored) {
   EXPECT_EQ(health.status, 503);
   EXPECT_EQ(body_of(health)["status"], "failing");
   EXPECT_NE(body_of(health)["message"].get<std::string>().find("disk gone"), std::string::npos) << health.body;
-  EXPECT_EQ(push_new_request(f, "second", tokens[1], 3).status, 500);
-  EXPECT_EQ(faulty.writes_attempted(), 2);
+  EXPECT_NE(f.log.str().find("disk gone"), std::string::npos) << f.log.str();
+  expect_refused(f, [&] { return push_new_request(f, "second", tokens[1], 3); });
+  EXPECT_EQ(faulty.writes_attempted(), writes_before + 1);
 
   // Restarted on the same data: the first push is there, none of the failed ones.
-  f.state.reset();
-  auto reopened = open_sqlite_storage(data.path());
-  ASSERT_TRUE(reopened) << reopened.status().message().en;
-  Fixture restarted(std::move(*reopened));
-  ASSERT_TRUE(restarted.state->sync->load());
-  EXPECT_EQ(restarted.state->sync->ops_merged(), kept);
+  expect_stored_after_restart(f, data, kept);
+}
+
+// Automation that, once armed, makes one edit on the newest entry's row and then throws, as
+// running out of memory halfway through its work would.
+class ThrowingAutomation final : public SyncObserver {
+ public:
+  void after_push(ServerEdits& edits) override {
+    if (!armed) return;
+    armed = false;
+    const std::string row(edits.log().view(edits.log().size() - 1).op.row);
+    EXPECT_EQ(edits.edit("request", row, "sla_state", sync::Value::string("warning")).outcome, sync::Outcome::kApplied);
+    throw std::bad_alloc();
+  }
+  bool armed = false;
+};
+
+TEST(FailStop, AMergeThatThrowsStopsChangesAndNothingOfItIsCommitted) {
+  TempDir data;
+  auto opened = open_sqlite_storage(data.path());
+  ASSERT_TRUE(opened) << opened.status().message().en;
+  Fixture f(std::move(*opened));
+  ThrowingAutomation automation;
+  f.state->sync->set_observer(&automation);
+  f.add_user("lead", "correct horse battery", Role::kCoordinator);
+  const std::string token = f.token_for("lead", "correct horse battery");
+  ASSERT_FALSE(token.empty());
+  ASSERT_EQ(push_new_request(f, "lead", token, 1).status, 200);
+  const std::uint64_t kept = f.state->sync->durable_cursor();
+  ASSERT_GT(kept, 0u);
+
+  automation.armed = true;
+  const HttpResponse failed = push_new_request(f, "lead", token, 2);
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  EXPECT_EQ(error_code_of(failed), "internal");
+  // The push's ops and the automation's one edit are merged in memory, never committed.
+  EXPECT_GT(f.state->sync->ops_merged(), kept);
+  EXPECT_EQ(f.state->sync->durable_cursor(), kept);
+
+  HttpResponse health = f.request("GET", "/healthz");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(body_of(health)["status"], "failing");
+  EXPECT_NE(body_of(health)["message"].get<std::string>().find("merging"), std::string::npos) << health.body;
+  EXPECT_FALSE(body_of(health)["message_zh"].get<std::string>().empty());
+  // The answer hides the fault; the server's log names it.
+  EXPECT_NE(f.log.str().find("\"event\":\"push_failed\""), std::string::npos) << f.log.str();
+  EXPECT_NE(f.log.str().find("std::bad_alloc"), std::string::npos) << f.log.str();
+  // A later push would have committed the half-merged one with it: it is refused instead.
+  expect_refused(f, [&] { return push_new_request(f, "lead", token, 3); });
+  EXPECT_EQ(f.state->sync->run_server_task([](ServerEdits&) { return std::vector<std::string>{}; }).code(),
+            ErrorCode::kInternal);
+
+  expect_stored_after_restart(f, data, kept);
 }
 
 }  // namespace
