@@ -80,8 +80,12 @@ HttpResponse handle_request(HttpRequest request, ServerState& state) {
   } catch (const std::exception& e) {
     state.log.event("error", "handler_exception", {{"path", lookup.pattern}, {"what", e.what()}});
     response = error_response(Status(ErrorCode::kInternal, Text{}));
+    response.fault.clear();  // logged above
   }
   response.route = lookup.pattern;
+  if (!response.fault.empty()) {
+    state.log.event("error", "server_fault", {{"path", lookup.pattern}, {"message", response.fault}});
+  }
   return response;
 }
 

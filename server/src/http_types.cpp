@@ -54,9 +54,11 @@ HttpResponse error_response(const Status& status) {
   const int http = http_status_for(status.code());
   if (http == 500) {
     // Internal details (file paths, SQLite messages) stay in the log.
-    return error_response(500, "internal",
-                          Text{"internal server error; the server log has the details",
-                               "服务器内部错误，详情见服务器日志"});
+    HttpResponse r = error_response(500, "internal",
+                                    Text{"internal server error; the server log has the details",
+                                         "服务器内部错误，详情见服务器日志"});
+    r.fault = status.message().en;
+    return r;
   }
   return error_response(http, error_code_name(status.code()), status.message());
 }

@@ -276,7 +276,8 @@ TEST(FailStop, AMergeThatThrowsStopsChangesAndNothingOfItIsCommitted) {
   EXPECT_NE(body_of(health)["message"].get<std::string>().find("merging"), std::string::npos) << health.body;
   EXPECT_FALSE(body_of(health)["message_zh"].get<std::string>().empty());
   // The answer hides the fault; the server's log names it.
-  EXPECT_NE(f.log.str().find("\"event\":\"push_failed\""), std::string::npos) << f.log.str();
+  EXPECT_EQ(failed.body.find("bad_alloc"), std::string::npos) << failed.body;
+  EXPECT_NE(f.log.str().find("\"event\":\"server_fault\""), std::string::npos) << f.log.str();
   EXPECT_NE(f.log.str().find("std::bad_alloc"), std::string::npos) << f.log.str();
   // A later push would have committed the half-merged one with it: it is refused instead.
   expect_refused(f, [&] { return push_new_request(f, "lead", token, 3); });

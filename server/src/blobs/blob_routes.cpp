@@ -52,23 +52,22 @@ nlohmann::json progress_json(const BlobProgress& p) {
   return {{"sha256", p.sha256}, {"size", p.size}, {"received", p.received}, {"complete", p.complete}};
 }
 
-// An error answer; storage failures are logged (the client sees a generic 500).
-HttpResponse failure(const Status& status, ServerState& state, const AuthContext* who) {
+// An error answer (storage failures are logged as `server_fault`; the client sees a generic 500).
+HttpResponse failure(const Status& status, const AuthContext* who) {
   HttpResponse r = error_response(status);
-  if (r.status == 500) state.log.event("error", "blob_io_error", {{"error", status.message().en}});
   if (who) r.user = who->user;
   return r;
 }
 
 HttpResponse handle_put_blob(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
-  if (!who) return failure(who.status(), state, nullptr);
+  if (!who) return failure(who.status(), nullptr);
   auto sha256 = sha256_param(request);
-  if (!sha256) return failure(sha256.status(), state, &*who);
+  if (!sha256) return failure(sha256.status(), &*who);
   auto offset = number_param(request, "offset", std::nullopt);
-  if (!offset) return failure(offset.status(), state, &*who);
+  if (!offset) return failure(offset.status(), &*who);
   auto size = number_param(request, "size", std::nullopt);
-  if (!size) return failure(size.status(), state, &*who);
+  if (!size) return failure(size.status(), &*who);
   blobs::ChunkAnswer answer = blobs::receive_chunk(state, *who, *sha256, *offset, *size, request.body);
   HttpResponse r;
   if (answer.status) {
@@ -80,7 +79,7 @@ HttpResponse handle_put_blob(const HttpRequest& request, ServerState& state) {
         {"code", "conflict"}, {"message", answer.status.message().en}, {"message_zh", answer.status.message().zh}};
     r = json_response(409, body);
   } else {
-    r = failure(answer.status, state, &*who);
+    r = failure(answer.status, &*who);
   }
   r.user = who->user;
   return r;
@@ -88,11 +87,11 @@ HttpResponse handle_put_blob(const HttpRequest& request, ServerState& state) {
 
 HttpResponse handle_blob_status(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
-  if (!who) return failure(who.status(), state, nullptr);
+  if (!who) return failure(who.status(), nullptr);
   auto sha256 = sha256_param(request);
-  if (!sha256) return failure(sha256.status(), state, &*who);
+  if (!sha256) return failure(sha256.status(), &*who);
   auto progress = blobs::upload_status(state, *who, *sha256);
-  if (!progress) return failure(progress.status(), state, &*who);
+  if (!progress) return failure(progress.status(), &*who);
   HttpResponse r = json_response(200, progress_json(*progress));
   r.user = who->user;
   return r;
@@ -100,22 +99,22 @@ HttpResponse handle_blob_status(const HttpRequest& request, ServerState& state) 
 
 HttpResponse handle_get_blob(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
-  if (!who) return failure(who.status(), state, nullptr);
+  if (!who) return failure(who.status(), nullptr);
   auto sha256 = sha256_param(request);
-  if (!sha256) return failure(sha256.status(), state, &*who);
+  if (!sha256) return failure(sha256.status(), &*who);
   auto offset = number_param(request, "offset", 0);
-  if (!offset) return failure(offset.status(), state, &*who);
+  if (!offset) return failure(offset.status(), &*who);
   auto length = number_param(request, "length", kBlobChunkMaxBytes);
-  if (!length) return failure(length.status(), state, &*who);
+  if (!length) return failure(length.status(), &*who);
   if (*length == 0 || *length > kBlobChunkMaxBytes) {
     return failure(Status::invalid(format_text(Text{"length must be between 1 and {}", "length 必须在 1 到 {} 之间"},
                                                {same_text(std::to_string(kBlobChunkMaxBytes))}),
                                    "length"),
-                   state, &*who);
+                   &*who);
   }
   std::uint64_t size = 0;
   auto bytes = blobs::read_chunk(state, *who, *sha256, *offset, static_cast<std::size_t>(*length), size);
-  if (!bytes) return failure(bytes.status(), state, &*who);
+  if (!bytes) return failure(bytes.status(), &*who);
   HttpResponse r;
   r.content_type = "application/octet-stream";
   r.body = std::move(*bytes);
@@ -126,10 +125,10 @@ HttpResponse handle_get_blob(const HttpRequest& request, ServerState& state) {
 
 HttpResponse handle_cancel_upload(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
-  if (!who) return failure(who.status(), state, nullptr);
+  if (!who) return failure(who.status(), nullptr);
   auto sha256 = sha256_param(request);
-  if (!sha256) return failure(sha256.status(), state, &*who);
-  if (Status s = blobs::cancel_upload(state, *who, *sha256); !s) return failure(s, state, &*who);
+  if (!sha256) return failure(sha256.status(), &*who);
+  if (Status s = blobs::cancel_upload(state, *who, *sha256); !s) return failure(s, &*who);
   HttpResponse r = json_response(200, {{"sha256", *sha256}, {"cancelled", true}});
   r.user = who->user;
   return r;

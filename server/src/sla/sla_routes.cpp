@@ -24,12 +24,7 @@ HttpResponse handle_put_policy(const HttpRequest& request, ServerState& state) {
     return error_response(403, "forbidden",
                           Text{"Only administrators may change the SLA policy.", "只有管理员可以修改 SLA 策略。"});
   }
-  if (Status s = state.sla->set_policy(request.body); !s) {
-    if (s.code() != ErrorCode::kInvalid) {
-      state.log.event("error", "sla_policy_store_failed", {{"message", s.message().en}});
-    }
-    return error_response(s);
-  }
+  if (Status s = state.sla->set_policy(request.body); !s) return error_response(s);
   state.log.event("info", "sla_policy_changed", {{"user", who->user}});
   return json_response(200, {{"updated", true}, {"timers", state.sla->timer_count()}});
 }

@@ -42,13 +42,7 @@ HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   sync::DecodedPush decoded = sync::decode_push(request.body);
   if (!decoded.ok()) return error_response(decoded.status);
   auto result = state.sync->push(*who, std::move(decoded.ops));
-  if (!result) {
-    // The answer hides a server fault's details (paths, driver messages): they go to the log.
-    if (http_status_for(result.status().code()) == 500) {
-      state.log.event("error", "push_failed", {{"user", who->user}, {"message", result.status().message().en}});
-    }
-    return error_response(result.status());
-  }
+  if (!result) return error_response(result.status());
   std::uint64_t merged = 0;
   std::uint64_t conflicts = 0;
   for (const auto& r : result->results) {

@@ -43,6 +43,7 @@ struct HttpResponse {
   // For the request log and metrics only; never sent.
   std::string user;   // authenticated user name, empty if anonymous
   std::string route;  // the matched route pattern ("" when none matched)
+  std::string fault;  // a server fault's detail, answered only as "internal"; logged as `server_fault`
 };
 
 HttpResponse json_response(int status, const nlohmann::json& body);
@@ -50,8 +51,8 @@ HttpResponse json_response(int status, const nlohmann::json& body);
 HttpResponse error_response(int status, std::string_view code, const Text& message);
 // Maps the Status's ErrorCode to its HTTP status (invalid 400, unauthorized 401, forbidden
 // 403, not_found 404, conflict 409, too_large 413, upgrade_required 426, rate_limited 429,
-// io/corrupt/internal 500). Internal errors are answered with a generic message; the
-// caller logs the detail. REQUIRES: !status.is_ok().
+// io/corrupt/internal 500). Internal errors are answered with a generic message, their
+// detail kept in `fault` for the log (handle_request writes it). REQUIRES: !status.is_ok().
 HttpResponse error_response(const Status& status);
 int http_status_for(ErrorCode code);
 
