@@ -83,13 +83,14 @@ HttpResponse handle_request(HttpRequest request, ServerState& state) {
     response.fault.clear();  // logged above
   }
   response.route = lookup.pattern;
-  if (!response.fault.empty()) {
-    state.log.event("error", "server_fault", {{"path", lookup.pattern}, {"message", response.fault}});
-  }
   return response;
 }
 
 void record_response(const HttpRequest& request, const HttpResponse& response, double seconds, ServerState& state) {
+  if (!response.fault.empty()) {
+    state.log.event("error", "server_fault",
+                    {{"path", response.route}, {"message", response.fault}, {"user", response.user}});
+  }
   state.metrics.observe_request(request.method, response.route, response.status, seconds);
   state.log.request(request.method, path_of(request.target), response.status, seconds * 1000.0, response.user,
                     request.remote_address);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
 #include <functional>
 #include <condition_variable>
 #include <mutex>
@@ -27,25 +28,28 @@ using testing::error_code_of;
 using testing::Fixture;
 using testing::TempDir;
 
-// A real store whose next sync log write, once armed, holds until released and then throws
-// (once: a commit that tried the same write again would reach the disk).
-class ThrowingLogStorage final : public Storage {
+// A real store whose next sync log write, once armed, holds until released and then either
+// throws or goes ahead. A fault is thrown once: a commit that tried the same write again
+// would reach the disk.
+class HeldLogStorage final : public Storage {
  public:
-  explicit ThrowingLogStorage(std::unique_ptr<Storage> inner) : inner_(std::move(inner)) {}
+  explicit HeldLogStorage(std::unique_ptr<Storage> inner) : inner_(std::move(inner)) {}
 
-  // The next append_log waits in the write until release(), then throws.
-  void arm() {
+  // The next append_log waits in the write until release(), then throws or writes.
+  void arm(bool then_throw) {
     std::lock_guard lock(m_);
     armed_ = true;
+    throw_ = then_throw;
   }
-  // False if no write began within 20 s.
-  bool wait_until_writing() {
+  // Until the `nth` held write has begun; false if it did not within 20 s.
+  bool wait_until_writing(int nth) {
     std::unique_lock lock(m_);
-    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return writing_; });
+    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return held_ >= nth; });
   }
+  // Lets the held write go on.
   void release() {
     std::lock_guard lock(m_);
-    released_ = true;
+    ++released_;
     changed_.notify_all();
   }
   int writes_attempted() {
@@ -60,10 +64,10 @@ class ThrowingLogStorage final : public Storage {
       ++writes_;
       if (armed_) {
         armed_ = false;
-        writing_ = true;
+        const int mine = ++held_;
         changed_.notify_all();
-        changed_.wait(lock, [&] { return released_; });
-        throw std::runtime_error("disk gone");
+        changed_.wait(lock, [&] { return released_ >= mine; });
+        if (throw_) throw std::runtime_error("disk gone");
       }
     }
     return inner_->append_log(entries, rejected, next_server_op, fired_sla_keys);
@@ -110,8 +114,8 @@ class ThrowingLogStorage final : public Storage {
   std::unique_ptr<Storage> inner_;
   std::mutex m_;
   std::condition_variable changed_;
-  bool armed_ = false, writing_ = false, released_ = false;
-  int writes_ = 0;
+  bool armed_ = false, throw_ = false;
+  int held_ = 0, released_ = 0, writes_ = 0;
 };
 
 // `user` files a new request and pushes it through the endpoint, from a device of its own
@@ -153,66 +157,95 @@ void expect_stored_after_restart(Fixture& f, const TempDir& data, std::uint64_t 
   EXPECT_EQ(restarted.state->sync->ops_merged(), kept);
 }
 
-TEST(FailStop, EveryPushWaitingOnAThrowingWriteHearsOfItAndNothingIsStored) {
-  TempDir data;
-  auto opened = open_sqlite_storage(data.path());
-  ASSERT_TRUE(opened) << opened.status().message().en;
-  auto storage = std::make_unique<ThrowingLogStorage>(std::move(*opened));
-  ThrowingLogStorage& faulty = *storage;
-  Fixture f(std::move(storage));
-  const std::vector<std::string> users = {"lead", "second", "third", "fourth"};
-  std::vector<std::string> tokens;
-  for (const auto& u : users) {
-    f.add_user(u, "correct horse " + u, Role::kCoordinator);
-    tokens.push_back(f.token_for(u, "correct horse " + u));
-    ASSERT_FALSE(tokens.back().empty());
+// Pushes of new requests, each on a thread of its own, and their answers.
+class Pushers {
+ public:
+  explicit Pushers(Fixture& f) : f_(f) {}
+  ~Pushers() { finish(); }
+
+  // Starts a push; with `until_merged`, returns once its ops are merged (a push's ops merge
+  // at once, under one lock) and it has queued its commit.
+  void start(const std::string& user, const std::string& token, int round, bool until_merged) {
+    const std::uint64_t before = f_.state->sync->ops_merged();
+    HttpResponse& answer = answers_.emplace_back();
+    threads_.emplace_back([this, &answer, user, token, round] {
+      answer = push_new_request(f_, user, token, round);
+      ++answered_;
+    });
+    if (!until_merged) return;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (f_.state->sync->ops_merged() == before && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_GT(f_.state->sync->ops_merged(), before) << user << "'s push did not merge";
   }
+
+  // Every answer, in the order started. A push left waiting would hang the suite: after
+  // 30 s the whole run is given up instead.
+  const std::deque<HttpResponse>& finish() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (answered_.load() < threads_.size()) {
+      if (std::chrono::steady_clock::now() > deadline) {
+        std::fprintf(stderr, "FAILED: %zu pushes still wait for their commit\n", threads_.size() - answered_.load());
+        std::abort();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    return answers_;
+  }
+
+ private:
+  Fixture& f_;
+  std::deque<HttpResponse> answers_;  // never moved: each thread writes its own
+  std::vector<std::thread> threads_;
+  std::atomic<size_t> answered_{0};
+};
+
+// A server whose store's log writes can be held (`held`), with signed-in coordinators.
+struct HeldServer {
+  explicit HeldServer(const std::vector<std::string>& names) : users(names) {
+    auto opened = open_sqlite_storage(data.path());
+    EXPECT_TRUE(opened) << opened.status().message().en;
+    auto storage = std::make_unique<HeldLogStorage>(std::move(*opened));
+    held = storage.get();
+    f = std::make_unique<Fixture>(std::move(storage));
+    for (const auto& u : users) {
+      f->add_user(u, "correct horse " + u, Role::kCoordinator);
+      tokens.push_back(f->token_for(u, "correct horse " + u));
+      EXPECT_FALSE(tokens.back().empty());
+    }
+  }
+  TempDir data;
+  HeldLogStorage* held = nullptr;  // owned by f's server
+  std::unique_ptr<Fixture> f;
+  std::vector<std::string> users, tokens;
+};
+
+TEST(FailStop, EveryPushWaitingOnAThrowingWriteHearsOfItAndNothingIsStored) {
+  HeldServer server({"lead", "second", "third", "fourth"});
+  Fixture& f = *server.f;
+  HeldLogStorage& faulty = *server.held;
+  const auto& users = server.users;
+  const auto& tokens = server.tokens;
   // A push that commits normally first: the failure below must not undo it.
   ASSERT_EQ(push_new_request(f, "lead", tokens[0], 1).status, 200);
   const std::uint64_t kept = f.state->sync->durable_cursor();
   ASSERT_GT(kept, 0u);
 
-  faulty.arm();
+  faulty.arm(/*then_throw=*/true);
   const int writes_before = faulty.writes_attempted();
-  std::vector<HttpResponse> answers(users.size());
-  std::vector<std::thread> pushers;
-  std::atomic<size_t> answered{0};
-  pushers.emplace_back([&] {
-    answers[0] = push_new_request(f, users[0], tokens[0], 2);
-    ++answered;
-  });
+  Pushers pushers(f);
+  pushers.start(users[0], tokens[0], 2, /*until_merged=*/false);
   // The first push leads a commit, held in its write.
-  if (!faulty.wait_until_writing()) {
-    ADD_FAILURE() << "the push did not commit";
-    faulty.release();
-  }
-  // The others merge one at a time (a push's ops merge at once) and queue behind it.
-  for (size_t i = 1; i < users.size(); ++i) {
-    const std::uint64_t before = f.state->sync->ops_merged();
-    pushers.emplace_back([&, i] {
-      answers[i] = push_new_request(f, users[i], tokens[i], 2);
-      ++answered;
-    });
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (f.state->sync->ops_merged() == before && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    EXPECT_GT(f.state->sync->ops_merged(), before) << users[i] << "'s push did not merge";
-  }
+  EXPECT_TRUE(faulty.wait_until_writing(1)) << "the push did not commit";
+  // The others merge one at a time and queue behind it.
+  for (size_t i = 1; i < users.size(); ++i) pushers.start(users[i], tokens[i], 2, /*until_merged=*/true);
   std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let them reach the wait for the commit
   faulty.release();
-  // A waiter left waiting would hang the suite: give up on the whole run instead.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (answered.load() < users.size()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      std::fprintf(stderr, "FAILED: %zu of %zu pushes still wait for the failed commit\n", users.size() - answered.load(),
-                   users.size());
-      std::abort();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  for (auto& t : pushers) t.join();
-
+  const auto& answers = pushers.finish();
   for (size_t i = 0; i < users.size(); ++i) {
     EXPECT_EQ(answers[i].status, 500) << users[i] << ": " << answers[i].body;
     EXPECT_EQ(error_code_of(answers[i]), "internal") << users[i];
@@ -231,7 +264,7 @@ TEST(FailStop, EveryPushWaitingOnAThrowingWriteHearsOfItAndNothingIsStored) {
   EXPECT_EQ(faulty.writes_attempted(), writes_before + 1);
 
   // Restarted on the same data: the first push is there, none of the failed ones.
-  expect_stored_after_restart(f, data, kept);
+  expect_stored_after_restart(f, server.data, kept);
 }
 
 // Automation that, once armed, makes one edit on the newest entry's row and then throws, as
@@ -249,15 +282,11 @@ class ThrowingAutomation final : public SyncObserver {
 };
 
 TEST(FailStop, AMergeThatThrowsStopsChangesAndNothingOfItIsCommitted) {
-  TempDir data;
-  auto opened = open_sqlite_storage(data.path());
-  ASSERT_TRUE(opened) << opened.status().message().en;
-  Fixture f(std::move(*opened));
+  HeldServer server({"lead"});  // its writes are never held here
+  Fixture& f = *server.f;
+  const std::string& token = server.tokens[0];
   ThrowingAutomation automation;
   f.state->sync->set_observer(&automation);
-  f.add_user("lead", "correct horse battery", Role::kCoordinator);
-  const std::string token = f.token_for("lead", "correct horse battery");
-  ASSERT_FALSE(token.empty());
   ASSERT_EQ(push_new_request(f, "lead", token, 1).status, 200);
   const std::uint64_t kept = f.state->sync->durable_cursor();
   ASSERT_GT(kept, 0u);
@@ -284,7 +313,43 @@ TEST(FailStop, AMergeThatThrowsStopsChangesAndNothingOfItIsCommitted) {
   EXPECT_EQ(f.state->sync->run_server_task([](ServerEdits&) { return std::vector<std::string>{}; }).code(),
             ErrorCode::kInternal);
 
-  expect_stored_after_restart(f, data, kept);
+  expect_stored_after_restart(f, server.data, kept);
+}
+
+TEST(FailStop, AWriteUnderWayStillAnswersItsPushesWhenAMergeThrows) {
+  HeldServer server({"lead", "second", "third"});
+  Fixture& f = *server.f;
+  HeldLogStorage& held = *server.held;
+  const auto& users = server.users;
+  const auto& tokens = server.tokens;
+  ThrowingAutomation automation;
+  f.state->sync->set_observer(&automation);
+
+  Pushers pushers(f);
+  held.arm(/*then_throw=*/false);
+  pushers.start(users[0], tokens[0], 1, /*until_merged=*/false);
+  EXPECT_TRUE(held.wait_until_writing(1)) << "the first push did not commit";
+  pushers.start(users[1], tokens[1], 1, /*until_merged=*/true);
+  pushers.start(users[2], tokens[2], 1, /*until_merged=*/true);
+  // The first commit goes ahead; the two queued behind it are then written together, held.
+  held.arm(/*then_throw=*/false);
+  held.release();
+  EXPECT_TRUE(held.wait_until_writing(2)) << "the queued pushes did not commit";
+
+  // A merge throws while that write is under way. The waiting push of the two must not
+  // give up: the write reads its entries, and it succeeds.
+  automation.armed = true;
+  const HttpResponse failed = push_new_request(f, users[0], tokens[0], 2);
+  EXPECT_EQ(failed.status, 500) << failed.body;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a waiter that gives up does so now
+  held.release();
+  const auto& answers = pushers.finish();
+  for (size_t i = 0; i < users.size(); ++i) EXPECT_EQ(answers[i].status, 200) << users[i] << ": " << answers[i].body;
+
+  const std::uint64_t kept = f.state->sync->durable_cursor();
+  EXPECT_LT(kept, f.state->sync->ops_merged());  // the interrupted push stays in memory only
+  EXPECT_EQ(f.request("GET", "/healthz").status, 503);
+  expect_stored_after_restart(f, server.data, kept);
 }
 
 }  // namespace

@@ -176,7 +176,8 @@ Result<bool> SyncService::catch_up() {
         return stop_after_merge_error(e);
       }
     }();
-    if (!applied) return applied.status();
+    // A damaged shared log may have been applied in part: nothing more is merged here.
+    if (!applied) return stop_taking_changes(applied.status());
     grew = merge_.cursor() > before;
     shared_position_.seq = std::max(shared_position_.seq, from.seq);
     shared_position_.rejection = std::max(shared_position_.rejection, from.rejection);
@@ -332,19 +333,19 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
   sync::PushResult answer;
   MergedEntries entries;  // until the commit is done: the leader reads them by address
   {
+    if (Status failed = health(); !failed) return failed;  // before queueing for the writer lease
     SharedTurn turn(*this);
     if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
     if (Status failed = health(); !failed) return failed;
-    Merged m;
     try {
-      m = merge_push(who, std::move(ops));
+      Merged m = merge_push(who, std::move(ops));
+      answer = std::move(m.answer);
+      entries = std::move(m.entries);
+      generation = queue_commit(entries, std::move(m.rejections), {});
     } catch (const std::exception& e) {
       return stop_after_merge_error(e);
     }
-    answer = std::move(m.answer);
-    entries = std::move(m.entries);
-    generation = queue_commit(entries, std::move(m.rejections), {});
   }
   if (Status s = finish_commit(generation); !s) return s;
   return answer;
@@ -354,21 +355,23 @@ Status SyncService::run_server_task(const ServerTask& task) {
   std::uint64_t generation = 0;
   MergedEntries entries;  // until the commit is done: the leader reads them by address
   {
+    if (Status failed = health(); !failed) return failed;  // before queueing for the writer lease
     SharedTurn turn(*this);
     if (!turn.status()) return turn.status();
     std::lock_guard lock(merge_mutex_);
     if (Status failed = health(); !failed) return failed;
-    const std::uint64_t before = merge_.cursor();
-    std::vector<std::string> fired;
+    // Read-only tasks (reviews, reports) stop the server too if they throw: this cannot tell
+    // them apart, and stopping is the safe side.
     try {
+      const std::uint64_t before = merge_.cursor();
       Edits edits(merge_, physical_);
-      fired = task(edits);
+      std::vector<std::string> fired = task(edits);
       note_entries(before);
       entries = merge_.take_new_entries();
+      generation = queue_commit(entries, {}, std::move(fired));
     } catch (const std::exception& e) {
       return stop_after_merge_error(e);
     }
-    generation = queue_commit(entries, {}, std::move(fired));
   }
   return finish_commit(generation);
 }
@@ -449,8 +452,9 @@ void SyncService::release_if_idle() {
 
 bool SyncService::commits_idle() {
   std::lock_guard commit(commit_mutex_);
-  // After a failed commit nothing more will be written here: never keep others waiting.
-  return !failed_.is_ok() || (!committing_ && durable_generation_ + 1 >= next_generation_);
+  // After a failure nothing more will be written here: never keep others waiting. But a
+  // write under way still needs the lease (it appends as the lease holder).
+  return !committing_ && (!failed_.is_ok() || durable_generation_ + 1 >= next_generation_);
 }
 
 void SyncService::release_lease() {
@@ -489,11 +493,13 @@ Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldO
 Status SyncService::wait_durable(std::uint64_t generation) {
   std::unique_lock lock(commit_mutex_);
   while (durable_generation_ < generation) {
-    if (!failed_.is_ok()) return failed_;
+    // A write under way is waited out even after a failure elsewhere (a merge that threw):
+    // it reads its batch's entries by address, which their pushes free when they return.
     if (committing_) {
       committed_.wait(lock);
       continue;
     }
+    if (!failed_.is_ok()) return failed_;
     // Become the leader: commit everything queued so far in one transaction.
     committing_ = true;
     PendingCommit batch = std::move(queue_);
@@ -524,12 +530,12 @@ Status SyncService::wait_durable(std::uint64_t generation) {
     if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
     lock.lock();
     committing_ = false;
-    if (!s) {
+    if (!s && failed_.is_ok()) {  // the first failure is the one to report
       failed_ = Status(ErrorCode::kIo, format_text(Text{"The server could not save changes ({}); they were not accepted. "
                                                         "Restart the server after checking its disk.",
                                                         "服务器无法保存更改（{}），更改未被接受。请检查磁盘后重启服务器。"},
                                                    {s.message()}));
-    } else {
+    } else if (s) {
       durable_generation_ = batch.generation;
       durable_cursor_ = cursor;
     }
@@ -539,15 +545,18 @@ Status SyncService::wait_durable(std::uint64_t generation) {
 }
 
 Status SyncService::stop_after_merge_error(const std::exception& e) {
+  return stop_taking_changes(
+      Status(ErrorCode::kInternal,
+             format_text(Text{"The server stopped accepting changes after an error while merging ({}); the "
+                              "changes of that moment were not accepted. Restart the server.",
+                              "服务器在合并时出错（{}），已停止接受更改；当时的更改未被接受。请重启服务器。"},
+                         {same_text(e.what())})));
+}
+
+Status SyncService::stop_taking_changes(Status why) {
   std::lock_guard commit(commit_mutex_);
-  if (failed_.is_ok()) {
-    failed_ = Status(ErrorCode::kInternal,
-                     format_text(Text{"The server stopped accepting changes after an error while merging ({}); the "
-                                      "changes of that moment were not accepted. Restart the server.",
-                                      "服务器在合并时出错（{}），已停止接受更改；当时的更改未被接受。请重启服务器。"},
-                                 {same_text(e.what())}));
-  }
-  committed_.notify_all();  // waiters see failed_ and return
+  if (failed_.is_ok()) failed_ = std::move(why);  // the first failure is the one to report
+  committed_.notify_all();  // waiters with no write under way see failed_ and return
   return failed_;
 }
 

@@ -15,8 +15,9 @@ HttpResponse handle_request(HttpRequest request, ServerState& state);
 
 // handle_request() plus the request log line and metrics; what sessions call.
 HttpResponse serve_request(HttpRequest request, ServerState& state);
-// Records a response the session produced itself (413, 400 for unparsable HTTP) in the
-// log and metrics.
+// Records a response in the log and metrics, and its hidden detail (HttpResponse::fault) as
+// a `server_fault` event. serve_request calls it; sessions call it for the responses they
+// produce themselves (413, 400 for unparsable HTTP, the stream's refusals).
 void record_response(const HttpRequest& request, const HttpResponse& response, double seconds,
                      ServerState& state);
 

@@ -182,6 +182,9 @@ class SyncService {
   // until a restart reloads the durable log, and what is queued is not written. Returns
   // the failure. REQUIRES: merge_mutex_
   Status stop_after_merge_error(const std::exception& e);
+  // Sets the sticky failure (keeping an earlier one) and wakes the waiters. Returns it.
+  // REQUIRES: not commit_mutex_
+  Status stop_taking_changes(Status why);
 
   Storage& storage_;
   SharedLog* const shared_;  // storage_.shared_log(): null for one server alone
