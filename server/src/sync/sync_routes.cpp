@@ -42,7 +42,11 @@ HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   sync::DecodedPush decoded = sync::decode_push(request.body);
   if (!decoded.ok()) return error_response(decoded.status);
   auto result = state.sync->push(*who, std::move(decoded.ops));
-  if (!result) return error_response(result.status());
+  if (!result) {
+    HttpResponse refused = error_response(result.status());
+    refused.user = who->user;  // for the request log and a `server_fault`
+    return refused;
+  }
   std::uint64_t merged = 0;
   std::uint64_t conflicts = 0;
   for (const auto& r : result->results) {

@@ -176,7 +176,8 @@ Result<bool> SyncService::catch_up() {
         return stop_after_merge_error(e);
       }
     }();
-    // A damaged shared log may have been applied in part: nothing more is merged here.
+    // A damaged shared log (or one this version cannot read) stops this server: an entry
+    // that merges differently here may already be applied in part.
     if (!applied) return stop_taking_changes(applied.status());
     grew = merge_.cursor() > before;
     shared_position_.seq = std::max(shared_position_.seq, from.seq);
@@ -413,6 +414,9 @@ Status SyncService::enter_shared() {
       if (lease_.merging == 0 && commits_idle()) release_lease();
     }
     if (!lease_.held && !lease_.taking) {
+      // A server that stopped taking changes leaves the lease to the others (it would only
+      // refuse once it had it): also when it stopped while this handler waited.
+      if (Status failed = health(); !failed) return failed;
       lease_.taking = true;
       lock.unlock();
       Status s = shared_->acquire_writer();
