@@ -66,8 +66,12 @@ SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOption
 
 Status SyncService::restore_records(std::span<const SyncLogRecord> records) {
   auto entries = decode_log_records(records);
-  if (!entries) return entries.status();
-  return merge_.restore(*entries);
+  if (!entries) return entries.status();  // nothing applied yet
+  // Refused midway, an entry may be in the store and not in the log: nothing more is merged
+  // here. (A gap or an undecodable record stops nothing: e.g. an instance of an older
+  // version during an upgrade, whose pushes then fail until it is upgraded.)
+  if (Status s = merge_.restore(*entries); !s) return stop_taking_changes(std::move(s));
+  return Status::ok();
 }
 
 Status SyncService::load() {
@@ -176,9 +180,7 @@ Result<bool> SyncService::catch_up() {
         return stop_after_merge_error(e);
       }
     }();
-    // A damaged shared log (or one this version cannot read) stops this server: an entry
-    // that merges differently here may already be applied in part.
-    if (!applied) return stop_taking_changes(applied.status());
+    if (!applied) return applied.status();
     grew = merge_.cursor() > before;
     shared_position_.seq = std::max(shared_position_.seq, from.seq);
     shared_position_.rejection = std::max(shared_position_.rejection, from.rejection);

@@ -151,7 +151,8 @@ class SyncService {
   // Waits until `generation` is durable (0: nothing queued), then hands the writer lease on
   // if this server is idle (several servers).
   Status finish_commit(std::uint64_t generation);
-  // Restores stored log records (in seq order, continuing the log) into merge_. REQUIRES: merge_mutex_
+  // Restores stored log records (in seq order, continuing the log) into merge_; one that
+  // merges differently now stops this server taking changes. REQUIRES: merge_mutex_
   Status restore_records(std::span<const SyncLogRecord> records);
   // Applies entries other servers committed (those not yet here) and tells the observer.
   // Returns the highest seq now here from them. REQUIRES: merge_mutex_
