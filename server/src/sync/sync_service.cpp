@@ -331,52 +331,47 @@ class SyncService::SharedTurn {
   Status status_;
 };
 
+Result<std::uint64_t> SyncService::merge_turn(const std::function<std::uint64_t()>& merge) {
+  if (Status failed = health(); !failed) return failed;  // before queueing for the writer lease
+  SharedTurn turn(*this);
+  if (!turn.status()) return turn.status();
+  std::lock_guard lock(merge_mutex_);
+  if (Status failed = health(); !failed) return failed;
+  try {
+    return merge();
+  } catch (const std::exception& e) {
+    return stop_after_merge_error(e);
+  }
+}
+
 Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
-  std::uint64_t generation = 0;
   sync::PushResult answer;
   MergedEntries entries;  // until the commit is done: the leader reads them by address
-  {
-    if (Status failed = health(); !failed) return failed;  // before queueing for the writer lease
-    SharedTurn turn(*this);
-    if (!turn.status()) return turn.status();
-    std::lock_guard lock(merge_mutex_);
-    if (Status failed = health(); !failed) return failed;
-    try {
-      Merged m = merge_push(who, std::move(ops));
-      answer = std::move(m.answer);
-      entries = std::move(m.entries);
-      generation = queue_commit(entries, std::move(m.rejections), {});
-    } catch (const std::exception& e) {
-      return stop_after_merge_error(e);
-    }
-  }
-  if (Status s = finish_commit(generation); !s) return s;
+  const auto generation = merge_turn([&] {
+    Merged m = merge_push(who, std::move(ops));
+    answer = std::move(m.answer);
+    entries = std::move(m.entries);
+    return queue_commit(entries, std::move(m.rejections), {});
+  });
+  if (!generation) return generation.status();
+  if (Status s = finish_commit(*generation); !s) return s;
   return answer;
 }
 
 Status SyncService::run_server_task(const ServerTask& task) {
-  std::uint64_t generation = 0;
   MergedEntries entries;  // until the commit is done: the leader reads them by address
-  {
-    if (Status failed = health(); !failed) return failed;  // before queueing for the writer lease
-    SharedTurn turn(*this);
-    if (!turn.status()) return turn.status();
-    std::lock_guard lock(merge_mutex_);
-    if (Status failed = health(); !failed) return failed;
-    // Read-only tasks (reviews, reports) stop the server too if they throw: this cannot tell
-    // them apart, and stopping is the safe side.
-    try {
-      const std::uint64_t before = merge_.cursor();
-      Edits edits(merge_, physical_);
-      std::vector<std::string> fired = task(edits);
-      note_entries(before);
-      entries = merge_.take_new_entries();
-      generation = queue_commit(entries, {}, std::move(fired));
-    } catch (const std::exception& e) {
-      return stop_after_merge_error(e);
-    }
-  }
-  return finish_commit(generation);
+  // Read-only tasks (reviews, reports) stop the server too if they throw: merge_turn cannot
+  // tell them apart, and stopping is the safe side.
+  const auto generation = merge_turn([&] {
+    const std::uint64_t before = merge_.cursor();
+    Edits edits(merge_, physical_);
+    std::vector<std::string> fired = task(edits);
+    note_entries(before);
+    entries = merge_.take_new_entries();
+    return queue_commit(entries, {}, std::move(fired));
+  });
+  if (!generation) return generation.status();
+  return finish_commit(*generation);
 }
 
 std::uint64_t SyncService::queue_commit(const MergedEntries& entries, std::vector<SyncRejectionRecord> rejections,

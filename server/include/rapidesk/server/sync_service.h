@@ -140,6 +140,10 @@ class SyncService {
     std::vector<SyncRejectionRecord> rejections;
   };
 
+  // Runs `merge` (which merges and queues its commit, returning queue_commit's generation)
+  // holding the writer lease (several servers) and merge_mutex_, unless this server has
+  // stopped taking changes. An exception from it stops the server (stop_after_merge_error).
+  Result<std::uint64_t> merge_turn(const std::function<std::uint64_t()>& merge);
   // Authorises and merges one push, numbers new requests, runs automation; the ops are
   // moved into the merge. REQUIRES: merge_mutex_
   Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops);
