@@ -36,11 +36,15 @@ HttpResponse bad(const Status& s) { return error_response(s); }
 
 HttpResponse handle_healthz(const HttpRequest&, ServerState& state) {
   // A server whose commit failed refuses every change: load balancers should send clients
-  // elsewhere.
-  if (Status failed = state.sync->health(); !failed) {
+  // elsewhere. This route needs no sign-in, so the reason itself (a storage or exception
+  // message) is only in the log, as for a 500 answer.
+  if (!state.sync->health()) {
     return json_response(503, {{"status", "failing"},
-                               {"message", failed.message().en},
-                               {"message_zh", failed.message().zh},
+                               {"message",
+                                "This server stopped accepting changes after a failure; its log says why (event "
+                                "changes_stopped). Restart it once the cause is fixed."},
+                               {"message_zh", "此服务器因故障已停止接受更改，原因见其日志（changes_stopped 事件）。"
+                                              "排除原因后请重启。"},
                                {"version", server_version()},
                                {"sla_leader", state.metrics.sla_leader()}});
   }

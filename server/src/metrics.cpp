@@ -60,6 +60,9 @@ std::uint64_t Metrics::ops_merged() const { return ops_merged_.load(std::memory_
 std::uint64_t Metrics::conflicts() const { return conflicts_.load(std::memory_order_relaxed); }
 void Metrics::set_sla_leader(bool leader) { sla_leader_.store(leader, std::memory_order_relaxed); }
 bool Metrics::sla_leader() const { return sla_leader_.load(std::memory_order_relaxed); }
+void Metrics::set_accepting_changes(bool accepting) {
+  accepting_changes_.store(accepting, std::memory_order_relaxed);
+}
 std::int64_t Metrics::ws_clients() const { return ws_clients_.load(std::memory_order_relaxed); }
 void Metrics::add_blob_bytes_uploaded(std::uint64_t n) { blob_bytes_uploaded_.fetch_add(n, std::memory_order_relaxed); }
 void Metrics::add_blob_bytes_downloaded(std::uint64_t n) {
@@ -126,6 +129,10 @@ std::string Metrics::render_prometheus() const {
       << "# HELP rapidesk_sla_leader 1 while this server runs the SLA scheduler and scheduled reports.\n"
       << "# TYPE rapidesk_sla_leader gauge\n"
       << "rapidesk_sla_leader " << (sla_leader() ? 1 : 0) << '\n'
+      << "# HELP rapidesk_accepting_changes 1 while this server accepts pushes; 0 once a failed commit or merge "
+         "stopped it (the log's changes_stopped event says why; restart it).\n"
+      << "# TYPE rapidesk_accepting_changes gauge\n"
+      << "rapidesk_accepting_changes " << (accepting_changes_.load(std::memory_order_relaxed) ? 1 : 0) << '\n'
       << "# HELP rapidesk_blob_bytes_uploaded_total Attachment file bytes accepted in upload chunks.\n"
       << "# TYPE rapidesk_blob_bytes_uploaded_total counter\n"
       << "rapidesk_blob_bytes_uploaded_total " << blob_bytes_uploaded() << '\n'

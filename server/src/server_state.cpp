@@ -33,6 +33,10 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
   sync = std::make_unique<SyncService>(*storage, [c = clock] { return c(); });
   sync->set_commit_listener(
       [this](std::size_t writers, std::size_t entries) { metrics.add_group_commit(writers, entries); });
+  sync->set_stop_listener([this](const Status& why) {
+    metrics.set_accepting_changes(false);
+    log.event("error", "changes_stopped", {{"code", error_code_name(why.code())}, {"message", why.message().en}});
+  });
   SlaServiceOptions sla_options;
   sla_options.data_dir = config.data_dir;
   sla_options.assignment_rules = config.assignment_rules;

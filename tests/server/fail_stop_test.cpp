@@ -1,5 +1,5 @@
 // When a group commit or a merge fails midway, the server stops taking changes: every push
-// waiting on the failure is answered with an error, none waits for good, /healthz says why,
+// waiting on the failure is answered with an error, none waits for good, the log says why,
 // and nothing of the failed work is stored or committed later.
 #include <gtest/gtest.h>
 
@@ -148,6 +148,29 @@ nlohmann::json first_event(const Fixture& f, std::string_view event) {
   return nullptr;
 }
 
+// The server stopped taking changes once, for a reason containing `why`: its log says so in
+// one `changes_stopped` event, /healthz turns 503 `failing` without the detail (it needs no
+// sign-in), and the metrics gauge drops to 0.
+void expect_stopped_once(Fixture& f, std::string_view why) {
+  std::istringstream lines(f.log.str());
+  int stops = 0;
+  for (std::string line; std::getline(lines, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_object() || j.value("event", "") != "changes_stopped") continue;
+    ++stops;
+    EXPECT_EQ(j.value("level", ""), "error");
+    EXPECT_NE(j.value("message", "").find(why), std::string::npos) << line;
+  }
+  EXPECT_EQ(stops, 1) << f.log.str();
+  const HttpResponse health = f.request("GET", "/healthz");
+  EXPECT_EQ(health.status, 503);
+  EXPECT_EQ(body_of(health)["status"], "failing");
+  EXPECT_NE(body_of(health)["message"].get<std::string>().find("changes_stopped"), std::string::npos) << health.body;
+  EXPECT_FALSE(body_of(health)["message_zh"].get<std::string>().empty());
+  EXPECT_EQ(health.body.find(why), std::string::npos) << health.body;
+  EXPECT_NE(f.request("GET", "/metrics").body.find("\nrapidesk_accepting_changes 0\n"), std::string::npos);
+}
+
 // A push refused because the server stopped taking changes: refused before merging.
 void expect_refused(Fixture& f, const std::function<HttpResponse()>& push) {
   const std::uint64_t merged = f.state->sync->ops_merged(), durable = f.state->sync->durable_cursor();
@@ -265,12 +288,9 @@ TEST(FailStop, EveryPushWaitingOnAThrowingWriteHearsOfItAndNothingIsStored) {
   EXPECT_EQ(faulty.writes_attempted(), writes_before + 1);
   EXPECT_EQ(f.state->sync->durable_cursor(), kept);
 
-  // The server says why, and refuses further changes until restarted.
-  HttpResponse health = f.request("GET", "/healthz");
-  EXPECT_EQ(health.status, 503);
-  EXPECT_EQ(body_of(health)["status"], "failing");
-  EXPECT_NE(body_of(health)["message"].get<std::string>().find("disk gone"), std::string::npos) << health.body;
-  EXPECT_NE(f.log.str().find("disk gone"), std::string::npos) << f.log.str();
+  // The server logs why, once for all the failed pushes, and refuses further changes until
+  // restarted.
+  expect_stopped_once(f, "disk gone");
   expect_refused(f, [&] { return push_new_request(f, "second", tokens[1], 3); });
   EXPECT_EQ(faulty.writes_attempted(), writes_before + 1);
 
@@ -310,11 +330,7 @@ TEST(FailStop, AMergeThatThrowsStopsChangesAndNothingOfItIsCommitted) {
   EXPECT_GT(f.state->sync->ops_merged(), kept);
   EXPECT_EQ(f.state->sync->durable_cursor(), kept);
 
-  HttpResponse health = f.request("GET", "/healthz");
-  EXPECT_EQ(health.status, 503);
-  EXPECT_EQ(body_of(health)["status"], "failing");
-  EXPECT_NE(body_of(health)["message"].get<std::string>().find("merging"), std::string::npos) << health.body;
-  EXPECT_FALSE(body_of(health)["message_zh"].get<std::string>().empty());
+  expect_stopped_once(f, "std::bad_alloc");
   // The answer hides the fault; the server's log names it.
   EXPECT_EQ(failed.body.find("bad_alloc"), std::string::npos) << failed.body;
   const nlohmann::json fault = first_event(f, "server_fault");
@@ -363,6 +379,40 @@ TEST(FailStop, AWriteUnderWayStillAnswersItsPushesWhenAMergeThrows) {
   EXPECT_LT(kept, f.state->sync->ops_merged());  // the interrupted push stays in memory only
   EXPECT_EQ(f.request("GET", "/healthz").status, 503);
   expect_stored_after_restart(f, server.data, kept);
+}
+
+TEST(FailStop, AServerTaskThatThrowsBeforeItsFirstEditFailsAloneAndOneAfterStopsChanges) {
+  HeldServer server({"lead"});
+  Fixture& f = *server.f;
+  const std::string& token = server.tokens[0];
+  ASSERT_EQ(push_new_request(f, "lead", token, 1).status, 200);
+  const std::uint64_t kept = f.state->sync->durable_cursor();
+
+  // A task that only read (a review, a clock) changed nothing: it fails, the server goes on.
+  const Status read_failed = f.state->sync->run_server_task([](ServerEdits& edits) -> std::vector<std::string> {
+    if (edits.log().size() > 0) throw std::runtime_error("review broke");
+    return {};
+  });
+  EXPECT_EQ(read_failed.code(), ErrorCode::kInternal);
+  EXPECT_NE(read_failed.message().en.find("review broke"), std::string::npos) << read_failed.message().en;
+  EXPECT_EQ(f.request("GET", "/healthz").status, 200);
+  EXPECT_TRUE(first_event(f, "changes_stopped").is_null()) << f.log.str();
+  ASSERT_EQ(push_new_request(f, "lead", token, 2).status, 200);
+  EXPECT_GT(f.state->sync->durable_cursor(), kept);
+  EXPECT_EQ(f.state->sync->durable_cursor(), f.state->sync->ops_merged());
+
+  // One that edited first may have left a merge half done: changes stop.
+  const std::uint64_t kept_after = f.state->sync->durable_cursor();
+  const Status edit_failed = f.state->sync->run_server_task([](ServerEdits& edits) -> std::vector<std::string> {
+    const std::string row(edits.log().view(edits.log().size() - 1).op.row);
+    EXPECT_EQ(edits.edit("request", row, "sla_state", sync::Value::string("warning")).outcome,
+              sync::Outcome::kApplied);
+    throw std::runtime_error("edit then broke");
+  });
+  EXPECT_EQ(edit_failed.code(), ErrorCode::kInternal);
+  expect_stopped_once(f, "edit then broke");
+  expect_refused(f, [&] { return push_new_request(f, "lead", token, 3); });
+  expect_stored_after_restart(f, server.data, kept_after);
 }
 
 }  // namespace

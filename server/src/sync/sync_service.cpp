@@ -49,12 +49,16 @@ class SyncService::Edits final : public ServerEdits {
   Instant now() const override { return physical_(); }
   sync::OpResult edit(std::string_view entity, std::string_view row, std::string_view field,
                       sync::Value value) override {
+    edited_ = true;  // before: an edit that throws may have changed the store already
     return merge_.apply_server_edit(entity, row, field, std::move(value));
   }
+  // True once the task has asked for an edit; until then it has only read.
+  bool edited() const { return edited_; }
 
  private:
   sync::ServerMerge& merge_;
   const sync::PhysicalClock& physical_;
+  bool edited_ = false;
 };
 
 SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options)
@@ -360,17 +364,30 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
 
 Status SyncService::run_server_task(const ServerTask& task) {
   MergedEntries entries;  // until the commit is done: the leader reads them by address
-  // Read-only tasks (reviews, reports) stop the server too if they throw: merge_turn cannot
-  // tell them apart, and stopping is the safe side.
-  const auto generation = merge_turn([&] {
+  Status failed_before_editing;
+  const auto generation = merge_turn([&]() -> std::uint64_t {
     const std::uint64_t before = merge_.cursor();
     Edits edits(merge_, physical_);
-    std::vector<std::string> fired = task(edits);
+    std::vector<std::string> fired;
+    try {
+      fired = task(edits);
+    } catch (const std::exception& e) {
+      // One that edited may have left a merge half done: merge_turn stops the server. One
+      // that only read (a review, a clock, a check before its first edit) changed nothing
+      // here, so this task fails and the server goes on.
+      if (edits.edited()) throw;
+      failed_before_editing =
+          Status(ErrorCode::kInternal, format_text(Text{"a server task failed before editing: {}",
+                                                        "服务器任务在编辑前失败：{}"},
+                                                   {same_text(e.what())}));
+      return 0;
+    }
     note_entries(before);
     entries = merge_.take_new_entries();
     return queue_commit(entries, {}, std::move(fired));
   });
   if (!generation) return generation.status();
+  if (!failed_before_editing) return failed_before_editing;
   return finish_commit(*generation);
 }
 
@@ -528,19 +545,33 @@ Status SyncService::wait_durable(std::uint64_t generation) {
       // not wait for a leader that is gone.
       s = Status::io(format_text(Text{"writing failed: {}", "写入失败：{}"}, {same_text(e.what())}));
     }
-    if (s && commit_listener_) commit_listener_(batch.writers, batch.entries.size());
+    if (s && commit_listener_) {
+      // It counts; a throw here would leave committing_ set and every waiter asleep.
+      try {
+        commit_listener_(batch.writers, batch.entries.size());
+      } catch (const std::exception&) {
+      }
+    }
     lock.lock();
     committing_ = false;
-    if (!s && failed_.is_ok()) {  // the first failure is the one to report
-      failed_ = Status(ErrorCode::kIo, format_text(Text{"The server could not save changes ({}); they were not accepted. "
-                                                        "Restart the server after checking its disk.",
-                                                        "服务器无法保存更改（{}），更改未被接受。请检查磁盘后重启服务器。"},
-                                                   {s.message()}));
-    } else if (s) {
+    bool stopped_now = false;
+    if (!s) {
+      stopped_now = set_failure(Status(
+          ErrorCode::kIo, format_text(Text{"The server could not save changes ({}); they were not accepted. "
+                                           "Restart the server after checking its disk or database.",
+                                           "服务器无法保存更改（{}），更改未被接受。请检查磁盘或数据库后重启服务器。"},
+                                      {s.message()})));
+    } else {
       durable_generation_ = batch.generation;
       durable_cursor_ = cursor;
     }
     committed_.notify_all();
+    if (stopped_now) {
+      const Status why = failed_;
+      lock.unlock();
+      tell_stopped(why);
+      lock.lock();
+    }
   }
   return Status::ok();
 }
@@ -555,10 +586,31 @@ Status SyncService::stop_after_merge_error(const std::exception& e) {
 }
 
 Status SyncService::stop_taking_changes(Status why) {
-  std::lock_guard commit(commit_mutex_);
-  if (failed_.is_ok()) failed_ = std::move(why);  // the first failure is the one to report
-  committed_.notify_all();  // waiters with no write under way see failed_ and return
-  return failed_;
+  Status failed;
+  bool stopped_now = false;
+  {
+    std::lock_guard commit(commit_mutex_);
+    stopped_now = set_failure(std::move(why));
+    committed_.notify_all();  // waiters with no write under way see failed_ and return
+    failed = failed_;
+  }
+  if (stopped_now) tell_stopped(failed);
+  return failed;
+}
+
+bool SyncService::set_failure(Status why) {
+  if (!failed_.is_ok()) return false;  // the first failure is the one to report
+  failed_ = std::move(why);
+  return true;
+}
+
+void SyncService::tell_stopped(const Status& why) noexcept {
+  if (!stop_listener_) return;
+  // It logs; the stop itself has happened whatever it does.
+  try {
+    stop_listener_(why);
+  } catch (const std::exception&) {
+  }
 }
 
 Status SyncService::health() const {

@@ -42,6 +42,9 @@ class Metrics {
   // reports (always, for one server alone; the leader among several on one database).
   void set_sla_leader(bool leader);
   bool sla_leader() const;
+  // rapidesk_accepting_changes gauge: 1 until this server stops taking changes (a failed
+  // commit, a merge that threw: SyncService::health()), then 0 until it restarts.
+  void set_accepting_changes(bool accepting);
 
   std::uint64_t ops_merged() const;
   std::uint64_t conflicts() const;
@@ -65,6 +68,7 @@ class Metrics {
   std::atomic<std::uint64_t> conflicts_{0};
   std::atomic<std::int64_t> ws_clients_{0};
   std::atomic<bool> sla_leader_{false};
+  std::atomic<bool> accepting_changes_{true};
   std::atomic<std::uint64_t> blob_bytes_uploaded_{0};
   std::atomic<std::uint64_t> blob_bytes_downloaded_{0};
   std::atomic<std::uint64_t> commits_{0};

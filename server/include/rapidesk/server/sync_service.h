@@ -75,9 +75,17 @@ class SyncService {
   using CommitListener = std::function<void(std::size_t writers, std::size_t entries)>;
   void set_commit_listener(CommitListener listener) { commit_listener_ = std::move(listener); }
 
+  // Told once, when this server stops taking changes (health() turns failing), with the
+  // reason: the one place that reason is reported in full. Called on the thread that stopped
+  // it, with no lock of this service held. Set before serving.
+  using StopListener = std::function<void(const Status& why)>;
+  void set_stop_listener(StopListener listener) { stop_listener_ = std::move(listener); }
+
   // Runs `task` under the merge lock; the edits it makes and the SLA event keys it returns
   // are committed in ONE transaction, and this returns once they are durable (kIo if the
-  // commit failed: then nothing of it was written).
+  // commit failed: then nothing of it was written). If `task` throws before its first edit
+  // this fails alone (kInternal, nothing changed); if it throws after, the merged state may
+  // be half done and the server stops taking changes, as after a push's merge that threw.
   using ServerTask = std::function<std::vector<std::string>(ServerEdits&)>;
   Status run_server_task(const ServerTask& task);
 
@@ -190,12 +198,17 @@ class SyncService {
   // Sets the sticky failure (keeping an earlier one) and wakes the waiters. Returns it.
   // REQUIRES: not commit_mutex_
   Status stop_taking_changes(Status why);
+  // Keeps `why` unless a failure is already kept; true if it was kept. REQUIRES: commit_mutex_
+  bool set_failure(Status why);
+  // Calls the stop listener. REQUIRES: no lock of this service
+  void tell_stopped(const Status& why) noexcept;
 
   Storage& storage_;
   SharedLog* const shared_;  // storage_.shared_log(): null for one server alone
   const SyncOptions options_;
   SyncObserver* observer_ = nullptr;  // set before serving
   CommitListener commit_listener_;    // set before serving
+  StopListener stop_listener_;        // set before serving
   const sync::PhysicalClock physical_;  // the server clock, also behind merge_'s HLC
 
   mutable std::mutex merge_mutex_;
