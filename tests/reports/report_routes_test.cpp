@@ -3,6 +3,8 @@
 // per-caller authorisation, CSV safety and parameter errors.
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/shared/csv.h"
@@ -189,6 +191,25 @@ TEST_F(ReportRoutesTest, BadParametersAre400WithBilingualMessages) {
     EXPECT_FALSE(body["error"]["message_zh"].get<std::string>().empty());
   }
   EXPECT_EQ(h.request("GET", kWeek, {}, {}).status, 401);
+}
+
+TEST_F(ReportRoutesTest, AServerThatStoppedTakingChangesStillReportsWhatItHolds) {
+  // A server task that throws after an edit stops changes, as a failed commit would.
+  const Status stopped = h.state().sync->run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+    (void)edits.edit("request", c, "title", sync::Value::string("half merged"));
+    throw std::runtime_error("merge broke");
+  });
+  ASSERT_EQ(stopped.code(), ErrorCode::kInternal);
+  ASSERT_FALSE(h.state().sync->health());
+  // The review reads what the server holds, as the request list does; it took the writer's
+  // turn before, was refused, and the report counted nothing.
+  const nlohmann::json s = summary("coord");
+  EXPECT_EQ(s["total"]["opened"], 4);
+  EXPECT_EQ(s["total"]["resolved"], 3);
+  EXPECT_EQ(s["total"]["sla"]["first_response"]["missed"], 1);
+  auto clocks = h.state().sla->request_clocks(c);
+  ASSERT_TRUE(clocks.is_ok()) << clocks.status().message().en;
+  EXPECT_FALSE(clocks->empty());
 }
 
 TEST_F(ReportRoutesTest, DefaultPeriodIsTheLastSevenDaysAtPlus8) {

@@ -271,7 +271,17 @@ void ReportSchedule::start() {
   }
   thread_ = std::thread([this] {
     for (;;) {
-      if (auto sent = send_due(); !sent && options_.on_problem) options_.on_problem("report_schedule", sent.status());
+      Result<size_t> sent = [this]() -> Result<size_t> {
+        // Out of memory building a report must not end the server: the period is tried
+        // again at the next check.
+        try {
+          return send_due();
+        } catch (const std::exception& e) {
+          return Status(ErrorCode::kInternal, format_text(Text{"building the reports failed: {}", "生成报告失败：{}"},
+                                                          {same_text(e.what())}));
+        }
+      }();
+      if (!sent && options_.on_problem) options_.on_problem("report_schedule", sent.status());
       std::unique_lock wait(stop_mutex_);
       if (stop_cv_.wait_for(wait, options_.check_interval, [this] { return stopping_; })) return;
     }

@@ -303,26 +303,25 @@ Status SlaService::reload_policy_if_changed() {
 Result<std::vector<sla::Clock>> SlaService::request_clocks(const std::string& request_id) {
   Impl& m = *impl_;
   Result<std::vector<sla::Clock>> out = Status::not_found(Text{"the SLA service has not started", "SLA 服务尚未启动"});
-  Status s = m.sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+  m.sync.read_merged([&](const sync::ReplicaStore& store, Instant now) {
     std::lock_guard lock(m.mutex);
-    if (m.runtime) out = m.runtime->clocks(edits.store(), request_id, edits.now());
-    return {};
+    if (m.runtime) out = m.runtime->clocks(store, request_id, now);
   });
-  if (!s) return s;
   return out;
 }
 
 std::map<std::string, RequestReview> SlaService::review_requests(const std::vector<std::string>& ids) {
   Impl& m = *impl_;
   std::map<std::string, RequestReview> out;
-  // Read-only: the task makes no edits, it only holds the merge lock for a consistent view.
-  (void)m.sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+  // A read under the merge lock, like the request list it completes: a server task here
+  // took the writer lease of all servers, and when it could not (the database away, this
+  // server stopped) the review came back empty and reports counted nothing.
+  m.sync.read_merged([&](const sync::ReplicaStore& store, Instant now) {
     std::lock_guard lock(m.mutex);
-    if (!m.runtime) return {};
+    if (!m.runtime) return;
     for (const auto& id : ids) {
-      if (auto r = m.runtime->review(edits.store(), id, edits.now())) out.emplace(id, std::move(*r));
+      if (auto r = m.runtime->review(store, id, now)) out.emplace(id, std::move(*r));
     }
-    return {};
   });
   return out;
 }

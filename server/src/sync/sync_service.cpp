@@ -49,16 +49,12 @@ class SyncService::Edits final : public ServerEdits {
   Instant now() const override { return physical_(); }
   sync::OpResult edit(std::string_view entity, std::string_view row, std::string_view field,
                       sync::Value value) override {
-    edited_ = true;  // before: an edit that throws may have changed the store already
     return merge_.apply_server_edit(entity, row, field, std::move(value));
   }
-  // True once the task has asked for an edit; until then it has only read.
-  bool edited() const { return edited_; }
 
  private:
   sync::ServerMerge& merge_;
   const sync::PhysicalClock& physical_;
-  bool edited_ = false;
 };
 
 SyncService::SyncService(Storage& storage, sync::PhysicalClock clock, SyncOptions options)
@@ -364,30 +360,18 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
 
 Status SyncService::run_server_task(const ServerTask& task) {
   MergedEntries entries;  // until the commit is done: the leader reads them by address
-  Status failed_before_editing;
-  const auto generation = merge_turn([&]() -> std::uint64_t {
+  // A task that throws stops changes even before its first edit: the SLA service changes
+  // its own timers and ledgers under this lock before it edits, and they would no longer
+  // match the store. Reads that cannot half-change anything go through read_merged.
+  const auto generation = merge_turn([&] {
     const std::uint64_t before = merge_.cursor();
     Edits edits(merge_, physical_);
-    std::vector<std::string> fired;
-    try {
-      fired = task(edits);
-    } catch (const std::exception& e) {
-      // One that edited may have left a merge half done: merge_turn stops the server. One
-      // that only read (a review, a clock, a check before its first edit) changed nothing
-      // here, so this task fails and the server goes on.
-      if (edits.edited()) throw;
-      failed_before_editing =
-          Status(ErrorCode::kInternal, format_text(Text{"a server task failed before editing: {}",
-                                                        "服务器任务在编辑前失败：{}"},
-                                                   {same_text(e.what())}));
-      return 0;
-    }
+    std::vector<std::string> fired = task(edits);
     note_entries(before);
     entries = merge_.take_new_entries();
     return queue_commit(entries, {}, std::move(fired));
   });
   if (!generation) return generation.status();
-  if (!failed_before_editing) return failed_before_editing;
   return finish_commit(*generation);
 }
 
@@ -549,7 +533,7 @@ Status SyncService::wait_durable(std::uint64_t generation) {
       // It counts; a throw here would leave committing_ set and every waiter asleep.
       try {
         commit_listener_(batch.writers, batch.entries.size());
-      } catch (const std::exception&) {
+      } catch (...) {
       }
     }
     lock.lock();
@@ -609,7 +593,7 @@ void SyncService::tell_stopped(const Status& why) noexcept {
   // It logs; the stop itself has happened whatever it does.
   try {
     stop_listener_(why);
-  } catch (const std::exception&) {
+  } catch (...) {
   }
 }
 
@@ -711,6 +695,11 @@ std::vector<RequestFields> SyncService::list_requests(const AuthContext& who,
   }
   if (total) *total = matched;
   return out;
+}
+
+void SyncService::read_merged(const MergedReader& read) const {
+  std::lock_guard lock(merge_mutex_);
+  read(merge_.store(), physical_());
 }
 
 std::optional<RequestFields> SyncService::get_request(const AuthContext& who, const std::string& id) {

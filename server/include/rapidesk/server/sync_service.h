@@ -77,17 +77,25 @@ class SyncService {
 
   // Told once, when this server stops taking changes (health() turns failing), with the
   // reason: the one place that reason is reported in full. Called on the thread that stopped
-  // it, with no lock of this service held. Set before serving.
+  // it, maybe holding the merge lock (never the commit lock): it must not call back into
+  // this service. Set before load(), so a stop while loading is told too.
   using StopListener = std::function<void(const Status& why)>;
   void set_stop_listener(StopListener listener) { stop_listener_ = std::move(listener); }
 
   // Runs `task` under the merge lock; the edits it makes and the SLA event keys it returns
   // are committed in ONE transaction, and this returns once they are durable (kIo if the
-  // commit failed: then nothing of it was written). If `task` throws before its first edit
-  // this fails alone (kInternal, nothing changed); if it throws after, the merged state may
-  // be half done and the server stops taking changes, as after a push's merge that threw.
+  // commit failed: then nothing of it was written). If `task` throws, the merged state (or
+  // the SLA service's, kept under the same lock) may be half changed: the server stops
+  // taking changes, as after a push's merge that threw. Reads use read_merged.
   using ServerTask = std::function<std::vector<std::string>(ServerEdits&)>;
   Status run_server_task(const ServerTask& task);
+
+  // Runs `read` on the merged state, under the merge lock as the read API reads, with the
+  // server clock's now. Unlike a server task it takes no writer lease (several servers) and
+  // still runs after this server stopped taking changes, as reads do. `read` must not keep
+  // the store past its return.
+  using MergedReader = std::function<void(const sync::ReplicaStore& store, Instant now)>;
+  void read_merged(const MergedReader& read) const;
 
   // Authorises every op (403 `forbidden` per op for rows the caller may not edit), merges
   // the rest, assigns numbers to new requests, and waits until everything is durable.
@@ -200,7 +208,7 @@ class SyncService {
   Status stop_taking_changes(Status why);
   // Keeps `why` unless a failure is already kept; true if it was kept. REQUIRES: commit_mutex_
   bool set_failure(Status why);
-  // Calls the stop listener. REQUIRES: no lock of this service
+  // Calls the stop listener. REQUIRES: not commit_mutex_
   void tell_stopped(const Status& why) noexcept;
 
   Storage& storage_;
