@@ -177,6 +177,35 @@ TEST_F(TwoServersTest, PushesToEitherArePulledFromTheOtherInOneOrder) {
   EXPECT_EQ(count("sync_log"), before);
 }
 
+TEST_F(TwoServersTest, APolicySetWithTheCliReachesBothServersWithinHalfAMinute) {
+  const int first = leader(15s);
+  ASSERT_GE(first, 0) << "no server took the SLA lead";
+  auto policy_at = [&](int i) {
+    Response r = http(servers_[i]->port(), "GET", "/api/v1/sla/policy", {}, {"Authorization: Bearer " + token_});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false);
+  };
+  nlohmann::json policy = policy_at(0);
+  ASSERT_TRUE(policy.is_object());
+  ASSERT_EQ(policy, policy_at(1));
+  policy["warning_share"] = 0.8;
+  const auto file = dir_.path() / "new_policy.json";
+  std::ofstream(file) << policy.dump(2);
+  // The CLI only writes the shared data directory: each server must notice the file,
+  // the one that does not lead as well (its reviews and clocks read its own copy).
+  std::filesystem::create_directories(data_);  // the servers keep nothing there yet
+  const CliResult set = admin({"sla", "set", file.string()});
+  ASSERT_EQ(set.code, 0) << set.out;
+  const auto deadline = Clock::now() + 45s;
+  bool both = false;
+  while (!both && Clock::now() < deadline) {
+    both = policy_at(0).value("warning_share", 0.0) == 0.8 && policy_at(1).value("warning_share", 0.0) == 0.8;
+    if (!both) std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_TRUE(both) << "leader: " << policy_at(first).value("warning_share", 0.0)
+                    << ", other: " << policy_at(1 - first).value("warning_share", 0.0);
+}
+
 TEST_F(TwoServersTest, WhenTheLeaderIsKilledTheOtherFiresEveryDeadlineOnce) {
   const int first = leader(15s);
   ASSERT_GE(first, 0) << "no server took the SLA lead";

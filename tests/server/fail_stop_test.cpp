@@ -74,12 +74,21 @@ class HeldLogStorage final : public Storage {
     return inner_->append_log(entries, rejected, next_server_op, fired_sla_keys);
   }
 
+  // While set, reading teams fails as a lost database connection would.
+  std::atomic<bool> fail_team_reads{false};
+  Result<TeamRecord> find_team(std::string_view code) override {
+    if (fail_team_reads) return team_read_failure();
+    return inner_->find_team(code);
+  }
+  Result<std::vector<TeamRecord>> list_teams() override {
+    if (fail_team_reads) return team_read_failure();
+    return inner_->list_teams();
+  }
+
   // Everything else goes to the real store.
   int schema_version() const override { return inner_->schema_version(); }
   Status add_team(const TeamRecord& team) override { return inner_->add_team(team); }
   Status update_team(const TeamRecord& team) override { return inner_->update_team(team); }
-  Result<TeamRecord> find_team(std::string_view code) override { return inner_->find_team(code); }
-  Result<std::vector<TeamRecord>> list_teams() override { return inner_->list_teams(); }
   Status add_user(const UserRecord& user) override { return inner_->add_user(user); }
   Result<UserRecord> find_user(std::string_view name) override { return inner_->find_user(name); }
   Result<std::vector<UserRecord>> list_users() override { return inner_->list_users(); }
@@ -112,6 +121,9 @@ class HeldLogStorage final : public Storage {
   Result<std::vector<std::string>> load_sla_fired() override { return inner_->load_sla_fired(); }
 
  private:
+  static Status team_read_failure() {
+    return Status(ErrorCode::kUnavailable, Text{"the database connection was lost", "数据库连接已断开"});
+  }
   std::unique_ptr<Storage> inner_;
   std::mutex m_;
   std::condition_variable changed_;
@@ -404,6 +416,47 @@ TEST(FailStop, AServerTaskThatThrowsStopsChangesEvenBeforeItsFirstEditAndReadsGo
       [&](const sync::ReplicaStore& store, Instant) { requests = store.rows("request").size(); });
   EXPECT_EQ(requests, 1u);
   expect_stored_after_restart(f, server.data, kept);
+}
+
+TEST(StorageFaults, ATeamLookupThatFailsFailsThePushInsteadOfRefusingTheLeadsEdit) {
+  HeldServer server({"coord"});
+  Fixture& f = *server.f;
+  f.add_user("north.lead", "correct horse lead", Role::kAgent, "NORTH");
+  ASSERT_TRUE(f.state->storage->update_team({"NORTH", "NORTH team", std::string("north.lead")}));
+  const std::string lead_token = f.token_for("north.lead", "correct horse lead");
+  ASSERT_FALSE(lead_token.empty());
+  ASSERT_EQ(push_new_request(f, "coord", server.tokens[0], 1).status, 200);
+  std::string row;
+  f.state->sync->read_merged([&](const sync::ReplicaStore& store, Instant) { row = store.rows("request").at(0); });
+
+  // The team lead re-agrees the due time with the customer (owner: nobody yet).
+  sync::ClientReplica laptop(sync::ClientOptions{"lead-laptop", "north.lead", 1}, [] { return testing::kStart; },
+                             [state = std::make_shared<std::mt19937_64>(7)] { return (*state)(); });
+  const std::vector<sync::FieldEdit> reagreed = {
+      {"agreed_due", sync::Value::string("2026-11-20T10:00:00+08:00")},
+      {"agreed_reason", sync::Value::string("客户要求延期 / customer asked for more time")}};
+  ASSERT_TRUE(laptop.edit("request", row, reagreed));
+  const std::vector<sync::FieldOp> batch = laptop.next_push();
+  auto push = [&] {
+    return f.request("POST", "/api/v1/sync/push", sync::encode_push("lead-laptop", batch),
+                     {{"authorization", "Bearer " + lead_token}});
+  };
+  // Whether they lead NORTH cannot be read: the whole push fails (and stays queued on the
+  // laptop), rather than the edits being refused as not theirs to make.
+  server.held->fail_team_reads = true;
+  const std::uint64_t merged = f.state->sync->ops_merged();
+  const HttpResponse failed = push();
+  EXPECT_EQ(failed.status, 503) << failed.body;
+  EXPECT_EQ(f.state->sync->ops_merged(), merged);
+  EXPECT_EQ(f.request("GET", "/healthz").status, 200);
+
+  server.held->fail_team_reads = false;
+  const HttpResponse retried = push();
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  auto result = sync::decode_push_result(retried.body);
+  ASSERT_TRUE(result.ok()) << retried.body;
+  ASSERT_EQ(result.result.results.size(), 2u);
+  for (const auto& r : result.result.results) EXPECT_EQ(r.outcome, sync::Outcome::kApplied) << retried.body;
 }
 
 }  // namespace

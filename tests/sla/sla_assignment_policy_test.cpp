@@ -195,6 +195,21 @@ TEST_F(SlaPolicyApi, AdminCliShowsAndSetsThePolicy) {
   EXPECT_EQ(nlohmann::json::parse(out.str()), nlohmann::json::parse(faster));
 }
 
+TEST_F(SlaPolicyApi, APolicyFileThatCannotBeCheckedKeepsThePolicyInForce) {
+  const std::string admin = h.token_for("admin");
+  const std::string faster = faster_policy();
+  ASSERT_EQ(h.request("PUT", "/api/v1/sla/policy", faster, admin).status, 200);
+  // The file is there but cannot be looked at (here a symbolic link to itself; on a share,
+  // EACCES or ESTALE): that is not "no file", which would bring back the built-in default.
+  const auto file = h.data_dir() / "sla_policy.json";
+  std::filesystem::remove(file);
+  std::filesystem::create_symlink(file.filename(), file);
+  const Status s = h.state().sla->reload_policy_if_changed();
+  EXPECT_EQ(s.code(), ErrorCode::kIo);
+  EXPECT_NE(s.message().en.find("sla_policy.json"), std::string::npos) << s.message().en;
+  EXPECT_EQ(h.state().sla->policy_json(), faster);
+}
+
 // ---- webhooks ----------------------------------------------------------------------------
 
 namespace beast = boost::beast;

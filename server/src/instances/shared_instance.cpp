@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/server/server_state.h"
+#include "rapidesk/server/sla_service.h"
 
 namespace rapidesk::server {
 
@@ -13,6 +14,10 @@ constexpr int kLeaderCheckMs = 1000;
 constexpr int kLeaderBackOffMs = 5000;  // after failing to lead
 constexpr int kListenWaitMs = 1000;
 constexpr int kCatchUpAtLeastEvery = 5;  // listen waits: a missed notification costs at most 5 s
+// How often an instance that does not lead re-reads the SLA policy file (the leader's
+// scheduler does so at the same rate), so every instance's clocks and reviews follow a
+// policy set with `rapidesk-server sla set`.
+constexpr auto kPolicyFileCheck = std::chrono::seconds(30);
 }  // namespace
 
 SharedInstance::SharedInstance(ServerState& state, SharedLog& log, Roles roles)
@@ -91,6 +96,7 @@ void SharedInstance::leadership_loop() {
     lock_ = log_.leader_lock();
   }
   bool leading = false;  // this thread's view; leading_ mirrors it for still_leading()
+  auto policy_checked = std::chrono::steady_clock::now();
   auto set_leading = [&](bool value) {
     std::lock_guard lock(lock_mutex_);
     leading = leading_ = value;
@@ -124,6 +130,12 @@ void SharedInstance::leadership_loop() {
       roles_.stop_leading();
       state_.metrics.set_sla_leader(false);
       state_.log.event("warning", "sla_leader", {{"leader", false}});
+    }
+    if (!leading && healthy && std::chrono::steady_clock::now() - policy_checked >= kPolicyFileCheck) {
+      policy_checked = std::chrono::steady_clock::now();
+      if (Status s = state_.sla->reload_policy_if_changed(); !s) {
+        state_.log.event("warning", "sla_policy_file", {{"message", s.message().en}});
+      }
     }
     if (!pause(kLeaderCheckMs)) break;
   }

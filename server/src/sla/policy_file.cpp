@@ -37,7 +37,14 @@ bool write_all(int fd, std::string_view data) {
 Result<PolicyDocument> read_policy_document(const std::filesystem::path& data_dir) {
   const std::filesystem::path file = data_dir / kSlaPolicyFileName;
   std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) return PolicyDocument{std::string(default_sla_policy_json()), false};
+  const bool stored = std::filesystem::exists(file, ec);
+  if (ec) {
+    // Not "no file" (that is ENOENT, which sets no error): the default must not replace
+    // the policy in force because a share or a permission failed for a moment.
+    errno = ec.value();
+    return io_error(file, "read");
+  }
+  if (!stored) return PolicyDocument{std::string(default_sla_policy_json()), false};
   std::ifstream in(file, std::ios::binary);
   if (!in) return io_error(file, "read");
   std::ostringstream text;

@@ -53,8 +53,10 @@ class SlaRuntime {
   std::optional<RequestReview> review(const sync::ReplicaStore& store, const std::string& id, Instant now) const;
 
   const std::string& policy_text() const { return policy_text_; }
-  std::optional<Instant> next_due() const { return engine_->next_due(); }
-  size_t timer_count() const { return engine_->timer_count(); }
+  // The engine is missing only after replace_policy threw midway (the server then stops
+  // taking changes, but its scheduler still asks).
+  std::optional<Instant> next_due() const { return engine_ ? engine_->next_due() : std::nullopt; }
+  size_t timer_count() const { return engine_ ? engine_->timer_count() : 0; }
   // Keys fired since start (they may not be in storage yet while their commit runs).
   const std::vector<std::string>& fired_since_start() const { return fired_since_start_; }
 

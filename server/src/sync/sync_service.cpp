@@ -248,7 +248,8 @@ void SyncService::assign_numbers(const std::vector<std::string>& new_rows, const
   }
 }
 
-SyncService::Merged SyncService::merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops) {
+SyncService::Merged SyncService::merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops,
+                                            const TeamCodes& led) {
   Merged out;
   // Authorise each op; merge the allowed ones in their original order.
   std::vector<std::optional<sync::OpResult>> refused(ops.size());
@@ -257,7 +258,7 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, std::vector<
     if (!may_edit(who, ops[i], ops)) {
       refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, forbidden_row(ops[i].entity), {}};
       ++refusals;
-    } else if (Status rule = check_field_rules(who, ops[i]); !rule) {
+    } else if (Status rule = check_field_rules(who, ops[i], led); !rule) {
       refused[i] = sync::OpResult{ops[i].op, sync::Outcome::kRejected, sync::Problem::kNone, std::move(rule), {}};
       ++refusals;
     }
@@ -345,10 +346,14 @@ Result<std::uint64_t> SyncService::merge_turn(const std::function<std::uint64_t(
 }
 
 Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<sync::FieldOp> ops) {
+  // Read before the merge lock, and a failure fails the whole push (its ops stay queued on
+  // the device): a lookup that failed must not refuse a team lead's op as forbidden.
+  Result<TeamCodes> led = teams_led_by(who, ops);
+  if (!led) return led.status();
   sync::PushResult answer;
   MergedEntries entries;  // until the commit is done: the leader reads them by address
   const auto generation = merge_turn([&] {
-    Merged m = merge_push(who, std::move(ops));
+    Merged m = merge_push(who, std::move(ops), *led);
     answer = std::move(m.answer);
     entries = std::move(m.entries);
     return queue_commit(entries, std::move(m.rejections), {});
@@ -466,7 +471,23 @@ void SyncService::release_lease() {
   lease_.changed.notify_all();
 }
 
-Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldOp& op) const {
+Result<SyncService::TeamCodes> SyncService::teams_led_by(const AuthContext& who,
+                                                         const std::vector<sync::FieldOp>& ops) {
+  TeamCodes led;
+  if (sees_everything(who)) return led;
+  const bool needed = std::any_of(ops.begin(), ops.end(), [](const sync::FieldOp& op) {
+    return op.entity == "request" && (op.field == "agreed_due" || op.field == "agreed_reason");
+  });
+  if (!needed) return led;
+  auto teams = storage_.list_teams();
+  if (!teams) return teams.status();
+  for (const TeamRecord& t : *teams) {
+    if (t.lead && *t.lead == who.user) led.push_back(t.code);
+  }
+  return led;
+}
+
+Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldOp& op, const TeamCodes& led) const {
   if (op.entity == "activity" && op.field == "kind" && op.value.is_string() && op.value.as_string() == "sla") {
     return Status(ErrorCode::kForbidden,
                   Text{"SLA entries are written by the server only; add a note instead.",
@@ -481,10 +502,7 @@ Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldO
   };
   if (!who.user.empty() && read_text("owner") == who.user) return Status::ok();
   const std::string team = read_text("team");
-  if (!team.empty()) {
-    auto record = storage_.find_team(team);
-    if (record && record->lead && *record->lead == who.user) return Status::ok();
-  }
+  if (!team.empty() && std::find(led.begin(), led.end(), team) != led.end()) return Status::ok();
   return Status(ErrorCode::kForbidden,
                 Text{"Only the request's owner, its team lead or a coordinator may re-agree its due time with the "
                      "customer.",

@@ -162,7 +162,11 @@ class SyncService {
   Result<std::uint64_t> merge_turn(const std::function<std::uint64_t()>& merge);
   // Authorises and merges one push, numbers new requests, runs automation; the ops are
   // moved into the merge. REQUIRES: merge_mutex_
-  Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops);
+  // The teams `who` leads, read from storage only when one of `ops` needs them (a re-agreed
+  // due time) and `who` does not see everything; else empty.
+  using TeamCodes = std::vector<std::string>;
+  Result<TeamCodes> teams_led_by(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
+  Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops, const TeamCodes& led);
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
   // REQUIRES: `entries` outlive the wait for the returned generation (finish_commit).
@@ -192,8 +196,9 @@ class SyncService {
 
   bool may_edit(const AuthContext& who, const sync::FieldOp& op, const std::vector<sync::FieldOp>& batch) const;
   // Rules on single fields: only the server writes SLA activity entries; only the owner,
-  // the team lead, coordinators and admins re-agree a due time. REQUIRES: merge_mutex_
-  Status check_field_rules(const AuthContext& who, const sync::FieldOp& op) const;
+  // the team lead (of a team in `led`), coordinators and admins re-agree a due time.
+  // REQUIRES: merge_mutex_
+  Status check_field_rules(const AuthContext& who, const sync::FieldOp& op, const TeamCodes& led) const;
   void note_entries(std::uint64_t from_cursor);                  // REQUIRES: merge_mutex_
   void assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who);  // REQUIRES: merge_mutex_
   RequestFields request_fields(const AuthContext& who, const std::string& id) const;     // REQUIRES: merge_mutex_
