@@ -2,6 +2,8 @@
 // escalations, on a real server state (SQLite in a temp dir, hand-moved clock).
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include "webhook_receiver.h"
 
 #include <atomic>
@@ -101,6 +103,44 @@ TEST_F(AssignmentOnAccept, NobodyAvailableIsExplainedAndTheRequestWaits) {
   EXPECT_EQ(f["assignment_explanation"],
             "team NORTH: nobody available (0 on leave, 0 off duty, 1 disabled); the request waits for a coordinator\n"
             "团队 NORTH：无可分派人员（0 人休假，0 人不在岗，1 人已停用）；等待协调员处理");
+}
+
+TEST_F(AssignmentOnAccept, UnreadableUsersAndTeamsAssignNobodyAndNameNobodyButSaySo) {
+  // The teams table goes away before the server first reads its directory (as when the
+  // database is unreachable from the start, or for a new SLA leader).
+  auto sql = [&](const char* statement) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((h.data_dir() / "rapidesk.db").c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, statement, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+  };
+  sql("ALTER TABLE teams RENAME TO teams_away");
+  const std::string id =
+      h.new_request(field, h.now(), {{"category", "tech_support"}, {"priority", "high"}});
+  h.push(field);
+  auto f = h.fields(id);
+  EXPECT_EQ(f["owner"], "");
+  EXPECT_EQ(f["assignment_explanation"],
+            "not assigned automatically: the server could not read its users and teams at the time; a coordinator "
+            "assigns it\n未自动分派：服务器当时无法读取用户与团队信息；由协调员分派");
+  // Its breach names nobody rather than saying TECH has no lead and nobody coordinates.
+  h.fire_at(at("2026-11-24T18:00:00+08:00"));
+  bool breached = false;
+  for (const auto& text : h.sla_entries(id)) {
+    if (text.find("[SLA breached]") == std::string::npos) continue;
+    breached = true;
+    EXPECT_NE(text.find("escalated to the team lead."), std::string::npos) << text;
+    EXPECT_EQ(text.find("none set"), std::string::npos) << text;
+  }
+  EXPECT_TRUE(breached) << ::testing::PrintToString(h.sla_entries(id));
+
+  // Readable again: the next request is assigned as usual.
+  sql("ALTER TABLE teams_away RENAME TO teams");
+  const std::string next = h.new_request(field, h.now(), {{"category", "tech_support"}});
+  h.push(field);
+  f = h.fields(next);
+  EXPECT_EQ(f["team"], "TECH");
+  EXPECT_FALSE(f["owner"].empty()) << f["assignment_explanation"];
 }
 
 // ---- the policy API ----------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #include "webhook_receiver.h"
 
 #include <atomic>
+#include <map>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -77,6 +78,46 @@ TEST(Webhook, ClientErrorsAreFinalAndAttemptsAreBounded) {
     EXPECT_FALSE(r.delivered);
     EXPECT_EQ(r.attempts, r.last_status == 400 ? 1 : 4) << r.url;
   }
+}
+
+TEST(Webhook, RedirectsAreNotFollowedButRetriedAndReportedAsNotDelivered) {
+  Receiver moved({301});
+  std::vector<DeliveryReport> reports;
+  std::mutex m;
+  WebhookSender sender({{"*", "http://127.0.0.1:" + std::to_string(moved.port()) + "/old", PayloadTemplate::kGeneric, {}}},
+                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+  EXPECT_EQ(sender.send(breach()), 1u);
+  ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_FALSE(reports[0].delivered);
+  EXPECT_EQ(reports[0].attempts, 4);
+  EXPECT_EQ(reports[0].last_status, 301);
+  EXPECT_NE(reports[0].error.find("redirect"), std::string::npos) << reports[0].error;
+  EXPECT_TRUE(worth_retrying(302));
+  EXPECT_FALSE(worth_retrying(404));
+}
+
+TEST(Webhook, ADeliveryDroppedForRoomIsReportedAsNotDelivered) {
+  Receiver receiver({200});
+  std::vector<DeliveryReport> reports;
+  std::mutex m;
+  const std::string base = "http://127.0.0.1:" + std::to_string(receiver.port());
+  // Room for one: the second target's delivery pushes out the first's, queued a moment before.
+  WebhookSender sender({{"*", base + "/first", PayloadTemplate::kGeneric, {}},
+                        {"*", base + "/second", PayloadTemplate::kGeneric, {}}},
+                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); },
+                       /*max_queue=*/1);
+  EXPECT_EQ(sender.send(breach()), 2u);
+  ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+  EXPECT_EQ(sender.dropped(), 1u);
+  ASSERT_EQ(reports.size(), 2u);
+  std::lock_guard l(m);
+  std::map<std::string, DeliveryReport> by_url;
+  for (const auto& r : reports) by_url[r.url] = r;
+  EXPECT_FALSE(by_url[base + "/first"].delivered);
+  EXPECT_NE(by_url[base + "/first"].error.find("dropped"), std::string::npos) << by_url[base + "/first"].error;
+  EXPECT_TRUE(by_url[base + "/second"].delivered);
+  EXPECT_EQ(receiver.bodies().size(), 1u);
 }
 
 TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {

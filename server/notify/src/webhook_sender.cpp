@@ -19,8 +19,6 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-bool retryable(int status) { return status == 0 || status == 429 || status >= 500; }
-
 template <typename Stream>
 int exchange(Stream& stream, const WebhookUrl& url, const std::string& body) {
   http::request<http::string_body> req{http::verb::post, url.target, 11};
@@ -39,6 +37,10 @@ int exchange(Stream& stream, const WebhookUrl& url, const std::string& body) {
 
 }  // namespace
 
+bool worth_retrying(int http_status) {
+  return http_status == 0 || (http_status >= 300 && http_status < 400) || http_status == 429 || http_status >= 500;
+}
+
 WebhookSender::WebhookSender(std::vector<WebhookTarget> targets, RetryPolicy policy, Callback on_report,
                              size_t max_queue)
     : targets_(std::move(targets)), policy_(policy), on_report_(std::move(on_report)), max_queue_(max_queue) {
@@ -56,7 +58,7 @@ WebhookSender::~WebhookSender() {
 
 size_t WebhookSender::send(const Notification& n) {
   size_t queued = 0;
-  std::vector<DeliveryReport> unparseable;
+  std::vector<DeliveryReport> unsent;  // unparseable URLs, and deliveries dropped for room
   {
     std::lock_guard lock(mutex_);
     for (const auto& t : targets_) {
@@ -64,10 +66,14 @@ size_t WebhookSender::send(const Notification& n) {
       if (!t.events.empty() && std::find(t.events.begin(), t.events.end(), n.kind) == t.events.end()) continue;
       auto url = parse_webhook_url(t.url);
       if (!url) {
-        unparseable.push_back(DeliveryReport{t.url, n.kind, 0, 0, false, url.status().message().en});
+        unsent.push_back(DeliveryReport{t.url, n.kind, 0, 0, false, url.status().message().en});
         continue;
       }
       if (queue_.size() >= max_queue_) {
+        const Delivery& oldest = queue_.front();
+        unsent.push_back(DeliveryReport{oldest.url_text, oldest.kind, oldest.attempts, 0, false,
+                                        "dropped: " + std::to_string(max_queue_) +
+                                            " deliveries were waiting (receivers down or slow)"});
         queue_.pop_front();
         ++dropped_;
       }
@@ -77,7 +83,7 @@ size_t WebhookSender::send(const Notification& n) {
   }
   wake_.notify_all();
   if (on_report_) {
-    for (const auto& r : unparseable) on_report_(r);
+    for (const auto& r : unsent) on_report_(r);
   }
   return queued;
 }
@@ -156,8 +162,11 @@ void WebhookSender::run() {
     ++d.attempts;
     const int status = post_once(d, error);
     const bool ok = status >= 200 && status < 300;
-    if (!ok && error.empty()) error = "HTTP " + std::to_string(status);
-    const bool again = !ok && retryable(status) && d.attempts < policy_.max_attempts;
+    if (!ok && error.empty()) {
+      error = "HTTP " + std::to_string(status);
+      if (status >= 300 && status < 400) error += " (a redirect, not followed: configure the final URL)";
+    }
+    const bool again = !ok && worth_retrying(status) && d.attempts < policy_.max_attempts;
     if (!again && on_report_) on_report_(DeliveryReport{d.url_text, d.kind, d.attempts, status, ok, ok ? "" : error});
 
     lock.lock();

@@ -20,10 +20,6 @@ bool takes_reports(const notify::WebhookTarget& t) {
   return t.events.empty() || std::find(t.events.begin(), t.events.end(), notify::EventKind::kReport) != t.events.end();
 }
 
-bool retryable(int status) {
-  return status == 0 || status == 429 || status >= 500;
-}
-
 Instant local_midnight(std::int64_t day, int offset_minutes) {
   return day * kMsPerDay - static_cast<std::int64_t>(offset_minutes) * kMsPerMinute;
 }
@@ -249,7 +245,7 @@ bool ReportSchedule::deliver(const ReportPeriod& period, const Audience& audienc
       done = false;
     } else if (a->delivered) {
       accepted.insert(t.url);
-    } else if (retryable(a->last_status)) {
+    } else if (notify::worth_retrying(a->last_status)) {
       done = false;
     } else if (options_.on_problem) {
       // Refused (4xx): sending the same report again would be refused again.

@@ -6,15 +6,17 @@
 
 namespace rapidesk::server {
 
-void Directory::refresh(Storage& storage, Instant now, std::int64_t max_age_ms) {
-  if (loaded_at_ && now >= *loaded_at_ && now - *loaded_at_ < max_age_ms) return;
+Status Directory::refresh(Storage& storage, Instant now, std::int64_t max_age_ms) {
+  if (loaded_at_ && now >= *loaded_at_ && now - *loaded_at_ < max_age_ms) return Status::ok();
   auto users = storage.list_users();
+  if (!users) return users.status();
   auto teams = storage.list_teams();
-  if (!users || !teams) return;
+  if (!teams) return teams.status();
   users_ = std::move(*users);
   teams_.clear();
   for (auto& t : *teams) teams_.emplace(t.code, std::move(t));
   loaded_at_ = now;
+  return Status::ok();
 }
 
 std::optional<std::string> Directory::lead(const std::string& team) const {
@@ -107,6 +109,17 @@ AutoAssignment decide_assignment(const assignment::AssignmentRules& rules, const
     candidates.push_back(std::move(c));
   }
   out.decision = assignment::choose_owner(rules, team, rules.skills_for(in.tags, in.industry), candidates, now);
+  return out;
+}
+
+AutoAssignment unassigned_without_directory(const AssignmentInput& in) {
+  AutoAssignment out;
+  out.rule = "none: users and teams unreadable";
+  out.decision.team = in.team;
+  out.decision.explanation = Text{
+      "not assigned automatically: the server could not read its users and teams at the time; a coordinator "
+      "assigns it",
+      "未自动分派：服务器当时无法读取用户与团队信息；由协调员分派"};
   return out;
 }
 

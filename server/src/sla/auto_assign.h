@@ -22,8 +22,10 @@ namespace rapidesk::server {
 class Directory {
  public:
   // Reloads when older than `max_age_ms` (by `now`) or never loaded. On a storage error
-  // the previous snapshot stays.
-  void refresh(Storage& storage, Instant now, std::int64_t max_age_ms = 10'000);
+  // the previous snapshot stays, and the error is returned.
+  Status refresh(Storage& storage, Instant now, std::int64_t max_age_ms = 10'000);
+  // Whether a snapshot was ever read (until then every lookup finds nobody).
+  bool loaded() const { return loaded_at_.has_value(); }
   bool has_team(const std::string& code) const { return teams_.count(code) != 0; }
   std::optional<std::string> lead(const std::string& team) const;
   std::vector<std::string> coordinators() const;  // active coordinators, by name
@@ -69,6 +71,11 @@ struct AutoAssignment {
   std::string rule;       // assigned_by_rule: which route or team rule applied
   bool set_team = false;  // the request had no team
 };
+
+// What is written instead when the directory was never read (the database away since the
+// start): nobody is named, and the explanation says why, rather than "no such team" or
+// "nobody available" decided on an empty directory.
+AutoAssignment unassigned_without_directory(const AssignmentInput& input);
 
 AutoAssignment decide_assignment(const assignment::AssignmentRules& rules, const Directory& directory,
                                  const OpenLoad& load, const RequestTracker& tracker, const AssignmentInput& input,

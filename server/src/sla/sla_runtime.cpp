@@ -97,6 +97,10 @@ void SlaRuntime::observe_remote(const sync::ReplicaStore& store, const sync::Ent
   for (const auto& id : changes.touched) (void)retime(store, id, now);
 }
 
+void SlaRuntime::refresh_directory(Instant now) {
+  if (Status s = directory_.refresh(storage_, now); !s) report("sla_directory", s);
+}
+
 void SlaRuntime::refresh(ServerEdits& edits, const std::string& id, Instant now) {
   const auto timed = retime(edits.store(), id, now);
   if (!timed) return;
@@ -107,7 +111,7 @@ void SlaRuntime::observe_push(ServerEdits& edits, std::vector<notify::Notificati
   TrackerChanges changes = tracker_.ingest(edits.log(), edits.store());
   if (changes.touched.empty()) return;
   const Instant now = edits.now();
-  if (!changes.created.empty() || !changes.owner_edits.empty()) directory_.refresh(storage_, now);
+  if (!changes.created.empty() || !changes.owner_edits.empty()) refresh_directory(now);
   for (const auto& id : changes.created) on_created(edits, id, now, notes);
   for (const auto& e : changes.owner_edits) {
     if (!edits.store().is_deleted("request", e.request)) write_manual_assignment(edits, e);
@@ -140,7 +144,9 @@ void SlaRuntime::on_created(ServerEdits& edits, const std::string& id, Instant n
     in.team = read_text(store, "request", id, "team");
     in.creator = h->creator;
     const WorkingCalendar* duty = options_.duty_calendar.empty() ? nullptr : policy_->calendar(options_.duty_calendar);
-    write_assignment(edits, id, decide_assignment(rules_, directory_, load_, tracker_, in, duty, now));
+    write_assignment(edits, id,
+                     directory_.loaded() ? decide_assignment(rules_, directory_, load_, tracker_, in, duty, now)
+                                         : unassigned_without_directory(in));
   }
   // Logged offline and uploaded late: say so, since the clocks ran from the contact.
   if (auto contacted = read_instant(store, "request", id, "contacted_at")) {
@@ -201,7 +207,7 @@ std::vector<std::string> SlaRuntime::fire(ServerEdits& edits, std::vector<notify
   std::vector<sla::SlaEvent> events = engine_->fire_due(now);
   std::vector<std::string> keys;
   if (events.empty()) return keys;
-  directory_.refresh(storage_, now);
+  refresh_directory(now);
   for (const auto& e : events) {
     keys.push_back(e.key);
     apply_event(edits, e, now, notes);
@@ -239,6 +245,7 @@ void SlaRuntime::apply_event(ServerEdits& edits, const sla::SlaEvent& e, Instant
   audience.team = read_text(store, "request", e.request_id, "team");
   audience.lead = directory_.lead(audience.team);
   audience.coordinators = directory_.coordinators();
+  audience.known = directory_.loaded();
   const Text text = event_text(e, details, audience);
   add_activity(edits, e.request_id, text, now, details.utc_offset_minutes);
   if (auto kind = notify_kind(e.type)) {

@@ -63,6 +63,8 @@ class SlaRuntime {
  private:
   void load_engine(const sync::ReplicaStore& store, const std::vector<std::string>& fired_keys, Instant now);
   void refresh_all(ServerEdits& edits, Instant now);
+  // Re-reads users and teams when stale; a failure is reported and the last snapshot kept.
+  void refresh_directory(Instant now);
   // Recomputes one request: its load, its timers, and its SLA fields as of `now`.
   void refresh(ServerEdits& edits, const std::string& id, Instant now);
   struct Timed {

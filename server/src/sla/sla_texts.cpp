@@ -69,13 +69,19 @@ Text event_text(const sla::SlaEvent& e, const EventDetails& d, const EventAudien
                          {target, due, duration_text(d.target_ms),
                           num(static_cast<std::int64_t>(std::lround(d.warning_share * 100)))});
     case sla::EventType::kBreach: {
-      const Text lead = a.lead ? format_text(Text{"the team lead {}", "组长 {}"}, {same_text(*a.lead)})
-                               : format_text(Text{"the team lead (team {} has none set)", "组长（团队 {} 未设置组长）"},
-                                             {same_text(a.team)});
+      const Text lead = !a.known ? Text{"the team lead", "组长"}
+                        : a.lead ? format_text(Text{"the team lead {}", "组长 {}"}, {same_text(*a.lead)})
+                                 : format_text(Text{"the team lead (team {} has none set)", "组长（团队 {} 未设置组长）"},
+                                               {same_text(a.team)});
       return format_text(Text{"[SLA breached] {} was due at {}; escalated to {}.", "[SLA 已超时] {}已于 {} 到期；已升级至{}。"},
                          {target, due, lead});
     }
     case sla::EventType::kEscalation:
+      if (!a.known) {
+        return format_text(Text{"[Escalated] {} overdue since {}; escalated to the coordinators.",
+                                "[已升级] {}自 {} 起超时；已升级至协调员。"},
+                           {target, due});
+      }
       return format_text(Text{"[Escalated] {} overdue since {}; escalated to the coordinators ({}).",
                               "[已升级] {}自 {} 起超时；已升级至协调员（{}）。"},
                          {target, due, a.coordinators.empty() ? Text{"none registered", "未登记"} : names(a.coordinators)});

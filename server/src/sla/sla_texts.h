@@ -20,6 +20,9 @@ struct EventAudience {
   std::string team;
   std::optional<std::string> lead;        // the team lead (escalation level 1)
   std::vector<std::string> coordinators;  // escalation level 2
+  // False when the users and teams could not be read: the text names nobody rather than
+  // saying there is no lead or no coordinator.
+  bool known = true;
 };
 
 struct EventDetails {

@@ -44,6 +44,12 @@ struct DeliveryReport {
   std::string error;     // why the last attempt failed, when it did
 };
 
+// Whether a delivery answered with `http_status` (0: no answer) is worth another attempt:
+// no answer, 429 and 5xx may pass; other 4xx are the receiver's final refusal. A redirect
+// (3xx) is not followed (the payload would go to an address nobody configured) but counts
+// as not delivered, so it is retried and reported rather than taken as a refusal.
+bool worth_retrying(int http_status);
+
 class WebhookSender {
  public:
   using Callback = std::function<void(const DeliveryReport&)>;
@@ -54,7 +60,8 @@ class WebhookSender {
   WebhookSender(const WebhookSender&) = delete;
   WebhookSender& operator=(const WebhookSender&) = delete;
 
-  // Queues `n` for every target whose team and event filter match. Returns how many.
+  // Queues `n` for every target whose team and event filter match. Returns how many. When
+  // `max_queue` deliveries already wait, the oldest is dropped and reported as not delivered.
   size_t send(const Notification& n);
   // Blocks until the queue is empty and nothing is in flight, or `limit` passes.
   bool wait_idle(std::chrono::milliseconds limit);
