@@ -96,7 +96,16 @@ HttpResponse handle_login(const HttpRequest& request, ServerState& state) {
   // Unknown users are checked against a dummy hash, so the answer takes as long as for a
   // wrong password and does not reveal which names exist.
   const std::string& hash = user ? user->password_hash : state.dummy_password_hash;
-  const bool password_ok = verify_password(hash, **password);
+  const PasswordCheck check = check_password_hash(hash, **password);
+  if (check == PasswordCheck::kOutOfMemory) {
+    // Nothing was learnt about the password: no failure is counted against the user.
+    HttpResponse r = error_response(503, "unavailable",
+                                    Text{"The server is too busy to check passwords right now; try again in a moment.",
+                                         "服务器繁忙，暂时无法校验密码，请稍后重试。"});
+    r.headers.emplace_back("Retry-After", "2");
+    return r;
+  }
+  const bool password_ok = check == PasswordCheck::kMatch;
   if (!user || !password_ok) {
     state.login_limiter.record_failure(name, request.remote_address, now);
     return error_response(401, "unauthorized",

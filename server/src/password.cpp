@@ -1,6 +1,9 @@
 #include "rapidesk/server/password.h"
 
 #include <sodium.h>
+#include <sys/mman.h>
+
+#include <charconv>
 
 namespace rapidesk::server {
 
@@ -33,12 +36,39 @@ Result<std::string> hash_password(std::string_view password, PasswordParams para
   return std::string(out);
 }
 
-bool verify_password(std::string_view hash, std::string_view password) {
-  if (!sodium_ready() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+namespace {
+
+// libsodium answers a failed allocation as it answers a mismatch (-1, EINVAL). Argon2id's
+// memory is one mapping of the hash's memory cost (`m=` KiB): if such a mapping cannot be
+// made now, the failure said nothing about the password. Mapping without touching the
+// pages costs no memory. A hash without `m=` is malformed: a mismatch.
+bool could_map_memory_cost(std::string_view hash) {
+  const size_t at = hash.find("$m=");
+  if (at == std::string_view::npos) return true;
+  std::size_t kib = 0;
+  const char* first = hash.data() + at + 3;
+  const auto [end, ec] = std::from_chars(first, hash.data() + hash.size(), kib);
+  if (ec != std::errc() || kib == 0 || kib > (std::size_t{1} << 32)) return true;
+  const std::size_t bytes = kib * 1024;
+  void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (block == MAP_FAILED) return false;
+  ::munmap(block, bytes);
+  return true;
+}
+
+}  // namespace
+
+PasswordCheck check_password_hash(std::string_view hash, std::string_view password) {
+  if (!sodium_ready() || hash.size() >= crypto_pwhash_STRBYTES) return PasswordCheck::kMismatch;
   // crypto_pwhash_str_verify wants a NUL-terminated string of at most STRBYTES.
   char buf[crypto_pwhash_STRBYTES] = {};
   hash.copy(buf, hash.size());
-  return crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0;
+  if (crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0) return PasswordCheck::kMatch;
+  return could_map_memory_cost(hash) ? PasswordCheck::kMismatch : PasswordCheck::kOutOfMemory;
+}
+
+bool verify_password(std::string_view hash, std::string_view password) {
+  return check_password_hash(hash, password) == PasswordCheck::kMatch;
 }
 
 bool password_needs_rehash(std::string_view hash, PasswordParams params) {

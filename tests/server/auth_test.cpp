@@ -1,6 +1,12 @@
 // Sign-in, tokens and authentication, through the handlers as a client would see them.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/tokens.h"
 #include "test_support.h"
@@ -43,6 +49,38 @@ TEST(Login, WrongPasswordAndUnknownUserGetTheSameAnswer) {
   EXPECT_EQ(wrong.body, unknown.body);  // no hint which names exist
   EXPECT_EQ(error_code_of(wrong), "unauthorized");
   EXPECT_FALSE(body_of(wrong)["error"]["message_zh"].get<std::string>().empty());
+}
+
+// In a child process: caps the address space just above what is in use, so the password
+// check cannot map Argon2id's memory, and signs in six times with the right password.
+// 0 when every answer is 503 `unavailable` with Retry-After and none counted as a failure
+// (the limit is five: a sign-in with memory back then succeeds).
+int sign_in_with_memory_capped(Fixture& f) {
+  long pages = 0;
+  if (std::FILE* file = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(file, "%ld", &pages) != 1) pages = 0;
+    std::fclose(file);
+  }
+  rlimit limit{};
+  if (pages == 0 || getrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  const rlimit before = limit;
+  limit.rlim_cur = static_cast<rlim_t>(pages) * 4096 + (8u << 20);  // the soft limit only: it can go back up
+  if (setrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  for (int i = 0; i < 6; ++i) {
+    const HttpResponse r = f.login("alice", "correct horse");
+    const bool retry_after = std::any_of(r.headers.begin(), r.headers.end(),
+                                         [](const auto& h) { return h.first == "Retry-After"; });
+    if (r.status != 503 || error_code_of(r) != "unavailable" || !retry_after) return 3;
+  }
+  if (setrlimit(RLIMIT_AS, &before) != 0) return 2;
+  return f.login("alice", "correct horse").status == 200 ? 0 : 4;
+}
+
+TEST(Login, APasswordCheckThatRunsOutOfMemoryIsNotAFailedSignIn) {
+  Fixture f;
+  f.add_user("alice", "correct horse");
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // the server state has threads: re-run, not fork alone
+  EXPECT_EXIT(std::_Exit(sign_in_with_memory_capped(f)), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(Login, UnknownUserStillRunsAPasswordVerify) {

@@ -1,5 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <cstdlib>
+
 #include "rapidesk/server/password.h"
 
 namespace rapidesk::server {
@@ -33,6 +38,32 @@ TEST(Password, RefusesEmptyAndHugePasswords) {
   EXPECT_EQ(hash_password(std::string(kMaxPasswordBytes + 1, 'x')).status().code(), ErrorCode::kInvalid);
   EXPECT_FALSE(verify_password("garbage", "pw"));
   EXPECT_FALSE(verify_password(std::string(500, '$'), "pw"));
+  EXPECT_EQ(check_password_hash("$argon2id$v=19$m=19456,t=2,p=1$broken", "pw"), PasswordCheck::kMismatch);
+}
+
+// Checks `hash` once with its password and once with another while the process's address
+// space is capped just above what it uses, so Argon2id cannot map its 19 MiB. 0 when both
+// answers are "could not check" (not "wrong password"); run in a child process.
+int check_with_memory_capped(const std::string& hash) {
+  long pages = 0;
+  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+    std::fclose(f);
+  }
+  rlimit limit{};
+  if (pages == 0 || getrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  limit.rlim_cur = static_cast<rlim_t>(pages) * 4096 + (8u << 20);
+  if (setrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  const PasswordCheck right = check_password_hash(hash, "correct horse battery staple");
+  const PasswordCheck wrong = check_password_hash(hash, "wrong");
+  return right == PasswordCheck::kOutOfMemory && wrong == PasswordCheck::kOutOfMemory ? 0 : 1;
+}
+
+TEST(Password, ACheckThatRunsOutOfMemoryIsNotAMismatch) {
+  auto hash = hash_password("correct horse battery staple");
+  ASSERT_TRUE(hash.is_ok());
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::_Exit(check_with_memory_capped(*hash)), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -25,7 +25,12 @@ Status check_password(std::string_view password);
 // "$argon2id$v=19$m=19456,t=2,p=1$salt$hash". kInvalid per check_password, kInternal if
 // libsodium fails (out of memory).
 Result<std::string> hash_password(std::string_view password, PasswordParams params = kOwaspPasswordParams);
-// Constant-time compare inside libsodium; false for a malformed hash.
+// Constant-time compare inside libsodium. A malformed hash is a mismatch; kOutOfMemory
+// when the check could not run (Argon2id needs its memory cost, 19 MiB, per check): that
+// says nothing about the password and must not count as a wrong one.
+enum class PasswordCheck { kMatch, kMismatch, kOutOfMemory };
+PasswordCheck check_password_hash(std::string_view hash, std::string_view password);
+// check_password_hash(...) == kMatch.
 bool verify_password(std::string_view hash, std::string_view password);
 // True when `hash` was made with weaker parameters (or another algorithm) than `params`.
 bool password_needs_rehash(std::string_view hash, PasswordParams params = kOwaspPasswordParams);
