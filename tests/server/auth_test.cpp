@@ -1,10 +1,7 @@
 // Sign-in, tokens and authentication, through the handlers as a client would see them.
 #include <gtest/gtest.h>
 
-#include <sys/resource.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <cstdlib>
 
 #include "rapidesk/server/auth.h"
@@ -56,16 +53,8 @@ TEST(Login, WrongPasswordAndUnknownUserGetTheSameAnswer) {
 // 0 when every answer is 503 `unavailable` with Retry-After and none counted as a failure
 // (the limit is five: a sign-in with memory back then succeeds).
 int sign_in_with_memory_capped(Fixture& f) {
-  long pages = 0;
-  if (std::FILE* file = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(file, "%ld", &pages) != 1) pages = 0;
-    std::fclose(file);
-  }
-  rlimit limit{};
-  if (pages == 0 || getrlimit(RLIMIT_AS, &limit) != 0) return 2;
-  const rlimit before = limit;
-  limit.rlim_cur = static_cast<rlim_t>(pages) * 4096 + (8u << 20);  // the soft limit only: it can go back up
-  if (setrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  rlimit before{};
+  if (!testing::cap_address_space(8u << 20, before)) return 2;
   for (int i = 0; i < 6; ++i) {
     const HttpResponse r = f.login("alice", "correct horse");
     const bool retry_after = std::any_of(r.headers.begin(), r.headers.end(),

@@ -1,11 +1,9 @@
 #include <gtest/gtest.h>
 
-#include <sys/resource.h>
-
-#include <cstdio>
 #include <cstdlib>
 
 #include "rapidesk/server/password.h"
+#include "test_support.h"
 
 namespace rapidesk::server {
 namespace {
@@ -45,15 +43,8 @@ TEST(Password, RefusesEmptyAndHugePasswords) {
 // space is capped just above what it uses, so Argon2id cannot map its 19 MiB. 0 when both
 // answers are "could not check" (not "wrong password"); run in a child process.
 int check_with_memory_capped(const std::string& hash) {
-  long pages = 0;
-  if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
-    if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
-    std::fclose(f);
-  }
-  rlimit limit{};
-  if (pages == 0 || getrlimit(RLIMIT_AS, &limit) != 0) return 2;
-  limit.rlim_cur = static_cast<rlim_t>(pages) * 4096 + (8u << 20);
-  if (setrlimit(RLIMIT_AS, &limit) != 0) return 2;
+  rlimit before{};
+  if (!testing::cap_address_space(8u << 20, before)) return 2;
   const PasswordCheck right = check_password_hash(hash, "correct horse battery staple");
   const PasswordCheck wrong = check_password_hash(hash, "wrong");
   return right == PasswordCheck::kOutOfMemory && wrong == PasswordCheck::kOutOfMemory ? 0 : 1;

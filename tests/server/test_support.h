@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -105,6 +109,21 @@ struct Fixture {
   std::ostringstream log;  // the server's log lines
   std::unique_ptr<ServerState> state;
 };
+
+// For tests of running out of memory, in a child process: lowers the soft address-space
+// limit to what the process maps now plus `headroom` bytes. `before` gets the limits to
+// restore (the soft limit can go back up; the hard one is left alone). false on failure.
+inline bool cap_address_space(std::size_t headroom, rlimit& before) {
+  long pages = 0;
+  if (std::FILE* file = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(file, "%ld", &pages) != 1) pages = 0;
+    std::fclose(file);
+  }
+  if (pages == 0 || getrlimit(RLIMIT_AS, &before) != 0) return false;
+  rlimit capped = before;
+  capped.rlim_cur = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + headroom;
+  return setrlimit(RLIMIT_AS, &capped) == 0;
+}
 
 inline nlohmann::json body_of(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
 inline std::string error_code_of(const HttpResponse& r) {
