@@ -4,6 +4,8 @@
 #include <sys/mman.h>
 
 #include <charconv>
+#include <cstdint>
+#include <limits>
 
 namespace rapidesk::server {
 
@@ -38,17 +40,19 @@ Result<std::string> hash_password(std::string_view password, PasswordParams para
 
 namespace {
 
-// libsodium answers a failed allocation as it answers a mismatch (-1, EINVAL). Argon2id's
-// memory is one mapping of the hash's memory cost (`m=` KiB): if such a mapping cannot be
-// made now, the failure said nothing about the password. Mapping without touching the
-// pages costs no memory. A hash without `m=` is malformed: a mismatch.
+// libsodium (1.0.18) answers a failed allocation as it answers a mismatch (-1, EINVAL).
+// Argon2id's memory is one mapping of the hash's memory cost (`m=` KiB), so whether such a
+// mapping can be made is asked first; mapping without touching the pages costs no memory.
+// Asked after a failed verify instead, a slow "could not check" would tell an attacker
+// who squeezes memory that the guess was wrong and not counted. A hash without `m=` is
+// malformed: a mismatch.
 bool could_map_memory_cost(std::string_view hash) {
   const size_t at = hash.find("$m=");
   if (at == std::string_view::npos) return true;
   std::size_t kib = 0;
   const char* first = hash.data() + at + 3;
   const auto [end, ec] = std::from_chars(first, hash.data() + hash.size(), kib);
-  if (ec != std::errc() || kib == 0 || kib > (std::size_t{1} << 32)) return true;
+  if (ec != std::errc() || kib == 0 || kib > std::numeric_limits<std::uint32_t>::max() / 1024) return true;
   const std::size_t bytes = kib * 1024;
   void* block = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (block == MAP_FAILED) return false;
@@ -63,8 +67,11 @@ PasswordCheck check_password_hash(std::string_view hash, std::string_view passwo
   // crypto_pwhash_str_verify wants a NUL-terminated string of at most STRBYTES.
   char buf[crypto_pwhash_STRBYTES] = {};
   hash.copy(buf, hash.size());
-  if (crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0) return PasswordCheck::kMatch;
-  return could_map_memory_cost(hash) ? PasswordCheck::kMismatch : PasswordCheck::kOutOfMemory;
+  if (!could_map_memory_cost(hash)) return PasswordCheck::kOutOfMemory;
+  // Memory that ran out between the two is counted as a mismatch: rare, and never a way
+  // to learn something about a guess without it being counted.
+  return crypto_pwhash_str_verify(buf, password.data(), password.size()) == 0 ? PasswordCheck::kMatch
+                                                                             : PasswordCheck::kMismatch;
 }
 
 bool verify_password(std::string_view hash, std::string_view password) {

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 #include "webhook_receiver.h"
 
 #include <atomic>
@@ -160,6 +162,20 @@ TEST_F(ReportScheduleTest, EachPeriodIsSentOnceAcrossRestartsAndAMissedOneOnStar
   EXPECT_EQ(send_due(h, config), 0u);
   EXPECT_EQ(all.accepted().size(), 5u);
   EXPECT_EQ(north_hook.accepted().size(), 5u);
+}
+
+TEST_F(ReportScheduleTest, AServerThatStoppedTakingChangesSendsNothingUntilRestarted) {
+  // It could not record a report as sent, so it would go out again after the restart.
+  const Status stopped = h.state().sync->run_server_task([](ServerEdits&) -> std::vector<std::string> {
+    throw std::runtime_error("merge broke");
+  });
+  ASSERT_EQ(stopped.code(), ErrorCode::kInternal);
+  EXPECT_EQ(send_due(h, config), 0u);
+  EXPECT_EQ(all.posts(), 0u);
+  h.reopen();
+  EXPECT_EQ(send_due(h, config), 4u);
+  EXPECT_EQ(send_due(h, config), 0u);
+  EXPECT_EQ(all.accepted().size(), 2u);
 }
 
 TEST(ReportSchedule, AReceiverThatFailedGetsTheReportOnceWhenItIsBack) {

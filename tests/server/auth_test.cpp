@@ -68,7 +68,7 @@ int sign_in_with_memory_capped(Fixture& f) {
 TEST(Login, APasswordCheckThatRunsOutOfMemoryIsNotAFailedSignIn) {
   Fixture f;
   f.add_user("alice", "correct horse");
-  GTEST_FLAG_SET(death_test_style, "threadsafe");  // the server state has threads: re-run, not fork alone
+  GTEST_FLAG_SET(death_test_style, "threadsafe");  // re-run in a fresh process, not only forked
   EXPECT_EXIT(std::_Exit(sign_in_with_memory_capped(f)), ::testing::ExitedWithCode(0), "");
 }
 

@@ -162,11 +162,12 @@ void WebhookSender::run() {
     ++d.attempts;
     const int status = post_once(d, error);
     const bool ok = status >= 200 && status < 300;
+    const bool redirect = status >= 300 && status < 400;
     if (!ok && error.empty()) {
       error = "HTTP " + std::to_string(status);
-      if (status >= 300 && status < 400) error += " (a redirect, not followed: configure the final URL)";
+      if (redirect) error += " (a redirect, not followed: configure the final URL)";
     }
-    const bool again = !ok && worth_retrying(status) && d.attempts < policy_.max_attempts;
+    const bool again = !ok && !redirect && worth_retrying(status) && d.attempts < policy_.max_attempts;
     if (!again && on_report_) on_report_(DeliveryReport{d.url_text, d.kind, d.attempts, status, ok, ok ? "" : error});
 
     lock.lock();

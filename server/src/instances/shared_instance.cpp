@@ -17,7 +17,7 @@ constexpr int kCatchUpAtLeastEvery = 5;  // listen waits: a missed notification 
 // How often an instance that does not lead re-reads the SLA policy file (the leader's
 // scheduler does so at the same rate), so every instance's clocks and reviews follow a
 // policy set with `rapidesk-server sla set`.
-constexpr auto kPolicyFileCheck = std::chrono::seconds(30);
+constexpr int kPolicyFileCheckMs = 30'000;
 }  // namespace
 
 SharedInstance::SharedInstance(ServerState& state, SharedLog& log, Roles roles)
@@ -31,6 +31,7 @@ void SharedInstance::start() {
   stopping_ = false;
   listener_ = std::thread([this] { listen_loop(); });
   leadership_ = std::thread([this] { leadership_loop(); });
+  policy_ = std::thread([this] { policy_loop(); });
 }
 
 void SharedInstance::stop() {
@@ -41,6 +42,7 @@ void SharedInstance::stop() {
   stop_cv_.notify_all();
   if (listener_.joinable()) listener_.join();
   if (leadership_.joinable()) leadership_.join();
+  if (policy_.joinable()) policy_.join();
 }
 
 bool SharedInstance::pause(int ms) {
@@ -85,6 +87,22 @@ void SharedInstance::listen_loop() {
   }
 }
 
+void SharedInstance::policy_loop() {
+  // A thread of its own: reading the file may block (a share), and applying a policy
+  // recomputes every request; neither may hold up the leader lock's checks.
+  while (pause(kPolicyFileCheckMs)) {
+    bool leading;
+    {
+      std::lock_guard lock(lock_mutex_);
+      leading = leading_;
+    }
+    if (leading || !state_.sync->health()) continue;  // the leader's scheduler re-reads it
+    if (Status s = state_.sla->reload_policy_if_changed(); !s) {
+      state_.log.event("warning", "sla_policy_file", {{"message", s.message().en}});
+    }
+  }
+}
+
 bool SharedInstance::still_leading() {
   std::lock_guard lock(lock_mutex_);
   return leading_ && lock_ && lock_->hold();
@@ -96,7 +114,6 @@ void SharedInstance::leadership_loop() {
     lock_ = log_.leader_lock();
   }
   bool leading = false;  // this thread's view; leading_ mirrors it for still_leading()
-  auto policy_checked = std::chrono::steady_clock::now();
   auto set_leading = [&](bool value) {
     std::lock_guard lock(lock_mutex_);
     leading = leading_ = value;
@@ -130,12 +147,6 @@ void SharedInstance::leadership_loop() {
       roles_.stop_leading();
       state_.metrics.set_sla_leader(false);
       state_.log.event("warning", "sla_leader", {{"leader", false}});
-    }
-    if (!leading && healthy && std::chrono::steady_clock::now() - policy_checked >= kPolicyFileCheck) {
-      policy_checked = std::chrono::steady_clock::now();
-      if (Status s = state_.sla->reload_policy_if_changed(); !s) {
-        state_.log.event("warning", "sla_policy_file", {{"message", s.message().en}});
-      }
     }
     if (!pause(kLeaderCheckMs)) break;
   }

@@ -153,8 +153,9 @@ Result<size_t> ReportSchedule::send_due() {
   std::lock_guard run(run_mutex_);
   if (!enabled()) return size_t{0};
   // A stopped server could not record a report as sent, so it would go out again after the
-  // restart; and its merged state holds changes it refused to save.
-  if (Status failed = state_.sync->health(); !failed) return failed;
+  // restart; and its merged state holds changes it refused to save. Quietly: the stop was
+  // logged once (changes_stopped), and this runs every minute.
+  if (!state_.sync->health()) return size_t{0};
   if (Status s = load_ledger(); !s) return s;
   const Instant now = state_.clock();
   size_t done = 0;

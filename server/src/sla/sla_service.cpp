@@ -152,6 +152,7 @@ struct SlaService::Impl {
   std::unique_ptr<SlaRuntime> runtime;          // guarded by mutex; null before start()
   std::optional<PolicyDocument> pending_policy;  // guarded by mutex; a policy set before start()
   std::string rejected_policy_file;              // guarded by mutex; the last invalid file text seen
+  std::string unreadable_policy_file;            // guarded by mutex; why the file last could not be read
 
   std::mutex wake_mutex;  // taken after `mutex`, never before it
   std::condition_variable wake_cv;
@@ -281,9 +282,15 @@ Status SlaService::set_policy(std::string_view json_text) {
 Status SlaService::reload_policy_if_changed() {
   if (impl_->options.data_dir.empty()) return Status::ok();
   auto document = load_policy_document(impl_->options.data_dir);
-  if (!document) return document.status();
   {
     std::lock_guard lock(impl_->mutex);
+    if (!document) {
+      // Reported once while the reason stays the same: this runs every 30 s on every server.
+      if (impl_->unreadable_policy_file == document.status().message().en) return Status::ok();
+      impl_->unreadable_policy_file = document.status().message().en;
+      return document.status();
+    }
+    impl_->unreadable_policy_file.clear();
     if (!impl_->runtime || impl_->runtime->policy_text() == document->json) return Status::ok();
     if (impl_->rejected_policy_file == document->json) return Status::ok();  // reported once already
   }

@@ -26,8 +26,8 @@ Status check_password(std::string_view password);
 // libsodium fails (out of memory).
 Result<std::string> hash_password(std::string_view password, PasswordParams params = kOwaspPasswordParams);
 // Constant-time compare inside libsodium. A malformed hash is a mismatch; kOutOfMemory
-// when the check could not run (Argon2id needs its memory cost, 19 MiB, per check): that
-// says nothing about the password and must not count as a wrong one.
+// when the check cannot run (Argon2id needs its memory cost, 19 MiB, per check; asked
+// before verifying): that says nothing about the password and must not count as a wrong one.
 enum class PasswordCheck { kMatch, kMismatch, kOutOfMemory };
 PasswordCheck check_password_hash(std::string_view hash, std::string_view password);
 // check_password_hash(...) == kMatch.

@@ -1,4 +1,4 @@
-// One server among several on one database (storage.shared_log() set, PostgreSQL): the two
+// One server among several on one database (storage.shared_log() set, PostgreSQL): the
 // background threads such a server runs besides serving.
 //
 // - The listener wakes on every commit another server announces (LISTEN/NOTIFY; and every
@@ -10,6 +10,8 @@
 //   starts the SLA scheduler and the scheduled reports. Losing it (its connection is gone),
 //   `stop_leading` stops them. A crashed leader's lock goes with its connection, so another
 //   server takes over within about a second of the database noticing.
+// - While not leading, the policy follower re-reads the SLA policy file every 30 s, so a
+//   policy set with `rapidesk-server sla set` reaches every server's clocks and reviews.
 #pragma once
 
 #include <condition_variable>
@@ -47,6 +49,8 @@ class SharedInstance {
  private:
   void listen_loop();
   void leadership_loop();
+  // Not leading, re-reads the SLA policy file every 30 s, as the leader's scheduler does.
+  void policy_loop();
   // Waits up to `ms` or until stop(); false when stopping.
   bool pause(int ms);
 
@@ -59,6 +63,7 @@ class SharedInstance {
   bool stopping_ = false;  // guarded by mutex_
   std::thread listener_;
   std::thread leadership_;
+  std::thread policy_;
   std::mutex lock_mutex_;  // the leader lock is used by the loop and by still_leading()
   std::unique_ptr<LeaderLock> lock_;  // guarded by lock_mutex_
   bool leading_ = false;              // guarded by lock_mutex_

@@ -92,8 +92,9 @@ class SyncService {
 
   // Runs `read` on the merged state, under the merge lock as the read API reads, with the
   // server clock's now. Unlike a server task it takes no writer lease (several servers) and
-  // still runs after this server stopped taking changes, as reads do. `read` must not keep
-  // the store past its return.
+  // still runs after this server stopped taking changes, as reads do (what it sees may then
+  // include merges that were not saved). `read` must not keep the store past its return nor
+  // call back into this service (the merge lock is held).
   using MergedReader = std::function<void(const sync::ReplicaStore& store, Instant now)>;
   void read_merged(const MergedReader& read) const;
 

@@ -44,10 +44,12 @@ struct DeliveryReport {
   std::string error;     // why the last attempt failed, when it did
 };
 
-// Whether a delivery answered with `http_status` (0: no answer) is worth another attempt:
-// no answer, 429 and 5xx may pass; other 4xx are the receiver's final refusal. A redirect
-// (3xx) is not followed (the payload would go to an address nobody configured) but counts
-// as not delivered, so it is retried and reported rather than taken as a refusal.
+// Whether a delivery answered with `http_status` (0: no answer) is worth sending again
+// later: no answer, 429 and 5xx may pass; other 4xx are the receiver's final refusal. A
+// redirect (3xx) is not followed (the payload would go to an address nobody configured)
+// and counts as not delivered, not as a refusal. WebhookSender itself makes one attempt
+// at a redirect (a receiver may have acted on it before redirecting); a scheduled report
+// is tried again at its next retry.
 bool worth_retrying(int http_status);
 
 class WebhookSender {
