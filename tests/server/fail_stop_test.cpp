@@ -409,6 +409,9 @@ TEST(FailStop, AServerTaskThatThrowsStopsChangesEvenBeforeItsFirstEditAndReadsGo
   EXPECT_EQ(failed.code(), ErrorCode::kInternal);
   expect_stopped_once(f, "timers broke");
   expect_refused(f, [&] { return push_new_request(f, "lead", token, 2); });
+  // The SLA scheduler, which retries every second, is refused without a line each time.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(f.state->sla->fire_due().is_ok());
+  EXPECT_TRUE(first_event(f, "sla_fire").is_null()) << f.log.str();
 
   // Reads (the request list, the reviews behind reports) go on from what the server holds.
   std::size_t requests = 0;

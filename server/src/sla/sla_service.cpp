@@ -240,7 +240,9 @@ Result<size_t> SlaService::fire_due() {
     return keys;
   });
   if (!s) {
-    m.report("sla_fire", s);
+    // A stopped server refuses every second (the scheduler retries); the stop itself was
+    // logged once, as changes_stopped.
+    if (m.sync.health()) m.report("sla_fire", s);
     return s;
   }
   // Only what is durable is announced.
