@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "harness.h"
+#include "rapidesk/client/local_replica.h"
 #include "rapidesk/sync/client_replica.h"
 #include "rapidesk/sync/codec.h"
 
@@ -190,6 +191,27 @@ TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
   CliRun after = cli("a.db", {"sync"});
   EXPECT_EQ(after.code, 1);
   EXPECT_NE(after.err.find("sign in"), std::string::npos) << after.err;
+}
+
+TEST_F(CliTest, AProfileTheAppHasOpenIsReadButNotEditedByTheCli) {
+  users();
+  start();
+  sign_in("a.db", "alice");
+  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
+  {
+    // The desktop app has the profile open: an edit from the CLI would count op ids from
+    // the same place, and the server would drop one of the two as a replay.
+    auto app = rapidesk::client::LocalReplica::open(dir_.path() / "a.db");
+    ASSERT_TRUE(app.is_ok()) << app.status().message().en;
+    CliRun set = cli("a.db", {"set", id, "industry", "医疗"});
+    EXPECT_EQ(set.code, 1);
+    EXPECT_NE(set.err.find("open in another Rapidesk program"), std::string::npos) << set.err;
+    EXPECT_EQ(cli("a.db", {"sync"}).code, 1);
+    EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 1u);
+    EXPECT_EQ(cli("a.db", {"--json", "conflicts"}).json().size(), 0u);
+  }
+  ASSERT_EQ(cli("a.db", {"set", id, "industry", "医疗"}).code, 0);
+  EXPECT_EQ(cli("a.db", {"--json", "show", id}).json()["industry"], "医疗");
 }
 
 TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {

@@ -104,6 +104,30 @@ TEST(LocalReplica, AnEditWritesRowAndOutboxAndSurvivesReopening) {
   EXPECT_FALSE((*shown)["priority"].is_null()) << "priority is suggested from the three factors";
 }
 
+TEST(LocalReplica, OneProgramAtATimeHoldsAProfile) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto first = open_as(dir.file("a.db"), "li.na", &now);
+  // A second writer (the desktop app while rapidesk-cli has it) would reuse op ids, which
+  // the server drops as replays.
+  auto second = LocalReplica::open(dir.file("a.db"));
+  ASSERT_FALSE(second.is_ok());
+  EXPECT_EQ(second.status().code(), ErrorCode::kConflict);
+  EXPECT_NE(second.status().message().en.find("open in another Rapidesk program"), std::string::npos);
+  EXPECT_FALSE(second.status().message().zh.empty());
+  // Queries are not edits: a program that only reads (a list, the signed-in user) still opens it.
+  EXPECT_TRUE(ReplicaReader::open(dir.file("a.db")).is_ok());
+  LocalReplicaOptions query_only;
+  query_only.load_state = false;
+  auto reading = LocalReplica::open(dir.file("a.db"), query_only);
+  ASSERT_TRUE(reading.is_ok()) << reading.status().message().en;
+  EXPECT_EQ((*reading)->identity().user, "li.na");
+  first.reset();
+  auto again = LocalReplica::open(dir.file("a.db"));
+  ASSERT_TRUE(again.is_ok()) << again.status().message().en;
+  EXPECT_EQ((*again)->identity().user, "li.na");
+}
+
 TEST(LocalReplica, BadInputChangesNothing) {
   TempDir dir;
   std::int64_t now = kNow;

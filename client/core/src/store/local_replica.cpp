@@ -3,9 +3,11 @@
 #include "rapidesk/client/local_replica.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <random>
+#include <utility>
 
 #include "rapidesk/client/search_text.h"
 #include "rapidesk/sqlite/migrations.h"
@@ -30,6 +32,28 @@ std::uint64_t fingerprint(std::string_view text) {
   return h;
 }
 
+// Two programs writing one profile (the desktop app and rapidesk-cli) would each count op
+// ids from the same place, and the server takes a reused id for a replay: the second edit
+// would be dropped without a word. Whoever opens it first holds it; the lock goes with the
+// process, also when it is killed. Returns the locked descriptor.
+Result<int> lock_profile(const std::filesystem::path& file) {
+  const std::string lock_file = file.string() + ".lock";
+  const int fd = ::open(lock_file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::io(format_text(Text{"cannot create the profile lock {}", "无法创建配置文件锁 {}"},
+                                  {same_text(lock_file)}));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status(ErrorCode::kConflict,
+                  format_text(Text{"The profile {} is open in another Rapidesk program (the desktop app or "
+                                   "rapidesk-cli); close it there first.",
+                                   "配置文件 {} 已在另一个 Rapidesk 程序（桌面应用或 rapidesk-cli）中打开，请先在那里关闭。"},
+                              {same_text(file.string())}));
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::path& file,
@@ -45,6 +69,20 @@ Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::
     }
     ::close(fd);
   }
+  // Only a replica that can edit and sync counts ops; queries (load_state false) read
+  // alongside it, as a second program's list or search does while the app is open.
+  int lock_fd = -1;
+  if (options.load_state) {
+    auto locked = lock_profile(file);
+    if (!locked) return locked.status();
+    lock_fd = *locked;
+  }
+  struct Unlock {
+    int fd;
+    ~Unlock() {
+      if (fd >= 0) ::close(fd);
+    }
+  } lock{lock_fd};  // until the replica holds it
   auto db = sqlite::Database::open(file);
   if (!db) return db.status();
   if (Status s = register_search_tokenizer((*db)->handle()); !s) return s;
@@ -60,6 +98,7 @@ Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::
     options.random = [engine] { return (*engine)(); };
   }
   std::unique_ptr<LocalReplica> r(new LocalReplica(file, std::move(*db), std::move(options)));
+  r->writer_lock_ = std::exchange(lock.fd, -1);
   if (Status s = r->load_identity(); !s) return s;
   // Views of another layout, or left unfinished by an initial sync that stopped midway
   // (views_layout is then empty), are derived again.
@@ -102,7 +141,12 @@ LocalReplica::LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::D
                            LocalReplicaOptions options)
     : file_(std::move(file)), db_(std::move(db)), options_(std::move(options)) {}
 
-LocalReplica::~LocalReplica() = default;
+LocalReplica::~LocalReplica() {
+  // The profile is let go only once this process has closed it (its statements first).
+  views_.reset();
+  db_.reset();
+  if (writer_lock_ >= 0) ::close(writer_lock_);
+}
 
 std::string LocalReplica::meta(std::string_view key) const {
   auto stmt = db_->cached("SELECT value FROM meta WHERE key = ?1");

@@ -76,7 +76,9 @@ struct ReplicaSyncState {
 class LocalReplica {
  public:
   // Opens or creates the profile at `file` (creating its folder), migrates it, and loads
-  // the replica (unless options.load_state is false).
+  // the replica (unless options.load_state is false). One program at a time may edit and
+  // sync a profile (a lock on FILE.lock while such a replica is open): kConflict if another
+  // has it. Opening for queries only (load_state false) takes no lock.
   static Result<std::unique_ptr<LocalReplica>> open(const std::filesystem::path& file,
                                                     LocalReplicaOptions options = {});
   ~LocalReplica();
@@ -160,6 +162,7 @@ class LocalReplica {
   std::unique_ptr<store::ViewWriter> views_;  // keeps its prepared statements across edits
   bool views_deferred_ = false;  // the view tables lag the replica (an initial sync is under way)
   mutable std::mutex mutex_;
+  int writer_lock_ = -1;  // flock on FILE.lock, held while open (load_state only)
 };
 
 }  // namespace rapidesk::client
