@@ -128,6 +128,30 @@ TEST(LocalReplica, OneProgramAtATimeHoldsAProfile) {
   EXPECT_EQ((*again)->identity().user, "li.na");
 }
 
+TEST(LocalReplica, ASettingThatCannotBeReadFailsTheOpenInsteadOfCountingOpIdsFromOne) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  {
+    auto r = open_as(dir.file("a.db"), "li.na", &now);
+    ASSERT_TRUE(r->create_request(intake("华东医院", "发票金额错误")).is_ok());
+  }
+  // Reading the op counter now fails (an integer overflow at step time), the rest reads.
+  {
+    auto db = sqlite::Database::open(dir.file("a.db"));
+    ASSERT_TRUE(db.is_ok());
+    ASSERT_TRUE((*db)->exec("ALTER TABLE meta RENAME TO meta_kept; "
+                            "CREATE VIEW meta AS SELECT key, CASE WHEN key = 'next_op_sequence' "
+                            "THEN abs(-9223372036854775807 - 1) ELSE value END AS value FROM meta_kept",
+                            "breaking one setting")
+                    .is_ok());
+  }
+  // Taken for "not set", the counter would start at 1 again and the next edits would reuse
+  // op ids the server already has (and drop them as replays).
+  auto again = LocalReplica::open(dir.file("a.db"));
+  ASSERT_FALSE(again.is_ok());
+  EXPECT_NE(again.status().message().en.find("overflow"), std::string::npos) << again.status().message().en;
+}
+
 TEST(LocalReplica, BadInputChangesNothing) {
   TempDir dir;
   std::int64_t now = kNow;

@@ -148,14 +148,20 @@ LocalReplica::~LocalReplica() {
   if (writer_lock_ >= 0) ::close(writer_lock_);
 }
 
-std::string LocalReplica::meta(std::string_view key) const {
+Result<std::string> LocalReplica::read_meta(std::string_view key) const {
   auto stmt = db_->cached("SELECT value FROM meta WHERE key = ?1");
-  if (!stmt) return {};
+  if (!stmt) return stmt.status();
   (*stmt)->bind(1, key);
   auto row = (*stmt)->step();
   std::string value = row && *row ? (*stmt)->text(0) : std::string();
   (*stmt)->reset();
+  if (!row) return row.status();
   return value;
+}
+
+std::string LocalReplica::meta(std::string_view key) const {
+  auto value = read_meta(key);
+  return value ? std::move(*value) : std::string();
 }
 
 Status LocalReplica::set_meta(std::string_view key, std::string_view value) {
@@ -165,7 +171,11 @@ Status LocalReplica::set_meta(std::string_view key, std::string_view value) {
 }
 
 Status LocalReplica::load_identity() {
-  identity_.device = meta("device");
+  // A read that failed is not a missing value: a new device id would disown every queued op
+  // (the server refuses stamps of another device), a new op counter would reuse op ids.
+  auto device = read_meta("device");
+  if (!device) return device.status();
+  identity_.device = std::move(*device);
   if (identity_.device.empty()) {
     identity_.device = "d-" + hex16(options_.random());
     if (Status s = set_meta("device", identity_.device); !s) return s;
@@ -184,8 +194,9 @@ Status LocalReplica::load_state() {
   sync::ClientOptions co;
   co.device = identity_.device;
   co.user = identity_.user;
-  const std::string next = meta("next_op_sequence");
-  co.next_op_sequence = next.empty() ? 1 : std::stoull(next);
+  auto next = read_meta("next_op_sequence");
+  if (!next) return next.status();
+  co.next_op_sequence = next->empty() ? 1 : std::stoull(*next);
   auto replica = std::make_unique<sync::ClientReplica>(co, options_.clock, options_.random);
   // The pulled log is read and applied about kChunk entries at a time: holding all of it as
   // text and then as decoded entries would take gigabytes at 100k requests.
@@ -239,11 +250,14 @@ Status LocalReplica::load_state() {
     pending.push_back(sync::PendingOp{std::move((*queued)[i].op), acked[i], ack_cursor[i]});
   }
   std::optional<sync::Stamp> last;
-  if (const std::string s = meta("last_stamp"); !s.empty()) {
-    if (auto parsed = sync::parse_stamp(s)) last = *parsed;
+  auto stamp = read_meta("last_stamp");
+  if (!stamp) return stamp.status();
+  if (!stamp->empty()) {
+    if (auto parsed = sync::parse_stamp(*stamp)) last = *parsed;
   }
-  const std::string cursor = meta("cursor");
-  replica->restore({}, cursor.empty() ? 0 : std::stoull(cursor), pending, last);
+  auto cursor = read_meta("cursor");
+  if (!cursor) return cursor.status();
+  replica->restore({}, cursor->empty() ? 0 : std::stoull(*cursor), pending, last);
   replica_ = std::move(replica);
   return Status::ok();
 }

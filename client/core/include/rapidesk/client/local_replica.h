@@ -147,6 +147,9 @@ class LocalReplica {
   // and records the layout.
   Status rebuild_deferred_views();
   Status require_user() const;
+  // A profile setting; kIo (or the like) when it cannot be read, "" when it is not set.
+  Result<std::string> read_meta(std::string_view key) const;
+  // read_meta, with "" for a failed read too: for settings whose loss costs nothing lasting.
   std::string meta(std::string_view key) const;
   Status set_meta(std::string_view key, std::string_view value);
   // Persists `ops` (one edit) to the outbox and refreshes the rows they touch.
