@@ -129,7 +129,8 @@ class UiWindowTest : public ServerTest {
                                            {"title", "仓库扫码枪无法连接 #" + std::to_string(i)},
                                            {"description", "出库全部停了，请尽快派人处理。"},
                                            {"impact", i % 3 ? "team" : "site"},
-                                           {"owner", "alice"}};
+                                           {"owner", "alice"},
+                                           {"team", "SVC"}};
       ASSERT_TRUE((*replica)->create_request(f));
     }
     std::vector<client::FieldInput> kb = {{"title", "扫码枪重新配对步骤"}, {"body", "长按扫码枪电源键五秒，扫描配对条码。"},
@@ -296,6 +297,43 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   EXPECT_TRUE(ui::has_glyphs("请求列表"));
   EXPECT_FALSE(ui::has_glyphs("\xF0\x9F\x98\x80"));  // an emoji is not in the atlas: the check can fail
   ui::set_text_observer({});
+}
+
+TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
+  add_user("alice", "pw-alice", "agent", "SVC");
+  add_user("bob", "pw-bob", "field", "SVC");
+  start();
+  seed_requests(1);  // alice's, owned by her
+  auto window = ui::Window::open({});
+  ASSERT_TRUE(window);
+  window_ = std::move(*window);
+  ui::AppOptions options;
+  options.db = dir_.path() / "bob.rapidesk";
+  options.server_url = "http://127.0.0.1:" + std::to_string(port());
+  options.language = Language::kEnglish;
+  auto app = ui::App::open(options);
+  ASSERT_TRUE(app);
+  app_ = std::move(*app);
+  auto& ctx = app_->context();
+  frame();
+  ctx.login_server = options.server_url;
+  ctx.login_user = "bob";
+  ctx.login_password = "pw-bob";
+  ui::begin_sign_in(ctx);
+  ASSERT_TRUE(run_until([&] { return ctx.worker != nullptr; })) << ctx.login_error;
+  ctx.open.requests = true;
+  ASSERT_TRUE(run_until([&] { return ctx.list.size() == 1; }));
+  const std::string id = ctx.list.row(*ctx.reader, 0)->at("id");
+  // Bob (field staff, not its owner nor the team lead) re-agrees its due time: the server
+  // refuses both ops, which leave the outbox.
+  const std::vector<client::FieldInput> reagreed = {{"agreed_due", "2026-12-10T10:00:00+08:00"},
+                                                    {"agreed_reason", "客户要求延期"}};
+  ASSERT_TRUE(ctx.replica->update("request", id, reagreed));
+  ctx.worker->request_sync();
+  ASSERT_TRUE(run_until([&] { return ctx.notice && ctx.notice->error; }));
+  EXPECT_NE(ctx.notice->text.find("2 edits were refused by the server"), std::string::npos) << ctx.notice->text;
+  EXPECT_EQ(ctx.worker->status().refused_ops, 2u);
+  EXPECT_EQ(ctx.worker->status().pending_ops, 0u);
 }
 
 TEST_F(UiWindowTest, WorksOfflineAfterTheFirstSignInAndKeepsTheDraft) {

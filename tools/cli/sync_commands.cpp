@@ -97,8 +97,18 @@ int run_sync(const Args& a) {
       std::cout << what << " " << p.done << "/" << p.total << "\n";
     }
   };
+  const std::size_t refused_before = (*replica)->sync_state().refused_ops;
   const Status s = worker.sync_once(show);
   const auto state = (*replica)->sync_state();
+  const std::size_t refused_now = state.refused_ops - std::min(state.refused_ops, refused_before);
+  if (refused_now > 0 && !a.json) {
+    // Refused edits leave the outbox: without a word they would look synced.
+    std::cerr << say(a, format_text(Text{"{} edits were refused by the server and not applied; "
+                                         "`rapidesk-cli rejected` lists them with the reason.",
+                                         "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},
+                                    {same_text(std::to_string(refused_now))}))
+              << "\n";
+  }
   if (!s) {
     if (s.code() == ErrorCode::kUnavailable && !a.json) {
       std::cerr << say(a, format_text(Text{"{} edits stay queued and will be sent by the next sync.",
@@ -109,7 +119,7 @@ int run_sync(const Args& a) {
     return fail(a, s);
   }
   if (a.json) {
-    print_json({{"cursor", state.cursor}, {"pending", state.pending_ops}});
+    print_json({{"cursor", state.cursor}, {"pending", state.pending_ops}, {"refused", refused_now}});
   } else {
     std::cout << say(a, format_text(Text{"Synced: up to date at cursor {}; {} edits awaiting confirmation.",
                                          "同步完成：已到游标 {}；{} 条修改等待确认。"},

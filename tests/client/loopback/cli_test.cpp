@@ -214,6 +214,28 @@ TEST_F(CliTest, AProfileTheAppHasOpenIsReadButNotEditedByTheCli) {
   EXPECT_EQ(cli("a.db", {"--json", "show", id}).json()["industry"], "医疗");
 }
 
+TEST_F(CliTest, ASyncThatHadEditsRefusedSaysSo) {
+  users();
+  start();
+  sign_in("a.db", "alice");
+  sign_in("b.db", "bob");
+  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  // Bob (field staff, neither its owner nor the team lead) may not re-agree its due time.
+  ASSERT_EQ(cli("b.db", {"set", id, "agreed_due", "2026-12-10T10:00:00+08:00", "agreed_reason", "客户要求延期"}).code,
+            0);
+  CliRun sync = cli("b.db", {"sync"});
+  EXPECT_EQ(sync.code, 0) << sync.err;
+  EXPECT_NE(sync.err.find("2 edits were refused by the server"), std::string::npos) << sync.err;
+  EXPECT_EQ(cli("b.db", {"--json", "rejected"}).json().size(), 2u);
+  // Said once: the next sync refuses nothing new.
+  CliRun again = cli("b.db", {"--json", "sync"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(again.json()["refused"], 0);
+  EXPECT_EQ(again.err.find("refused"), std::string::npos) << again.err;
+}
+
 TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {
   users();
   start();

@@ -188,6 +188,9 @@ ReplicaSyncState LocalReplica::sync_state() const {
       s.unsent_ops = static_cast<std::size_t>(stmt->integer(1));
     }
   }
+  if (auto stmt = db_->prepare("SELECT COUNT(*) FROM rejected"); stmt) {
+    if (auto row = stmt->step(); row && *row) s.refused_ops = static_cast<std::size_t>(stmt->integer(0));
+  }
   return s;
 }
 

@@ -168,7 +168,9 @@ struct SyncWorker::Impl {
       status.online = s.is_ok() || (s.code() != ErrorCode::kUnavailable);
       status.last_error = s;
       if (s) status.last_sync_ms = now_ms();
-      status.pending_ops = replica.sync_state().pending_ops;
+      const ReplicaSyncState state = replica.sync_state();
+      status.pending_ops = state.pending_ops;
+      status.refused_ops = state.refused_ops;
       ++status.rounds;
     }
     changed();
@@ -235,8 +237,10 @@ struct SyncWorker::Impl {
 
 SyncWorker::SyncWorker(LocalReplica& replica, SyncWorkerOptions options)
     : impl_(std::make_unique<Impl>(replica, options)) {
-  impl_->status.pending_ops = replica.sync_state().pending_ops;
-  impl_->status.last_sync_ms = replica.sync_state().last_sync_ms;
+  const ReplicaSyncState state = replica.sync_state();
+  impl_->status.pending_ops = state.pending_ops;
+  impl_->status.refused_ops = state.refused_ops;
+  impl_->status.last_sync_ms = state.last_sync_ms;
 }
 
 SyncWorker::~SyncWorker() { stop(); }

@@ -71,6 +71,9 @@ struct ReplicaSyncState {
   std::int64_t last_sync_ms = 0; // 0: never
   std::uint64_t server_cursor = 0;  // the newest cursor the server announced
   bool initial_sync_done = false;
+  // Edits the server refused (the `rejected` table: kept with the reason, never sent again;
+  // `rapidesk-cli rejected` lists them).
+  std::size_t refused_ops = 0;
 };
 
 class LocalReplica {

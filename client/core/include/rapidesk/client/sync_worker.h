@@ -55,6 +55,7 @@ struct SyncStatus {
   std::int64_t last_sync_ms = 0;
   std::int64_t next_retry_ms = 0;  // when offline: the next attempt (0: none planned)
   std::size_t pending_ops = 0;
+  std::size_t refused_ops = 0;     // ReplicaSyncState::refused_ops: edits the server refused
   std::uint64_t rounds = 0;        // finished rounds (good or not)
 };
 
