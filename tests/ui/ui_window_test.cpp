@@ -141,6 +141,16 @@ class UiWindowTest : public ServerTest {
     ASSERT_TRUE(s) << s.message().en;
   }
 
+  // A real window and the app on `options`, in window_ and app_.
+  void open_app(const ui::AppOptions& options) {
+    auto window = ui::Window::open({});
+    ASSERT_TRUE(window) << window.status().message().en;
+    window_ = std::move(*window);
+    auto app = ui::App::open(options);
+    ASSERT_TRUE(app) << app.status().message().en;
+    app_ = std::move(*app);
+  }
+
   void frame(const fs::path* shot = nullptr) {
     if (app_->prepare_fonts()) window_->reload_fonts();
     window_->begin_frame(0);
@@ -187,16 +197,11 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   std::set<std::string> drawn;  // every string the UI handed to ImGui, in Chinese
   ui::set_text_observer([&](const char* s) { drawn.insert(s); });
 
-  auto window = ui::Window::open({});
-  ASSERT_TRUE(window) << window.status().message().en;
-  window_ = std::move(*window);
   ui::AppOptions options;
   options.db = dir_.path() / "carol.rapidesk";
   options.server_url = "http://127.0.0.1:" + std::to_string(port());
   options.language = Language::kChinese;
-  auto app = ui::App::open(options);
-  ASSERT_TRUE(app) << app.status().message().en;
-  app_ = std::move(*app);
+  ASSERT_NO_FATAL_FAILURE(open_app(options));
   auto& ctx = app_->context();
 
   // Not signed in yet: the login window is up; sign in through it.
@@ -304,16 +309,11 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   add_user("bob", "pw-bob", "field", "SVC");
   start();
   seed_requests(1);  // alice's, owned by her
-  auto window = ui::Window::open({});
-  ASSERT_TRUE(window);
-  window_ = std::move(*window);
   ui::AppOptions options;
   options.db = dir_.path() / "bob.rapidesk";
   options.server_url = "http://127.0.0.1:" + std::to_string(port());
   options.language = Language::kEnglish;
-  auto app = ui::App::open(options);
-  ASSERT_TRUE(app);
-  app_ = std::move(*app);
+  ASSERT_NO_FATAL_FAILURE(open_app(options));
   auto& ctx = app_->context();
   frame();
   ctx.login_server = options.server_url;

@@ -53,6 +53,16 @@ class CliTest : public ServerTest {
     wait_exit(c.pid, 10s);
     return out.empty() ? 0 : std::stoul(out);
   }
+  // alice (a.db) files a request; both she and bob (b.db) are signed in and synced.
+  std::string request_both_have() {
+    users();
+    start();
+    sign_in("a.db", "alice");
+    sign_in("b.db", "bob");
+    const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
+    if (cli("a.db", {"sync"}).code != 0 || cli("b.db", {"sync"}).code != 0) return {};
+    return id;
+  }
   void users() {
     add_user("alice", "pw-alice", "agent", "SVC");
     add_user("bob", "pw-bob", "field", "SVC");
@@ -215,13 +225,8 @@ TEST_F(CliTest, AProfileTheAppHasOpenIsReadButNotEditedByTheCli) {
 }
 
 TEST_F(CliTest, ASyncThatHadEditsRefusedSaysSo) {
-  users();
-  start();
-  sign_in("a.db", "alice");
-  sign_in("b.db", "bob");
-  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
-  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
-  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  const std::string id = request_both_have();
+  ASSERT_FALSE(id.empty());
   // Bob (field staff, neither its owner nor the team lead) may not re-agree its due time.
   ASSERT_EQ(cli("b.db", {"set", id, "agreed_due", "2026-12-10T10:00:00+08:00", "agreed_reason", "客户要求延期"}).code,
             0);
@@ -237,13 +242,8 @@ TEST_F(CliTest, ASyncThatHadEditsRefusedSaysSo) {
 }
 
 TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {
-  users();
-  start();
-  sign_in("a.db", "alice");
-  sign_in("b.db", "bob");
-  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
-  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
-  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  const std::string id = request_both_have();
+  ASSERT_FALSE(id.empty());
   // Both offline now (no sync): different fields and one shared field.
   ASSERT_EQ(cli("a.db", {"set", id, "industry", "医疗", "feedback", "alice 的说法"}).code, 0);
   ASSERT_EQ(cli("b.db", {"set", id, "background", "三楼机房", "feedback", "bob 的说法"}).code, 0);
