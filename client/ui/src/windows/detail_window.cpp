@@ -252,8 +252,15 @@ void draw_feedback(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
     } else {
       set_fields(ctx, id, {{"satisfaction", std::to_string(in.satisfaction)}, {"feedback", in.feedback}},
                  {"Feedback recorded.", "反馈已记录。"});
-      if (!in.feedback.empty()) (void)ctx.replica->add_activity(id, "feedback", in.feedback);
-      if (in.satisfaction <= 2) {
+      bool failed = false;
+      if (!in.feedback.empty()) {
+        // The comment also goes on the timeline; if that fails, say so rather than "recorded".
+        if (auto added = ctx.replica->add_activity(id, "feedback", in.feedback); !added) {
+          ctx.say(added.status());
+          failed = true;
+        }
+      }
+      if (!failed && in.satisfaction <= 2) {
         ctx.say(tr({"The customer is not satisfied: consider reopening the request.", "客户不满意：请考虑重新打开该请求。"}));
       }
     }
