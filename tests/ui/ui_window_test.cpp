@@ -143,6 +143,8 @@ class UiWindowTest : public ServerTest {
 
   // A real window and the app on `options`, in window_ and app_.
   void open_app(const ui::AppOptions& options) {
+    app_.reset();
+    window_.reset();  // one window (and ImGui context) at a time
     auto window = ui::Window::open({});
     ASSERT_TRUE(window) << window.status().message().en;
     window_ = std::move(*window);
@@ -334,6 +336,13 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   EXPECT_NE(ctx.notice->text.find("2 edits were refused by the server"), std::string::npos) << ctx.notice->text;
   EXPECT_EQ(ctx.worker->status().refused_ops, 2u);
   EXPECT_EQ(ctx.worker->status().pending_ops, 0u);
+  // Told once: opened again, the app does not say it again.
+  app_.reset();
+  ASSERT_NO_FATAL_FAILURE(open_app(options));
+  auto& reopened = app_->context();
+  ASSERT_TRUE(run_until([&] { return reopened.worker != nullptr && reopened.worker->status().rounds > 0; }));
+  for (int i = 0; i < 5; ++i) frame();
+  EXPECT_FALSE(reopened.notice && reopened.notice->error) << reopened.notice->text;
 }
 
 TEST_F(UiWindowTest, WorksOfflineAfterTheFirstSignInAndKeepsTheDraft) {

@@ -97,12 +97,14 @@ int run_sync(const Args& a) {
       std::cout << what << " " << p.done << "/" << p.total << "\n";
     }
   };
-  const std::size_t refused_before = (*replica)->sync_state().refused_ops;
   const Status s = worker.sync_once(show);
   const auto state = (*replica)->sync_state();
-  const std::size_t refused_now = state.refused_ops - std::min(state.refused_ops, refused_before);
-  if (refused_now > 0 && !a.json) {
-    // Refused edits leave the outbox: without a word they would look synced.
+  // Also after a failed round, and what an earlier sync that was cut short left untold.
+  const auto untold = (*replica)->take_unreported_refusals();
+  const std::size_t refused_now = untold ? *untold : 0;
+  if (refused_now > 0) {
+    // Refused edits leave the outbox: without a word they would look synced. (stderr: also
+    // with --json, whose failure answer has no room for it.)
     std::cerr << say(a, format_text(Text{"{} edits were refused by the server and not applied; "
                                          "`rapidesk-cli rejected` lists them with the reason.",
                                          "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},

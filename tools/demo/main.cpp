@@ -168,7 +168,9 @@ class DemoRun {
     std::vector<std::string> unfinished;
     for (const std::string& user : cast_.profiles()) {
       if (!fs::exists(profile_of(user))) continue;
-      auto replica = client::LocalReplica::open(profile_of(user));
+      client::LocalReplicaOptions query_only;  // counting needs no replica (nor the profile's lock)
+      query_only.load_state = false;
+      auto replica = client::LocalReplica::open(profile_of(user), std::move(query_only));
       if (!replica) return console_.fail(replica.status());
       if ((*replica)->sync_state().unsent_ops > 0) unfinished.push_back(user);
     }

@@ -141,15 +141,23 @@ TEST(LocalReplica, ASettingThatCannotBeReadFailsTheOpenInsteadOfCountingOpIdsFro
     ASSERT_TRUE(db.is_ok());
     ASSERT_TRUE((*db)->exec("ALTER TABLE meta RENAME TO meta_kept; "
                             "CREATE VIEW meta AS SELECT key, CASE WHEN key = 'next_op_sequence' "
-                            "THEN abs(-9223372036854775807 - 1) ELSE value END AS value FROM meta_kept",
+                            "THEN abs(-9223372036854775807 - 1 + 0 * length(value)) ELSE value END AS value "
+                            "FROM meta_kept",
                             "breaking one setting")
                     .is_ok());
   }
   // Taken for "not set", the counter would start at 1 again and the next edits would reuse
   // op ids the server already has (and drop them as replays).
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM meta WHERE key = 'device' AND value LIKE 'd-%'"), 1u)
+      << "only the counter's row is unreadable";
   auto again = LocalReplica::open(dir.file("a.db"));
   ASSERT_FALSE(again.is_ok());
   EXPECT_NE(again.status().message().en.find("overflow"), std::string::npos) << again.status().message().en;
+  // The failed open let go of the profile: the next one fails the same way, not as "open
+  // in another program".
+  auto once_more = LocalReplica::open(dir.file("a.db"));
+  ASSERT_FALSE(once_more.is_ok());
+  EXPECT_NE(once_more.status().message().en.find("overflow"), std::string::npos) << once_more.status().message().en;
 }
 
 TEST(LocalReplica, BadInputChangesNothing) {

@@ -6,6 +6,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <random>
 #include <utility>
 
@@ -37,14 +39,23 @@ std::uint64_t fingerprint(std::string_view text) {
 // would be dropped without a word. Whoever opens it first holds it; the lock goes with the
 // process, also when it is killed. Returns the locked descriptor.
 Result<int> lock_profile(const std::filesystem::path& file) {
-  const std::string lock_file = file.string() + ".lock";
-  const int fd = ::open(lock_file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  // Named after the real file: a second path to it (a link) must find the same lock.
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(file, ec);
+  const std::string lock_file = (ec ? file : real).string() + ".lock";
+  int fd = ::open(lock_file.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) fd = ::open(lock_file.c_str(), O_RDONLY | O_CLOEXEC);  // left by another account: flock needs no write
   if (fd < 0) {
-    return Status::io(format_text(Text{"cannot create the profile lock {}", "无法创建配置文件锁 {}"},
-                                  {same_text(lock_file)}));
+    return Status::io(format_text(Text{"cannot create the profile lock {}: {}", "无法创建配置文件锁 {}：{}"},
+                                  {same_text(lock_file), same_text(std::strerror(errno))}));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int error = errno;
     ::close(fd);
+    if (error != EWOULDBLOCK) {
+      return Status::io(format_text(Text{"cannot lock the profile {}: {}", "无法锁定配置文件 {}：{}"},
+                                    {same_text(lock_file), same_text(std::strerror(error))}));
+    }
     return Status(ErrorCode::kConflict,
                   format_text(Text{"The profile {} is open in another Rapidesk program (the desktop app or "
                                    "rapidesk-cli); close it there first.",
@@ -180,7 +191,11 @@ Status LocalReplica::load_identity() {
     identity_.device = "d-" + hex16(options_.random());
     if (Status s = set_meta("device", identity_.device); !s) return s;
   }
-  identity_.user = meta("user");
+  // Read as the rest of the identity, but a failed read must not leave the profile looking
+  // unowned: set_sign_in would then let another person take over someone's queued edits.
+  auto user = read_meta("user");
+  if (!user) return user.status();
+  identity_.user = std::move(*user);
   identity_.display_name = meta("display_name");
   identity_.role = meta("role");
   identity_.team = meta("team");

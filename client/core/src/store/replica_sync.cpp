@@ -168,6 +168,17 @@ Status LocalReplica::note_server_cursor(std::uint64_t cursor) {
   return set_meta("server_cursor", std::to_string(cursor));
 }
 
+Result<std::size_t> LocalReplica::take_unreported_refusals() {
+  const std::size_t refused = sync_state().refused_ops;
+  std::lock_guard lock(mutex_);
+  auto told = read_meta("refusals_reported");
+  if (!told) return told.status();
+  const std::size_t reported = told->empty() ? 0 : static_cast<std::size_t>(std::stoull(*told));
+  if (refused <= reported) return std::size_t{0};
+  if (Status s = set_meta("refusals_reported", std::to_string(refused)); !s) return s;
+  return refused - reported;
+}
+
 ReplicaSyncState LocalReplica::sync_state() const {
   std::lock_guard lock(mutex_);
   ReplicaSyncState s;

@@ -109,7 +109,6 @@ App::~App() {
 void App::start_sync() {
   if (!sync_enabled_ || worker_) return;
   worker_ = std::make_unique<client::SyncWorker>(*replica_);
-  ctx_.refused_seen = worker_->status().refused_ops;  // told about when they happened
   worker_->on_change([this] { ctx_.sync_changed.store(true); });
   worker_->start();
   ctx_.worker = worker_.get();

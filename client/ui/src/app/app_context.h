@@ -75,7 +75,7 @@ struct AppContext {
   bool insights_dirty = true;       // notifications / dashboard need re-reading
   std::atomic<bool> sync_changed{false};  // set by the sync worker's thread
   std::optional<Notice> notice;
-  std::size_t refused_seen = 0;     // refused edits already told about (the status bar)
+  std::size_t refused_seen = 0;     // the worker's refused_ops the status bar last looked at
 
   // Sign-in in flight (the login window): never blocks a frame.
   std::future<Result<client::LoginResult>> login_result;

@@ -130,6 +130,10 @@ class LocalReplica {
   Status settle_views();
   Status note_server_cursor(std::uint64_t cursor);
   ReplicaSyncState sync_state() const;
+  // How many refused edits nobody was told about yet, and from now on they count as told
+  // (a mark kept in the profile, so a sync killed or failed after recording refusals is
+  // reported by the next program that asks: the CLI's sync, the app's status bar).
+  Result<std::size_t> take_unreported_refusals();
   bool has_state() const { return replica_ != nullptr; }
 
   // Drafts (the intake form): saved text survives restarts until cleared.
