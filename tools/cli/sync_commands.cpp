@@ -102,15 +102,8 @@ int run_sync(const Args& a) {
   // Also after a failed round, and what an earlier sync that was cut short left untold.
   const auto untold = (*replica)->take_unreported_refusals();
   const std::size_t refused_now = untold ? *untold : 0;
-  if (refused_now > 0) {
-    // Refused edits leave the outbox: without a word they would look synced. (stderr: also
-    // with --json, whose failure answer has no room for it.)
-    std::cerr << say(a, format_text(Text{"{} edits were refused by the server and not applied; "
-                                         "`rapidesk-cli rejected` lists them with the reason.",
-                                         "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},
-                                    {same_text(std::to_string(refused_now))}))
-              << "\n";
-  }
+  // On stderr also with --json, whose failure answer has no room for it.
+  if (refused_now > 0) std::cerr << say(a, client::refused_edits_text(refused_now)) << "\n";
   if (!s) {
     if (s.code() == ErrorCode::kUnavailable && !a.json) {
       std::cerr << say(a, format_text(Text{"{} edits stay queued and will be sent by the next sync.",

@@ -15,10 +15,10 @@ namespace rapidesk::server {
 
 namespace {
 
-Status io_error(const std::filesystem::path& file, std::string_view what) {
+Status io_error(const std::filesystem::path& file, std::string_view what, int error = errno) {
   return Status::io(format_text(Text{"cannot {} the SLA policy file {}: {}", "无法{} SLA 策略文件 {}：{}"},
                                 {Text{std::string(what), what == "read" ? "读取" : "写入"}, same_text(file.string()),
-                                 same_text(std::strerror(errno))}));
+                                 same_text(std::strerror(error))}));
 }
 
 // Writes all of `data` to `fd`; false on any error.
@@ -41,8 +41,7 @@ Result<PolicyDocument> read_policy_document(const std::filesystem::path& data_di
   if (ec) {
     // Not "no file" (that is ENOENT, which sets no error): the default must not replace
     // the policy in force because a share or a permission failed for a moment.
-    errno = ec.value();
-    return io_error(file, "read");
+    return io_error(file, "read", ec.value());
   }
   if (!stored) return PolicyDocument{std::string(default_sla_policy_json()), false};
   std::ifstream in(file, std::ios::binary);

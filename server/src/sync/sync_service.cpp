@@ -13,6 +13,12 @@ namespace rapidesk::server {
 
 namespace {
 
+// The field group of a due time re-agreed with the customer: only the owner, the team lead,
+// coordinators and admins write it (check_field_rules).
+bool reagrees_due(const sync::FieldOp& op) {
+  return op.entity == "request" && (op.field == "agreed_due" || op.field == "agreed_reason");
+}
+
 // Fields whose change can make a request visible to someone new.
 bool grants_visibility(const sync::OpView& op) {
   return (op.entity == "request" && (op.field == "team" || op.field == "owner" || op.field == "collaborators")) ||
@@ -475,10 +481,7 @@ Result<SyncService::TeamCodes> SyncService::teams_led_by(const AuthContext& who,
                                                          const std::vector<sync::FieldOp>& ops) {
   TeamCodes led;
   if (sees_everything(who)) return led;
-  const bool needed = std::any_of(ops.begin(), ops.end(), [](const sync::FieldOp& op) {
-    return op.entity == "request" && (op.field == "agreed_due" || op.field == "agreed_reason");
-  });
-  if (!needed) return led;
+  if (std::none_of(ops.begin(), ops.end(), reagrees_due)) return led;
   auto teams = storage_.list_teams();
   if (!teams) return teams.status();
   for (const TeamRecord& t : *teams) {
@@ -494,7 +497,7 @@ Status SyncService::check_field_rules(const AuthContext& who, const sync::FieldO
                        "SLA 记录只能由服务器写入，请改为添加备注。"},
                   "kind");
   }
-  if (op.entity != "request" || (op.field != "agreed_due" && op.field != "agreed_reason")) return Status::ok();
+  if (!reagrees_due(op)) return Status::ok();
   if (sees_everything(who)) return Status::ok();
   auto read_text = [&](std::string_view field) {
     auto v = merge_.store().read("request", op.row, field);

@@ -82,18 +82,17 @@ Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::
   }
   // Only a replica that can edit and sync counts ops; queries (load_state false) read
   // alongside it, as a second program's list or search does while the app is open.
-  int lock_fd = -1;
-  if (options.load_state) {
-    auto locked = lock_profile(file);
-    if (!locked) return locked.status();
-    lock_fd = *locked;
-  }
   struct Unlock {
-    int fd;
+    int fd = -1;
     ~Unlock() {
       if (fd >= 0) ::close(fd);
     }
-  } lock{lock_fd};  // until the replica holds it
+  } lock;  // until the replica holds it
+  if (options.load_state) {
+    auto locked = lock_profile(file);
+    if (!locked) return locked.status();
+    lock.fd = *locked;
+  }
   auto db = sqlite::Database::open(file);
   if (!db) return db.status();
   if (Status s = register_search_tokenizer((*db)->handle()); !s) return s;

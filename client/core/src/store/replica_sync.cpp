@@ -168,9 +168,18 @@ Status LocalReplica::note_server_cursor(std::uint64_t cursor) {
   return set_meta("server_cursor", std::to_string(cursor));
 }
 
+std::size_t LocalReplica::refused_count() const {
+  auto stmt = db_->cached("SELECT COUNT(*) FROM rejected");
+  if (!stmt) return 0;
+  auto row = (*stmt)->step();
+  const std::size_t n = row && *row ? static_cast<std::size_t>((*stmt)->integer(0)) : 0;
+  (*stmt)->reset();
+  return n;
+}
+
 Result<std::size_t> LocalReplica::take_unreported_refusals() {
-  const std::size_t refused = sync_state().refused_ops;
   std::lock_guard lock(mutex_);
+  const std::size_t refused = refused_count();
   auto told = read_meta("refusals_reported");
   if (!told) return told.status();
   const std::size_t reported = told->empty() ? 0 : static_cast<std::size_t>(std::stoull(*told));
@@ -199,9 +208,7 @@ ReplicaSyncState LocalReplica::sync_state() const {
       s.unsent_ops = static_cast<std::size_t>(stmt->integer(1));
     }
   }
-  if (auto stmt = db_->prepare("SELECT COUNT(*) FROM rejected"); stmt) {
-    if (auto row = stmt->step(); row && *row) s.refused_ops = static_cast<std::size_t>(stmt->integer(0));
-  }
+  s.refused_ops = refused_count();
   return s;
 }
 

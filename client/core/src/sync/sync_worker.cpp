@@ -277,4 +277,12 @@ void SyncWorker::on_change(std::function<void()> handler) {
   impl_->on_change = std::move(handler);
 }
 
+Text refused_edits_text(std::size_t count) {
+  // Refused edits leave the outbox: without a word they would look synced.
+  return format_text(Text{"{} edits were refused by the server and not applied; `rapidesk-cli rejected` lists them "
+                          "with the reason.",
+                          "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},
+                     {same_text(std::to_string(count))});
+}
+
 }  // namespace rapidesk::client

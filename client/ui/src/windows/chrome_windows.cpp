@@ -58,17 +58,12 @@ void draw_status_bar(AppContext& ctx) {
   } else {
     const client::SyncStatus s = ctx.worker->status();
     if (s.refused_ops != ctx.refused_seen) {
-      // They left the outbox: without a word the edits would look synced. Each is told
-      // once, here or by the CLI (a mark in the profile), also when it happened while the
-      // app was closed.
+      // Each refusal is told once, here or by the CLI (a mark in the profile), also when it
+      // happened while the app was closed.
       ctx.refused_seen = s.refused_ops;
       const auto untold = ctx.replica->take_unreported_refusals();
       const std::size_t n = untold ? *untold : 0;
-      if (n > 0) ctx.notice = Notice{pick(format_text(Text{"{} edits were refused by the server and not applied "
-                                                "(`rapidesk-cli rejected` lists the reasons)",
-                                                "{} 条修改被服务器拒绝，未生效（`rapidesk-cli rejected` 列出原因）"},
-                                           {same_text(std::to_string(n))})),
-                          true, ctx.now};
+      if (n > 0) ctx.say(pick(client::refused_edits_text(n)), true);
     }
     if (s.online) {
       ImGui::TextColored(tone_color(Tone::kOnTrack, dark), "%s", s.stream_connected ? tr({"● Online, live", "● 在线（实时）"})

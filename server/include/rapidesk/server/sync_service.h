@@ -161,12 +161,12 @@ class SyncService {
   // holding the writer lease (several servers) and merge_mutex_, unless this server has
   // stopped taking changes. An exception from it stops the server (stop_after_merge_error).
   Result<std::uint64_t> merge_turn(const std::function<std::uint64_t()>& merge);
-  // Authorises and merges one push, numbers new requests, runs automation; the ops are
-  // moved into the merge. REQUIRES: merge_mutex_
   // The teams `who` leads, read from storage only when one of `ops` needs them (a re-agreed
   // due time) and `who` does not see everything; else empty.
   using TeamCodes = std::vector<std::string>;
   Result<TeamCodes> teams_led_by(const AuthContext& who, const std::vector<sync::FieldOp>& ops);
+  // Authorises and merges one push, numbers new requests, runs automation; the ops are
+  // moved into the merge. REQUIRES: merge_mutex_
   Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops, const TeamCodes& led);
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_

@@ -159,6 +159,7 @@ class LocalReplica {
   // read_meta, with "" for a failed read too: for settings whose loss costs nothing lasting.
   std::string meta(std::string_view key) const;
   Status set_meta(std::string_view key, std::string_view value);
+  std::size_t refused_count() const;  // rows in `rejected` (0 if unreadable); REQUIRES: mutex_
   // Persists `ops` (one edit) to the outbox and refreshes the rows they touch.
   Status persist_edit(const std::vector<sync::FieldOp>& ops);
   Result<std::vector<sync::FieldEdit>> to_edits(std::string_view entity, std::span<const FieldInput> fields) const;

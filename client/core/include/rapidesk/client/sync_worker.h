@@ -59,6 +59,10 @@ struct SyncStatus {
   std::uint64_t rounds = 0;        // finished rounds (good or not)
 };
 
+// What the CLI's sync and the app's status bar say about `count` refused edits nobody was
+// told about yet (LocalReplica::take_unreported_refusals).
+Text refused_edits_text(std::size_t count);
+
 class SyncWorker {
  public:
   using ProgressHandler = std::function<void(const SyncProgress&)>;
