@@ -35,6 +35,18 @@ Notification breach() {
   return n;
 }
 
+// The sender's delivery reports (its callback runs on the sender's thread).
+struct Collector {
+  std::vector<DeliveryReport> reports;
+  std::mutex m;
+  WebhookSender::Callback callback() {
+    return [this](const DeliveryReport& r) {
+      std::lock_guard l(m);
+      reports.push_back(r);
+    };
+  }
+};
+
 RetryPolicy fast_retries() {
   RetryPolicy p;
   p.first_backoff = std::chrono::milliseconds(20);
@@ -45,16 +57,15 @@ RetryPolicy fast_retries() {
 
 TEST(Webhook, RetriesAfterServerErrorsThenDelivers) {
   Receiver receiver({500, 503, 200});
-  std::vector<DeliveryReport> reports;
-  std::mutex m;
+  Collector got;
   WebhookSender sender({{"TECH", "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", PayloadTemplate::kGeneric, {}}},
-                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+                       fast_retries(), got.callback());
   EXPECT_EQ(sender.send(breach()), 1u);
   ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_TRUE(reports[0].delivered);
-  EXPECT_EQ(reports[0].attempts, 3);
-  EXPECT_EQ(reports[0].last_status, 200);
+  ASSERT_EQ(got.reports.size(), 1u);
+  EXPECT_TRUE(got.reports[0].delivered);
+  EXPECT_EQ(got.reports[0].attempts, 3);
+  EXPECT_EQ(got.reports[0].last_status, 200);
   const auto bodies = receiver.bodies();
   ASSERT_EQ(bodies.size(), 3u);
   const auto j = nlohmann::json::parse(bodies.back());
@@ -66,15 +77,14 @@ TEST(Webhook, RetriesAfterServerErrorsThenDelivers) {
 TEST(Webhook, ClientErrorsAreFinalAndAttemptsAreBounded) {
   Receiver rejecting({400});
   Receiver failing({500});
-  std::vector<DeliveryReport> reports;
-  std::mutex m;
+  Collector got;
   WebhookSender sender({{"*", "http://127.0.0.1:" + std::to_string(rejecting.port()) + "/", PayloadTemplate::kSlack, {}},
                         {"*", "http://127.0.0.1:" + std::to_string(failing.port()) + "/", PayloadTemplate::kSlack, {}}},
-                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+                       fast_retries(), got.callback());
   EXPECT_EQ(sender.send(breach()), 2u);
   ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
-  ASSERT_EQ(reports.size(), 2u);
-  for (const auto& r : reports) {
+  ASSERT_EQ(got.reports.size(), 2u);
+  for (const auto& r : got.reports) {
     EXPECT_FALSE(r.delivered);
     EXPECT_EQ(r.attempts, r.last_status == 400 ? 1 : 4) << r.url;
   }
@@ -82,39 +92,37 @@ TEST(Webhook, ClientErrorsAreFinalAndAttemptsAreBounded) {
 
 TEST(Webhook, ARedirectIsNotFollowedAndReportedAsNotDeliveredAfterOneAttempt) {
   Receiver moved({301});
-  std::vector<DeliveryReport> reports;
-  std::mutex m;
+  Collector got;
   WebhookSender sender({{"*", "http://127.0.0.1:" + std::to_string(moved.port()) + "/old", PayloadTemplate::kGeneric, {}}},
-                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+                       fast_retries(), got.callback());
   EXPECT_EQ(sender.send(breach()), 1u);
   ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_FALSE(reports[0].delivered);
-  EXPECT_EQ(reports[0].attempts, 1);  // the receiver may have acted on it: no copies
-  EXPECT_EQ(reports[0].last_status, 301);
+  ASSERT_EQ(got.reports.size(), 1u);
+  EXPECT_FALSE(got.reports[0].delivered);
+  EXPECT_EQ(got.reports[0].attempts, 1);  // the receiver may have acted on it: no copies
+  EXPECT_EQ(got.reports[0].last_status, 301);
   EXPECT_EQ(moved.bodies().size(), 1u);
-  EXPECT_NE(reports[0].error.find("redirect"), std::string::npos) << reports[0].error;
+  EXPECT_NE(got.reports[0].error.find("redirect"), std::string::npos) << got.reports[0].error;
   EXPECT_TRUE(worth_retrying(302));
   EXPECT_FALSE(worth_retrying(404));
 }
 
 TEST(Webhook, ADeliveryDroppedForRoomIsReportedAsNotDelivered) {
   Receiver receiver({200});
-  std::vector<DeliveryReport> reports;
-  std::mutex m;
+  Collector got;
   const std::string base = "http://127.0.0.1:" + std::to_string(receiver.port());
   // Room for one: the second target's delivery pushes out the first's, queued a moment before.
   WebhookSender sender({{"*", base + "/first", PayloadTemplate::kGeneric, {}},
                         {"*", base + "/second", PayloadTemplate::kGeneric, {}}},
-                       fast_retries(), [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); },
+                       fast_retries(), got.callback(),
                        /*max_queue=*/1);
   EXPECT_EQ(sender.send(breach()), 2u);
   ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
   EXPECT_EQ(sender.dropped(), 1u);
-  ASSERT_EQ(reports.size(), 2u);
-  std::lock_guard l(m);
+  ASSERT_EQ(got.reports.size(), 2u);
+  std::lock_guard l(got.m);
   std::map<std::string, DeliveryReport> by_url;
-  for (const auto& r : reports) by_url[r.url] = r;
+  for (const auto& r : got.reports) by_url[r.url] = r;
   EXPECT_FALSE(by_url[base + "/first"].delivered);
   EXPECT_NE(by_url[base + "/first"].error.find("dropped"), std::string::npos) << by_url[base + "/first"].error;
   EXPECT_TRUE(by_url[base + "/second"].delivered);
@@ -122,8 +130,7 @@ TEST(Webhook, ADeliveryDroppedForRoomIsReportedAsNotDelivered) {
 }
 
 TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {
-  std::vector<DeliveryReport> reports;
-  std::mutex m;
+  Collector got;
   // A port nobody listens on: connection refused each time.
   unsigned short closed_port;
   {
@@ -134,12 +141,12 @@ TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {
   auto policy = fast_retries();
   policy.max_attempts = 2;
   WebhookSender sender({{"TECH", "http://127.0.0.1:" + std::to_string(closed_port) + "/", PayloadTemplate::kWecom, {}}}, policy,
-                       [&](const DeliveryReport& r) { std::lock_guard l(m); reports.push_back(r); });
+                       got.callback());
   sender.send(breach());
   ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].attempts, 2);
-  EXPECT_FALSE(reports[0].error.empty());
+  ASSERT_EQ(got.reports.size(), 1u);
+  EXPECT_EQ(got.reports[0].attempts, 2);
+  EXPECT_FALSE(got.reports[0].error.empty());
 }
 
 TEST(Webhook, FiltersByTeamAndEvent) {

@@ -141,6 +141,15 @@ class UiWindowTest : public ServerTest {
     ASSERT_TRUE(s) << s.message().en;
   }
 
+  // The app on `profile` (in the test's folder) with this test's server.
+  ui::AppOptions online(const std::string& profile, Language language) {
+    ui::AppOptions options;
+    options.db = dir_.path() / profile;
+    options.server_url = "http://127.0.0.1:" + std::to_string(port());
+    options.language = language;
+    return options;
+  }
+
   // A real window and the app on `options`, in window_ and app_.
   void open_app(const ui::AppOptions& options) {
     app_.reset();
@@ -199,10 +208,7 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   std::set<std::string> drawn;  // every string the UI handed to ImGui, in Chinese
   ui::set_text_observer([&](const char* s) { drawn.insert(s); });
 
-  ui::AppOptions options;
-  options.db = dir_.path() / "carol.rapidesk";
-  options.server_url = "http://127.0.0.1:" + std::to_string(port());
-  options.language = Language::kChinese;
+  const ui::AppOptions options = online("carol.rapidesk", Language::kChinese);
   ASSERT_NO_FATAL_FAILURE(open_app(options));
   auto& ctx = app_->context();
 
@@ -311,10 +317,7 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   add_user("bob", "pw-bob", "field", "SVC");
   start();
   seed_requests(1);  // alice's, owned by her
-  ui::AppOptions options;
-  options.db = dir_.path() / "bob.rapidesk";
-  options.server_url = "http://127.0.0.1:" + std::to_string(port());
-  options.language = Language::kEnglish;
+  const ui::AppOptions options = online("bob.rapidesk", Language::kEnglish);
   ASSERT_NO_FATAL_FAILURE(open_app(options));
   auto& ctx = app_->context();
   frame();
