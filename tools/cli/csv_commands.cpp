@@ -1,6 +1,6 @@
 // export / import of requests as CSV: UTF-8 with BOM (Excel shows Chinese text), cells
 // defused against formula injection (rapidesk/shared/csv.h). Import checks every row first
-// and imports nothing if any row is invalid.
+// and imports nothing if any row is invalid; the rows are then recorded in one transaction.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -106,14 +106,14 @@ int run_import(const Args& a) {
   }
   auto replica = open_replica(a);
   if (!replica) return fail(a, replica.status());
-  nlohmann::json ids = nlohmann::json::array();
-  for (const auto& fields : rows) {
-    auto id = (*replica)->create_request(fields);
-    if (!id) return fail(a, id.status());
-    ids.push_back(*id);
+  // One transaction: an error halfway (a full disk) keeps none, so a rerun duplicates nothing.
+  auto ids = (*replica)->create_requests(rows);
+  if (!ids) {
+    return fail(a, Status(ids.status().code(),
+                          format_text(Text{"Nothing imported: {}", "未导入任何内容：{}"}, {ids.status().message()})));
   }
-  if (a.json) print_json({{"imported", ids.size()}, {"ids", ids}});
-  else std::cout << say(a, format_text(Text{"Imported {} requests.", "已导入 {} 条请求。"}, {same_text(std::to_string(ids.size()))})) << "\n";
+  if (a.json) print_json({{"imported", ids->size()}, {"ids", *ids}});
+  else std::cout << say(a, format_text(Text{"Imported {} requests.", "已导入 {} 条请求。"}, {same_text(std::to_string(ids->size()))})) << "\n";
   return 0;
 }
 

@@ -166,6 +166,22 @@ TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
   EXPECT_EQ(refused.code, 1);
   EXPECT_NE(refused.err.find("line 3"), std::string::npos) << refused.err;
   EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 3u) << "the refused file imported nothing";
+  // A valid file the disk fills up halfway through: nothing of it is kept, so importing it
+  // again once there is room records each request once.
+  std::ofstream(import_file) << "customer,category,channel,description\r\nA,complaint,phone,a\r\n"
+                             << "B,complaint,phone,b\r\nC,complaint,phone,c\r\n";
+  const std::size_t queued = local_count("a.db", "SELECT COUNT(*) FROM outbox");
+  local_count("a.db", "CREATE TRIGGER disk_full BEFORE INSERT ON outbox WHEN (SELECT COUNT(*) FROM outbox) >= " +
+                          std::to_string(queued + 12) + " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+  CliRun full = cli("a.db", {"import", import_file});
+  EXPECT_EQ(full.code, 1);
+  EXPECT_NE(full.err.find("Nothing imported: "), std::string::npos) << full.err;
+  EXPECT_NE(full.err.find("disk is full"), std::string::npos) << full.err;
+  EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 3u) << "a failed import keeps none of its rows";
+  EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), queued);
+  local_count("a.db", "DROP TRIGGER disk_full");
+  ASSERT_EQ(cli("a.db", {"import", import_file}).code, 0);
+  EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 6u);
   EXPECT_EQ(cli("a.db", {"export", csv}).code, 0);
   std::ifstream in2(csv, std::ios::binary);
   std::string text2((std::istreambuf_iterator<char>(in2)), {});

@@ -185,6 +185,85 @@ TEST(LocalReplica, BadInputChangesNothing) {
   EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), pending);
 }
 
+// Makes the profile's writes fail like a full disk once `sql_condition` holds for the op
+// being queued (another connection's trigger; the replica's statements see it at once).
+void fail_outbox_writes_when(const std::filesystem::path& file, const std::string& sql_condition) {
+  auto db = sqlite::Database::open(file);
+  ASSERT_TRUE(db.is_ok());
+  ASSERT_TRUE((*db)->exec("CREATE TRIGGER disk_full BEFORE INSERT ON outbox WHEN " + sql_condition +
+                              " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+                          "simulating a full disk")
+                  .is_ok());
+}
+
+TEST(LocalReplica, AProgressNoteAndTheRequestsProgressAreKeptTogetherOrNotAtAll) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  auto id = r->create_request(intake("华东医院", "扫码枪无法连接"));
+  ASSERT_TRUE(id.is_ok());
+  const auto pending = r->sync_state().pending_ops;
+  // The note is written, the request's progress is not: a note kept alone would claim
+  // progress the request does not show, and the user's retry would add it twice.
+  fail_outbox_writes_when(dir.file("a.db"), "NEW.entity = 'request'");
+  auto failed = r->add_activity(*id, "progress", "已更换线缆", 60);
+  ASSERT_FALSE(failed.is_ok());
+  EXPECT_NE(failed.status().message().en.find("disk is full"), std::string::npos) << failed.status().message().en;
+  EXPECT_EQ(r->sync_state().pending_ops, pending) << "memory went back to what the file has";
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM activities"), 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), pending);
+  ASSERT_TRUE(sqlite::Database::open(dir.file("a.db")).value()->exec("DROP TRIGGER disk_full", "").is_ok());
+  auto added = r->add_activity(*id, "progress", "已更换线缆", 60);
+  ASSERT_TRUE(added.is_ok()) << added.status().message().en;
+  auto detail = (*ReplicaReader::open(dir.file("a.db")))->request(*id);
+  ASSERT_TRUE(detail.is_ok());
+  EXPECT_EQ((*detail)["progress"], 60);
+  ASSERT_EQ((*detail)["activities"].size(), 1u);
+  EXPECT_EQ((*detail)["activities"][0]["text"], "已更换线缆");
+}
+
+TEST(LocalReplica, SeveralNewRequestsAreRecordedAllOrNone) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  const std::vector<std::vector<FieldInput>> three{intake("华东医院", "发票金额错误"), intake("北方物流", "扫码枪故障"),
+                                                   intake("南方电网", "咨询发票")};
+  // An invalid request anywhere refuses all of them, before anything is merged.
+  auto with_bad = three;
+  with_bad[2][1].text = "complain";
+  auto refused = r->create_requests(with_bad);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().en.find("complain"), std::string::npos) << refused.status().message().en;
+  // One the merge refuses (a field given twice) after the first was merged in memory.
+  auto with_twice = three;
+  with_twice[1].push_back({"title", "扫码枪无法连接"});
+  auto merged_refusal = r->create_requests(with_twice);
+  ASSERT_FALSE(merged_refusal.is_ok());
+  EXPECT_NE(merged_refusal.status().message().en.find("twice"), std::string::npos);
+  EXPECT_EQ(r->sync_state().pending_ops, 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  // The disk fills up while the second request is queued: the first is not kept either, so
+  // running the import again after freeing space records each request once.
+  fail_outbox_writes_when(dir.file("a.db"), "(SELECT COUNT(*) FROM outbox) >= 12");
+  auto failed = r->create_requests(three);
+  ASSERT_FALSE(failed.is_ok());
+  EXPECT_EQ(r->sync_state().pending_ops, 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), 0u);
+  ASSERT_TRUE(sqlite::Database::open(dir.file("a.db")).value()->exec("DROP TRIGGER disk_full", "").is_ok());
+  auto ids = r->create_requests(three);
+  ASSERT_TRUE(ids.is_ok()) << ids.status().message().en;
+  ASSERT_EQ(ids->size(), 3u);
+  auto reader = ReplicaReader::open(dir.file("a.db"));
+  for (std::size_t i = 0; i < 3; ++i) {
+    auto shown = (*reader)->request((*ids)[i]);
+    ASSERT_TRUE(shown.is_ok());
+    EXPECT_EQ((*shown)["customer"], three[i][0].text);
+    EXPECT_EQ((*shown)["status"], "new");
+  }
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 3u);
+}
+
 TEST(LocalReplica, TwoOfflineReplicasMergeFieldByFieldWithOneConflict) {
   TempDir dir;
   std::int64_t now = kNow;

@@ -142,11 +142,48 @@ Result<std::string> LocalReplica::create_row(std::string_view entity, std::span<
   return id;
 }
 
+Status LocalReplica::edit_rows(std::span<const RowEdit> rows) {
+  std::vector<sync::FieldOp> all;
+  for (const RowEdit& r : rows) {
+    auto ops = replica_->edit(r.entity, r.row, r.edits);
+    if (!ops) {
+      // The rows before this one merged in memory only: go back to what the file has.
+      if (!all.empty()) {
+        if (Status reload = load_state(); !reload) return reload;
+      }
+      return ops.status();
+    }
+    all.insert(all.end(), std::make_move_iterator(ops->begin()), std::make_move_iterator(ops->end()));
+  }
+  return persist_edit(all);
+}
+
 Result<std::string> LocalReplica::create_request(std::span<const FieldInput> fields) {
-  PreparedIntake intake = prepare_intake(fields, default_priority_rules(), options_.clock(),
-                                         store::local_utc_offset_minutes());
-  if (!intake.problems.empty()) return intake.problems.front();
-  return create_row("request", intake.fields);
+  const std::vector<std::vector<FieldInput>> one(1, std::vector<FieldInput>(fields.begin(), fields.end()));
+  auto ids = create_requests(one);
+  if (!ids) return ids.status();
+  return std::move(ids->front());
+}
+
+Result<std::vector<std::string>> LocalReplica::create_requests(std::span<const std::vector<FieldInput>> requests) {
+  const Instant now = options_.clock();
+  const int offset = store::local_utc_offset_minutes();
+  std::vector<RowEdit> rows;
+  rows.reserve(requests.size());
+  for (const std::vector<FieldInput>& fields : requests) {
+    PreparedIntake intake = prepare_intake(fields, default_priority_rules(), now, offset);
+    if (!intake.problems.empty()) return intake.problems.front();
+    auto edits = to_edits("request", intake.fields);
+    if (!edits) return edits.status();
+    rows.push_back(RowEdit{"request", "", std::move(*edits)});
+  }
+  std::lock_guard lock(mutex_);
+  if (Status s = require_user(); !s) return s;
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (RowEdit& r : rows) ids.push_back(r.row = replica_->new_row_id());
+  if (Status s = edit_rows(rows); !s) return s;
+  return ids;
 }
 
 Result<std::string> LocalReplica::add_activity(std::string_view request_id, std::string_view kind,
@@ -157,19 +194,26 @@ Result<std::string> LocalReplica::add_activity(std::string_view request_id, std:
                                  {"at", format_iso8601(options_.clock(), store::local_utc_offset_minutes())},
                                  {"text", std::string(text)}};
   if (progress) fields.push_back({"progress", std::to_string(*progress)});
-  {
-    std::lock_guard lock(mutex_);
-    if (replica_ && !row_exists(replica_->visible(), "request", request_id)) {
-      return Status::not_found(format_text(Text{"There is no request {} in this copy.", "本地副本中没有请求 {}。"},
-                                           {same_text(std::string(request_id.substr(0, 60)))}));
-    }
+  auto entry = to_edits("activity", fields);
+  if (!entry) return entry.status();
+  std::vector<RowEdit> rows{RowEdit{"activity", "", std::move(*entry)}};
+  if (progress) {
+    // A progress entry also moves the request's progress field, in the same transaction:
+    // a note without its progress (or a retried note twice) would misreport the work.
+    const FieldInput p{"progress", std::to_string(*progress)};
+    auto moved = to_edits("request", std::span<const FieldInput>(&p, 1));
+    if (!moved) return moved.status();
+    rows.push_back(RowEdit{"request", std::string(request_id), std::move(*moved)});
   }
-  auto id = create_row("activity", fields);
-  if (!id || !progress) return id;
-  // A progress entry also moves the request's progress field.
-  const FieldInput p{"progress", std::to_string(*progress)};
-  if (Status s = update("request", request_id, std::span<const FieldInput>(&p, 1)); !s) return s;
-  return id;
+  std::lock_guard lock(mutex_);
+  if (Status s = require_user(); !s) return s;
+  if (!row_exists(replica_->visible(), "request", request_id)) {
+    return Status::not_found(format_text(Text{"There is no request {} in this copy.", "本地副本中没有请求 {}。"},
+                                         {same_text(std::string(request_id.substr(0, 60)))}));
+  }
+  rows.front().row = replica_->new_row_id();
+  if (Status s = edit_rows(rows); !s) return s;
+  return rows.front().row;
 }
 
 Result<std::string> LocalReplica::add_subtask(std::string_view request_id, std::span<const FieldInput> fields) {

@@ -101,6 +101,9 @@ class LocalReplica {
   // A new request from typed fields; returns its id. Status defaults to "new" and
   // contacted_at to now; the intake rules of rapidesk/shared/validation.h apply.
   Result<std::string> create_request(std::span<const FieldInput> fields);
+  // Several new requests in one transaction (an import): all are recorded or none; the
+  // first refusal is returned. Ids in input order.
+  Result<std::vector<std::string>> create_requests(std::span<const std::vector<FieldInput>> requests);
   // Sets fields of an existing row (request, subtask, customer, knowledge).
   Status update(std::string_view entity, std::string_view row, std::span<const FieldInput> fields);
   Status edit(std::string_view entity, std::string_view row, std::span<const sync::FieldEdit> edits);
@@ -162,6 +165,14 @@ class LocalReplica {
   std::size_t refused_count() const;  // rows in `rejected` (0 if unreadable); REQUIRES: mutex_
   // Persists `ops` (one edit) to the outbox and refreshes the rows they touch.
   Status persist_edit(const std::vector<sync::FieldOp>& ops);
+  // Edits of several rows that stand or fall together (a progress note and the request's
+  // progress; every row of an import): merged in memory one by one, then persisted in one
+  // transaction. If any is refused or the transaction fails, none stays. REQUIRES: mutex_
+  struct RowEdit {
+    std::string entity, row;
+    std::vector<sync::FieldEdit> edits;
+  };
+  Status edit_rows(std::span<const RowEdit> rows);
   Result<std::vector<sync::FieldEdit>> to_edits(std::string_view entity, std::span<const FieldInput> fields) const;
   Status refresh_rows(const std::vector<std::pair<std::string, std::string>>& rows, bool conflicts_changed);
 
