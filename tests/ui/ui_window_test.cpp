@@ -34,7 +34,9 @@ class Xvfb {
     if (pid_ == 0) {
       close(fds[0]);
       const std::string fd = std::to_string(fds[1]);
-      execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp",
+      // -noreset: by default the server resets when its last client leaves, and a test that
+      // closes its window and opens another can connect mid-reset (glfwInit then fails).
+      execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1440x900x24", "-nolisten", "tcp", "-noreset",
              static_cast<char*>(nullptr));
       _exit(127);
     }
@@ -327,7 +329,7 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   ui::begin_sign_in(ctx);
   ASSERT_TRUE(run_until([&] { return ctx.worker != nullptr; })) << ctx.login_error;
   ctx.open.requests = true;
-  ASSERT_TRUE(run_until([&] { return ctx.list.size() == 1; }));
+  ASSERT_TRUE(run_until([&] { return ctx.list.size() == 1; })) << ctx.list.size() << " requests";
   const std::string id = ctx.list.row(*ctx.reader, 0)->at("id");
   // Bob (field staff, not its owner nor the team lead) re-agrees its due time: the server
   // refuses both ops, which leave the outbox.
@@ -335,7 +337,8 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
                                                     {"agreed_reason", "客户要求延期"}};
   ASSERT_TRUE(ctx.replica->update("request", id, reagreed));
   ctx.worker->request_sync();
-  ASSERT_TRUE(run_until([&] { return ctx.notice && ctx.notice->error; }));
+  ASSERT_TRUE(run_until([&] { return ctx.notice && ctx.notice->error; }))
+      << (ctx.notice ? ctx.notice->text : "no notice") << "; " << ctx.worker->status().refused_ops << " refused";
   EXPECT_NE(ctx.notice->text.find("2 edits were refused by the server"), std::string::npos) << ctx.notice->text;
   EXPECT_EQ(ctx.worker->status().refused_ops, 2u);
   EXPECT_EQ(ctx.worker->status().pending_ops, 0u);
@@ -343,7 +346,8 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   app_.reset();
   ASSERT_NO_FATAL_FAILURE(open_app(options));
   auto& reopened = app_->context();
-  ASSERT_TRUE(run_until([&] { return reopened.worker != nullptr && reopened.worker->status().rounds > 0; }));
+  ASSERT_TRUE(run_until([&] { return reopened.worker != nullptr && reopened.worker->status().rounds > 0; }))
+      << (reopened.worker ? reopened.worker->status().last_error.message().en : "no worker");
   for (int i = 0; i < 5; ++i) frame();
   EXPECT_FALSE(reopened.notice && reopened.notice->error) << reopened.notice->text;
 }

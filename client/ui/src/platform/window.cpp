@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace rapidesk::ui {
@@ -23,19 +24,37 @@ Status no_display(std::string_view why) {
                          "build/bin/rapidesk …"});
 }
 
+// GLFW's own words for the last failure, for the message (it reports through a callback).
+std::string& last_glfw_error() {
+  static std::string text;
+  return text;
+}
+
+void remember_glfw_error(int code, const char* description) {
+  last_glfw_error() = std::string(description != nullptr ? description : "") + " (GLFW error " + std::to_string(code) + ")";
+}
+
+std::string with_glfw_error(std::string why) {
+  if (!last_glfw_error().empty()) why += ": " + last_glfw_error();
+  return why;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Window>> Window::open(const WindowOptions& options) {
   if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr) {
     return no_display("DISPLAY is not set");
   }
-  if (!glfwInit()) return no_display("GLFW could not start");
+  last_glfw_error().clear();
+  glfwSetErrorCallback(remember_glfw_error);
+  if (!glfwInit()) return no_display(with_glfw_error("GLFW could not start"));
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
   GLFWwindow* w = glfwCreateWindow(options.width, options.height, options.title.c_str(), nullptr, nullptr);
   if (w == nullptr) {
+    const std::string why = with_glfw_error("no OpenGL 3 context");
     glfwTerminate();
-    return no_display("no OpenGL 3 context");
+    return no_display(why);
   }
   glfwMakeContextCurrent(w);
   glfwSwapInterval(options.vsync ? 1 : 0);
