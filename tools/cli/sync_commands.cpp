@@ -104,6 +104,10 @@ int run_sync(const Args& a) {
   const std::size_t refused_now = untold ? *untold : 0;
   // On stderr also with --json, whose failure answer has no room for it.
   if (refused_now > 0) std::cerr << say(a, client::refused_edits_text(refused_now)) << "\n";
+  const client::SyncStatus after = worker.status();
+  if (after.files_missing > 0) {
+    std::cerr << say(a, client::missing_files_text(after.files_missing, after.file_problem)) << "\n";
+  }
   if (!s) {
     if (s.code() == ErrorCode::kUnavailable && !a.json) {
       std::cerr << say(a, format_text(Text{"{} edits stay queued and will be sent by the next sync.",
@@ -114,7 +118,10 @@ int run_sync(const Args& a) {
     return fail(a, s);
   }
   if (a.json) {
-    print_json({{"cursor", state.cursor}, {"pending", state.pending_ops}, {"refused", refused_now}});
+    print_json({{"cursor", state.cursor},
+                {"pending", state.pending_ops},
+                {"refused", refused_now},
+                {"files_missing", after.files_missing}});
   } else {
     std::cout << say(a, format_text(Text{"Synced: up to date at cursor {}; {} edits awaiting confirmation.",
                                          "同步完成：已到游标 {}；{} 条修改等待确认。"},

@@ -17,7 +17,7 @@
 #include <optional>
 #include <utility>
 
-#include "blobs/durable_file.h"
+#include "rapidesk/shared/durable_file.h"
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/blob_store.h"
 
@@ -33,8 +33,8 @@ bool is_blob_id(std::string_view text) {
 
 namespace {
 
-using blobs::FileHandle;
-using blobs::OpenMode;
+using durable::FileHandle;
+using durable::OpenMode;
 
 constexpr std::string_view kUploadSuffix = ".part";
 // Uploads untouched this long are taken as abandoned and removed on first use.
@@ -80,13 +80,13 @@ class FileBlobStore final : public BlobStore {
   Result<std::uint64_t> blob_size(std::string_view sha256) override {
     auto file = open_blob(sha256);
     if (!file) return file.status();
-    return blobs::file_size(*file, blob_path(sha256));
+    return durable::file_size(*file, blob_path(sha256));
   }
 
   Result<std::string> read_blob(std::string_view sha256, std::uint64_t offset, std::size_t length) override {
     auto file = open_blob(sha256);
     if (!file) return file.status();
-    auto size = blobs::file_size(*file, blob_path(sha256));
+    auto size = durable::file_size(*file, blob_path(sha256));
     if (!size) return size.status();
     if (offset > *size) {
       return Status::invalid(format_text(Text{"offset {} is past the end of the file ({} bytes)",
@@ -94,16 +94,16 @@ class FileBlobStore final : public BlobStore {
                                          {same_text(std::to_string(offset)), same_text(std::to_string(*size))}),
                              "offset");
     }
-    return blobs::read_at(*file, offset, static_cast<std::size_t>(std::min<std::uint64_t>(length, *size - offset)),
+    return durable::read_at(*file, offset, static_cast<std::size_t>(std::min<std::uint64_t>(length, *size - offset)),
                           blob_path(sha256));
   }
 
   Result<bool> uploaded_by(std::string_view sha256, std::string_view user) override {
     if (!is_blob_id(sha256)) return false;
     std::lock_guard lock(records_mutex_);
-    auto file = blobs::open_file(uploaders_path(sha256), OpenMode::kRead);
+    auto file = durable::open_file(uploaders_path(sha256), OpenMode::kRead);
     if (!file) return file.status().code() == ErrorCode::kNotFound ? Result<bool>(false) : Result<bool>(file.status());
-    auto text = blobs::read_at(*file, 0, kMaxRecordBytes, uploaders_path(sha256));
+    auto text = durable::read_at(*file, 0, kMaxRecordBytes, uploaders_path(sha256));
     if (!text) return text.status();
     std::string_view rest = *text;
     while (!rest.empty()) {
@@ -138,14 +138,14 @@ class FileBlobStore final : public BlobStore {
     const Key key(sha256, uploader);
     if (auto it = uploads_.find(key); it != uploads_.end()) {
       if (it->second.busy) return upload_busy();
-      if (Status s = blobs::remove_file(upload_path(it->second.state)); !s) return s;
+      if (Status s = durable::remove_file(upload_path(it->second.state)); !s) return s;
       uploads_.erase(it);
     }
     BlobUpload upload{std::string(sha256), std::string(uploader), size, 0};
     // Created under the lock (a cheap, empty file) so that two beginnings cannot interleave.
-    auto file = blobs::open_file(upload_path(upload), OpenMode::kCreate);
+    auto file = durable::open_file(upload_path(upload), OpenMode::kCreate);
     if (!file) return file.status();
-    if (Status s = blobs::sync_directory(tmp_dir()); !s) return s;
+    if (Status s = durable::sync_directory(tmp_dir()); !s) return s;
     uploads_[key] = Upload{upload, false};
     return upload;
   }
@@ -218,7 +218,7 @@ class FileBlobStore final : public BlobStore {
     auto it = uploads_.find(Key(sha256, uploader));
     if (it == uploads_.end()) return no_upload(sha256);
     if (it->second.busy) return upload_busy();
-    if (Status s = blobs::remove_file(upload_path(it->second.state)); !s) return s;
+    if (Status s = durable::remove_file(upload_path(it->second.state)); !s) return s;
     uploads_.erase(it);
     return Status::ok();
   }
@@ -257,7 +257,7 @@ class FileBlobStore final : public BlobStore {
 
   Result<FileHandle> open_blob(std::string_view sha256) const {
     if (!is_blob_id(sha256)) return bad_name();
-    auto file = blobs::open_file(blob_path(sha256), OpenMode::kRead);
+    auto file = durable::open_file(blob_path(sha256), OpenMode::kRead);
     if (!file && file.status().code() == ErrorCode::kNotFound) {
       return Status::not_found(format_text(Text{"no file {}… is stored", "未存储文件 {}…"}, {short_id(sha256)}));
     }
@@ -270,7 +270,7 @@ class FileBlobStore final : public BlobStore {
   // in progress) are kept as they are. Abandoned uploads are removed. REQUIRES: mutex_.
   Status open_locked() {
     if (!opened_) {
-      if (Status s = blobs::make_directories(tmp_dir()); !s) return s;
+      if (Status s = durable::make_directories(tmp_dir()); !s) return s;
       opened_ = true;
     }
     std::error_code ec;
@@ -286,7 +286,7 @@ class FileBlobStore final : public BlobStore {
       const auto written = entry.last_write_time(entry_ec);
       if (entry_ec) continue;
       if (size > upload->size || now - written > kAbandonedUploadAge) {
-        (void)blobs::remove_file(entry.path());
+        (void)durable::remove_file(entry.path());
         continue;
       }
       upload->received = size;
@@ -305,18 +305,18 @@ class FileBlobStore final : public BlobStore {
 
   Status write_chunk(const BlobUpload& upload, std::uint64_t offset, std::string_view bytes) const {
     const auto path = upload_path(upload);
-    auto file = blobs::open_file(path, OpenMode::kWrite);
+    auto file = durable::open_file(path, OpenMode::kWrite);
     if (!file) return file.status();
-    return blobs::write_durably(*file, offset, bytes, path);
+    return durable::write_durably(*file, offset, bytes, path);
   }
 
   Result<std::string> hash_of(const std::filesystem::path& path) const {
-    auto file = blobs::open_file(path, OpenMode::kRead);
+    auto file = durable::open_file(path, OpenMode::kRead);
     if (!file) return file.status();
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
     for (std::uint64_t offset = 0;;) {
-      auto block = blobs::read_at(*file, offset, kHashBlockBytes, path);
+      auto block = durable::read_at(*file, offset, kHashBlockBytes, path);
       if (!block) return block.status();
       if (block->empty()) break;
       crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(block->data()), block->size());
@@ -336,16 +336,16 @@ class FileBlobStore final : public BlobStore {
     if (*known) return Status::ok();
     std::lock_guard lock(records_mutex_);
     const auto path = uploaders_path(sha256);
-    if (Status s = blobs::make_directories(path.parent_path()); !s) return s;
+    if (Status s = durable::make_directories(path.parent_path()); !s) return s;
     std::error_code ec;
     const bool is_new = !std::filesystem::exists(path, ec);
-    auto file = blobs::open_file(path, OpenMode::kAppendLine);
+    auto file = durable::open_file(path, OpenMode::kAppendLine);
     if (!file) return file.status();
-    auto size = blobs::file_size(*file, path);
+    auto size = durable::file_size(*file, path);
     if (!size) return size.status();
     // O_APPEND: the offset is ignored and the line lands at the end.
-    if (Status s = blobs::write_durably(*file, *size, std::string(user) + "\n", path); !s) return s;
-    return is_new ? blobs::sync_directory(path.parent_path()) : Status::ok();
+    if (Status s = durable::write_durably(*file, *size, std::string(user) + "\n", path); !s) return s;
+    return is_new ? durable::sync_directory(path.parent_path()) : Status::ok();
   }
 
   // Verifies and publishes a complete upload. kInvalid (upload file removed) on a hash
@@ -355,7 +355,7 @@ class FileBlobStore final : public BlobStore {
     auto hash = hash_of(from);
     if (!hash) return hash.status();
     if (*hash != upload.sha256) {
-      (void)blobs::remove_file(from);
+      (void)durable::remove_file(from);
       return Status::invalid(
           format_text(Text{"the received bytes do not match SHA-256 {}… (they hash to {}…); the "
                            "upload was discarded: upload the file again from the start",
@@ -367,9 +367,9 @@ class FileBlobStore final : public BlobStore {
     if (Status s = record_uploader(upload.sha256, upload.uploader); !s) return s;
     const auto to = blob_path(upload.sha256);
     std::error_code ec;
-    if (std::filesystem::exists(to, ec)) return blobs::remove_file(from);  // same bytes, stored already
-    if (Status s = blobs::make_directories(to.parent_path()); !s) return s;
-    return blobs::rename_durably(from, to);
+    if (std::filesystem::exists(to, ec)) return durable::remove_file(from);  // same bytes, stored already
+    if (Status s = durable::make_directories(to.parent_path()); !s) return s;
+    return durable::rename_durably(from, to);
   }
 
   const std::filesystem::path dir_;

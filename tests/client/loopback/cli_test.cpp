@@ -309,6 +309,42 @@ TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {
   EXPECT_TRUE(std::equal(std::istreambuf_iterator<char>(a_in), {}, std::istreambuf_iterator<char>(b_in)));
 }
 
+TEST_F(CliTest, AnAttachmentFileLostHereDoesNotHoldUpTheWorkAndIsReported) {
+  const std::string id = request_both_have();
+  ASSERT_FALSE(id.empty());
+  auto write_file = [&](const std::string& name, char fill) {
+    const auto path = dir_.path() / name;
+    std::ofstream(path, std::ios::binary) << std::string(3000, fill);
+    return path.string();
+  };
+  const auto store = dir_.path() / "a.db.files";
+  // Sent, then lost here: the next sync fetches it back from the server.
+  ASSERT_EQ(cli("a.db", {"attach", id, write_file("发票.pdf", 'a')}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  std::filesystem::remove_all(store);
+  CliRun healed = cli("a.db", {"--json", "sync"});
+  ASSERT_EQ(healed.code, 0) << healed.err;
+  EXPECT_EQ(healed.json()["files_missing"], 0);
+  EXPECT_TRUE(cli("a.db", {"--json", "show", id}).json()["attachments"][0]["local_path"].is_string());
+  // Lost before it was sent (removed by hand): the other edits still go, and both sides
+  // are told which file is missing instead of every later sync failing.
+  ASSERT_EQ(cli("a.db", {"attach", id, write_file("现场照片.jpg", 'b')}).code, 0);
+  ASSERT_EQ(cli("a.db", {"note", id, "已更换硒鼓"}).code, 0);
+  std::filesystem::remove_all(store);
+  CliRun lost = cli("a.db", {"sync"});
+  ASSERT_EQ(lost.code, 0) << lost.err;
+  EXPECT_NE(lost.err.find("1 attachment files are not on this device"), std::string::npos) << lost.err;
+  EXPECT_NE(lost.err.find("lost on this device before it was uploaded"), std::string::npos) << lost.err;
+  EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u) << "every edit was sent and confirmed";
+  CliRun other = cli("b.db", {"--json", "sync"});
+  ASSERT_EQ(other.code, 0) << other.err;
+  EXPECT_EQ(other.json()["files_missing"], 1);
+  EXPECT_NE(other.err.find("not on this device"), std::string::npos) << other.err;
+  const nlohmann::json seen = cli("b.db", {"--json", "show", id}).json();
+  EXPECT_EQ(seen["attachments"].size(), 2u);
+  EXPECT_EQ(seen["activities"].size(), 1u) << "the note went through";
+}
+
 TEST_F(CliTest, OfflineEditsStayQueuedAndArriveInOrderExactlyOnce) {
   users();
   start();

@@ -1,14 +1,13 @@
 #include "rapidesk/client/attachment_store.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <memory>
 #include <vector>
 
 #include "rapidesk/client/server_api.h"
+#include "rapidesk/shared/durable_file.h"
 
 namespace rapidesk::client {
 
@@ -24,32 +23,16 @@ std::string hex(const unsigned char* bytes, unsigned int n) {
   return s;
 }
 
-Status io_error(const Text& what, const std::filesystem::path& p) {
-  return Status::io(format_text(what, {same_text(p.string())}));
-}
-
-// Writes `bytes` to `target` atomically (temp file in the same folder, fsync, rename).
+// Writes `bytes` to `target` so that a crash leaves the whole file or none: a temp file in
+// the same folder, written and synced, renamed over the target, both folders synced. The
+// attachment row naming the file commits after this returns, so the row never outlives it.
 Status write_atomically(const std::filesystem::path& target, const std::string& bytes) {
-  std::error_code ec;
-  std::filesystem::create_directories(target.parent_path(), ec);
+  if (Status s = durable::make_directories(target.parent_path()); !s) return s;
   const std::filesystem::path tmp = target.string() + ".part";
-  const int fd = ::open(tmp.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  if (fd < 0) return io_error(Text{"cannot write {}", "无法写入 {}"}, tmp);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return io_error(Text{"cannot write {}", "无法写入 {}"}, tmp);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return io_error(Text{"cannot write {}", "无法写入 {}"}, tmp);
-  std::filesystem::rename(tmp, target, ec);
-  if (ec) return io_error(Text{"cannot store {}", "无法保存 {}"}, target);
-  return Status::ok();
+  auto file = durable::open_file(tmp, durable::OpenMode::kCreate);
+  if (!file) return file.status();
+  if (Status s = durable::write_durably(*file, 0, bytes, tmp); !s) return s;
+  return durable::rename_durably(tmp, target);
 }
 
 Result<std::string> read_file(const std::filesystem::path& file) {

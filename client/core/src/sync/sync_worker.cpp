@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "rapidesk/client/attachment_store.h"
@@ -78,13 +79,22 @@ struct SyncWorker::Impl {
     set_progress(p, progress);
     std::uint64_t head = 0;
     bool pushed = false;
+    std::set<std::string> lost_here;  // attachment files this device should have sent
     for (;;) {
       auto ops = replica.next_push(options.push_batch);
       if (ops.empty()) break;
       // A file goes up before the row that names it, so whoever pulls the row can fetch it.
       for (const sync::FieldOp& op : ops) {
         if (op.entity != "attachment" || op.field != "sha256" || !op.value.is_string()) continue;
-        if (Status s = files.upload(api, op.value.as_string()); !s) return s;
+        const std::string& sha = op.value.as_string();
+        if (!files.has(sha)) {
+          // Lost here (removed by hand, a damaged disk): the row still goes, the rest of the
+          // work is not held up, and the download below fetches the file back if the
+          // server has it; if not, the round says so.
+          lost_here.insert(sha);
+          continue;
+        }
+        if (Status s = files.upload(api, sha); !s) return s;
       }
       auto result = api.push(who.device, ops);
       if (!result) return result.status();
@@ -146,10 +156,28 @@ struct SyncWorker::Impl {
         }
       }
     }
-    // Files of attachments pulled (or added here) that this copy does not hold yet.
+    // Files of attachments pulled (or added here) that this copy does not hold yet. One that
+    // cannot be fetched does not fail the round (the edits are synced) but is counted.
+    std::size_t missing = 0;
+    Status file_problem;
     for (const auto& [sha, size] : replica.attachment_files()) {
       if (files.has(sha)) continue;
-      if (Status s = files.download(api, sha, size); !s && s.code() == ErrorCode::kUnavailable) return s;
+      Status s = files.download(api, sha, size);
+      if (s) continue;
+      if (s.code() == ErrorCode::kUnavailable) return s;
+      ++missing;
+      if (!file_problem.is_ok()) continue;
+      file_problem = lost_here.contains(sha)
+                         ? Status::not_found(format_text(Text{"The file {} was lost on this device before it was "
+                                                              "uploaded; attach it again.",
+                                                              "文件 {} 在上传前已从本设备丢失；请重新添加附件。"},
+                                                         {same_text(files.path_of(sha).string())}))
+                         : s;
+    }
+    {
+      std::lock_guard lock(mutex);
+      status.files_missing = missing;
+      status.file_problem = file_problem;
     }
     // Ops pushed during this round by another edit are sent by the next round.
     p.phase = SyncProgress::Phase::kDone;
@@ -283,6 +311,12 @@ Text refused_edits_text(std::size_t count) {
                           "with the reason.",
                           "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},
                      {same_text(std::to_string(count))});
+}
+
+Text missing_files_text(std::size_t count, const Status& first) {
+  return format_text(Text{"{} attachment files are not on this device; the first: {}",
+                          "{} 个附件文件不在本设备上；第一个：{}"},
+                     {same_text(std::to_string(count)), first.message()});
 }
 
 }  // namespace rapidesk::client

@@ -82,6 +82,13 @@ void draw_status_bar(AppContext& ctx) {
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
       ImGui::ProgressBar(std::min(f, 1.0f), ImVec2(ImGui::GetFontSize() * 12, 0), overlay.c_str());
     }
+    if (s.files_missing > 0) {
+      ImGui::SameLine();
+      ImGui::TextColored(tone_color(Tone::kWarning, dark), "|  %s %zu", tr({"files missing", "缺失文件"}), s.files_missing);
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("%s", pick(client::missing_files_text(s.files_missing, s.file_problem)).c_str());
+      }
+    }
     if (!s.last_error.is_ok()) {
       ImGui::SameLine();
       ImGui::TextColored(tone_color(Tone::kBreached, dark), "|  %s", pick(s.last_error.message()).c_str());

@@ -270,6 +270,8 @@ void draw_feedback(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
 void draw_attachments(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
   const std::string id = field_text(r, "id");
   client::AttachmentStore store(ctx.replica->file());
+  // After a round that could not fetch some files, a missing one is not just "not yet".
+  const bool fetch_failed = ctx.worker != nullptr && ctx.worker->status().files_missing > 0;
   for (const auto& a : r.value("attachments", nlohmann::json::array())) {
     const std::string sha = field_text(a, "sha256");
     ImGui::BulletText("%s  (%s KB)", field_text(a, "file_name").c_str(),
@@ -277,7 +279,10 @@ void draw_attachments(AppContext& ctx, const nlohmann::json& r, DetailInputs& in
     ImGui::SameLine();
     ImGui::PushID(field_text(a, "id").c_str());
     if (!store.has(sha)) {
-      ImGui::TextDisabled("%s", tr({"(downloads on next sync)", "（下次同步时下载）"}));
+      ImGui::TextDisabled("%s", fetch_failed ? tr({"(not on this device: the last sync could not fetch it; see the "
+                                                   "status bar)",
+                                                   "（不在本设备上：上次同步未能获取；见状态栏）"})
+                                             : tr({"(downloads on next sync)", "（下次同步时下载）"}));
     } else if (ImGui::SmallButton(tr({"Open", "打开"}))) {
       const std::string cmd = "xdg-open '" + store.path_of(sha).string() + "' >/dev/null 2>&1 &";
       if (std::system(cmd.c_str()) != 0) ctx.say(tr({"No program to open this file.", "没有可打开此文件的程序。"}), true);

@@ -57,11 +57,18 @@ struct SyncStatus {
   std::size_t pending_ops = 0;
   std::size_t refused_ops = 0;     // ReplicaSyncState::refused_ops: edits the server refused
   std::uint64_t rounds = 0;        // finished rounds (good or not)
+  // Attachment files this copy knows of and does not hold after the last round that got to
+  // them (a download failed, or this device lost one before sending it), and why, for the
+  // first one. The round itself succeeds: the edits are synced.
+  std::size_t files_missing = 0;
+  Status file_problem;
 };
 
 // What the CLI's sync and the app's status bar say about `count` refused edits nobody was
 // told about yet (LocalReplica::take_unreported_refusals).
 Text refused_edits_text(std::size_t count);
+// What the CLI's sync and the app's status bar say about attachment files not on this device.
+Text missing_files_text(std::size_t count, const Status& first);
 
 class SyncWorker {
  public:

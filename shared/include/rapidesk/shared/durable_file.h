@@ -1,7 +1,8 @@
-// Small POSIX file operations with the durability the blob store promises: every write is
-// followed by fdatasync before it is acknowledged, and every directory change (create,
-// rename) by an fsync of the directory, so that a crash cannot lose what was reported
-// written. Errors are kIo Statuses naming the file and the system's reason.
+// Small POSIX file operations with the durability the file stores promise (the server's
+// blob store, the client's attachment files): every write is followed by fdatasync before
+// it is acknowledged, and every directory change (create, rename) by an fsync of the
+// directory, so that a crash cannot lose what was reported written. Errors are kIo
+// Statuses naming the file and the system's reason.
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,7 @@
 
 #include "rapidesk/shared/status.h"
 
-namespace rapidesk::server::blobs {
+namespace rapidesk::durable {
 
 // An open file descriptor, closed on destruction. Move-only.
 class FileHandle {
@@ -58,4 +59,4 @@ Status rename_durably(const std::filesystem::path& from, const std::filesystem::
 // unlink(2); a missing file is not an error.
 Status remove_file(const std::filesystem::path& path);
 
-}  // namespace rapidesk::server::blobs
+}  // namespace rapidesk::durable

@@ -1,4 +1,4 @@
-#include "blobs/durable_file.h"
+#include "rapidesk/shared/durable_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace rapidesk::server::blobs {
+namespace rapidesk::durable {
 
 namespace {
 
@@ -144,4 +144,4 @@ Status remove_file(const std::filesystem::path& path) {
   return Status::ok();
 }
 
-}  // namespace rapidesk::server::blobs
+}  // namespace rapidesk::durable
