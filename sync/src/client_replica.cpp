@@ -18,7 +18,8 @@ std::string signed_element(char sign, std::string_view element) {
 
 ClientReplica::ClientReplica(ClientOptions options, PhysicalClock clock, RandomSource random)
     : options_(std::move(options)),
-      clock_(options_.device, std::move(clock)),
+      clock_(options_.device,
+             [physical = std::move(clock), correction = correction_ms_] { return physical() - *correction; }),
       random_(std::move(random)),
       next_op_(options_.next_op_sequence) {}
 
@@ -29,6 +30,7 @@ void ClientReplica::reserve_confirmed(std::size_t entries) { confirmed_.reserve(
 void ClientReplica::restore_confirmed(std::span<const LogEntry> confirmed) {
   for (const LogEntry& e : confirmed) {
     clock_.observe(e.op.hlc);
+    accepted_ = std::max(accepted_, e.op.hlc);
     confirmed_.apply(e.op);
   }
 }
@@ -206,6 +208,33 @@ Result<std::vector<FieldOp>> ClientReplica::resolve(std::string_view conflict_id
   return commit(std::move(ops));
 }
 
+Result<std::vector<FieldOp>> ClientReplica::restamp(std::span<const FieldOp> refused) {
+  std::vector<FieldOp> ops;
+  ops.reserve(refused.size());
+  Stamp stamp;
+  for (std::size_t i = 0; i < refused.size(); ++i) {
+    if (i == 0 || refused[i].hlc != refused[i - 1].hlc) stamp = clock_.now();  // one edit, one stamp
+    FieldOp op = refused[i];
+    op.op = make_op_id(options_.device, next_op_++);
+    op.hlc = stamp;
+    op.author = options_.user;
+    op.origin = Origin::kClient;
+    ops.push_back(std::move(op));
+  }
+  return commit(std::move(ops));
+}
+
+void ClientReplica::correct_clock(std::int64_t ahead_ms) {
+  *correction_ms_ = ahead_ms;
+  const std::int64_t corrected_now = clock_.physical_now();
+  Stamp floor = accepted_;
+  for (const Pending& p : pending_) {
+    if (p.acked || p.op.hlc.physical_ms <= corrected_now + clock_.max_drift_ms()) floor = std::max(floor, p.op.hlc);
+  }
+  floor.device = options_.device;
+  clock_.rebase(floor);
+}
+
 std::vector<FieldOp> ClientReplica::next_push(std::size_t max_ops) const {
   std::vector<FieldOp> out;
   std::size_t i = 0;
@@ -241,6 +270,7 @@ void ClientReplica::on_push_result(const PushResult& result) {
     if (it == index.end()) continue;
     Pending& p = pending_[it->second];
     if (is_acknowledged(r.outcome)) {
+      accepted_ = std::max(accepted_, p.op.hlc);
       p.acked = true;
       p.ack_cursor = std::max(p.ack_cursor, result.cursor);
     } else if (!drop[it->second]) {
@@ -274,6 +304,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
       break;
     }
     clock_.observe(e.op.hlc);
+    accepted_ = std::max(accepted_, e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);
     cursor_ = e.seq;
     follower.confirmed(e.op);
@@ -298,6 +329,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t p
   for (const LogEntry& e : entries) {
     if (confirmed_.contains(e.op.op)) continue;
     clock_.observe(e.op.hlc);
+    accepted_ = std::max(accepted_, e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);
     if (applied != nullptr) applied->push_back(&e);
     follower.confirmed(e.op);

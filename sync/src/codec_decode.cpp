@@ -468,6 +468,11 @@ DecodedPushResult decode_push_result(std::string_view body, const CodecLimits& l
     if (cursor == doc.end() || !cursor->is_number_unsigned()) return bad("cursor");
     const bool have_outcomes = outcomes != doc.end() && outcomes->is_array() && outcomes->size() == acked->size();
     out.result.cursor = cursor->get<std::uint64_t>();
+    // Optional (servers before it did not say): the server's wall clock.
+    if (const auto server_ms = doc.find("server_ms"); server_ms != doc.end() && server_ms->is_number_unsigned() &&
+                                                      server_ms->get<std::uint64_t>() <= static_cast<std::uint64_t>(kMaxPhysicalMs)) {
+      out.result.server_ms = static_cast<std::int64_t>(server_ms->get<std::uint64_t>());
+    }
     for (std::size_t i = 0; i < acked->size(); ++i) {
       const Json& id = (*acked)[i];
       if (!id.is_string()) return bad("acked");

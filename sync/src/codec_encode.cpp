@@ -185,6 +185,10 @@ std::string encode_push_result(const PushResult& result) {
   out += ",\"acked\":[" + acked + "],\"outcomes\":[" + outcomes + "],\"conflicts\":[" + conflicts +
          "],\"rejected\":[" + rejected + "],\"cursor\":";
   append_uint(out, result.cursor);
+  if (result.server_ms > 0) {
+    out += ",\"server_ms\":";
+    append_uint(out, static_cast<std::uint64_t>(result.server_ms));
+  }
   out += '}';
   return out;
 }

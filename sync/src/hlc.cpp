@@ -173,4 +173,9 @@ void HybridClock::restore(const Stamp& last) {
   }
 }
 
+void HybridClock::rebase(const Stamp& floor) {
+  l_ = std::clamp<std::int64_t>(floor.physical_ms, 0, kMaxPhysicalMs);
+  c_ = floor.counter;
+}
+
 }  // namespace rapidesk::sync

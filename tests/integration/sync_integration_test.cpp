@@ -188,6 +188,10 @@ TEST_F(SyncTest, ClockOneYearAheadIsRefusedWithAClearMessage) {
     EXPECT_EQ(r.problem, sync::Problem::kClockDrift);
   }
   EXPECT_NE(raw.find("clock"), std::string::npos) << raw;
+  // The answer says the server's time, by which the device corrects its stamps.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>(result->server_ms), static_cast<double>(now_ms), 60'000.0) << raw;
 }
 
 TEST_F(SyncTest, ConcurrentPushesAllArriveOnce) {

@@ -105,6 +105,7 @@ int run_sync(const Args& a) {
   // On stderr also with --json, whose failure answer has no room for it.
   if (refused_now > 0) std::cerr << say(a, client::refused_edits_text(refused_now)) << "\n";
   const client::SyncStatus after = worker.status();
+  if (after.clock_ahead_ms > 0) std::cerr << say(a, client::clock_ahead_text(after.clock_ahead_ms)) << "\n";
   if (after.files_missing > 0) {
     std::cerr << say(a, client::missing_files_text(after.files_missing, after.file_problem)) << "\n";
   }
@@ -121,7 +122,8 @@ int run_sync(const Args& a) {
     print_json({{"cursor", state.cursor},
                 {"pending", state.pending_ops},
                 {"refused", refused_now},
-                {"files_missing", after.files_missing}});
+                {"files_missing", after.files_missing},
+                {"clock_ahead_ms", after.clock_ahead_ms}});
   } else {
     std::cout << say(a, format_text(Text{"Synced: up to date at cursor {}; {} edits awaiting confirmation.",
                                          "同步完成：已到游标 {}；{} 条修改等待确认。"},

@@ -60,6 +60,7 @@ HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   state.metrics.add_ops_merged(merged);
   state.metrics.add_conflicts(conflicts);
   state.announcer.announce(state.sync->durable_cursor());
+  result->server_ms = state.clock();  // a device ahead of it corrects its stamps by it
   return raw_json(sync::encode_push_result(*result));
 }
 

@@ -316,6 +316,62 @@ TEST(LocalReplica, TwoOfflineReplicasMergeFieldByFieldWithOneConflict) {
   EXPECT_TRUE((*(*ReplicaReader::open(dir.file("b.db")))->conflicts("", true)).empty());
 }
 
+// A device whose clock is a year ahead: the server refuses its stamps. The answer says the
+// server's time, so the device makes the same edits again with stamps that follow it (nothing
+// the user typed is lost), keeps following it after a restart, and stops once the clock is fixed.
+TEST(LocalReplica, EditsRefusedForAClockAheadAreMadeAgainByTheServersTime) {
+  TempDir dir;
+  std::int64_t server_now = kNow;
+  std::int64_t device_now = kNow + 365LL * 24 * 3600 * 1000;
+  sync::ServerMerge server([&server_now] { return server_now; });
+  auto push_all = [&](LocalReplica& r) {
+    for (int round = 0; round < 10; ++round) {
+      auto ops = r.next_push(100);
+      if (ops.empty()) return;
+      auto result = server.push(ops, "li.na");
+      result.server_ms = server_now;  // as the server's push route answers
+      ASSERT_TRUE(r.on_push_result(result).is_ok());
+    }
+    FAIL() << "the outbox does not drain";
+  };
+  std::string id;
+  {
+    auto r = open_as(dir.file("a.db"), "li.na", &device_now);
+    auto made = r->create_request(intake("华东医院", "扫码枪无法连接"));
+    ASSERT_TRUE(made.is_ok());
+    id = *made;
+    push_all(*r);
+    EXPECT_EQ(r->sync_state().refused_ops, 0u) << "made again, not refused";
+    EXPECT_EQ(r->sync_state().unsent_ops, 0u);
+    EXPECT_NEAR(static_cast<double>(r->sync_state().clock_ahead_ms), 365.0 * 24 * 3600 * 1000, 1000.0);
+    // The server has the request, stamped by its own time.
+    auto customer = server.store().read("request", id, "customer");
+    ASSERT_TRUE(customer.has_value());
+    EXPECT_EQ(customer->value.as_string(), "华东医院");
+    EXPECT_LE(customer->hlc.physical_ms, server_now + 60'000);
+  }
+  {
+    // Reopened (the restored stamp was a year ahead): new edits still follow the server.
+    device_now += 1000;
+    server_now += 1000;
+    auto r = open_as(dir.file("a.db"), "li.na", &device_now);
+    const FieldInput progress{"progress", "30"};
+    ASSERT_TRUE(r->update("request", id, std::span<const FieldInput>(&progress, 1)).is_ok());
+    push_all(*r);
+    EXPECT_EQ(r->sync_state().refused_ops, 0u);
+    auto p = server.store().read("request", id, "progress");
+    ASSERT_TRUE(p.has_value());
+    EXPECT_LE(p->hlc.physical_ms, server_now + 60'000);
+    // The user fixes the clock: the correction ends with the next answer.
+    device_now = server_now + 2000;
+    const FieldInput more{"progress", "50"};
+    ASSERT_TRUE(r->update("request", id, std::span<const FieldInput>(&more, 1)).is_ok());
+    push_all(*r);
+    EXPECT_EQ(r->sync_state().clock_ahead_ms, 0);
+    EXPECT_EQ(server.store().read("request", id, "progress")->value.as_int(), 50);
+  }
+}
+
 TEST(LocalReplica, ChineseTextIsSearchableAndListsFilterAndSort) {
   TempDir dir;
   std::int64_t now = kNow;

@@ -272,6 +272,11 @@ Status LocalReplica::load_state() {
   auto cursor = read_meta("cursor");
   if (!cursor) return cursor.status();
   replica->restore({}, cursor->empty() ? 0 : std::stoull(*cursor), pending, last);
+  // A clock found ahead of the server's (restamp_clock_drift): stamps keep following the
+  // server's time, and a restored stamp from the wrong clock does not hold them ahead.
+  auto correction = read_meta("clock_correction_ms");
+  if (!correction) return correction.status();
+  if (!correction->empty()) replica->correct_clock(std::stoll(*correction));
   replica_ = std::move(replica);
   return Status::ok();
 }

@@ -44,45 +44,7 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
-    auto cached = db_->cached(
-        "INSERT INTO outbox (op_id, entity, row_id, request_id, op, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!cached) return cached.status();
-    sqlite::Statement* insert = *cached;
-    const sync::ReplicaStore& state = replica_->visible();
-    // The rows the edit touched, each with the fields it wrote (an edit's ops come row by row).
-    struct Touched {
-      std::string entity, row;
-      std::vector<std::string> fields;
-    };
-    std::vector<Touched> rows;
-    bool conflicts = false;
-    for (const sync::FieldOp& op : ops) {
-      std::string request = store::ViewWriter::request_of(state, op.entity, op.row);
-      if (op.entity == "conflict") {
-        conflicts = true;
-        if (auto c = state.conflict(op.row)) request = store::ViewWriter::request_of(state, c->entity, c->row);
-      }
-      insert->bind(1, op.op).bind(2, op.entity).bind(3, op.row);
-      if (request.empty()) insert->bind(4, std::optional<std::string>{});
-      else insert->bind(4, request);
-      // Stored in log-entry form (read back by the same decoder); seq is unused here.
-      insert->bind_blob(5, sync::encode_entry_record(sync::LogEntry{1, op, sync::Outcome::kApplied}))
-          .bind(6, op.hlc.physical_ms);
-      if (Status s = insert->run(); !s) return s;
-      if (rows.empty() || rows.back().entity != op.entity || rows.back().row != op.row) {
-        rows.push_back(Touched{op.entity, op.row, {}});
-      }
-      rows.back().fields.push_back(op.field);
-    }
-    if (Status s = set_meta("next_op_sequence", std::to_string(replica_->next_op_sequence())); !s) return s;
-    if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;
-    if (conflicts) {
-      if (Status s = views_->rebuild_conflicts(state); !s) return s;
-    }
-    for (const Touched& t : rows) {
-      if (t.entity == "conflict") continue;
-      if (Status s = views_->refresh_fields(state, t.entity, t.row, t.fields); !s) return s;
-    }
+    if (Status s = queue_ops(ops); !s) return s;
     return tx.commit();
   }();
   if (!status) {
@@ -90,6 +52,49 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
     if (Status reload = load_state(); !reload) return reload;
   }
   return status;
+}
+
+Status LocalReplica::queue_ops(const std::vector<sync::FieldOp>& ops) {
+  auto cached = db_->cached(
+      "INSERT INTO outbox (op_id, entity, row_id, request_id, op, made_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!cached) return cached.status();
+  sqlite::Statement* insert = *cached;
+  const sync::ReplicaStore& state = replica_->visible();
+  // The rows the edit touched, each with the fields it wrote (an edit's ops come row by row).
+  struct Touched {
+    std::string entity, row;
+    std::vector<std::string> fields;
+  };
+  std::vector<Touched> rows;
+  bool conflicts = false;
+  for (const sync::FieldOp& op : ops) {
+    std::string request = store::ViewWriter::request_of(state, op.entity, op.row);
+    if (op.entity == "conflict") {
+      conflicts = true;
+      if (auto c = state.conflict(op.row)) request = store::ViewWriter::request_of(state, c->entity, c->row);
+    }
+    insert->bind(1, op.op).bind(2, op.entity).bind(3, op.row);
+    if (request.empty()) insert->bind(4, std::optional<std::string>{});
+    else insert->bind(4, request);
+    // Stored in log-entry form (read back by the same decoder); seq is unused here.
+    insert->bind_blob(5, sync::encode_entry_record(sync::LogEntry{1, op, sync::Outcome::kApplied}))
+        .bind(6, op.hlc.physical_ms);
+    if (Status s = insert->run(); !s) return s;
+    if (rows.empty() || rows.back().entity != op.entity || rows.back().row != op.row) {
+      rows.push_back(Touched{op.entity, op.row, {}});
+    }
+    rows.back().fields.push_back(op.field);
+  }
+  if (Status s = set_meta("next_op_sequence", std::to_string(replica_->next_op_sequence())); !s) return s;
+  if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;
+  if (conflicts) {
+    if (Status s = views_->rebuild_conflicts(state); !s) return s;
+  }
+  for (const Touched& t : rows) {
+    if (t.entity == "conflict") continue;
+    if (Status s = views_->refresh_fields(state, t.entity, t.row, t.fields); !s) return s;
+  }
+  return Status::ok();
 }
 
 Status LocalReplica::refresh_rows(const std::vector<std::pair<std::string, std::string>>& rows,

@@ -2,6 +2,7 @@
 // and persisted (outbox, pulled log, cursor, views) in one transaction; if persisting
 // fails the replica is reloaded from the file, and the same page or answer can simply be
 // applied again (op ids make replays harmless).
+#include <cstdlib>
 #include <unordered_set>
 
 #include "rapidesk/client/local_replica.h"
@@ -33,6 +34,9 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     requests.push_back(store::ViewWriter::request_of(replica_->visible(), op.entity, op.row));
   }
   replica_->on_push_result(result);
+  // Edits refused only because this device's clock is ahead are made again with stamps
+  // that follow the server's time, instead of being dropped.
+  auto restamped = restamp_clock_drift(result, rejected);
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
@@ -51,7 +55,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       }
       if (Status s = drop->bind(1, r.op).run(); !s) return s;
       const auto it = rejected.find(r.op);
-      if (it == rejected.end()) continue;
+      if (it == rejected.end() || restamped.originals.contains(r.op)) continue;
       const sync::FieldOp& op = it->second;
       keep->bind(1, op.op).bind(2, op.entity).bind(3, op.row).bind(4, op.field).bind(5, op.value.canonical())
           .bind(6, std::string(error_code_name(r.status.code()))).bind(7, r.status.message().en)
@@ -71,12 +75,49 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       if (request.empty()) continue;
       if (Status s = views_->refresh_request_state(request); !s) return s;
     }
+    if (!restamped.ops.empty()) {
+      if (Status s = queue_ops(restamped.ops); !s) return s;
+    }
+    if (restamped.correction) {
+      if (Status s = set_meta("clock_correction_ms", std::to_string(*restamped.correction)); !s) return s;
+      if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;
+    }
     return tx.commit();
   }();
   if (!status) {
     if (Status reload = load_state(); !reload) return reload;
   }
   return status;
+}
+
+LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult& result,
+                                                          const std::unordered_map<std::string, sync::FieldOp>& rejected) {
+  Restamped out;
+  if (result.server_ms <= 0) return out;  // a server that does not say its time: nothing to go by
+  // How far this device's clock is ahead; a minute or less is left alone (the network's delay
+  // is in it, and the server allows minutes).
+  const std::int64_t ahead = options_.clock() - result.server_ms;
+  const std::int64_t correction = ahead > kClockToleranceMs ? ahead : 0;
+  std::vector<sync::FieldOp> refused;
+  for (const sync::OpResult& r : result.results) {
+    if (r.problem != sync::Problem::kClockDrift) continue;
+    const auto it = rejected.find(r.op);
+    // Stamped well beyond the server's time: made again below. One that is not (a server
+    // allowing less than the tolerance) stays refused, so nothing is made again forever.
+    if (it == rejected.end() || it->second.hlc.physical_ms <= result.server_ms + kClockToleranceMs) continue;
+    refused.push_back(it->second);
+  }
+  const bool changed = std::llabs(correction - replica_->clock_correction_ms()) > kClockToleranceMs;
+  if (!changed && refused.empty()) return out;
+  // The clock goes back to what the server accepted, so new stamps follow the corrected time.
+  replica_->correct_clock(changed ? correction : replica_->clock_correction_ms());
+  out.correction = replica_->clock_correction_ms();
+  if (refused.empty()) return out;
+  auto ops = replica_->restamp(refused);
+  if (!ops) return out;  // refused by the local merge now: they stay refused, with the server's reason
+  for (const sync::FieldOp& op : refused) out.originals.insert(op.op);
+  out.ops = std::move(*ops);
+  return out;
 }
 
 Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
@@ -209,6 +250,7 @@ ReplicaSyncState LocalReplica::sync_state() const {
     }
   }
   s.refused_ops = refused_count();
+  s.clock_ahead_ms = replica_ ? replica_->clock_correction_ms() : static_cast<std::int64_t>(number("clock_correction_ms"));
   return s;
 }
 

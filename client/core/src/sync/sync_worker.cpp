@@ -199,6 +199,7 @@ struct SyncWorker::Impl {
       const ReplicaSyncState state = replica.sync_state();
       status.pending_ops = state.pending_ops;
       status.refused_ops = state.refused_ops;
+      status.clock_ahead_ms = state.clock_ahead_ms;
       ++status.rounds;
     }
     changed();
@@ -268,6 +269,7 @@ SyncWorker::SyncWorker(LocalReplica& replica, SyncWorkerOptions options)
   const ReplicaSyncState state = replica.sync_state();
   impl_->status.pending_ops = state.pending_ops;
   impl_->status.refused_ops = state.refused_ops;
+  impl_->status.clock_ahead_ms = state.clock_ahead_ms;
   impl_->status.last_sync_ms = state.last_sync_ms;
 }
 
@@ -311,6 +313,14 @@ Text refused_edits_text(std::size_t count) {
                           "with the reason.",
                           "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},
                      {same_text(std::to_string(count))});
+}
+
+Text clock_ahead_text(std::int64_t ahead_ms) {
+  const std::int64_t minutes = (ahead_ms + 59'999) / 60'000;
+  return format_text(Text{"This device's clock is about {} minutes ahead of the server's. Edits are stamped by the "
+                          "server's time meanwhile; fix the date and time of this device.",
+                          "本设备时钟比服务器快约 {} 分钟。在此期间修改按服务器时间记录；请校正本设备的日期和时间。"},
+                     {same_text(std::to_string(minutes))});
 }
 
 Text missing_files_text(std::size_t count, const Status& first) {

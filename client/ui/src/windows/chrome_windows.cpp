@@ -82,6 +82,11 @@ void draw_status_bar(AppContext& ctx) {
       ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
       ImGui::ProgressBar(std::min(f, 1.0f), ImVec2(ImGui::GetFontSize() * 12, 0), overlay.c_str());
     }
+    if (s.clock_ahead_ms > 0) {
+      ImGui::SameLine();
+      ImGui::TextColored(tone_color(Tone::kWarning, dark), "|  %s", tr({"clock ahead", "时钟偏快"}));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", pick(client::clock_ahead_text(s.clock_ahead_ms)).c_str());
+    }
     if (s.files_missing > 0) {
       ImGui::SameLine();
       ImGui::TextColored(tone_color(Tone::kWarning, dark), "|  %s %zu", tr({"files missing", "缺失文件"}), s.files_missing);

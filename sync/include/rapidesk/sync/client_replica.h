@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -82,6 +83,16 @@ class ClientReplica {
   Result<std::vector<FieldOp>> resolve(std::string_view conflict_id, Resolution resolution,
                                        std::optional<Value> merged = std::nullopt);
 
+  // The same edits again as new ops (fresh ids; one fresh stamp per original stamp; the
+  // original bases), for ops the server refused only for their stamps: a clock that was
+  // ahead. Validated and queued like edit().
+  Result<std::vector<FieldOp>> restamp(std::span<const FieldOp> refused);
+  // Stamps follow the physical clock minus `ahead_ms` from now on (0: the clock itself), and
+  // the clock moves back to the newest stamp that was or will be accepted: every confirmed
+  // or acknowledged op, and the pending ones not beyond max drift of the corrected time.
+  void correct_clock(std::int64_t ahead_ms);
+  std::int64_t clock_correction_ms() const { return *correction_ms_; }
+
   // Up to max_ops unsent ops, oldest first, never splitting one edit's ops (a single edit
   // larger than max_ops is returned whole).
   std::vector<FieldOp> next_push(std::size_t max_ops = CodecLimits{}.max_ops) const;
@@ -147,7 +158,11 @@ class ClientReplica {
   void drop_confirmed();
 
   ClientOptions options_;
+  // Subtracted from the physical clock (correct_clock); shared with the clock's function,
+  // so that moving the replica keeps them together.
+  std::shared_ptr<std::int64_t> correction_ms_ = std::make_shared<std::int64_t>(0);
   HybridClock clock_;
+  Stamp accepted_;  // the newest stamp of an op the server accepted (confirmed or acknowledged)
   RandomSource random_;
   ReplicaStore confirmed_;
   ReplicaStore visible_;

@@ -88,12 +88,16 @@ class HybridClock {
   Stamp last() const;
   // Restores persisted state after a restart; the clock never goes below `last` again.
   void restore(const Stamp& last);
+  // Moves the clock back to `floor` (the physical time takes over once it is later): for a
+  // device whose wall clock was found ahead. Only stamps nobody accepted may lie above it.
+  void rebase(const Stamp& floor);
 
   const std::string& device() const { return device_; }
   std::int64_t max_drift_ms() const { return max_drift_ms_; }
+  // The physical clock's reading, clamped to the representable range.
+  std::int64_t physical_now() const;
 
  private:
-  std::int64_t physical_now() const;
   // Sets (l, c) = (l, counter), carrying a counter overflow into the physical part.
   void set(std::int64_t l, std::uint32_t counter);
 

@@ -46,6 +46,8 @@ struct PushResult {
   std::vector<OpResult> results;  // one per pushed op, in push order
   std::uint64_t cursor = 0;       // the log position after this push; pulling up to it
                                   // brings every acknowledged op of the push
+  std::int64_t server_ms = 0;     // the server's wall clock when it answered (0: not said),
+                                  // by which a device finds its own clock ahead
 };
 
 }  // namespace rapidesk::sync

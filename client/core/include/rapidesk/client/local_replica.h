@@ -21,6 +21,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "rapidesk/shared/status.h"
@@ -74,6 +76,9 @@ struct ReplicaSyncState {
   // Edits the server refused (the `rejected` table: kept with the reason, never sent again;
   // `rapidesk-cli rejected` lists them).
   std::size_t refused_ops = 0;
+  // How far this device's clock was found ahead of the server's (0: not ahead); stamps
+  // follow the server's time meanwhile, but the date and time should be fixed.
+  std::int64_t clock_ahead_ms = 0;
 };
 
 class LocalReplica {
@@ -165,6 +170,19 @@ class LocalReplica {
   std::size_t refused_count() const;  // rows in `rejected` (0 if unreadable); REQUIRES: mutex_
   // Persists `ops` (one edit) to the outbox and refreshes the rows they touch.
   Status persist_edit(const std::vector<sync::FieldOp>& ops);
+  // persist_edit's writes, inside the caller's transaction.
+  Status queue_ops(const std::vector<sync::FieldOp>& ops);
+  // A push answer's word on this device's clock (sync::PushResult::server_ms): the clock
+  // correction to keep (set if it changed) and the clock-drift refusals made again as new
+  // ops (`originals`: the refused op ids they replace). REQUIRES: mutex_
+  struct Restamped {
+    std::optional<std::int64_t> correction;
+    std::vector<sync::FieldOp> ops;
+    std::unordered_set<std::string> originals;
+  };
+  static constexpr std::int64_t kClockToleranceMs = 60'000;
+  Restamped restamp_clock_drift(const sync::PushResult& result,
+                                const std::unordered_map<std::string, sync::FieldOp>& rejected);
   // Edits of several rows that stand or fall together (a progress note and the request's
   // progress; every row of an import): merged in memory one by one, then persisted in one
   // transaction. If any is refused or the transaction fails, none stays. REQUIRES: mutex_

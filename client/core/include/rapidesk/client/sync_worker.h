@@ -56,6 +56,7 @@ struct SyncStatus {
   std::int64_t next_retry_ms = 0;  // when offline: the next attempt (0: none planned)
   std::size_t pending_ops = 0;
   std::size_t refused_ops = 0;     // ReplicaSyncState::refused_ops: edits the server refused
+  std::int64_t clock_ahead_ms = 0;  // ReplicaSyncState::clock_ahead_ms
   std::uint64_t rounds = 0;        // finished rounds (good or not)
   // Attachment files this copy knows of and does not hold after the last round that got to
   // them (a download failed, or this device lost one before sending it), and why, for the
@@ -67,6 +68,8 @@ struct SyncStatus {
 // What the CLI's sync and the app's status bar say about `count` refused edits nobody was
 // told about yet (LocalReplica::take_unreported_refusals).
 Text refused_edits_text(std::size_t count);
+// What the CLI's sync and the app's status bar say about a device clock found ahead.
+Text clock_ahead_text(std::int64_t ahead_ms);
 // What the CLI's sync and the app's status bar say about attachment files not on this device.
 Text missing_files_text(std::size_t count, const Status& first);
 
