@@ -1,6 +1,7 @@
 #include "rapidesk/sync/client_replica.h"
 
 #include <algorithm>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -41,7 +42,10 @@ void ClientReplica::restore(std::span<const LogEntry> confirmed, std::uint64_t c
   restore_confirmed(confirmed);
   cursor_ = std::max(cursor_, cursor);
   pending_.assign(pending.begin(), pending.end());
-  for (const PendingOp& p : pending_) clock_.observe(p.op.hlc);
+  for (const PendingOp& p : pending_) {
+    clock_.observe(p.op.hlc);
+    if (p.acked) accepted_ = std::max(accepted_, p.op.hlc);
+  }
   if (last_stamp) clock_.restore(*last_stamp);
   visible_state_ = VisibleState::kStale;
   drop_confirmed();
@@ -208,20 +212,48 @@ Result<std::vector<FieldOp>> ClientReplica::resolve(std::string_view conflict_id
   return commit(std::move(ops));
 }
 
-Result<std::vector<FieldOp>> ClientReplica::restamp(std::span<const FieldOp> refused) {
-  std::vector<FieldOp> ops;
-  ops.reserve(refused.size());
-  Stamp stamp;
-  for (std::size_t i = 0; i < refused.size(); ++i) {
-    if (i == 0 || refused[i].hlc != refused[i - 1].hlc) stamp = clock_.now();  // one edit, one stamp
-    FieldOp op = refused[i];
-    op.op = make_op_id(options_.device, next_op_++);
-    op.hlc = stamp;
-    op.author = options_.user;
-    op.origin = Origin::kClient;
-    ops.push_back(std::move(op));
+ClientReplica::Restamped ClientReplica::restamp(std::span<const FieldOp> refused, std::int64_t beyond_ms) {
+  Restamped out;
+  std::vector<FieldOp> old(refused.begin(), refused.end());
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    if (!pending_[i].acked && pending_[i].op.hlc.physical_ms > beyond_ms) {
+      out.replaced.push_back(pending_[i].op.op);
+      old.push_back(std::move(pending_[i].op));
+      continue;
+    }
+    if (kept != i) pending_[kept] = std::move(pending_[i]);
+    ++kept;
   }
-  return commit(std::move(ops));
+  pending_.resize(kept);
+  if (!out.replaced.empty()) visible_state_ = VisibleState::kStale;
+  std::map<Stamp, Stamp> renamed;  // original stamp -> its replacement
+  for (std::size_t first = 0; first < old.size();) {
+    std::size_t end = first + 1;  // one edit: consecutive ops of one stamp
+    while (end < old.size() && old[end].hlc == old[first].hlc) ++end;
+    const Stamp stamp = clock_.now();
+    renamed.emplace(old[first].hlc, stamp);
+    std::vector<FieldOp> ops;
+    for (std::size_t i = first; i < end; ++i) {
+      FieldOp op = old[i];
+      op.op = make_op_id(options_.device, next_op_++);
+      op.hlc = stamp;
+      if (op.base) {
+        if (auto to = renamed.find(*op.base); to != renamed.end()) op.base = to->second;
+      }
+      op.author = options_.user;
+      op.origin = Origin::kClient;
+      ops.push_back(std::move(op));
+    }
+    auto made = commit(std::move(ops));
+    if (made) {
+      out.made.insert(out.made.end(), made->begin(), made->end());
+    } else {
+      for (std::size_t i = first; i < end; ++i) out.refused.emplace_back(old[i], made.status());
+    }
+    first = end;
+  }
+  return out;
 }
 
 void ClientReplica::correct_clock(std::int64_t ahead_ms) {

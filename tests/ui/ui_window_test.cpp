@@ -342,6 +342,31 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   EXPECT_NE(ctx.notice->text.find("2 edits were refused by the server"), std::string::npos) << ctx.notice->text;
   EXPECT_EQ(ctx.worker->status().refused_ops, 2u);
   EXPECT_EQ(ctx.worker->status().pending_ops, 0u);
+  // The Refused edits window opened by itself and lists both, with the request and reason.
+  EXPECT_TRUE(ctx.open.refused);
+  frame();
+  ASSERT_EQ(ctx.refused.size(), 2u);
+  for (const auto& r : ctx.refused) {
+    EXPECT_EQ(r["request_id"], id);
+    EXPECT_FALSE(r["number"].is_null()) << r.dump();
+    EXPECT_NE(r["message"].get<std::string>().find("re-agree its due time"), std::string::npos) << r.dump();
+  }
+  screenshot("refused", &ui::OpenWindows::refused);
+  // Dismissed once dealt with: gone from the list and the profile, and not told again.
+  ui::dismiss_refused(ctx, ctx.refused.front()["op_id"].get<std::string>());
+  ASSERT_EQ(ctx.refused.size(), 1u);
+  EXPECT_EQ((*ctx.reader->rejections()).size(), 1u);
+  ui::dismiss_refused(ctx, "nope:1");
+  ASSERT_TRUE(ctx.notice && ctx.notice->error);
+  EXPECT_NE(ctx.notice->text.find("There is no refused edit"), std::string::npos) << ctx.notice->text;
+  EXPECT_EQ(ctx.refused.size(), 1u);
+  ctx.notice.reset();
+  const auto rounds = ctx.worker->status().rounds;
+  ctx.worker->request_sync();
+  ASSERT_TRUE(run_until([&] { return ctx.worker->status().rounds > rounds; }));
+  for (int i = 0; i < 3; ++i) frame();
+  EXPECT_EQ(ctx.worker->status().refused_ops, 1u);
+  EXPECT_FALSE(ctx.notice && ctx.notice->error) << ctx.notice->text;
   // Told once: opened again, the app does not say it again.
   app_.reset();
   ASSERT_NO_FATAL_FAILURE(open_app(options));

@@ -324,9 +324,10 @@ TEST(LocalReplica, EditsRefusedForAClockAheadAreMadeAgainByTheServersTime) {
   std::int64_t server_now = kNow;
   std::int64_t device_now = kNow + 365LL * 24 * 3600 * 1000;
   sync::ServerMerge server([&server_now] { return server_now; });
+  // Small batches: the first answer finds the clock ahead while later edits wait unsent.
   auto push_all = [&](LocalReplica& r) {
-    for (int round = 0; round < 10; ++round) {
-      auto ops = r.next_push(100);
+    for (int round = 0; round < 50; ++round) {
+      auto ops = r.next_push(8);
       if (ops.empty()) return;
       auto result = server.push(ops, "li.na");
       result.server_ms = server_now;  // as the server's push route answers
@@ -334,42 +335,63 @@ TEST(LocalReplica, EditsRefusedForAClockAheadAreMadeAgainByTheServersTime) {
     }
     FAIL() << "the outbox does not drain";
   };
-  std::string id;
+  auto progress_of = [&](const std::string& id) { return server.store().read("request", id, "progress"); };
+  std::string first, second;
   {
     auto r = open_as(dir.file("a.db"), "li.na", &device_now);
     auto made = r->create_request(intake("华东医院", "扫码枪无法连接"));
     ASSERT_TRUE(made.is_ok());
-    id = *made;
+    first = *made;
+    made = r->create_request(intake("北方物流", "打印机卡纸"));
+    ASSERT_TRUE(made.is_ok());
+    second = *made;
+    for (const char* value : {"20", "40"}) {
+      const FieldInput p{"progress", value};
+      ASSERT_TRUE(r->update("request", first, std::span<const FieldInput>(&p, 1)).is_ok());
+    }
+    // One answer, then the user edits again before the rest is sent: that edit is the newest.
+    auto ops = r->next_push(8);
+    auto answer = server.push(ops, "li.na");
+    answer.server_ms = server_now;
+    ASSERT_TRUE(r->on_push_result(answer).is_ok());
+    const FieldInput newest{"progress", "45"};
+    ASSERT_TRUE(r->update("request", first, std::span<const FieldInput>(&newest, 1)).is_ok());
     push_all(*r);
     EXPECT_EQ(r->sync_state().refused_ops, 0u) << "made again, not refused";
     EXPECT_EQ(r->sync_state().unsent_ops, 0u);
     EXPECT_NEAR(static_cast<double>(r->sync_state().clock_ahead_ms), 365.0 * 24 * 3600 * 1000, 1000.0);
-    // The server has the request, stamped by its own time.
-    auto customer = server.store().read("request", id, "customer");
+    // The server has both requests, stamped by its own time, and the newest progress won.
+    auto customer = server.store().read("request", second, "customer");
     ASSERT_TRUE(customer.has_value());
-    EXPECT_EQ(customer->value.as_string(), "华东医院");
+    EXPECT_EQ(customer->value.as_string(), "北方物流");
     EXPECT_LE(customer->hlc.physical_ms, server_now + 60'000);
+    ASSERT_TRUE(progress_of(first).has_value());
+    EXPECT_EQ(progress_of(first)->value.as_int(), 45);
   }
   {
     // Reopened (the restored stamp was a year ahead): new edits still follow the server.
     device_now += 1000;
     server_now += 1000;
     auto r = open_as(dir.file("a.db"), "li.na", &device_now);
-    const FieldInput progress{"progress", "30"};
-    ASSERT_TRUE(r->update("request", id, std::span<const FieldInput>(&progress, 1)).is_ok());
+    const FieldInput progress{"progress", "60"};
+    ASSERT_TRUE(r->update("request", first, std::span<const FieldInput>(&progress, 1)).is_ok());
     push_all(*r);
     EXPECT_EQ(r->sync_state().refused_ops, 0u);
-    auto p = server.store().read("request", id, "progress");
-    ASSERT_TRUE(p.has_value());
-    EXPECT_LE(p->hlc.physical_ms, server_now + 60'000);
-    // The user fixes the clock: the correction ends with the next answer.
-    device_now = server_now + 2000;
-    const FieldInput more{"progress", "50"};
-    ASSERT_TRUE(r->update("request", id, std::span<const FieldInput>(&more, 1)).is_ok());
-    push_all(*r);
-    EXPECT_EQ(r->sync_state().clock_ahead_ms, 0);
-    EXPECT_EQ(server.store().read("request", id, "progress")->value.as_int(), 50);
+    EXPECT_EQ(progress_of(first)->value.as_int(), 60);
+    EXPECT_LE(progress_of(first)->hlc.physical_ms, server_now + 60'000);
   }
+  // The user fixes the date, then works offline: the correction is over at once, so these
+  // edits are stamped by the real time, not a year back.
+  server_now += 3'600'000;
+  device_now = server_now;
+  auto r = open_as(dir.file("a.db"), "li.na", &device_now);
+  EXPECT_EQ(r->sync_state().clock_ahead_ms, 0);
+  const FieldInput more{"progress", "80"};
+  ASSERT_TRUE(r->update("request", first, std::span<const FieldInput>(&more, 1)).is_ok());
+  ASSERT_EQ(r->next_push(8).size(), 1u);
+  EXPECT_GE(r->next_push(8).front().hlc.physical_ms, server_now);
+  push_all(*r);
+  EXPECT_EQ(progress_of(first)->value.as_int(), 80);
 }
 
 TEST(LocalReplica, ChineseTextIsSearchableAndListsFilterAndSort) {

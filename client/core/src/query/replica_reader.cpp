@@ -316,7 +316,15 @@ Result<DashboardCounts> ReplicaReader::dashboard(Instant now) const {
 }
 
 Result<std::vector<nlohmann::json>> ReplicaReader::rejections() const {
-  return rows("SELECT * FROM rejected ORDER BY at DESC", {});
+  // The request each refused op belongs to, where this copy still has its row: the request
+  // itself, or the timeline entry, subtask or attachment that names it.
+  return rows("SELECT x.*, r.id AS request_id, r.number, r.title FROM rejected x"
+              " LEFT JOIN requests r ON r.id = CASE x.entity WHEN 'request' THEN x.row_id"
+              "   WHEN 'activity' THEN (SELECT request_id FROM activities WHERE id = x.row_id)"
+              "   WHEN 'subtask' THEN (SELECT request_id FROM subtasks WHERE id = x.row_id)"
+              "   WHEN 'attachment' THEN (SELECT request_id FROM attachments WHERE id = x.row_id) END"
+              " ORDER BY x.at DESC, x.op_id",
+              {});
 }
 
 Result<std::vector<nlohmann::json>> ReplicaReader::search_knowledge(std::string_view text, std::size_t limit) const {

@@ -276,7 +276,13 @@ Status LocalReplica::load_state() {
   // server's time, and a restored stamp from the wrong clock does not hold them ahead.
   auto correction = read_meta("clock_correction_ms");
   if (!correction) return correction.status();
-  if (!correction->empty()) replica->correct_clock(std::stoll(*correction));
+  if (!correction->empty()) {
+    std::int64_t ahead = std::stoll(*correction);
+    // The date was fixed since (the corrected time would fall behind what the server has
+    // accepted): the correction is over.
+    if (options_.clock() - ahead < replica->accepted().physical_ms - kClockToleranceMs) ahead = 0;
+    replica->correct_clock(ahead);
+  }
   replica_ = std::move(replica);
   return Status::ok();
 }

@@ -42,12 +42,8 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     if (!tx.status()) return tx.status();
     auto ack = db_->prepare("UPDATE outbox SET acked = 1, ack_cursor = MAX(ack_cursor, ?2) WHERE op_id = ?1");
     auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
-    auto keep = db_->prepare(
-        "INSERT OR REPLACE INTO rejected (op_id, entity, row_id, field, value, code, message, message_zh, at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!ack) return ack.status();
     if (!drop) return drop.status();
-    if (!keep) return keep.status();
     for (const sync::OpResult& r : result.results) {
       if (sync::is_acknowledged(r.outcome)) {
         if (Status s = ack->bind(1, r.op).bind(2, static_cast<std::int64_t>(result.cursor)).run(); !s) return s;
@@ -56,11 +52,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       if (Status s = drop->bind(1, r.op).run(); !s) return s;
       const auto it = rejected.find(r.op);
       if (it == rejected.end() || restamped.originals.contains(r.op)) continue;
-      const sync::FieldOp& op = it->second;
-      keep->bind(1, op.op).bind(2, op.entity).bind(3, op.row).bind(4, op.field).bind(5, op.value.canonical())
-          .bind(6, std::string(error_code_name(r.status.code()))).bind(7, r.status.message().en)
-          .bind(8, r.status.message().zh).bind(9, options_.clock());
-      if (Status s = keep->run(); !s) return s;
+      if (Status s = keep_refusal(it->second, r.status); !s) return s;
     }
     // Rows that lost a refused op show the merged state without it.
     // A refused resolution leaves its conflict open again.
@@ -75,12 +67,8 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       if (request.empty()) continue;
       if (Status s = views_->refresh_request_state(request); !s) return s;
     }
-    if (!restamped.ops.empty()) {
-      if (Status s = queue_ops(restamped.ops); !s) return s;
-    }
     if (restamped.correction) {
-      if (Status s = set_meta("clock_correction_ms", std::to_string(*restamped.correction)); !s) return s;
-      if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;
+      if (Status s = write_restamped(restamped); !s) return s;
     }
     return tx.commit();
   }();
@@ -98,26 +86,69 @@ LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult
   // is in it, and the server allows minutes).
   const std::int64_t ahead = options_.clock() - result.server_ms;
   const std::int64_t correction = ahead > kClockToleranceMs ? ahead : 0;
+  const std::int64_t beyond = result.server_ms + kClockToleranceMs;  // later stamps came from a clock ahead
   std::vector<sync::FieldOp> refused;
   for (const sync::OpResult& r : result.results) {
     if (r.problem != sync::Problem::kClockDrift) continue;
     const auto it = rejected.find(r.op);
-    // Stamped well beyond the server's time: made again below. One that is not (a server
-    // allowing less than the tolerance) stays refused, so nothing is made again forever.
-    if (it == rejected.end() || it->second.hlc.physical_ms <= result.server_ms + kClockToleranceMs) continue;
+    // Only ops stamped well past the server's time, and never one made again already: a
+    // server allowing less than the tolerance cannot make this loop.
+    if (it == rejected.end() || it->second.hlc.physical_ms <= beyond || restamped_ids_.contains(r.op)) continue;
     refused.push_back(it->second);
   }
-  const bool changed = std::llabs(correction - replica_->clock_correction_ms()) > kClockToleranceMs;
+  const std::int64_t current = replica_->clock_correction_ms();
+  const bool changed = std::llabs(correction - current) > kClockToleranceMs;
   if (!changed && refused.empty()) return out;
   // The clock goes back to what the server accepted, so new stamps follow the corrected time.
-  replica_->correct_clock(changed ? correction : replica_->clock_correction_ms());
+  replica_->correct_clock(changed ? correction : current);
   out.correction = replica_->clock_correction_ms();
-  if (refused.empty()) return out;
-  auto ops = replica_->restamp(refused);
-  if (!ops) return out;  // refused by the local merge now: they stay refused, with the server's reason
+  // Stamps the server accepted lie beyond the drift it allows past its time now (its clock
+  // stepped back): new ones would be refused too, so the refusals stay as they are.
+  if (replica_->accepted().physical_ms > result.server_ms + replica_->clock().max_drift_ms()) return out;
+  take_restamped(replica_->restamp(refused, beyond), out);
   for (const sync::FieldOp& op : refused) out.originals.insert(op.op);
-  out.ops = std::move(*ops);
   return out;
+}
+
+void LocalReplica::take_restamped(sync::ClientReplica::Restamped made, Restamped& out) {
+  for (const sync::FieldOp& op : made.made) restamped_ids_.insert(op.op);
+  out.ops = std::move(made.made);
+  out.replaced = std::move(made.replaced);
+  out.refused_here = std::move(made.refused);
+}
+
+Status LocalReplica::write_restamped(const Restamped& r) {
+  if (!r.replaced.empty()) {
+    auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
+    if (!drop) return drop.status();
+    for (const std::string& id : r.replaced) {
+      if (Status s = drop->bind(1, id).run(); !s) return s;
+    }
+  }
+  for (const auto& [op, why] : r.refused_here) {
+    if (Status s = keep_refusal(op, why); !s) return s;
+  }
+  if (!r.ops.empty()) {
+    if (Status s = queue_ops(r.ops); !s) return s;
+  }
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& [op, why] : r.refused_here) rows.emplace_back(op.entity, op.row);
+  if (Status s = refresh_rows(rows, false); !s) return s;
+  if (r.correction) {
+    if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
+  }
+  return set_meta("last_stamp", sync::format_stamp(replica_->clock().last()));
+}
+
+Status LocalReplica::keep_refusal(const sync::FieldOp& op, const Status& why) {
+  auto keep = db_->cached(
+      "INSERT OR REPLACE INTO rejected (op_id, entity, row_id, field, value, code, message, message_zh, at)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  if (!keep) return keep.status();
+  return (*keep)->bind(1, op.op).bind(2, op.entity).bind(3, op.row).bind(4, op.field).bind(5, op.value.canonical())
+      .bind(6, std::string(error_code_name(why.code()))).bind(7, why.message().en)
+      .bind(8, why.message().zh).bind(9, options_.clock())
+      .run();
 }
 
 Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
@@ -227,6 +258,21 @@ Result<std::size_t> LocalReplica::take_unreported_refusals() {
   if (refused <= reported) return std::size_t{0};
   if (Status s = set_meta("refusals_reported", std::to_string(refused)); !s) return s;
   return refused - reported;
+}
+
+Status LocalReplica::dismiss_refusal(std::string_view op_id) {
+  std::lock_guard lock(mutex_);
+  sqlite::Transaction tx(*db_);
+  if (!tx.status()) return tx.status();
+  auto drop = db_->prepare("DELETE FROM rejected WHERE op_id = ?1");
+  if (!drop) return drop.status();
+  if (Status s = drop->bind(1, std::string(op_id)).run(); !s) return s;
+  if (drop->changes() == 0) {
+    return Status::not_found(format_text(Text{"There is no refused edit \"{}\".", "没有被拒绝的修改“{}”。"},
+                                         {same_text(std::string(op_id.substr(0, 80)))}));
+  }
+  if (Status s = set_meta("refusals_reported", std::to_string(refused_count())); !s) return s;
+  return tx.commit();
 }
 
 ReplicaSyncState LocalReplica::sync_state() const {

@@ -108,6 +108,8 @@ struct SyncWorker::Impl {
       // An empty push answers with the server's newest cursor: the total for the progress.
       auto result = api.push(who.device, {});
       if (!result) return result.status();
+      // Its server time also ends a clock correction once the date was fixed.
+      if (Status s = replica.on_push_result(*result); !s) return s;
       head = result->cursor;
     }
     const std::uint64_t start = replica.sync_state().cursor;
@@ -309,9 +311,9 @@ void SyncWorker::on_change(std::function<void()> handler) {
 
 Text refused_edits_text(std::size_t count) {
   // Refused edits leave the outbox: without a word they would look synced.
-  return format_text(Text{"{} edits were refused by the server and not applied; `rapidesk-cli rejected` lists them "
-                          "with the reason.",
-                          "{} 条修改被服务器拒绝，未生效；`rapidesk-cli rejected` 列出原因。"},
+  return format_text(Text{"{} edits were refused by the server and not applied; the app's Refused edits window and "
+                          "`rapidesk-cli rejected` list them with the reason.",
+                          "{} 条修改被服务器拒绝，未生效；应用中的“被拒绝的修改”窗口和 `rapidesk-cli rejected` 列出原因。"},
                      {same_text(std::to_string(count))});
 }
 

@@ -184,6 +184,7 @@ void App::frame() {
   draw_notifications_window(ctx_);
   draw_knowledge_window(ctx_);
   draw_conflicts_window(ctx_);
+  draw_refused_window(ctx_);
   draw_dashboard_window(ctx_);
   draw_reports_window(ctx_);
   draw_settings_window(ctx_);

@@ -37,6 +37,7 @@ struct OpenWindows {
   bool notifications = false;
   bool knowledge = false;
   bool conflicts = false;
+  bool refused = false;
   bool dashboard = false;
   bool reports = false;
   bool settings = false;
@@ -76,6 +77,7 @@ struct AppContext {
   std::atomic<bool> sync_changed{false};  // set by the sync worker's thread
   std::optional<Notice> notice;
   std::size_t refused_seen = 0;     // the worker's refused_ops the status bar last looked at
+  std::vector<nlohmann::json> refused;  // the Refused edits window's list (ReplicaReader::rejections)
 
   // Sign-in in flight (the login window): never blocks a frame.
   std::future<Result<client::LoginResult>> login_result;

@@ -21,6 +21,7 @@ void draw_main_menu(AppContext& ctx) {
     ImGui::MenuItem(tr({"Notifications", "通知"}), nullptr, &ctx.open.notifications);
     ImGui::MenuItem(tr({"Knowledge base", "知识库"}), nullptr, &ctx.open.knowledge);
     ImGui::MenuItem(tr({"Conflicts", "冲突"}), nullptr, &ctx.open.conflicts);
+    ImGui::MenuItem(tr({"Refused edits", "被拒绝的修改"}), nullptr, &ctx.open.refused);
     ImGui::MenuItem(tr({"Dashboard", "看板"}), nullptr, &ctx.open.dashboard);
     ImGui::MenuItem(tr({"Reports", "报表"}), nullptr, &ctx.open.reports);
     ImGui::MenuItem(tr({"Settings", "设置"}), nullptr, &ctx.open.settings);
@@ -63,7 +64,10 @@ void draw_status_bar(AppContext& ctx) {
       ctx.refused_seen = s.refused_ops;
       const auto untold = ctx.replica->take_unreported_refusals();
       const std::size_t n = untold ? *untold : 0;
-      if (n > 0) ctx.say(pick(client::refused_edits_text(n)), true);
+      if (n > 0) {
+        ctx.say(pick(client::refused_edits_text(n)), true);
+        ctx.open.refused = true;  // the list with each reason
+      }
     }
     if (s.online) {
       ImGui::TextColored(tone_color(Tone::kOnTrack, dark), "%s", s.stream_connected ? tr({"● Online, live", "● 在线（实时）"})

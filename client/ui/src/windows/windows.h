@@ -15,6 +15,7 @@ void draw_intake_window(AppContext& ctx);
 void draw_notifications_window(AppContext& ctx);
 void draw_knowledge_window(AppContext& ctx);
 void draw_conflicts_window(AppContext& ctx);
+void draw_refused_window(AppContext& ctx);
 void draw_dashboard_window(AppContext& ctx);
 void draw_reports_window(AppContext& ctx);
 void draw_settings_window(AppContext& ctx);
@@ -23,6 +24,8 @@ void draw_settings_window(AppContext& ctx);
 // with the same fields a person fills in).
 void begin_sign_in(AppContext& ctx);  // uses ctx.login_server / login_user / login_password
 void file_intake(AppContext& ctx);    // files ctx.intake (or shows its problems)
+// Takes one refused edit off the Refused edits window's list (ctx.refused, re-read).
+void dismiss_refused(AppContext& ctx, const std::string& op_id);
 // From a report figure to the requests behind it: the list filtered by `group` = `key`
 // (category, priority, channel, team, owner, customer_tier) and contacted in the period.
 void drill_down(AppContext& ctx, const std::string& group, const std::string& key);

@@ -50,6 +50,11 @@ struct PendingOp {
 class ClientReplica {
  public:
   ClientReplica(ClientOptions options, PhysicalClock clock, RandomSource random);
+  // One owner: a copy would share the clock correction with its original.
+  ClientReplica(const ClientReplica&) = delete;
+  ClientReplica& operator=(const ClientReplica&) = delete;
+  ClientReplica(ClientReplica&&) = default;
+  ClientReplica& operator=(ClientReplica&&) = default;
 
   // Rebuilds a replica its owner persisted: `confirmed` = the pulled log entries in the
   // order they were applied, `cursor` = the last pull's cursor, `pending` = the queued ops
@@ -83,15 +88,25 @@ class ClientReplica {
   Result<std::vector<FieldOp>> resolve(std::string_view conflict_id, Resolution resolution,
                                        std::optional<Value> merged = std::nullopt);
 
-  // The same edits again as new ops (fresh ids; one fresh stamp per original stamp; the
-  // original bases), for ops the server refused only for their stamps: a clock that was
-  // ahead. Validated and queued like edit().
-  Result<std::vector<FieldOp>> restamp(std::span<const FieldOp> refused);
   // Stamps follow the physical clock minus `ahead_ms` from now on (0: the clock itself), and
   // the clock moves back to the newest stamp that was or will be accepted: every confirmed
   // or acknowledged op, and the pending ones not beyond max drift of the corrected time.
   void correct_clock(std::int64_t ahead_ms);
   std::int64_t clock_correction_ms() const { return *correction_ms_; }
+  // The newest stamp of an op the server accepted (confirmed or acknowledged).
+  const Stamp& accepted() const { return accepted_; }
+
+  // Edits stamped by a clock that was ahead, made again as new ops: `refused` (ops the server
+  // refused for their stamps, already out of pending) and every unsent pending op stamped
+  // after `beyond_ms`, in that order. Fresh ids, one fresh stamp per original edit, and a
+  // base that named a replaced stamp names its replacement. The unsent ones leave pending.
+  // Each edit is validated on its own: one the local merge now refuses is not queued.
+  struct Restamped {
+    std::vector<FieldOp> made;                      // queued, in order
+    std::vector<std::string> replaced;              // ids of the unsent ops taken out of pending
+    std::vector<std::pair<FieldOp, Status>> refused;  // original ops whose edit was refused here
+  };
+  Restamped restamp(std::span<const FieldOp> refused, std::int64_t beyond_ms);
 
   // Up to max_ops unsent ops, oldest first, never splitting one edit's ops (a single edit
   // larger than max_ops is returned whole).
@@ -162,7 +177,7 @@ class ClientReplica {
   // so that moving the replica keeps them together.
   std::shared_ptr<std::int64_t> correction_ms_ = std::make_shared<std::int64_t>(0);
   HybridClock clock_;
-  Stamp accepted_;  // the newest stamp of an op the server accepted (confirmed or acknowledged)
+  Stamp accepted_;  // see accepted()
   RandomSource random_;
   ReplicaStore confirmed_;
   ReplicaStore visible_;

@@ -142,6 +142,9 @@ class LocalReplica {
   // (a mark kept in the profile, so a sync killed or failed after recording refusals is
   // reported by the next program that asks: the CLI's sync, the app's status bar).
   Result<std::size_t> take_unreported_refusals();
+  // Removes one refused edit from the list (the person has dealt with it); the others count
+  // as told too, since they were listed alongside. kNotFound if there is no such op.
+  Status dismiss_refusal(std::string_view op_id);
   bool has_state() const { return replica_ != nullptr; }
 
   // Drafts (the intake form): saved text survives restarts until cleared.
@@ -176,13 +179,21 @@ class LocalReplica {
   // correction to keep (set if it changed) and the clock-drift refusals made again as new
   // ops (`originals`: the refused op ids they replace). REQUIRES: mutex_
   struct Restamped {
-    std::optional<std::int64_t> correction;
-    std::vector<sync::FieldOp> ops;
-    std::unordered_set<std::string> originals;
+    std::optional<std::int64_t> correction;  // set: a correction was (re)decided; write it all
+    std::vector<sync::FieldOp> ops;          // made again, to queue
+    std::unordered_set<std::string> originals;  // the refused op ids they replace
+    std::vector<std::string> replaced;          // unsent ops taken out of the outbox
+    std::vector<std::pair<sync::FieldOp, Status>> refused_here;  // edits the local merge refused now
   };
   static constexpr std::int64_t kClockToleranceMs = 60'000;
   Restamped restamp_clock_drift(const sync::PushResult& result,
                                 const std::unordered_map<std::string, sync::FieldOp>& rejected);
+  void take_restamped(sync::ClientReplica::Restamped made, Restamped& out);
+  // Writes a Restamped inside the caller's transaction. REQUIRES: mutex_
+  Status write_restamped(const Restamped& r);
+  // Records `op` in `rejected` with the reason. REQUIRES: mutex_, a transaction.
+  Status keep_refusal(const sync::FieldOp& op, const Status& why);
+
   // Edits of several rows that stand or fall together (a progress note and the request's
   // progress; every row of an import): merged in memory one by one, then persisted in one
   // transaction. If any is refused or the transaction fails, none stays. REQUIRES: mutex_
@@ -203,6 +214,7 @@ class LocalReplica {
   bool views_deferred_ = false;  // the view tables lag the replica (an initial sync is under way)
   mutable std::mutex mutex_;
   int writer_lock_ = -1;  // flock on FILE.lock, held while open (load_state only)
+  std::unordered_set<std::string> restamped_ids_;  // ops made again for a clock ahead: never twice
 };
 
 }  // namespace rapidesk::client

@@ -85,7 +85,8 @@ class ReplicaReader {
   // channel, team): the dashboard's bars for a week or a month.
   Result<std::vector<std::pair<std::string, std::size_t>>> created_by(std::string_view column, Instant from,
                                                                       Instant to) const;
-  // Ops the server refused, newest first.
+  // Ops the server refused, newest first, each with its request's id, number and title
+  // when this copy has them (null otherwise).
   Result<std::vector<nlohmann::json>> rejections() const;
   // Knowledge entries matching `text` (full text), best first; blank text: all, by title.
   Result<std::vector<nlohmann::json>> search_knowledge(std::string_view text, std::size_t limit) const;
