@@ -35,10 +35,13 @@ int exchange(Stream& stream, const WebhookUrl& url, const std::string& body) {
   return static_cast<int>(parser.get().result_int());
 }
 
+// A redirect is not followed (the receiver's URL is configured as the final one).
+bool is_redirect(int http_status) { return http_status >= 300 && http_status < 400; }
+
 }  // namespace
 
 bool worth_retrying(int http_status) {
-  return http_status == 0 || (http_status >= 300 && http_status < 400) || http_status == 429 || http_status >= 500;
+  return http_status == 0 || is_redirect(http_status) || http_status == 429 || http_status >= 500;
 }
 
 WebhookSender::WebhookSender(std::vector<WebhookTarget> targets, RetryPolicy policy, Callback on_report,
@@ -162,7 +165,7 @@ void WebhookSender::run() {
     ++d.attempts;
     const int status = post_once(d, error);
     const bool ok = status >= 200 && status < 300;
-    const bool redirect = status >= 300 && status < 400;
+    const bool redirect = is_redirect(status);
     if (!ok && error.empty()) {
       error = "HTTP " + std::to_string(status);
       if (redirect) error += " (a redirect, not followed: configure the final URL)";

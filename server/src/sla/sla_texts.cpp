@@ -76,15 +76,14 @@ Text event_text(const sla::SlaEvent& e, const EventDetails& d, const EventAudien
       return format_text(Text{"[SLA breached] {} was due at {}; escalated to {}.", "[SLA 已超时] {}已于 {} 到期；已升级至{}。"},
                          {target, due, lead});
     }
-    case sla::EventType::kEscalation:
-      if (!a.known) {
-        return format_text(Text{"[Escalated] {} overdue since {}; escalated to the coordinators.",
-                                "[已升级] {}自 {} 起超时；已升级至协调员。"},
-                           {target, due});
-      }
-      return format_text(Text{"[Escalated] {} overdue since {}; escalated to the coordinators ({}).",
-                              "[已升级] {}自 {} 起超时；已升级至协调员（{}）。"},
-                         {target, due, a.coordinators.empty() ? Text{"none registered", "未登记"} : names(a.coordinators)});
+    case sla::EventType::kEscalation: {
+      const Text coordinators =
+          !a.known ? Text{"the coordinators", "协调员"}
+                   : format_text(Text{"the coordinators ({})", "协调员（{}）"},
+                                 {a.coordinators.empty() ? Text{"none registered", "未登记"} : names(a.coordinators)});
+      return format_text(Text{"[Escalated] {} overdue since {}; escalated to {}.", "[已升级] {}自 {} 起超时；已升级至{}。"},
+                         {target, due, coordinators});
+    }
     case sla::EventType::kReminder:
       return format_text(Text{"[Progress update due] {} requests need a progress update every {}; none since {} "
                               "(reminder {}).",
