@@ -210,6 +210,13 @@ TEST_F(ListModelTest, IntakeFormChecksFieldsSuggestsPriorityAndFiles) {
   copy.from_draft(form.to_draft());
   EXPECT_EQ(copy.values, form.values);
   EXPECT_EQ(copy.override_reason, "客户说不急");
+  // A draft member of the wrong type (another version, a hand edit) keeps its default
+  // instead of throwing at every start of the app.
+  IntakeForm odd;
+  odd.from_draft(R"({"values":{"customer":"华东医院"},"override_priority":"yes","override_reason":7})");
+  EXPECT_EQ(odd.values.at("customer"), "华东医院");
+  EXPECT_FALSE(odd.override_priority);
+  EXPECT_EQ(odd.override_reason, "");
   auto id = form.submit(*replica_, kNow);
   ASSERT_TRUE(id) << id.status().message().en;
   EXPECT_TRUE(form.empty());

@@ -377,6 +377,23 @@ TEST_F(UiWindowTest, EditsTheServerRefusedAreSaidInTheStatusBar) {
   EXPECT_FALSE(reopened.notice && reopened.notice->error) << reopened.notice->text;
 }
 
+TEST_F(UiWindowTest, SettingsOfTheWrongTypeKeepTheirDefaultsInsteadOfStoppingTheApp) {
+  const fs::path profile = dir_.path() / "odd.rapidesk";
+  {
+    auto replica = client::LocalReplica::open(profile);
+    ASSERT_TRUE(replica) << replica.status().message().en;
+    ASSERT_TRUE((*replica)->save_draft("ui.settings", R"({"language":"en","dark":1,"font_size":"18"})"));
+  }
+  ui::AppOptions options;
+  options.db = profile;
+  ASSERT_NO_FATAL_FAILURE(open_app(options));
+  const auto& settings = app_->context().settings;
+  EXPECT_EQ(settings.language, Language::kEnglish) << "the readable setting is kept";
+  EXPECT_FALSE(settings.dark);
+  EXPECT_EQ(settings.font_size, 18.0f);
+  frame();
+}
+
 TEST_F(UiWindowTest, WorksOfflineAfterTheFirstSignInAndKeepsTheDraft) {
   add_user("alice", "pw-alice", "agent", "SVC");
   start();

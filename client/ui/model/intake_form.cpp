@@ -144,9 +144,17 @@ void IntakeForm::from_draft(std::string_view text) {
       if (v.is_string()) values[k] = v.get<std::string>();
     }
   }
-  override_priority = j.value("override_priority", false);
-  override_priority_value = j.value("override_priority_value", std::string());
-  override_reason = j.value("override_reason", std::string());
+  // A member of the wrong type keeps its default: thrown, it would stop the app at every start.
+  auto member = [&j]<typename T>(const char* key, T fallback) {
+    try {
+      return j.value(key, fallback);
+    } catch (const nlohmann::json::exception&) {
+      return fallback;
+    }
+  };
+  override_priority = member("override_priority", false);
+  override_priority_value = member("override_priority_value", std::string());
+  override_reason = member("override_reason", std::string());
 }
 
 bool IntakeForm::empty() const {

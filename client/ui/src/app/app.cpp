@@ -72,10 +72,19 @@ Result<std::unique_ptr<App>> App::open(const AppOptions& options) {
   if (Status s = ctx.list.run_queries_in_background(app->replica_->file()); !s) return s;
   if (auto saved = app->replica_->load_draft("ui.settings")) {
     auto j = nlohmann::json::parse(*saved, nullptr, false);
+    // A setting of the wrong type (edited by hand, written by another version) keeps its
+    // default: thrown, it would stop the app at every start.
+    auto member = [&j]<typename T>(const char* key, T fallback) {
+      try {
+        return j.value(key, fallback);
+      } catch (const nlohmann::json::exception&) {
+        return fallback;
+      }
+    };
     if (j.is_object()) {
-      ctx.settings.language = parse_language(j.value("language", std::string("zh")));
-      ctx.settings.font_size = std::clamp(j.value("font_size", 18.0f), 12.0f, 32.0f);
-      ctx.settings.dark = j.value("dark", false);
+      ctx.settings.language = parse_language(member("language", std::string("zh")));
+      ctx.settings.font_size = std::clamp(member("font_size", 18.0f), 12.0f, 32.0f);
+      ctx.settings.dark = member("dark", false);
     }
   }
   if (options.language) ctx.settings.language = *options.language;

@@ -61,8 +61,12 @@ void draw_status_bar(AppContext& ctx) {
     if (s.refused_ops != ctx.refused_seen) {
       // Each refusal is told once, here or by the CLI (a mark in the profile), also when it
       // happened while the app was closed.
-      ctx.refused_seen = s.refused_ops;
       const auto untold = ctx.replica->take_unreported_refusals();
+      if (!untold) {
+        ctx.say(untold.status());  // and asked again next frame: a refusal is not left untold
+      } else {
+        ctx.refused_seen = s.refused_ops;
+      }
       const std::size_t n = untold ? *untold : 0;
       if (n > 0) {
         ctx.say(pick(client::refused_edits_text(n)), true);
@@ -117,6 +121,7 @@ void draw_status_bar(AppContext& ctx) {
   }
   if (!ctx.cjk_font) {
     ImGui::SameLine();
+    // English only on purpose: without a CJK font, Chinese text would show as boxes.
     ImGui::TextColored(tone_color(Tone::kWarning, dark), "| No Chinese font: install fonts-wqy-microhei or set RAPIDESK_FONT");
   }
   ImGui::End();
@@ -149,7 +154,7 @@ void draw_settings_window(AppContext& ctx) {
     ctx.settings.dark = theme == 1;
     if (ctx.settings.dark) ImGui::StyleColorsDark(); else ImGui::StyleColorsLight();
   }
-  ImGui::TextDisabled("%s %s", tr({"Font:", "字体："}), ctx.font_file.empty() ? "ImGui default" : ctx.font_file.c_str());
+  ImGui::TextDisabled("%s %s", tr({"Font:", "字体："}), ctx.font_file.empty() ? tr({"built-in (Latin only)", "内置（仅拉丁字母）"}) : ctx.font_file.c_str());
   ImGui::TextDisabled("%s %s", tr({"Profile:", "配置文件："}), ctx.replica->file().c_str());
   ImGui::End();
 }

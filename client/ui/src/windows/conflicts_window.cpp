@@ -24,6 +24,7 @@ void draw_conflicts_window(AppContext& ctx) {
   static std::vector<nlohmann::json> conflicts;
   static std::map<std::string, std::string> merged;
   static bool all = false;
+  static Status read_error;  // the last read failed: "no conflicts" would not be true
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 44, ImGui::GetFontSize() * 24), ImGuiCond_FirstUseEver);
   if (!begin_window(tr({"Conflicts###conflicts", "冲突###conflicts"}), &ctx.open.conflicts)) {
     ImGui::End();
@@ -34,8 +35,11 @@ void draw_conflicts_window(AppContext& ctx) {
     const bool everyone = ctx.who.role == "coordinator" || ctx.who.role == "admin";
     auto found = ctx.reader->conflicts(everyone ? std::string_view() : std::string_view(ctx.who.user), !all);
     conflicts = found ? std::move(*found) : std::vector<nlohmann::json>{};
+    read_error = found ? Status::ok() : found.status();
   }
-  if (conflicts.empty()) ImGui::TextDisabled("%s", tr({"No conflicts. Everyone's edits merged cleanly.", "没有冲突，所有修改都已顺利合并。"}));
+  if (!read_error.is_ok()) {
+    error_text(std::string(tr({"Could not read the conflicts: ", "无法读取冲突："})) + pick(read_error.message()));
+  } else if (conflicts.empty()) ImGui::TextDisabled("%s", tr({"No conflicts. Everyone's edits merged cleanly.", "没有冲突，所有修改都已顺利合并。"}));
   for (const auto& c : conflicts) {
     const std::string id = field_text(c, "id");
     ImGui::PushID(id.c_str());
@@ -54,7 +58,11 @@ void draw_conflicts_window(AppContext& ctx) {
     }
     const std::string resolution = field_text(c, "resolution");
     if (resolution != "open") {
-      ImGui::TextDisabled("%s %s", tr({"Resolved:", "已解决："}), resolution.c_str());
+      const char* how = resolution == "kept_mine"     ? tr({"kept mine", "保留我的"})
+                        : resolution == "kept_theirs" ? tr({"kept theirs", "保留对方的"})
+                        : resolution == "merged"      ? tr({"merged", "已合并"})
+                                                      : resolution.c_str();
+      ImGui::TextDisabled("%s %s", tr({"Resolved:", "已解决："}), how);
     } else {
       auto resolve = [&](sync::Resolution how, std::optional<std::string> text) {
         Status s = ctx.replica->resolve_conflict(id, how, std::move(text));

@@ -20,10 +20,16 @@ struct DashboardData {
   std::vector<float> per_day;
   Instant read_at = 0;
   int range_days = 0;
+  Status error;  // the first read that failed: the figures shown may be out of date
 };
 
 void read(AppContext& ctx, DashboardData& d, int days) {
+  d.error = Status::ok();
+  auto note = [&d](const Status& s) {
+    if (d.error.is_ok()) d.error = s;
+  };
   if (auto c = ctx.reader->dashboard(ctx.now)) d.counts = std::move(*c);
+  else note(c.status());
   auto list = [&](const char* state) {
     client::RequestFilter f;
     f.sla_state = state;
@@ -32,16 +38,20 @@ void read(AppContext& ctx, DashboardData& d, int days) {
     f.descending = false;
     f.limit = 12;
     auto page = ctx.reader->list(f, ctx.now);
+    if (!page) note(page.status());
     return page ? std::move(page->rows) : std::vector<nlohmann::json>{};
   };
   d.at_risk = list("warning");
   d.breached = list("breached");
   const Instant from = ctx.now - days * kMsPerDay;
   auto by = ctx.reader->created_by("category", from, ctx.now + 1);
+  if (!by) note(by.status());
   d.created_by_category = by ? std::move(*by) : decltype(d.created_by_category){};
   d.per_day.clear();
   if (auto per = ctx.reader->created_per_day(from, ctx.now + 1, client::local_utc_offset_minutes())) {
     for (std::size_t n : *per) d.per_day.push_back(static_cast<float>(n));
+  } else {
+    note(per.status());
   }
   d.read_at = ctx.now;
   d.range_days = days;
@@ -101,6 +111,11 @@ void draw_dashboard_window(AppContext& ctx) {
   ImGui::SameLine();
   reread |= ImGui::RadioButton(tr({"This month", "本月"}), &range, 1);
   if (reread) read(ctx, d, range == 0 ? 7 : 30);
+  if (!d.error.is_ok()) {
+    error_text(std::string(tr({"Could not read this copy; figures may be missing or out of date: ",
+                               "无法读取本地副本，数字可能缺失或已过时："})) +
+               pick(d.error.message()));
+  }
   const auto& c = d.counts;
   ImGui::SameLine();
   ImGui::Text("   %s %zu   %s %zu   %s %zu   %s %zu   %s %zu", tr({"Open", "未完成"}), c.open, tr({"Overdue", "逾期"}),

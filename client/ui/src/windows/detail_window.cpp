@@ -52,8 +52,11 @@ void report(AppContext& ctx, const Status& s, UiText done) {
   }
 }
 
-void set_fields(AppContext& ctx, const std::string& id, std::vector<client::FieldInput> fields, UiText done) {
-  report(ctx, ctx.replica->update("request", id, fields), done);
+// Says how it went; the caller clears what the person typed only when it is true.
+bool set_fields(AppContext& ctx, const std::string& id, std::vector<client::FieldInput> fields, UiText done) {
+  Status s = ctx.replica->update("request", id, fields);
+  report(ctx, s, done);
+  return s.is_ok();
 }
 
 void draw_status_buttons(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
@@ -76,8 +79,7 @@ void draw_status_buttons(AppContext& ctx, const nlohmann::json& r, DetailInputs&
       }
       std::vector<client::FieldInput> f{{"status", std::string(to_wire(next))}};
       if (!in.status_reason.empty()) f.push_back({"status_reason", in.status_reason});
-      set_fields(ctx, id, f, {"Status changed.", "状态已更新。"});
-      in.status_reason.clear();
+      if (set_fields(ctx, id, f, {"Status changed.", "状态已更新。"})) in.status_reason.clear();
     }
   }
 }
@@ -144,10 +146,11 @@ void draw_assignment(AppContext& ctx, const nlohmann::json& r, DetailInputs& in)
     if (in.priority.empty() || in.priority_reason.find_first_not_of(' ') == std::string::npos) {
       ctx.say(tr({"Choose a priority and say why.", "请选择优先级并说明原因。"}), true);
     } else {
-      set_fields(ctx, id,
-                 {{"priority", in.priority}, {"priority_reason", in.priority_reason}, {"priority_override_by", ctx.who.user}},
-                 {"Priority changed.", "优先级已调整。"});
-      in.priority_reason.clear();
+      if (set_fields(ctx, id,
+                     {{"priority", in.priority}, {"priority_reason", in.priority_reason}, {"priority_override_by", ctx.who.user}},
+                     {"Priority changed.", "优先级已调整。"})) {
+        in.priority_reason.clear();
+      }
     }
   }
 }
@@ -161,13 +164,10 @@ void draw_progress(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
   ImGui::InputTextWithHint("##pnote", tr({"Stage note", "阶段说明"}), &in.progress_note);
   ImGui::SameLine();
   if (ImGui::Button(tr({"Report progress", "更新进度"}))) {
+    // One edit: the entry and the request's progress are written together.
     auto a = ctx.replica->add_activity(id, "progress", in.progress_note, in.progress);
-    if (a) {
-      set_fields(ctx, id, {{"progress", std::to_string(in.progress)}}, {"Progress recorded.", "进度已记录。"});
-      in.progress_note.clear();
-    } else {
-      ctx.say(a.status());
-    }
+    report(ctx, a ? Status::ok() : a.status(), {"Progress recorded.", "进度已记录。"});
+    if (a) in.progress_note.clear();
   }
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
   const std::string kind_label = choice_label("kind", kActivityKinds[in.activity_kind]);
@@ -250,10 +250,9 @@ void draw_feedback(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
     if (in.satisfaction < 1) {
       ctx.say(tr({"Choose a satisfaction from 1 to 5.", "请选择 1 到 5 的满意度。"}), true);
     } else {
-      set_fields(ctx, id, {{"satisfaction", std::to_string(in.satisfaction)}, {"feedback", in.feedback}},
-                 {"Feedback recorded.", "反馈已记录。"});
-      bool failed = false;
-      if (!in.feedback.empty()) {
+      bool failed = !set_fields(ctx, id, {{"satisfaction", std::to_string(in.satisfaction)}, {"feedback", in.feedback}},
+                                {"Feedback recorded.", "反馈已记录。"});
+      if (!failed && !in.feedback.empty()) {
         // The comment also goes on the timeline; if that fails, say so rather than "recorded".
         if (auto added = ctx.replica->add_activity(id, "feedback", in.feedback); !added) {
           ctx.say(added.status());
