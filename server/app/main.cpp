@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
   }
   if (!command_line->admin_args.empty()) {
     return run_admin_command(command_line->config.data_dir, command_line->config.database, command_line->admin_args,
-                             AdminIo{std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) == 1});
+                             AdminIo{std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) == 1},
+                             command_line->config.duty_calendar);
   }
 
   ServerConfig config = std::move(command_line->config);

@@ -14,6 +14,7 @@
 
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/request_number.h"
+#include "rapidesk/shared/utf8.h"
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/password.h"
 #include "rapidesk/server/server_state.h"
@@ -54,6 +55,14 @@ bool takes_value(std::string_view flag) {
 
 Result<Words> split_words(const std::vector<std::string>& args, size_t first,
                           const std::vector<std::string_view>& allowed) {
+  // Names and display names are stored and listed as JSON: bytes of another encoding (a GBK
+  // terminal) are refused here rather than failing every later listing.
+  for (size_t i = first; i < args.size(); ++i) {
+    if (first_invalid_utf8(args[i]) != std::string::npos) {
+      return Status::invalid(Text{"an argument is not UTF-8 text; set the terminal to UTF-8 (e.g. LANG=C.UTF-8)",
+                                  "有参数不是 UTF-8 文本；请将终端设为 UTF-8（例如 LANG=C.UTF-8）"});
+    }
+  }
   Words w;
   for (size_t i = first; i < args.size(); ++i) {
     std::string a = args[i];
@@ -66,6 +75,11 @@ Result<Words> split_words(const std::vector<std::string>& args, size_t first,
     if (eq != std::string::npos) {
       value = a.substr(eq + 1);
       a.resize(eq);
+      // A switch given a value is refused: --password-stdin=SECRET would put the password in
+      // `ps` and the shell history, and --json=false would still mean JSON.
+      if (!takes_value(a)) {
+        return Status::invalid(format_text(Text{"{} takes no value", "{} 不接受取值"}, {same_text(a.substr(0, 64))}));
+      }
     } else if (takes_value(a)) {
       if (i + 1 >= args.size()) {
         return Status::invalid(format_text(Text{"{} needs a value", "{} 需要一个值"}, {same_text(a)}));
@@ -277,7 +291,16 @@ int user_passwd(Storage& storage, const Words& w, AdminIo& io) {
   auto hash = hash_password(*password);
   if (!hash) return report(io.err, hash.status());
   if (Status s = storage.set_password_hash(name, *hash); !s) return report(io.err, s);
-  io.out << "changed the password of " << name << "\n已修改 " << name << " 的密码\n";
+  // A new password ends the sessions signed in with the old one (a stolen token among them).
+  if (Status s = storage.revoke_user_tokens(name); !s) {
+    return report(io.err, format_text(Text{"the password was changed, but the old sessions could not be ended ({}); "
+                                           "run the command again",
+                                           "密码已修改，但无法结束旧的登录会话（{}）；请再次运行此命令"},
+                                      {s.message()}),
+                  kFailed);
+  }
+  io.out << "changed the password of " << name << "; its devices sign in again\n已修改 " << name
+         << " 的密码；其设备需重新登录\n";
   return kOk;
 }
 
@@ -344,16 +367,19 @@ int sla_show(const std::filesystem::path& data_dir, const Words& w, AdminIo& io)
 }
 
 // sla set FILE: validates FILE like PUT /api/v1/sla/policy and stores it in the data dir.
-int sla_set(const std::filesystem::path& data_dir, const Words& w, AdminIo& io) {
+int sla_set(const std::filesystem::path& data_dir, std::string_view duty_calendar, const Words& w, AdminIo& io) {
   if (Status s = need_positionals(w, 1, "sla set FILE"); !s) return report(io.err, s);
   const std::string& file = w.positional[0];
   std::ifstream in(file, std::ios::binary);
   if (!in) return report(io.err, format_text(Text{"cannot read {}", "无法读取 {}"}, {same_text(file)}), kFailed);
   std::ostringstream text;
   text << in.rdbuf();
-  if (auto policy = parse_policy(text.str()); !policy) {
+  auto policy = parse_policy(text.str());
+  // The servers would refuse to start with a policy that lacks their on-duty calendar.
+  Status valid = policy ? check_duty_calendar(*policy, std::string(duty_calendar)) : policy.status();
+  if (!valid) {
     return report(io.err, format_text(Text{"{} is not a valid SLA policy: {}", "{} 不是有效的 SLA 策略：{}"},
-                                      {same_text(file), policy.status().message()}),
+                                      {same_text(file), valid.message()}),
                   kUsage);
   }
   std::error_code ec;
@@ -413,7 +439,7 @@ int run_admin_command(const std::filesystem::path& data_dir, const std::vector<s
 }
 
 int run_admin_command(const std::filesystem::path& data_dir_in, std::string_view database_in,
-                      const std::vector<std::string>& args, AdminIo io) {
+                      const std::vector<std::string>& args, AdminIo io, std::string_view duty_calendar) {
   if (args.size() < 2) {
     return report(io.err, Text{"usage: user add|list|disable|enable|passwd ..., team add|set|list ..., sla show|set ... "
                                "(see --help)",
@@ -450,7 +476,8 @@ int run_admin_command(const std::filesystem::path& data_dir_in, std::string_view
     database = *d;
   }
   // The SLA policy is a file in the data directory: no database needed.
-  if (noun == "sla") return verb == "show" ? sla_show(data_dir, *words, io) : sla_set(data_dir, *words, io);
+  if (noun == "sla" && verb == "show") return sla_show(data_dir, *words, io);
+  if (noun == "sla") return sla_set(data_dir, duty_calendar, *words, io);
 
   auto storage = open_storage(data_dir, database);
   if (!storage) return report(io.err, storage.status().message(), kFailed);

@@ -52,6 +52,11 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
     if (!a.starts_with("-")) break;
     const size_t eq = a.find('=');
     if (a.starts_with("--") && eq != std::string::npos) {
+      // A switch given a value is refused: --test-hooks=false must not turn the hooks on.
+      const std::string name = a.substr(0, eq);
+      if (name == "--help" || name == "--version" || name == "--test-hooks") {
+        return bad_option(name, Text{"takes no value", "不接受取值"});
+      }
       options.emplace_back(a.substr(0, eq), a.substr(eq + 1));
     } else if (takes_value(a)) {
       if (i + 1 >= args.size()) return bad_option(a, Text{"needs a value", "需要一个值"});

@@ -58,11 +58,19 @@ TEST(AdminCli, AddListDisableEnablePasswd) {
   EXPECT_EQ(run(dir.path(), {"user", "disable", "alice"}).code, 0);
   EXPECT_NE(run(dir.path(), {"user", "list"}).out.find("no"), std::string::npos);
   EXPECT_EQ(run(dir.path(), {"user", "enable", "alice"}).code, 0);
-  EXPECT_EQ(run(dir.path(), {"user", "passwd", "alice", "--password-stdin"}, "new secret\r\n").code, 0);
+  {
+    auto storage = open_sqlite_storage(dir.path());
+    ASSERT_TRUE((*storage)->add_token(TokenRecord{"h-laptop", "alice", "laptop", 1, 4'000'000'000'000, false}));
+  }
+  CliRun passwd = run(dir.path(), {"user", "passwd", "alice", "--password-stdin"}, "new secret\r\n");
+  EXPECT_EQ(passwd.code, 0) << passwd.err;
+  EXPECT_NE(passwd.out.find("sign in again"), std::string::npos) << passwd.out;
   {
     auto storage = open_sqlite_storage(dir.path());
     auto user = (*storage)->find_user("alice");
     EXPECT_TRUE(verify_password(user->password_hash, "new secret"));
+    // A new password ends the sessions of the old one (a stolen token among them).
+    EXPECT_TRUE((*storage)->find_token("h-laptop")->revoked);
   }
   EXPECT_EQ(run(dir.path(), {"user", "disable", "ghost"}).code, 1);
 }
@@ -96,6 +104,19 @@ TEST(AdminCli, ClearErrors) {
   EXPECT_NE(bad_team.err.find("2 to 8"), std::string::npos);
   EXPECT_EQ(run(dir.path(), {"user", "frob"}).code, 2);
   EXPECT_EQ(run(dir.path(), {"user", "list", "--color"}).code, 2);
+  // A switch takes no value: --password-stdin=SECRET would show the password in `ps`.
+  CliRun valued = run(dir.path(), {"user", "passwd", "bob", "--password-stdin=hunter22"}, "pw\n");
+  EXPECT_EQ(valued.code, 2);
+  EXPECT_NE(valued.err.find("takes no value"), std::string::npos) << valued.err;
+  // Text of another encoding (a GBK terminal) is refused before anything is stored.
+  CliRun gbk = run(dir.path(), {"user", "add", "dan", "--role", "field", "--team", "NORTH", "--display-name",
+                                "\xc0\xee", "--password-stdin"},
+                   "pw-dan-123\n");
+  EXPECT_EQ(gbk.code, 2);
+  EXPECT_NE(gbk.err.find("UTF-8"), std::string::npos) << gbk.err;
+  CliRun listed = run(dir.path(), {"user", "list", "--json"});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  EXPECT_EQ(nlohmann::json::parse(listed.out).size(), 1u) << "dan was not added";
 }
 
 TEST(AdminCli, Teams) {

@@ -233,6 +233,10 @@ TEST(CommandLine, AdminCommandsAndErrors) {
   EXPECT_FALSE(parse_command_line({"--frobnicate"}).is_ok());
   EXPECT_FALSE(parse_command_line({"serve"}).is_ok());
   EXPECT_TRUE(parse_command_line({"--help"})->help);
+  // A switch given a value is refused: --test-hooks=false must not turn the test hooks on.
+  auto hooks = parse_command_line({"--test-hooks=false"});
+  ASSERT_FALSE(hooks.is_ok());
+  EXPECT_NE(hooks.status().message().en.find("takes no value"), std::string::npos) << hooks.status().message().en;
   EXPECT_NE(usage_text().find("--password-stdin"), std::string::npos);
 }
 

@@ -81,4 +81,12 @@ Status write_policy_document(const std::filesystem::path& data_dir, std::string_
   return Status::ok();
 }
 
+Status check_duty_calendar(const SlaPolicy& policy, const std::string& name) {
+  if (name.empty() || policy.calendar(name) != nullptr) return Status::ok();
+  return Status::invalid(format_text(Text{"the SLA policy has no calendar \"{}\", which the server's duty_calendar "
+                                          "setting names",
+                                          "SLA 策略中没有服务器配置项 duty_calendar 所指定的日历“{}”"},
+                                     {same_text(name)}));
+}
+
 }  // namespace rapidesk::server

@@ -30,4 +30,8 @@ Result<SlaPolicy> parse_policy(std::string_view json_text);
 // REQUIRES: parse_policy(json_text) succeeded. kIo on failure (the old file stays).
 Status write_policy_document(const std::filesystem::path& data_dir, std::string_view json_text);
 
+// The on-duty calendar the config names (ServerConfig::duty_calendar; empty: none) must exist
+// in every policy put in force: kInvalid saying so otherwise.
+Status check_duty_calendar(const SlaPolicy& policy, const std::string& name);
+
 }  // namespace rapidesk::server

@@ -35,14 +35,6 @@ Result<assignment::AssignmentRules> load_rules(const std::filesystem::path& file
   return rules;
 }
 
-// The on-duty calendar named in the config must exist in every policy put in force.
-Status check_duty_calendar(const SlaPolicy& policy, const std::string& name) {
-  if (name.empty() || policy.calendar(name) != nullptr) return Status::ok();
-  return Status::invalid(format_text(Text{"the SLA policy has no calendar \"{}\", which the server's duty_calendar "
-                                          "setting names",
-                                          "SLA 策略中没有服务器配置项 duty_calendar 所指定的日历“{}”"},
-                                     {same_text(name)}));
-}
 
 Result<PolicyDocument> load_policy_document(const std::filesystem::path& data_dir) {
   if (data_dir.empty()) return PolicyDocument{std::string(default_sla_policy_json()), false};

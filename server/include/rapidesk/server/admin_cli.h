@@ -21,9 +21,11 @@ struct AdminIo {
 // args: the words after the global options, starting with "user" or "team".
 // Returns the process exit code: 0 on success, 1 on a runtime error, 2 on a usage error.
 // `database` as ServerConfig::database: empty for SQLite in data_dir, else a PostgreSQL URL
-// (a --data or --database among `args` overrides either).
+// (a --data or --database among `args` overrides either). `duty_calendar` as
+// ServerConfig::duty_calendar: `sla set` refuses a policy without that calendar, which the
+// servers would refuse to start with.
 int run_admin_command(const std::filesystem::path& data_dir, std::string_view database,
-                      const std::vector<std::string>& args, AdminIo io);
+                      const std::vector<std::string>& args, AdminIo io, std::string_view duty_calendar = {});
 // The same on SQLite in data_dir.
 int run_admin_command(const std::filesystem::path& data_dir, const std::vector<std::string>& args, AdminIo io);
 
