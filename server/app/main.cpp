@@ -31,7 +31,10 @@ int main(int argc, char** argv) {
   tune_allocator_for_server();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto command_line = parse_command_line(args);
-  if (!command_line) return report(command_line.status(), 2);
+  // A usage error exits 2; a config file that cannot be read is a runtime failure (1).
+  if (!command_line) {
+    return report(command_line.status(), command_line.status().code() == rapidesk::ErrorCode::kIo ? 1 : 2);
+  }
   if (command_line->help) {
     std::cout << usage_text();
     return 0;

@@ -479,8 +479,17 @@ int run_admin_command(const std::filesystem::path& data_dir_in, std::string_view
   if (noun == "sla" && verb == "show") return sla_show(data_dir, *words, io);
   if (noun == "sla") return sla_set(data_dir, duty_calendar, *words, io);
 
+  // A mistyped or missing --data would otherwise quietly make a new database no server uses.
+  const std::filesystem::path db_file = data_dir / kDatabaseFileName;
+  std::error_code exists_ec;
+  const bool new_database = database.empty() && !std::filesystem::exists(db_file, exists_ec);
   auto storage = open_storage(data_dir, database);
   if (!storage) return report(io.err, storage.status().message(), kFailed);
+  if (new_database) {
+    const std::string where = std::filesystem::absolute(db_file, exists_ec).string();
+    io.err << "note: created a new database " << where << " (no server has used it yet; check --data)\n"
+           << "注意：已新建数据库 " << where << "（尚无服务器使用；请核对 --data）\n";
+  }
   Storage& store = **storage;
   if (noun == "demo") {
     if (Status s = need_positionals(*words, 1, "demo load FILE"); !s) return report(io.err, s);

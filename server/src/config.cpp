@@ -1,6 +1,8 @@
 #include "rapidesk/server/config.h"
 
 #include <charconv>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -234,12 +236,13 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
 Status apply_config_file(const std::filesystem::path& file, ServerConfig& config) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
-    return Status::io(format_text(Text{"cannot read the config file {}", "无法读取配置文件 {}"},
-                                  {same_text(file.string())}));
+    const int error = errno;  // the reason matters: a 0640 root:rapidesk file read by another user
+    return Status::io(format_text(Text{"cannot read the config file {}: {}", "无法读取配置文件 {}：{}"},
+                                  {same_text(file.string()), same_text(std::strerror(error))}));
   }
   std::ostringstream text;
   text << in.rdbuf();
-  auto json = parse_json_body(text.str());
+  auto json = parse_json_file_text(text.str());
   if (!json) {
     return Status::invalid(format_text(Text{"config file {}: {}", "配置文件 {}：{}"},
                                        {same_text(file.string()), json.status().message()}));

@@ -37,24 +37,55 @@ int json_nesting_depth(std::string_view text, int limit) {
   return deepest;
 }
 
-Result<nlohmann::json> parse_json_body(std::string_view body, int max_depth) {
+namespace {
+
+// `what`: "the request body" or "the file", in both languages.
+Result<nlohmann::json> parse_json_text(std::string_view body, int max_depth, const Text& what, bool locate) {
   if (body.empty()) {
-    return Status::invalid(Text{"the request body is empty; a JSON object was expected",
-                                "请求体为空，应为 JSON 对象"});
+    return Status::invalid(format_text(Text{"{} is empty; a JSON object was expected", "{}为空，应为 JSON 对象"}, {what}));
   }
   if (!is_valid_utf8(body)) {
-    return Status::invalid(Text{"the request body is not valid UTF-8", "请求体不是有效的 UTF-8 文本"});
+    return Status::invalid(format_text(Text{"{} is not valid UTF-8", "{}不是有效的 UTF-8 文本"}, {what}));
   }
   if (json_nesting_depth(body, max_depth) > max_depth) {
-    return Status::invalid(format_text(Text{"the JSON body is nested deeper than {} levels",
-                                            "JSON 请求体嵌套超过 {} 层"},
-                                       {same_text(std::to_string(max_depth))}));
+    return Status::invalid(format_text(Text{"the JSON of {} is nested deeper than {} levels", "{}的 JSON 嵌套超过 {} 层"},
+                                       {what, same_text(std::to_string(max_depth))}));
   }
   nlohmann::json value = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (value.is_discarded()) {
-    return Status::invalid(Text{"the request body is not well-formed JSON", "请求体不是格式正确的 JSON"});
+  if (!value.is_discarded()) return value;
+  if (locate) {
+    // Where it goes wrong, as an editor counts: line and column of the byte the parser stopped at.
+    try {
+      const nlohmann::json again = nlohmann::json::parse(body);  // throws: it failed above
+      return again;
+    } catch (const nlohmann::json::parse_error& e) {
+      const std::size_t at = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, body.size());
+      std::size_t line = 1;
+      std::size_t column = 1;
+      for (std::size_t i = 0; i < at; ++i) {
+        if (body[i] == '\n') {
+          ++line;
+          column = 1;
+        } else {
+          ++column;
+        }
+      }
+      return Status::invalid(format_text(Text{"{} is not well-formed JSON (line {}, column {})",
+                                              "{}不是格式正确的 JSON（第 {} 行，第 {} 列）"},
+                                         {what, same_text(std::to_string(line)), same_text(std::to_string(column))}));
+    }
   }
-  return value;
+  return Status::invalid(format_text(Text{"{} is not well-formed JSON", "{}不是格式正确的 JSON"}, {what}));
+}
+
+}  // namespace
+
+Result<nlohmann::json> parse_json_body(std::string_view body, int max_depth) {
+  return parse_json_text(body, max_depth, Text{"the request body", "请求体"}, false);
+}
+
+Result<nlohmann::json> parse_json_file_text(std::string_view text, int max_depth) {
+  return parse_json_text(text, max_depth, Text{"the file", "文件"}, true);
 }
 
 namespace {

@@ -33,6 +33,11 @@ TEST(AdminCli, AddListDisableEnablePasswd) {
   EXPECT_NE(add.out.find("added user alice"), std::string::npos);
   EXPECT_NE(add.out.find("已添加用户"), std::string::npos);
   EXPECT_NE(add.err.find("NORTH"), std::string::npos);  // team created on the fly, with a note
+  // A new database is said, with its full path: a mistyped --data is seen at once.
+  EXPECT_NE(add.err.find("created a new database " + std::filesystem::absolute(dir.path() / "rapidesk.db").string()),
+            std::string::npos)
+      << add.err;
+  EXPECT_EQ(run(dir.path(), {"user", "list"}).err.find("new database"), std::string::npos) << "said once";
 
   CliRun list = run(dir.path(), {"user", "list", "--json"});
   ASSERT_EQ(list.code, 0);

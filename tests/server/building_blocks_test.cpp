@@ -223,6 +223,21 @@ TEST(CommandLine, FlagsOverrideTheConfigFileWhateverTheOrder) {
   EXPECT_TRUE(cl->admin_args.empty());
 }
 
+TEST(CommandLine, AConfigFileErrorSaysWhereAndWhy) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "server.json";
+  std::ofstream(file) << "{\n  \"threads\": 3,\n  \"workers\": 4,,\n}\n";
+  auto broken = parse_command_line({"--config", file.string()});
+  ASSERT_FALSE(broken.is_ok());
+  const std::string en = broken.status().message().en;
+  EXPECT_NE(en.find("the file is not well-formed JSON (line 3, column"), std::string::npos) << en;
+  EXPECT_EQ(en.find("request body"), std::string::npos) << en;
+  auto missing = parse_command_line({"--config", (dir.path() / "nope.json").string()});
+  ASSERT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kIo);
+  EXPECT_NE(missing.status().message().en.find("No such file"), std::string::npos) << missing.status().message().en;
+}
+
 TEST(CommandLine, AdminCommandsAndErrors) {
   auto cl = parse_command_line({"--data", "/d", "user", "add", "alice", "--role", "field"});
   ASSERT_TRUE(cl.is_ok());

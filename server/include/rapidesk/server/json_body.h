@@ -18,6 +18,9 @@ namespace rapidesk::server {
 // Parses `body` as JSON. Refuses empty bodies, invalid UTF-8, nesting deeper than
 // `max_depth` (checked before parsing) and malformed JSON.
 Result<nlohmann::json> parse_json_body(std::string_view body, int max_depth = kMaxJsonDepth);
+// The same for a file's text (a config file, an SLA policy): the messages speak of "the
+// file", and malformed JSON is located by line and column.
+Result<nlohmann::json> parse_json_file_text(std::string_view text, int max_depth = kMaxJsonDepth);
 
 // Nesting depth of the JSON text (1 for `{}`), scanning brackets outside strings only.
 // Stops counting once `limit` is exceeded, so it is linear and allocation-free.
