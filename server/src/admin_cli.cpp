@@ -1,5 +1,6 @@
 #include "rapidesk/server/admin_cli.h"
 
+#include <signal.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -110,22 +111,50 @@ Status need_positionals(const Words& w, size_t n, std::string_view usage) {
 }
 
 // Reads one line as the password; echo is off while typing on a terminal.
-Result<std::string> read_password(AdminIo& io) {
-  termios saved{};
-  const bool hide = io.in_is_terminal && tcgetattr(STDIN_FILENO, &saved) == 0;
+// The terminal's settings while echo is off, for a Ctrl-C or kill in the middle: the handler
+// puts them back before the signal ends the program, so the shell does not stay silent.
+termios g_terminal_before{};
+
+void restore_terminal_and_die(int sig) {
+  tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_terminal_before);
+  struct sigaction plain {};
+  plain.sa_handler = SIG_DFL;
+  sigaction(sig, &plain, nullptr);
+  raise(sig);
+}
+
+// One line from `io.in`; on a terminal with echo off (and the terminal restored however the
+// read ends).
+std::string read_secret_line(AdminIo& io, const char* prompt) {
+  const bool hide = io.in_is_terminal && tcgetattr(STDIN_FILENO, &g_terminal_before) == 0;
+  struct sigaction restore {}, old_int {}, old_term {};
   if (hide) {
-    termios quiet = saved;
+    restore.sa_handler = restore_terminal_and_die;
+    sigaction(SIGINT, &restore, &old_int);
+    sigaction(SIGTERM, &restore, &old_term);
+    termios quiet = g_terminal_before;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-    io.err << "Password / 密码: " << std::flush;
+    io.err << prompt << std::flush;
   }
   std::string line;
   std::getline(io.in, line);
   if (hide) {
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_terminal_before);
+    sigaction(SIGINT, &old_int, nullptr);
+    sigaction(SIGTERM, &old_term, nullptr);
     io.err << '\n';
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+Result<std::string> read_password(AdminIo& io) {
+  std::string line = read_secret_line(io, "Password / 密码: ");
+  // Typed blind: a second time, so that a typo does not become the password.
+  if (io.in_is_terminal && !line.empty() && read_secret_line(io, "Again / 再次输入: ") != line) {
+    return Status::invalid(Text{"the two passwords typed differ; nothing was changed", "两次输入的密码不一致；未做任何更改"});
+  }
   if (line.empty()) {
     return Status::invalid(Text{"the password read from standard input is empty", "从标准输入读取的密码为空"});
   }

@@ -1,5 +1,6 @@
 #include "rapidesk/server/config.h"
 
+#include <cctype>
 #include <charconv>
 #include <cerrno>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rapidesk/server/json_body.h"
+#include "rapidesk/shared/request_number.h"
 #include "rapidesk/server/forwarded.h"
 #include "rapidesk/server/storage.h"
 
@@ -63,7 +65,14 @@ Status read_webhooks(const nlohmann::json& v, std::string_view key, std::vector<
         t.url = value.get<std::string>();
         if (auto url = notify::parse_webhook_url(t.url); !url) return bad_key(key, url.status().message());
       } else if (name == "team" && value.is_string()) {
+        // Compared with the request's team exactly: "north" or a typo would never fire.
         t.team = value.get<std::string>();
+        for (char& c : t.team) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (t.team != "*" && !is_valid_team_code(t.team)) {
+          return bad_key(key, format_text(Text{"team \"{}\" is not a team code (2 to 8 of A-Z, 0-9) or \"*\"",
+                                               "team“{}”不是团队代码（2 到 8 位 A-Z、0-9）或“*”"},
+                                          {same_text(value.get<std::string>().substr(0, 32))}));
+        }
       } else if (name == "format" && value.is_string()) {
         auto format = from_wire<notify::PayloadTemplate>(value.get<std::string>());
         if (!format) {

@@ -80,6 +80,25 @@ TEST(AdminCli, AddListDisableEnablePasswd) {
   EXPECT_EQ(run(dir.path(), {"user", "disable", "ghost"}).code, 1);
 }
 
+TEST(AdminCli, ATypedPasswordIsAskedTwice) {
+  testing::TempDir dir;
+  auto add = [&](const std::string& typed) {
+    std::istringstream in(typed);
+    std::ostringstream out, err;
+    const int code = run_admin_command(
+        dir.path(), {"user", "add", "erin", "--role", "agent", "--team", "NORTH", "--password-stdin"},
+        AdminIo{in, out, err, /*in_is_terminal=*/true});
+    return CliRun{code, out.str(), err.str()};
+  };
+  // Typed blind on a terminal: two different entries change nothing.
+  CliRun differ = add("first-try-1\nfirst-try-2\n");
+  EXPECT_EQ(differ.code, 2);
+  EXPECT_NE(differ.err.find("differ"), std::string::npos) << differ.err;
+  EXPECT_EQ(run(dir.path(), {"user", "list", "--json"}).out.find("erin"), std::string::npos);
+  CliRun same = add("second-try\nsecond-try\n");
+  EXPECT_EQ(same.code, 0) << same.err;
+}
+
 TEST(AdminCli, ClearErrors) {
   testing::TempDir dir;
   CliRun role = run(dir.path(), {"user", "add", "bob", "--role", "boss", "--team", "NORTH", "--password-stdin"}, "pw\n");

@@ -165,6 +165,20 @@ TEST(Config, FileKeysAndErrors) {
   EXPECT_EQ(apply_config_file(dir.path() / "missing.json", c).code(), ErrorCode::kIo);
 }
 
+TEST(Config, AWebhookNamesATeamCodeOrEveryTeam) {
+  ServerConfig c;
+  auto hook = [](const char* team) {
+    return nlohmann::json{{"webhooks", {{{"url", "https://hooks.example/x"}, {"team", team}}}}};
+  };
+  ASSERT_TRUE(apply_config_json(hook("north"), c));
+  ASSERT_EQ(c.webhooks.size(), 1u);
+  EXPECT_EQ(c.webhooks[0].team, "NORTH") << "compared with request teams, which are upper case";
+  ASSERT_TRUE(apply_config_json(hook("*"), c));
+  Status typo = apply_config_json(hook("NORTH-1"), c);
+  EXPECT_EQ(typo.code(), ErrorCode::kInvalid);
+  EXPECT_NE(typo.message().en.find("NORTH-1"), std::string::npos) << typo.message().en;
+}
+
 TEST(Config, TrustedProxiesAreIpAddresses) {
   ServerConfig c;
   ASSERT_TRUE(apply_config_json(nlohmann::json{{"trusted_proxies", {"10.0.0.5", "::1"}}}, c));
