@@ -16,6 +16,7 @@
 #include "rapidesk/client/intake.h"
 #include "rapidesk/client/server_api.h"
 #include "rapidesk/client/sync_worker.h"
+#include "rapidesk/sqlite/database.h"
 #include "windows/windows.h"
 
 namespace {
@@ -392,6 +393,20 @@ TEST_F(UiWindowTest, SettingsOfTheWrongTypeKeepTheirDefaultsInsteadOfStoppingThe
   EXPECT_FALSE(settings.dark);
   EXPECT_EQ(settings.font_size, 18.0f);
   frame();
+  // The intake draft cannot be saved (here a trigger refuses it, like a full disk): the
+  // intake window says so instead of promising the typing is kept.
+  {
+    auto db = sqlite::Database::open(profile);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE((*db)->exec("CREATE TRIGGER full BEFORE INSERT ON drafts WHEN NEW.name = 'intake' "
+                            "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
+                            "refusing drafts"));
+  }
+  auto& ctx = app_->context();
+  ctx.open.intake = true;
+  ctx.intake.values["customer"] = "温州电器";
+  ASSERT_TRUE(run_until([&] { return !ctx.draft_error.is_ok(); }, std::chrono::seconds(5)));
+  EXPECT_NE(ctx.draft_error.message().en.find("disk is full"), std::string::npos) << ctx.draft_error.message().en;
 }
 
 TEST_F(UiWindowTest, WorksOfflineAfterTheFirstSignInAndKeepsTheDraft) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 
 #include "platform/fonts.h"
 #include "windows/windows.h"
@@ -214,18 +215,23 @@ void App::save_if_changed() {
   last_draft_save = ctx_.now;
   const Status s = ctx_.intake.empty() ? replica_->clear_draft("intake") : replica_->save_draft("intake", draft);
   if (s) ctx_.intake_saved_draft = draft;
+  ctx_.draft_error = s;
 }
 
 void App::save() {
   ctx_.now = system_now();
   const std::string draft = ctx_.intake.to_draft();
+  // Closing: a failure can only be said on the terminal the app was started from.
+  auto say_failure = [](const Status& s) {
+    if (!s) std::cerr << "rapidesk: " << s.message().en << "\nrapidesk：" << s.message().zh << "\n";
+  };
   if (draft != ctx_.intake_saved_draft) {
-    (void)(ctx_.intake.empty() ? replica_->clear_draft("intake") : replica_->save_draft("intake", draft));
+    say_failure(ctx_.intake.empty() ? replica_->clear_draft("intake") : replica_->save_draft("intake", draft));
     ctx_.intake_saved_draft = draft;
   }
   const std::string settings = settings_json(ctx_.settings);
   if (settings != saved_settings_) {
-    (void)replica_->save_draft("ui.settings", settings);
+    say_failure(replica_->save_draft("ui.settings", settings));
     saved_settings_ = settings;
   }
 }

@@ -67,6 +67,7 @@ struct AppContext {
   RequestListModel list;
   IntakeForm intake;
   std::string intake_saved_draft;   // what the draft table holds (saves only on change)
+  Status draft_error;               // the last draft save failed: the intake window says so
   std::optional<std::size_t> scroll_to_row;  // the list scrolls there on its next frame
   std::string selected;             // request id shown in the detail window
   nlohmann::json detail;            // its rows (null: none loaded)

@@ -3,8 +3,13 @@
 // progress and notes, feedback and satisfaction, attachments, and knowledge suggestions.
 #include <imgui.h>
 #include <imgui_stdlib.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 
 #include "rapidesk/client/attachment_store.h"
 #include "rapidesk/shared/masking.h"
@@ -18,8 +23,9 @@ namespace rapidesk::ui {
 namespace {
 
 // What the person is typing in the detail window (kept across frames).
+// What the person types for one request. Kept per request, so that looking at another one
+// (a notification, the list) does not throw away a half-written note.
 struct DetailInputs {
-  std::string for_request;
   std::string status_reason;
   int progress = 0;
   std::string progress_note;
@@ -31,6 +37,12 @@ struct DetailInputs {
   int satisfaction = 0;
   std::string feedback;
   std::string attach_path;
+
+  // Nothing typed in the free-text boxes (the other inputs start from the request's values).
+  bool typed_nothing() const {
+    return status_reason.empty() && progress_note.empty() && activity_text.empty() && priority_reason.empty() &&
+           subtask_title.empty() && subtask_owner.empty() && subtask_due.empty() && attach_path.empty();
+  }
 };
 
 constexpr const char* kActivityKinds[] = {"note", "customer_contact", "blocker", "solution"};
@@ -266,7 +278,54 @@ void draw_feedback(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
   }
 }
 
+// Programs started to open a file: reaped without waiting, each failure said when it ends.
+std::vector<pid_t>& openers() {
+  static std::vector<pid_t> pids;
+  return pids;
+}
+
+void reap_openers(AppContext& ctx) {
+  auto& pids = openers();
+  for (auto it = pids.begin(); it != pids.end();) {
+    int status = 0;
+    const pid_t done = waitpid(*it, &status, WNOHANG);
+    if (done == 0) {
+      ++it;
+      continue;
+    }
+    if (done == *it && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+      ctx.say(tr({"No program could open the file (xdg-open found none for its type).",
+                  "没有程序能打开该文件（xdg-open 未找到可处理此类型的程序）。"}),
+              true);
+    }
+    it = pids.erase(it);
+  }
+}
+
+// The desktop's program for the file (xdg-open), started without a shell: the path is one
+// argument whatever characters it has.
+void open_with_desktop(AppContext& ctx, const std::filesystem::path& file) {
+  const std::string path = file.string();
+  char program[] = "xdg-open";
+  char* argv[] = {program, const_cast<char*>(path.c_str()), nullptr};
+  posix_spawn_file_actions_t quiet;
+  posix_spawn_file_actions_init(&quiet);
+  posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&quiet, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  const int error = posix_spawnp(&pid, program, &quiet, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&quiet);
+  if (error != 0) {
+    ctx.say(std::string(tr({"Cannot start xdg-open to open the file; it is at ", "无法启动 xdg-open 打开文件；文件位于 "})) +
+                path,
+            true);
+    return;
+  }
+  openers().push_back(pid);
+}
+
 void draw_attachments(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
+  reap_openers(ctx);
   const std::string id = field_text(r, "id");
   client::AttachmentStore store(ctx.replica->file());
   // After a round that could not fetch some files, a missing one is not just "not yet".
@@ -283,8 +342,7 @@ void draw_attachments(AppContext& ctx, const nlohmann::json& r, DetailInputs& in
                                                    "（不在本设备上：上次同步未能获取；见状态栏）"})
                                              : tr({"(downloads on next sync)", "（下次同步时下载）"}));
     } else if (ImGui::SmallButton(tr({"Open", "打开"}))) {
-      const std::string cmd = "xdg-open '" + store.path_of(sha).string() + "' >/dev/null 2>&1 &";
-      if (std::system(cmd.c_str()) != 0) ctx.say(tr({"No program to open this file.", "没有可打开此文件的程序。"}), true);
+      open_with_desktop(ctx, store.path_of(sha));
     }
     ImGui::PopID();
   }
@@ -318,11 +376,17 @@ void draw_timeline(AppContext& ctx, const nlohmann::json& r) {
 void draw_suggestions(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
   static std::string cached_for;
   static std::vector<nlohmann::json> cached;
+  static Status failed;
   const std::string id = field_text(r, "id");
-  if (cached_for != id) {
+  if (cached_for != id || ctx.insights_dirty) {
     cached_for = id;
     auto found = ctx.reader->suggest_knowledge(field_text(r, "title") + " " + field_text(r, "description"), 3);
     cached = found ? std::move(*found) : std::vector<nlohmann::json>{};
+    failed = found ? Status::ok() : found.status();
+  }
+  if (!failed.is_ok()) {
+    error_text(std::string(tr({"Could not read the knowledge base: ", "无法读取知识库："})) + pick(failed.message()));
+    return;
   }
   if (cached.empty()) {
     ImGui::TextDisabled("%s", tr({"No matching entries.", "没有匹配的条目。"}));
@@ -344,7 +408,8 @@ void draw_suggestions(AppContext& ctx, const nlohmann::json& r, DetailInputs& in
 
 void draw_detail_window(AppContext& ctx) {
   if (!ctx.open.detail) return;
-  static DetailInputs in;
+  static std::map<std::string, DetailInputs> typed;  // by request id
+  static std::string shown;                           // the request the inputs were last set up for
   const ImGuiViewport* vp = ImGui::GetMainViewport();
   // Below the menu bar (on the first frame the viewport does not know its height yet).
   const float top = vp->Pos.y + ImGui::GetFrameHeight();
@@ -354,10 +419,17 @@ void draw_detail_window(AppContext& ctx) {
     ImGui::End();
     return;
   }
+  static Status read_failed;
   if (ctx.detail_dirty && !ctx.selected.empty()) {
     auto r = ctx.reader->request(ctx.selected);
     ctx.detail = r ? std::move(*r) : nlohmann::json();
+    read_failed = r || r.status().code() == ErrorCode::kNotFound ? Status::ok() : r.status();
     ctx.detail_dirty = false;
+  }
+  if (!read_failed.is_ok() && !ctx.selected.empty()) {
+    error_text(std::string(tr({"Could not read this request: ", "无法读取该请求："})) + pick(read_failed.message()));
+    ImGui::End();
+    return;
   }
   if (ctx.selected.empty() || !ctx.detail.is_object()) {
     ImGui::TextDisabled("%s", tr({"Choose a request in the list.", "请在列表中选择一条请求。"}));
@@ -365,9 +437,12 @@ void draw_detail_window(AppContext& ctx) {
     return;
   }
   const nlohmann::json& r = ctx.detail;
-  if (in.for_request != ctx.selected) {
-    in = DetailInputs{};
-    in.for_request = ctx.selected;
+  DetailInputs& in = typed[ctx.selected];
+  if (shown != ctx.selected) {
+    shown = ctx.selected;
+    std::erase_if(typed, [&](const auto& entry) { return entry.first != shown && entry.second.typed_nothing(); });
+    // The inputs that show the request's values start from them again (a sync may have
+    // changed them); the typed text stays.
     in.progress = int_field(r, "progress");
     in.owner = field_text(r, "owner");
     in.team = field_text(r, "team");

@@ -123,7 +123,12 @@ void draw_intake_window(AppContext& ctx) {
   }
   ImGui::SameLine();
   if (ImGui::Button(tr({"Clear", "清空"}))) ctx.intake.reset(ctx.now);
-  ImGui::TextDisabled("%s", tr({"Your typing is kept as a draft, also if the app closes.", "输入内容会保存为草稿，关闭程序也不会丢失。"}));
+  if (ctx.draft_error.is_ok()) {
+    ImGui::TextDisabled("%s", tr({"Your typing is kept as a draft, also if the app closes.", "输入内容会保存为草稿，关闭程序也不会丢失。"}));
+  } else {
+    error_text(std::string(tr({"The draft could not be saved (it is retried as you type): ", "草稿无法保存（输入时会重试）："})) +
+               pick(ctx.draft_error.message()));
+  }
   if (submit) file_intake(ctx);
   ImGui::End();
 }

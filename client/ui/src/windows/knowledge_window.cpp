@@ -18,6 +18,7 @@ struct KnowledgeState {
   std::string query;
   std::string searched{kSearchAgain};
   std::vector<nlohmann::json> results;
+  Status failed;  // the last search could not run: "no entries" would not be true
   int chosen = -1;
   std::string new_title, new_body, new_category;
 };
@@ -38,6 +39,7 @@ void draw_knowledge_window(AppContext& ctx) {
     k.searched = k.query;
     auto found = ctx.reader->search_knowledge(k.query, 50);
     k.results = found ? std::move(*found) : std::vector<nlohmann::json>{};
+    k.failed = found ? Status::ok() : found.status();
     k.chosen = k.results.empty() ? -1 : 0;
   }
   ImGui::BeginChild("klist", ImVec2(ImGui::GetFontSize() * 14, -ImGui::GetFontSize() * 9), true);
@@ -46,7 +48,11 @@ void draw_knowledge_window(AppContext& ctx) {
     if (ImGui::Selectable(field_text(k.results[i], "title").c_str(), i == k.chosen)) k.chosen = i;
     ImGui::PopID();
   }
-  if (k.results.empty()) ImGui::TextDisabled("%s", tr({"No entries found.", "没有找到条目。"}));
+  if (!k.failed.is_ok()) {
+    error_text(std::string(tr({"Could not search: ", "无法搜索："})) + pick(k.failed.message()));
+  } else if (k.results.empty()) {
+    ImGui::TextDisabled("%s", tr({"No entries found.", "没有找到条目。"}));
+  }
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("kview", ImVec2(0, -ImGui::GetFontSize() * 9), true);
