@@ -217,10 +217,15 @@ void drill_down(AppContext& ctx, const std::string& group, const std::string& ke
   if (group == "team") f.team = key;
   if (group == "owner") f.owner = key;
   if (group == "customer_tier") f.tier = key;
-  // The period's days at the device's offset, as the report counted them.
+  // The period's days at the device's offset, as the report on screen counted them (not the
+  // dates typed since, which it does not show yet).
   const std::int64_t offset_ms = static_cast<std::int64_t>(client::local_utc_offset_minutes()) * kMsPerMinute;
-  if (auto from = parse_date(v.from)) f.contacted_from = days_from_civil(*from) * kMsPerDay - offset_ms;
-  if (auto to = parse_date(v.to)) f.contacted_to = (days_from_civil(*to) + 1) * kMsPerDay - offset_ms;
+  auto shown = [&v](const char* member, const std::string& typed) {
+    const bool known = v.report.is_object() && v.report.contains(member) && v.report[member].is_string();
+    return known ? v.report[member].get<std::string>() : typed;
+  };
+  if (auto from = parse_date(shown("from", v.from))) f.contacted_from = days_from_civil(*from) * kMsPerDay - offset_ms;
+  if (auto to = parse_date(shown("to", v.to))) f.contacted_to = (days_from_civil(*to) + 1) * kMsPerDay - offset_ms;
   ctx.list.filter = f;
   ctx.open.requests = true;
   ImGui::SetWindowFocus("###requests");
