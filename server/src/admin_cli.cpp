@@ -431,32 +431,65 @@ int demo_load(Storage& storage, const std::string& file, AdminIo& io) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return report(io.err, format_text(Text{"cannot read {}", "无法读取 {}"}, {same_text(file)}), kFailed);
   const auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("users") || !j.contains("teams") ||
-      !j.value("demo_password", nlohmann::json()).is_string()) {
-    return report(io.err, format_text(Text{"{} is not a demo data file", "{} 不是演示数据文件"}, {same_text(file)}), kFailed);
-  }
-  int added = 0;
+  const auto not_demo = [&](std::string_view why) {
+    return report(io.err, format_text(Text{"{} is not a demo data file ({})", "{} 不是演示数据文件（{}）"},
+                                      {same_text(file), same_text(std::string(why))}),
+                  kUsage);
+  };
+  if (j.is_discarded() || !j.is_object()) return not_demo("not a JSON object");
+  if (!j.contains("demo_password") || !j["demo_password"].is_string()) return not_demo("demo_password");
+  if (!j.contains("teams") || !j["teams"].is_array()) return not_demo("teams");
+  if (!j.contains("users") || !j["users"].is_array()) return not_demo("users");
+  // Everything is checked before anything is written.
+  auto text = [](const nlohmann::json& o, const char* key) {
+    return o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+  };
+  std::vector<TeamRecord> teams;
   for (const auto& t : j["teams"]) {
-    if (storage.find_team(t.value("code", "")).is_ok()) continue;
-    if (storage.add_team({t.value("code", ""), t.value("name", ""), std::nullopt}).is_ok()) ++added;
+    if (!t.is_object()) return not_demo("a team is not an object");
+    auto code = normalised_team_code(text(t, "code"));
+    if (!code) return report(io.err, code.status());
+    teams.push_back({*code, text(t, "name").empty() ? *code : text(t, "name"), std::nullopt});
+    if (!text(t, "lead").empty()) teams.back().lead = text(t, "lead");
+  }
+  std::vector<UserRecord> users;
+  for (const auto& u : j["users"]) {
+    if (!u.is_object()) return not_demo("a user is not an object");
+    const std::string name = text(u, "name");
+    auto role = from_wire<Role>(text(u, "role"));
+    auto team = normalised_team_code(text(u, "team"));
+    if (!is_valid_user_name(name) || !role || !team) return not_demo("a user's name, role or team");
+    std::vector<std::string> skills;
+    if (u.contains("skills")) {
+      if (!u["skills"].is_array()) return not_demo("skills");
+      for (const auto& k : u["skills"]) {
+        if (!k.is_string()) return not_demo("skills");
+        skills.push_back(k.get<std::string>());
+      }
+    }
+    const std::string display = text(u, "display_name").empty() ? name : text(u, "display_name");
+    users.push_back(UserRecord{name, display, *role, *team, std::move(skills), "", true, system_now()});
   }
   auto hash = hash_password(j["demo_password"].get<std::string>());
   if (!hash) return report(io.err, hash.status());
-  for (const auto& u : j["users"]) {
-    const std::string name = u.value("name", "");
-    if (storage.find_user(name).is_ok()) continue;
-    auto role = from_wire<Role>(u.value("role", ""));
-    if (!role) continue;
-    UserRecord r{name, u.value("display_name", name), *role, u.value("team", ""),
-                 u.value("skills", std::vector<std::string>{}), *hash, true, system_now()};
-    if (Status s = storage.add_user(r); !s) return report(io.err, s);
+  int added = 0;
+  for (const TeamRecord& t : teams) {
+    if (storage.find_team(t.code).is_ok()) continue;
+    if (Status s = storage.add_team({t.code, t.name, std::nullopt}); !s) return report(io.err, s);
     ++added;
   }
-  for (const auto& t : j["teams"]) {
-    if (t.contains("lead")) storage.update_team({t.value("code", ""), t.value("name", ""), t.value("lead", "")});
+  for (UserRecord& u : users) {
+    if (storage.find_user(u.name).is_ok()) continue;
+    u.password_hash = *hash;
+    if (Status s = storage.add_user(u); !s) return report(io.err, s);
+    ++added;
+  }
+  for (const TeamRecord& t : teams) {
+    if (!t.lead) continue;
+    if (Status s = storage.update_team(t); !s) return report(io.err, s);
   }
   io.out << "demo data: " << added << " teams and users added / 已添加 " << added << " 个团队和用户\n";
-  return 0;
+  return kOk;
 }
 
 bool is_admin_command(std::string_view word) {

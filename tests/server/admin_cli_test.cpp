@@ -1,6 +1,7 @@
 // The admin commands, driven with string streams instead of a terminal.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "rapidesk/server/admin_cli.h"
@@ -179,6 +180,15 @@ TEST(AdminCli, DemoLoadAddsTeamsAndUsersOnce) {
   CliRun missing = run(dir.path(), {"demo", "load", "/no/such/file.json"});
   EXPECT_NE(missing.code, 0);
   EXPECT_NE(missing.err.find("cannot read"), std::string::npos);
+  // A file of the wrong shape is refused whole, before anything is written (it used to
+  // abort on a team given as a string).
+  testing::TempDir other;
+  const auto odd = other.path() / "odd.json";
+  std::ofstream(odd) << R"({"demo_password":"demo-pass","teams":[{"code":"NEW"},"N"],"users":[]})";
+  CliRun refused = run(other.path(), {"demo", "load", odd.string()});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.err.find("not a demo data file"), std::string::npos) << refused.err;
+  EXPECT_EQ(nlohmann::json::parse(run(other.path(), {"team", "list", "--json"}).out).size(), 0u);
 }
 
 }  // namespace
