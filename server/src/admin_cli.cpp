@@ -127,11 +127,16 @@ void restore_terminal_and_die(int sig) {
 // read ends).
 std::string read_secret_line(AdminIo& io, const char* prompt) {
   const bool hide = io.in_is_terminal && tcgetattr(STDIN_FILENO, &g_terminal_before) == 0;
-  struct sigaction restore {}, old_int {}, old_term {};
+  // The signals that end the program from the terminal or the system.
+  constexpr int kEnding[] = {SIGINT, SIGTERM, SIGQUIT, SIGHUP};
+  struct sigaction before[std::size(kEnding)] {};
   if (hide) {
+    struct sigaction restore {};
     restore.sa_handler = restore_terminal_and_die;
-    sigaction(SIGINT, &restore, &old_int);
-    sigaction(SIGTERM, &restore, &old_term);
+    for (std::size_t i = 0; i < std::size(kEnding); ++i) {
+      sigaction(kEnding[i], nullptr, &before[i]);
+      if (before[i].sa_handler != SIG_IGN) sigaction(kEnding[i], &restore, nullptr);  // ignored stays ignored
+    }
     termios quiet = g_terminal_before;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
@@ -141,8 +146,7 @@ std::string read_secret_line(AdminIo& io, const char* prompt) {
   std::getline(io.in, line);
   if (hide) {
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &g_terminal_before);
-    sigaction(SIGINT, &old_int, nullptr);
-    sigaction(SIGTERM, &old_term, nullptr);
+    for (std::size_t i = 0; i < std::size(kEnding); ++i) sigaction(kEnding[i], &before[i], nullptr);
     io.err << '\n';
   }
   if (!line.empty() && line.back() == '\r') line.pop_back();

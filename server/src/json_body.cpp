@@ -58,8 +58,13 @@ Result<nlohmann::json> parse_json_text(std::string_view body, int max_depth, con
     try {
       const nlohmann::json again = nlohmann::json::parse(body);  // throws: it failed above
       return again;
-    } catch (const nlohmann::json::parse_error& e) {
-      const std::size_t at = e.byte == 0 ? 0 : std::min<std::size_t>(e.byte - 1, body.size());
+    } catch (const nlohmann::json::exception& any) {
+      // Not every failure is a parse_error with a position (a number too large for a double
+      // is out_of_range): those keep the plain message below.
+      const auto* e = dynamic_cast<const nlohmann::json::parse_error*>(&any);
+      if (e == nullptr) return Status::invalid(format_text(Text{"{} is not well-formed JSON: {}", "{}不是格式正确的 JSON：{}"},
+                                                          {what, same_text(any.what())}));
+      const std::size_t at = e->byte == 0 ? 0 : std::min<std::size_t>(e->byte - 1, body.size());
       std::size_t line = 1;
       std::size_t column = 1;
       for (std::size_t i = 0; i < at; ++i) {

@@ -216,8 +216,10 @@ ClientReplica::Restamped ClientReplica::restamp(std::span<const FieldOp> refused
   Restamped out;
   std::vector<FieldOp> old(refused.begin(), refused.end());
   std::size_t kept = 0;
+  bool sweeping = false;  // from the first op stamped ahead, every unsent one: they keep their order
   for (std::size_t i = 0; i < pending_.size(); ++i) {
-    if (!pending_[i].acked && pending_[i].op.hlc.physical_ms > beyond_ms) {
+    sweeping = sweeping || (!pending_[i].acked && pending_[i].op.hlc.physical_ms > beyond_ms);
+    if (!pending_[i].acked && sweeping) {
       out.replaced.push_back(pending_[i].op.op);
       old.push_back(std::move(pending_[i].op));
       continue;

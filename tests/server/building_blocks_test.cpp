@@ -246,6 +246,11 @@ TEST(CommandLine, AConfigFileErrorSaysWhereAndWhy) {
   const std::string en = broken.status().message().en;
   EXPECT_NE(en.find("the file is not well-formed JSON (line 3, column"), std::string::npos) << en;
   EXPECT_EQ(en.find("request body"), std::string::npos) << en;
+  // A number too large for a double is no parse_error with a position: said, not thrown.
+  std::ofstream(file, std::ios::trunc) << R"({"threads": 1e400})";
+  auto huge = parse_command_line({"--config", file.string()});
+  ASSERT_FALSE(huge.is_ok());
+  EXPECT_NE(huge.status().message().en.find("not well-formed JSON"), std::string::npos) << huge.status().message().en;
   auto missing = parse_command_line({"--config", (dir.path() / "nope.json").string()});
   ASSERT_FALSE(missing.is_ok());
   EXPECT_EQ(missing.status().code(), ErrorCode::kIo);

@@ -279,8 +279,9 @@ Status LocalReplica::load_state() {
   if (!correction->empty()) {
     std::int64_t ahead = std::stoll(*correction);
     // The date was fixed since (the corrected time would fall behind what the server has
-    // accepted): the correction is over.
-    if (options_.clock() - ahead < replica->accepted().physical_ms - kClockToleranceMs) ahead = 0;
+    // accepted, which other devices may stamp up to the allowed drift ahead): it is over.
+    const std::int64_t accepted_floor = replica->accepted().physical_ms - replica->clock().max_drift_ms();
+    if (options_.clock() - ahead < accepted_floor - kClockToleranceMs) ahead = 0;
     replica->correct_clock(ahead);
   }
   replica_ = std::move(replica);

@@ -99,12 +99,12 @@ LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult
   const std::int64_t current = replica_->clock_correction_ms();
   const bool changed = std::llabs(correction - current) > kClockToleranceMs;
   if (!changed && refused.empty()) return out;
+  // Stamps the server accepted lie beyond the drift it allows past its time now (its clock
+  // stepped back): new ones would be refused too, so nothing changes and refusals stay.
+  if (replica_->accepted().physical_ms > result.server_ms + replica_->clock().max_drift_ms()) return out;
   // The clock goes back to what the server accepted, so new stamps follow the corrected time.
   replica_->correct_clock(changed ? correction : current);
   out.correction = replica_->clock_correction_ms();
-  // Stamps the server accepted lie beyond the drift it allows past its time now (its clock
-  // stepped back): new ones would be refused too, so the refusals stay as they are.
-  if (replica_->accepted().physical_ms > result.server_ms + replica_->clock().max_drift_ms()) return out;
   take_restamped(replica_->restamp(refused, beyond), out);
   for (const sync::FieldOp& op : refused) out.originals.insert(op.op);
   return out;
@@ -132,8 +132,12 @@ Status LocalReplica::write_restamped(const Restamped& r) {
     if (Status s = queue_ops(r.ops); !s) return s;
   }
   std::vector<std::pair<std::string, std::string>> rows;
-  for (const auto& [op, why] : r.refused_here) rows.emplace_back(op.entity, op.row);
-  if (Status s = refresh_rows(rows, false); !s) return s;
+  bool conflicts = false;  // a refused resolution leaves its conflict open again
+  for (const auto& [op, why] : r.refused_here) {
+    rows.emplace_back(op.entity, op.row);
+    conflicts = conflicts || op.entity == "conflict";
+  }
+  if (Status s = refresh_rows(rows, conflicts); !s) return s;
   if (r.correction) {
     if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
   }

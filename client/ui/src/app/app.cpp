@@ -200,6 +200,7 @@ void App::frame() {
   draw_settings_window(ctx_);
   draw_login_window(ctx_);
   draw_status_bar(ctx_);
+  reap_openers(ctx_);
   ctx_.insights_dirty = false;
   save_if_changed();
 }

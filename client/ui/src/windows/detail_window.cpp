@@ -38,10 +38,19 @@ struct DetailInputs {
   std::string feedback;
   std::string attach_path;
 
-  // Nothing typed in the free-text boxes (the other inputs start from the request's values).
+  // The request's values last put in the inputs that mirror them (owner, team, feedback).
+  std::string shown_owner, shown_team, shown_feedback;
+
+  // An input that mirrors the request's `value` follows it unless the person changed it.
+  static void mirror(std::string& input, std::string& shown, const std::string& value) {
+    if (input == shown) input = value;
+    shown = value;
+  }
+  // Nothing typed: the free-text boxes are empty and the mirrored inputs untouched.
   bool typed_nothing() const {
     return status_reason.empty() && progress_note.empty() && activity_text.empty() && priority_reason.empty() &&
-           subtask_title.empty() && subtask_owner.empty() && subtask_due.empty() && attach_path.empty();
+           subtask_title.empty() && subtask_owner.empty() && subtask_due.empty() && attach_path.empty() &&
+           owner == shown_owner && team == shown_team && feedback == shown_feedback;
   }
 };
 
@@ -278,28 +287,11 @@ void draw_feedback(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
   }
 }
 
-// Programs started to open a file: reaped without waiting, each failure said when it ends.
+// Programs started to open a file: reaped without waiting (reap_openers, every frame), each
+// failure said when it ends.
 std::vector<pid_t>& openers() {
   static std::vector<pid_t> pids;
   return pids;
-}
-
-void reap_openers(AppContext& ctx) {
-  auto& pids = openers();
-  for (auto it = pids.begin(); it != pids.end();) {
-    int status = 0;
-    const pid_t done = waitpid(*it, &status, WNOHANG);
-    if (done == 0) {
-      ++it;
-      continue;
-    }
-    if (done == *it && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
-      ctx.say(tr({"No program could open the file (xdg-open found none for its type).",
-                  "没有程序能打开该文件（xdg-open 未找到可处理此类型的程序）。"}),
-              true);
-    }
-    it = pids.erase(it);
-  }
 }
 
 // The desktop's program for the file (xdg-open), started without a shell: the path is one
@@ -325,7 +317,6 @@ void open_with_desktop(AppContext& ctx, const std::filesystem::path& file) {
 }
 
 void draw_attachments(AppContext& ctx, const nlohmann::json& r, DetailInputs& in) {
-  reap_openers(ctx);
   const std::string id = field_text(r, "id");
   client::AttachmentStore store(ctx.replica->file());
   // After a round that could not fetch some files, a missing one is not just "not yet".
@@ -406,6 +397,24 @@ void draw_suggestions(AppContext& ctx, const nlohmann::json& r, DetailInputs& in
 
 }  // namespace
 
+void reap_openers(AppContext& ctx) {
+  auto& pids = openers();
+  for (auto it = pids.begin(); it != pids.end();) {
+    int status = 0;
+    const pid_t done = waitpid(*it, &status, WNOHANG);
+    if (done == 0) {
+      ++it;
+      continue;
+    }
+    if (done == *it && WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+      ctx.say(tr({"No program could open the file (xdg-open found none for its type).",
+                  "没有程序能打开该文件（xdg-open 未找到可处理此类型的程序）。"}),
+              true);
+    }
+    it = pids.erase(it);
+  }
+}
+
 void draw_detail_window(AppContext& ctx) {
   if (!ctx.open.detail) return;
   static std::map<std::string, DetailInputs> typed;  // by request id
@@ -444,10 +453,10 @@ void draw_detail_window(AppContext& ctx) {
     // The inputs that show the request's values start from them again (a sync may have
     // changed them); the typed text stays.
     in.progress = int_field(r, "progress");
-    in.owner = field_text(r, "owner");
-    in.team = field_text(r, "team");
     in.satisfaction = int_field(r, "satisfaction");
-    in.feedback = field_text(r, "feedback");
+    in.mirror(in.owner, in.shown_owner, field_text(r, "owner"));
+    in.mirror(in.team, in.shown_team, field_text(r, "team"));
+    in.mirror(in.feedback, in.shown_feedback, field_text(r, "feedback"));
   }
   ImGui::Text("%s  %s", number_or_pending(r).c_str(), field_text(r, "title").c_str());
   const Countdown c = countdown_for(r, ctx.now);

@@ -24,6 +24,9 @@ void draw_settings_window(AppContext& ctx);
 // with the same fields a person fills in).
 void begin_sign_in(AppContext& ctx);  // uses ctx.login_server / login_user / login_password
 void file_intake(AppContext& ctx);    // files ctx.intake (or shows its problems)
+// Collects the programs started to open attachments that ended, saying if one failed.
+// Called every frame.
+void reap_openers(AppContext& ctx);
 // Takes one refused edit off the Refused edits window's list (ctx.refused, re-read).
 void dismiss_refused(AppContext& ctx, const std::string& op_id);
 // From a report figure to the requests behind it: the list filtered by `group` = `key`

@@ -97,8 +97,8 @@ class ClientReplica {
   const Stamp& accepted() const { return accepted_; }
 
   // Edits stamped by a clock that was ahead, made again as new ops: `refused` (ops the server
-  // refused for their stamps, already out of pending) and every unsent pending op stamped
-  // after `beyond_ms`, in that order. Fresh ids, one fresh stamp per original edit, and a
+  // refused for their stamps, already out of pending) and the unsent pending ops from the
+  // first one stamped after `beyond_ms` on (later edits too, so the order holds), in order. Fresh ids, one fresh stamp per original edit, and a
   // base that named a replaced stamp names its replacement. The unsent ones leave pending.
   // Each edit is validated on its own: one the local merge now refuses is not queued.
   struct Restamped {
