@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/startup_error.h"
 #include "platform/window.h"
 
 namespace {
@@ -85,6 +86,10 @@ int main(int argc, char** argv) {
   auto app = rapidesk::ui::App::open(options);
   if (!app) {
     std::cerr << "rapidesk: " << app.status().message().en << "\nrapidesk: " << app.status().message().zh << "\n";
+    // Also in the window: started from a desktop menu, there is no terminal to read.
+    const std::filesystem::path shot(screenshot);
+    (void)rapidesk::ui::show_startup_error(**window, app.status(), screenshot.empty() ? 0 : frames,
+                                           screenshot.empty() ? nullptr : &shot);
     return 1;
   }
   for (int frame = 1; !(*window)->should_close(); ++frame) {

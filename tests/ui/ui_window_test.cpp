@@ -10,6 +10,7 @@
 #include <set>
 
 #include "app/app.h"
+#include "app/startup_error.h"
 #include "harness.h"
 #include "platform/fonts.h"
 #include "platform/window.h"
@@ -412,6 +413,24 @@ TEST_F(UiWindowTest, SettingsOfTheWrongTypeKeepTheirDefaultsInsteadOfStoppingThe
   ctx.intake.values["customer"] = "温州电器";
   ASSERT_TRUE(run_until([&] { return !ctx.draft_error.is_ok(); }, std::chrono::seconds(5)));
   EXPECT_NE(ctx.draft_error.message().en.find("disk is full"), std::string::npos) << ctx.draft_error.message().en;
+}
+
+TEST_F(UiWindowTest, AProfileThatCannotBeOpenedIsExplainedInTheWindow) {
+  const fs::path profile = dir_.path() / "busy.rapidesk";
+  auto holder = client::LocalReplica::open(profile);  // another Rapidesk program has it
+  ASSERT_TRUE(holder) << holder.status().message().en;
+  ui::AppOptions options;
+  options.db = profile;
+  auto app = ui::App::open(options);
+  ASSERT_FALSE(app);
+  EXPECT_EQ(app.status().code(), ErrorCode::kConflict);
+  auto window = ui::Window::open({});
+  ASSERT_TRUE(window);
+  const fs::path file = fs::path(RAPIDESK_SCREENSHOT_DIR) / "startup_error.png";
+  ASSERT_TRUE(ui::show_startup_error(**window, app.status(), 3, &file));
+  const PngStats shot = png_stats(file);
+  ASSERT_TRUE(shot.read);
+  EXPECT_GT(shot.non_background, 0.001) << "the message is drawn";
 }
 
 TEST_F(UiWindowTest, WorksOfflineAfterTheFirstSignInAndKeepsTheDraft) {

@@ -220,6 +220,7 @@ void App::save_if_changed() {
 }
 
 void App::save() {
+  if (!replica_) return;  // an App whose open failed (its destructor still runs)
   ctx_.now = system_now();
   const std::string draft = ctx_.intake.to_draft();
   // Closing: a failure can only be said on the terminal the app was started from.
