@@ -83,9 +83,9 @@ std::vector<std::string> office_csv(const std::string& xlsx_bytes, const TempDir
 }
 
 // Workbooks left in the temp dir by the report routes.
-size_t leftover_workbooks() {
+size_t workbooks_in(const std::filesystem::path& dir) {
   size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
     n += e.path().filename().string().rfind("rapidesk-report-", 0) == 0;
   }
   return n;
@@ -152,10 +152,18 @@ class ReportExportsTest : public ::testing::Test {
 };
 
 TEST_F(ReportExportsTest, RequestsXlsxOpensInLibreOfficeWithTheCsvExportsCells) {
-  const size_t leftovers = leftover_workbooks();
+  // The workbook is written to a temp file: here one of this test's own, so that another
+  // test exporting at the same time (ctest -j2) does not count.
+  TempDir own_tmp;
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string saved_tmpdir = tmpdir != nullptr ? tmpdir : "";
+  setenv("TMPDIR", own_tmp.path().c_str(), 1);
   HttpResponse x = get(std::string("/api/v1/reports/requests.xlsx?") + kWeek);
+  const size_t leftovers = workbooks_in(own_tmp.path());
+  if (tmpdir != nullptr) setenv("TMPDIR", saved_tmpdir.c_str(), 1);
+  else unsetenv("TMPDIR");
   ASSERT_EQ(x.status, 200) << x.body;
-  EXPECT_EQ(leftover_workbooks(), leftovers) << "the temp file is removed";
+  EXPECT_EQ(leftovers, 0u) << "the temp file is removed";
   EXPECT_EQ(x.content_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
   EXPECT_EQ(header(x, "Content-Disposition"), "attachment; filename=\"rapidesk-requests-2026-11-16.xlsx\"");
   ASSERT_EQ(x.body.rfind("PK", 0), 0u) << "not a zip container";
