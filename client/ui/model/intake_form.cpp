@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_member.h"
 #include "rapidesk/shared/enums.h"
 #include "rapidesk/shared/sla_clock.h"
 #include "rapidesk/shared/sla_policy.h"
@@ -144,17 +145,9 @@ void IntakeForm::from_draft(std::string_view text) {
       if (v.is_string()) values[k] = v.get<std::string>();
     }
   }
-  // A member of the wrong type keeps its default: thrown, it would stop the app at every start.
-  auto member = [&j]<typename T>(const char* key, T fallback) {
-    try {
-      return j.value(key, fallback);
-    } catch (const nlohmann::json::exception&) {
-      return fallback;
-    }
-  };
-  override_priority = member("override_priority", false);
-  override_priority_value = member("override_priority_value", std::string());
-  override_reason = member("override_reason", std::string());
+  override_priority = member_or(j, "override_priority", false);
+  override_priority_value = member_or(j, "override_priority_value", std::string());
+  override_reason = member_or(j, "override_reason", std::string());
 }
 
 bool IntakeForm::empty() const {

@@ -105,16 +105,13 @@ LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult
   // The clock goes back to what the server accepted, so new stamps follow the corrected time.
   replica_->correct_clock(changed ? correction : current);
   out.correction = replica_->clock_correction_ms();
-  take_restamped(replica_->restamp(refused, beyond), out);
-  for (const sync::FieldOp& op : refused) out.originals.insert(op.op);
-  return out;
-}
-
-void LocalReplica::take_restamped(sync::ClientReplica::Restamped made, Restamped& out) {
+  sync::ClientReplica::Restamped made = replica_->restamp(refused, beyond);
   for (const sync::FieldOp& op : made.made) restamped_ids_.insert(op.op);
   out.ops = std::move(made.made);
   out.replaced = std::move(made.replaced);
   out.refused_here = std::move(made.refused);
+  for (const sync::FieldOp& op : refused) out.originals.insert(op.op);
+  return out;
 }
 
 Status LocalReplica::write_restamped(const Restamped& r) {
@@ -138,9 +135,7 @@ Status LocalReplica::write_restamped(const Restamped& r) {
     conflicts = conflicts || op.entity == "conflict";
   }
   if (Status s = refresh_rows(rows, conflicts); !s) return s;
-  if (r.correction) {
-    if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
-  }
+  if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
   return set_meta("last_stamp", sync::format_stamp(replica_->clock().last()));
 }
 

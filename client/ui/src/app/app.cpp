@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "json_member.h"
 #include "platform/fonts.h"
 #include "windows/windows.h"
 
@@ -73,19 +74,10 @@ Result<std::unique_ptr<App>> App::open(const AppOptions& options) {
   if (Status s = ctx.list.run_queries_in_background(app->replica_->file()); !s) return s;
   if (auto saved = app->replica_->load_draft("ui.settings")) {
     auto j = nlohmann::json::parse(*saved, nullptr, false);
-    // A setting of the wrong type (edited by hand, written by another version) keeps its
-    // default: thrown, it would stop the app at every start.
-    auto member = [&j]<typename T>(const char* key, T fallback) {
-      try {
-        return j.value(key, fallback);
-      } catch (const nlohmann::json::exception&) {
-        return fallback;
-      }
-    };
     if (j.is_object()) {
-      ctx.settings.language = parse_language(member("language", std::string("zh")));
-      ctx.settings.font_size = std::clamp(member("font_size", 18.0f), 12.0f, 32.0f);
-      ctx.settings.dark = member("dark", false);
+      ctx.settings.language = parse_language(member_or(j, "language", std::string("zh")));
+      ctx.settings.font_size = std::clamp(member_or(j, "font_size", 18.0f), 12.0f, 32.0f);
+      ctx.settings.dark = member_or(j, "dark", false);
     }
   }
   if (options.language) ctx.settings.language = *options.language;

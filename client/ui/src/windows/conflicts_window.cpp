@@ -38,7 +38,7 @@ void draw_conflicts_window(AppContext& ctx) {
     read_error = found ? Status::ok() : found.status();
   }
   if (!read_error.is_ok()) {
-    error_text(std::string(tr({"Could not read the conflicts: ", "无法读取冲突："})) + pick(read_error.message()));
+    error_text({"Could not read the conflicts: ", "无法读取冲突："}, read_error);
   } else if (conflicts.empty()) ImGui::TextDisabled("%s", tr({"No conflicts. Everyone's edits merged cleanly.", "没有冲突，所有修改都已顺利合并。"}));
   for (const auto& c : conflicts) {
     const std::string id = field_text(c, "id");

@@ -112,9 +112,8 @@ void draw_dashboard_window(AppContext& ctx) {
   reread |= ImGui::RadioButton(tr({"This month", "本月"}), &range, 1);
   if (reread) read(ctx, d, range == 0 ? 7 : 30);
   if (!d.error.is_ok()) {
-    error_text(std::string(tr({"Could not read this copy; figures may be missing or out of date: ",
-                               "无法读取本地副本，数字可能缺失或已过时："})) +
-               pick(d.error.message()));
+    error_text({"Could not read this copy; figures may be missing or out of date: ", "无法读取本地副本，数字可能缺失或已过时："},
+               d.error);
   }
   const auto& c = d.counts;
   ImGui::SameLine();

@@ -8,7 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <map>
 
 #include "rapidesk/client/attachment_store.h"
@@ -376,7 +375,7 @@ void draw_suggestions(AppContext& ctx, const nlohmann::json& r, DetailInputs& in
     failed = found ? Status::ok() : found.status();
   }
   if (!failed.is_ok()) {
-    error_text(std::string(tr({"Could not read the knowledge base: ", "无法读取知识库："})) + pick(failed.message()));
+    error_text({"Could not read the knowledge base: ", "无法读取知识库："}, failed);
     return;
   }
   if (cached.empty()) {
@@ -436,7 +435,7 @@ void draw_detail_window(AppContext& ctx) {
     ctx.detail_dirty = false;
   }
   if (!read_failed.is_ok() && !ctx.selected.empty()) {
-    error_text(std::string(tr({"Could not read this request: ", "无法读取该请求："})) + pick(read_failed.message()));
+    error_text({"Could not read this request: ", "无法读取该请求："}, read_failed);
     ImGui::End();
     return;
   }

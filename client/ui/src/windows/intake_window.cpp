@@ -126,8 +126,8 @@ void draw_intake_window(AppContext& ctx) {
   if (ctx.draft_error.is_ok()) {
     ImGui::TextDisabled("%s", tr({"Your typing is kept as a draft, also if the app closes.", "输入内容会保存为草稿，关闭程序也不会丢失。"}));
   } else {
-    error_text(std::string(tr({"The draft could not be saved (it is retried as you type): ", "草稿无法保存（输入时会重试）："})) +
-               pick(ctx.draft_error.message()));
+    error_text({"The draft could not be saved (it is retried as you type): ", "草稿无法保存（输入时会重试）："},
+               ctx.draft_error);
   }
   if (submit) file_intake(ctx);
   ImGui::End();

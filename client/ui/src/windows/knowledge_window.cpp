@@ -49,7 +49,7 @@ void draw_knowledge_window(AppContext& ctx) {
     ImGui::PopID();
   }
   if (!k.failed.is_ok()) {
-    error_text(std::string(tr({"Could not search: ", "无法搜索："})) + pick(k.failed.message()));
+    error_text({"Could not search: ", "无法搜索："}, k.failed);
   } else if (k.results.empty()) {
     ImGui::TextDisabled("%s", tr({"No entries found.", "没有找到条目。"}));
   }

@@ -102,4 +102,6 @@ void error_text(const std::string& text) {
   ImGui::PopStyleColor();
 }
 
+void error_text(UiText what, const Status& failed) { error_text(std::string(tr(what)) + pick(failed.message())); }
+
 }  // namespace rapidesk::ui

@@ -31,5 +31,8 @@ std::string short_time(std::string_view iso);
 std::string short_time_ms(Instant ms);
 // Text in the error colour, wrapped.
 void error_text(const std::string& text);
+// "`what`" followed by the reason of `failed`, in the error colour: a failure shown where the
+// result would have been.
+void error_text(UiText what, const Status& failed);
 
 }  // namespace rapidesk::ui

@@ -188,8 +188,7 @@ class LocalReplica {
   static constexpr std::int64_t kClockToleranceMs = 60'000;
   Restamped restamp_clock_drift(const sync::PushResult& result,
                                 const std::unordered_map<std::string, sync::FieldOp>& rejected);
-  void take_restamped(sync::ClientReplica::Restamped made, Restamped& out);
-  // Writes a Restamped inside the caller's transaction. REQUIRES: mutex_
+  // Writes a Restamped whose correction is set inside the caller's transaction. REQUIRES: mutex_
   Status write_restamped(const Restamped& r);
   // Records `op` in `rejected` with the reason. REQUIRES: mutex_, a transaction.
   Status keep_refusal(const sync::FieldOp& op, const Status& why);
