@@ -244,13 +244,6 @@ int user_add(Storage& storage, const Words& w, AdminIo& io) {
   auto hash = hash_password(*password);
   if (!hash) return report(io.err, hash.status());
 
-  if (auto existing = storage.find_team(*team); !existing) {
-    if (existing.status().code() != ErrorCode::kNotFound) return report(io.err, existing.status());
-    if (Status s = storage.add_team(TeamRecord{*team, *team, std::nullopt}); !s) return report(io.err, s);
-    io.err << "note: team " << *team << " did not exist and was created; name it with: team set " << *team
-           << " --name NAME\n注意：团队 " << *team << " 不存在，已自动创建；可用 team set " << *team
-           << " --name 名称 设置名称\n";
-  }
   UserRecord user;
   user.name = name;
   user.display_name = flag(w, "--display-name").value_or(name);
@@ -260,7 +253,13 @@ int user_add(Storage& storage, const Words& w, AdminIo& io) {
   user.skills = split_skills(flag(w, "--skills").value_or(""));
   user.password_hash = *hash;
   user.created_at = system_now();
-  if (Status s = storage.add_user(user); !s) return report(io.err, s);
+  auto team_created = storage.add_user_and_team(user);
+  if (!team_created) return report(io.err, team_created.status());
+  if (*team_created) {
+    io.err << "note: team " << *team << " did not exist and was created; name it with: team set " << *team
+           << " --name NAME\n注意：团队 " << *team << " 不存在，已自动创建；可用 team set " << *team
+           << " --name 名称 设置名称\n";
+  }
   const Text role_label = label(*role);
   io.out << "added user " << name << " (" << role_label.en << ", team " << *team << ")\n"
          << "已添加用户 " << name << "（" << role_label.zh << "，团队 " << *team << "）\n";

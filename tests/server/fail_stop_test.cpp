@@ -90,6 +90,7 @@ class HeldLogStorage final : public Storage {
   Status add_team(const TeamRecord& team) override { return inner_->add_team(team); }
   Status update_team(const TeamRecord& team) override { return inner_->update_team(team); }
   Status add_user(const UserRecord& user) override { return inner_->add_user(user); }
+  Result<bool> add_user_and_team(const UserRecord& user) override { return inner_->add_user_and_team(user); }
   Result<UserRecord> find_user(std::string_view name) override { return inner_->find_user(name); }
   Result<std::vector<UserRecord>> list_users() override { return inner_->list_users(); }
   Status set_password_hash(std::string_view name, std::string_view hash) override {

@@ -213,6 +213,23 @@ TEST_P(StorageTest, AUserNeedsAnExistingTeam) {
   EXPECT_EQ(s->find_user("alice").status().code(), ErrorCode::kNotFound);
 }
 
+TEST_P(StorageTest, AddingAUserWithItsTeamIsOneTransaction) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  auto created = s->add_user_and_team(user_named("alice", "EAST"));
+  ASSERT_TRUE(created.is_ok()) << created.status().message().en;
+  EXPECT_TRUE(*created);
+  EXPECT_EQ(s->find_team("EAST")->name, "EAST");
+  created = s->add_user_and_team(user_named("bob", "EAST"));
+  ASSERT_TRUE(created.is_ok());
+  EXPECT_FALSE(*created) << "the team exists now";
+  // A refused user leaves no new team behind.
+  created = s->add_user_and_team(user_named("alice", "WEST"));
+  EXPECT_EQ(created.status().code(), ErrorCode::kConflict);
+  EXPECT_EQ(s->find_team("WEST").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(s->find_user("alice")->team, "EAST");
+}
+
 TEST_P(StorageTest, ListsAreInByteOrderOfTheirKeys) {
   auto s = open();
   ASSERT_TRUE(s);

@@ -150,23 +150,46 @@ Result<std::vector<TeamRecord>> PgStorage::list_teams() {
   });
 }
 
+namespace {
+
+// Inserts the user in `tx` (left to roll back on failure); kConflict if the name exists, kInvalid if the team does not.
+Status insert_user(pqxx::work& tx, const UserRecord& user) {
+  try {
+    tx.exec_params(
+        "INSERT INTO users (name, display_name, role, team, skills, password_hash, active, created_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        user.name, user.display_name, std::string(to_wire(user.role)), user.team, records::skills_json(user.skills),
+        user.password_hash, user.active, static_cast<long long>(user.created_at));
+  } catch (const pqxx::sql_error& e) {
+    Status r = pg::error_status(e, "adding a user");
+    if (r.code() == ErrorCode::kConflict) return records::user_exists(user.name);
+    if (r.code() == ErrorCode::kInvalid) return records::no_team_for_user(user.team);
+    return r;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
 Status PgStorage::add_user(const UserRecord& user) {
+  return add_user_and_team(user, false).status();
+}
+
+Result<bool> PgStorage::add_user_and_team(const UserRecord& user) { return add_user_and_team(user, true); }
+
+Result<bool> PgStorage::add_user_and_team(const UserRecord& user, bool create_team) {
   if (!all_storable({user.name, user.display_name, user.team, user.password_hash})) return pg::unstorable_text("user");
-  return with_connection("adding a user", [&](pqxx::connection& c) -> Status {
-    try {
-      run_statement(c,
-                    "INSERT INTO users (name, display_name, role, team, skills, password_hash, active, created_at)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    user.name, user.display_name, std::string(to_wire(user.role)), user.team,
-                    records::skills_json(user.skills), user.password_hash, user.active,
-                    static_cast<long long>(user.created_at));
-    } catch (const pqxx::sql_error& e) {
-      Status r = pg::error_status(e, "adding a user");
-      if (r.code() == ErrorCode::kConflict) return records::user_exists(user.name);
-      if (r.code() == ErrorCode::kInvalid) return records::no_team_for_user(user.team);
-      return r;
+  return with_connection("adding a user", [&](pqxx::connection& c) -> Result<bool> {
+    pqxx::work tx(c);
+    bool created = false;
+    if (create_team) {
+      created = tx.exec_params("INSERT INTO teams (code, name) VALUES ($1, $1) ON CONFLICT (code) DO NOTHING",
+                               user.team)
+                    .affected_rows() > 0;
     }
-    return Status::ok();
+    if (Status r = insert_user(tx, user); !r) return r;
+    tx.commit();
+    return created;
   });
 }
 

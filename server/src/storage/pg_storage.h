@@ -40,6 +40,7 @@ class PgStorage final : public Storage, public SharedLog {
   Result<std::vector<TeamRecord>> list_teams() override;
 
   Status add_user(const UserRecord& user) override;
+  Result<bool> add_user_and_team(const UserRecord& user) override;
   Result<UserRecord> find_user(std::string_view name) override;
   Result<std::vector<UserRecord>> list_users() override;
   Status set_password_hash(std::string_view name, std::string_view hash) override;
@@ -72,6 +73,7 @@ class PgStorage final : public Storage, public SharedLog {
   std::unique_ptr<LeaderLock> leader_lock() override;
 
  private:
+  Result<bool> add_user_and_team(const UserRecord& user, bool create_team);
   static Status check_storable(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
                                std::span<const std::string> fired_sla_keys);
   // Writes one append inside `tx`; returns the order number of the last refusal it stored

@@ -110,6 +110,24 @@ Result<std::vector<TeamRecord>> SqliteStorage::list_teams() {
 
 Status SqliteStorage::add_user(const UserRecord& user) {
   std::lock_guard lock(mutex_);
+  return add_user_locked(user);
+}
+
+Result<bool> SqliteStorage::add_user_and_team(const UserRecord& user) {
+  std::lock_guard lock(mutex_);
+  sqlite::Transaction tx(*db_);
+  if (!tx.status()) return tx.status();
+  auto team = db_->prepare("INSERT INTO teams (code, name) VALUES (?1, ?1) ON CONFLICT (code) DO NOTHING");
+  if (!team) return team.status();
+  team->bind(1, user.team);
+  if (Status r = team->run(); !r) return r;
+  const bool created = team->changes() > 0;
+  if (Status r = add_user_locked(user); !r) return r;
+  if (Status r = tx.commit(); !r) return r;
+  return created;
+}
+
+Status SqliteStorage::add_user_locked(const UserRecord& user) {
   auto s = db_->prepare(
       "INSERT INTO users (name, display_name, role, team, skills, password_hash, active, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");

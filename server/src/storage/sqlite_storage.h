@@ -34,6 +34,7 @@ class SqliteStorage final : public Storage {
   Result<std::vector<TeamRecord>> list_teams() override;
 
   Status add_user(const UserRecord& user) override;
+  Result<bool> add_user_and_team(const UserRecord& user) override;
   Result<UserRecord> find_user(std::string_view name) override;
   Result<std::vector<UserRecord>> list_users() override;
   Status set_password_hash(std::string_view name, std::string_view hash) override;
@@ -63,6 +64,7 @@ class SqliteStorage final : public Storage {
 
  private:
   Status revoke_user_tokens_locked(std::string_view user);
+  Status add_user_locked(const UserRecord& user);
   // Helpers of sqlite_storage_sync.cpp; REQUIRES: sync_mutex_ held.
   Status check_log_free(std::uint64_t first, std::uint64_t last);
   Status write_commit_rest(std::span<const SyncRejectionRecord> rejected, std::uint64_t next_server_op,

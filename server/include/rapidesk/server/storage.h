@@ -88,6 +88,9 @@ class Storage {
 
   // Users. add_user: kConflict if the name exists; kInvalid if the team does not.
   virtual Status add_user(const UserRecord& user) = 0;
+  // add_user, first creating the user's team (named by its code) when there is none, in ONE
+  // transaction: a refused user leaves no new team behind. True if the team was created.
+  virtual Result<bool> add_user_and_team(const UserRecord& user) = 0;
   virtual Result<UserRecord> find_user(std::string_view name) = 0;  // kNotFound
   virtual Result<std::vector<UserRecord>> list_users() = 0;         // by name
   virtual Status set_password_hash(std::string_view name, std::string_view hash) = 0;  // kNotFound
