@@ -115,7 +115,13 @@ Status parse_target(std::string_view target, std::string& path,
     auto key = percent_decode(pair.substr(0, eq), true);
     auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
     if (!key || !value) return bad;
-    query[*key] = *value;
+    // A parameter given twice (from=A&from=B) is refused: which one counts would be a guess.
+    if (!query.emplace(*key, *value).second) {
+      return Status::invalid(format_text(Text{"the query parameter \"{}\" is given more than once",
+                                              "查询参数“{}”出现了不止一次"},
+                                         {same_text(*key)}),
+                             *key);
+    }
   }
   return Status::ok();
 }

@@ -137,6 +137,18 @@ TEST_F(SyncTest, PushPullReplayAndNumbers) {
   EXPECT_EQ(one.json()["number"], number->value.as_string());
   Response list = get("/api/v1/requests?team=&customer=%E5%8D%8E%E4%B8%9C%E7%89%A9%E6%B5%81", coord_);
   ASSERT_EQ(list.status, 200) << list.body;
+  // A limit out of range is refused, not cut to fit (a client paging by it would skip rows).
+  Response too_many = get("/api/v1/requests?limit=1001", coord_);
+  EXPECT_EQ(too_many.status, 400) << too_many.body;
+  EXPECT_NE(too_many.body.find("between 0 and 1000"), std::string::npos) << too_many.body;
+  EXPECT_EQ(get("/api/v1/requests?limit=0", coord_).json()["total"], 1);
+
+  // Deleted, the request is gone from the read API by id as from the list.
+  ASSERT_TRUE(laptop.replica.set_field("request", row, "deleted", sync::Value::boolean(true)));
+  ASSERT_TRUE(laptop.push(port(), north_));
+  EXPECT_EQ(get("/api/v1/requests/" + row, north_).status, 404);
+  EXPECT_EQ(get("/api/v1/requests/" + row, coord_).status, 404);
+  EXPECT_EQ(get("/api/v1/requests?limit=0", coord_).json()["total"], 0);
 }
 
 TEST_F(SyncTest, AnotherTeamsRequestIsNeitherVisibleNorEditable) {

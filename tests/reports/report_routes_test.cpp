@@ -218,6 +218,9 @@ TEST_F(ReportRoutesTest, DefaultPeriodIsTheLastSevenDaysAtPlus8) {
   EXPECT_EQ(s["to"], "2026-11-23");
   EXPECT_EQ(s["utc_offset"], "+08:00");
   EXPECT_EQ(s["total"]["opened"], 2);  // C, D
+  // An offset written as the docs show it, '+' unencoded, means the same.
+  const nlohmann::json plain = summary("coord", "/api/v1/reports/summary?utc_offset=+05:30");
+  EXPECT_EQ(plain["utc_offset"], "+05:30");
 }
 
 }  // namespace

@@ -50,6 +50,9 @@ TEST(Target, SplitsPathAndDecodesQuery) {
   EXPECT_EQ(query["flag"], "");
   EXPECT_FALSE(parse_target("http://example.com/", path, query));
   EXPECT_FALSE(parse_target("/x?a=%g0", path, query));
+  const Status twice = parse_target("/api/v1/reports/summary?from=2026-01-01&from=2026-06-01", path, query);
+  EXPECT_EQ(twice.code(), ErrorCode::kInvalid);
+  EXPECT_NE(twice.message().en.find("\"from\" is given more than once"), std::string::npos) << twice.message().en;
 }
 
 TEST(RouterTable, LiteralsCapturesAndMethods) {

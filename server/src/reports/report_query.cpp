@@ -58,12 +58,15 @@ Result<ReportQuery> parse_report_query(const HttpRequest& request, Instant now, 
                                            "priority、category、channel、customer、tier"},
                                       {same_text(key)}));
   }
-  if (auto text = request.query_param("utc_offset")) {
-    auto offset = parse_utc_offset(*text);
+  if (auto given = request.query_param("utc_offset")) {
+    // An unencoded "+08:00" arrives as " 08:00" (a query's '+' means a space): read it as meant.
+    std::string text(*given);
+    if (!text.empty() && text.front() == ' ') text.front() = '+';
+    auto offset = parse_utc_offset(text);
     if (!offset) {
       return bad("utc_offset", format_text(Text{"utc_offset must look like +08:00, got \"{}\"",
                                                 "utc_offset 必须形如 +08:00，收到“{}”"},
-                                           {same_text(*text)}));
+                                           {same_text(text)}));
     }
     q.utc_offset_minutes = *offset;
   }

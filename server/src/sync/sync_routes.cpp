@@ -36,6 +36,17 @@ Result<std::uint64_t> uint_param(const HttpRequest& request, std::string_view na
   return value;
 }
 
+// A whole-number parameter in [low, high]: a limit out of range is refused, never cut to
+// fit, so a client paging with it cannot skip rows without knowing.
+Result<std::uint64_t> bounded_param(const HttpRequest& request, std::string_view name, std::uint64_t fallback,
+                                    std::uint64_t low, std::uint64_t high) {
+  auto value = uint_param(request, name, fallback);
+  if (!value || (*value >= low && *value <= high)) return value;
+  return Status::invalid(format_text(Text{"{} must be between {} and {}", "{} 必须在 {} 到 {} 之间"},
+                                     {same_text(name), same_text(std::to_string(low)), same_text(std::to_string(high))}),
+                         std::string(name));
+}
+
 HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
   if (!who) return error_response(who.status());
@@ -69,13 +80,8 @@ HttpResponse handle_pull(const HttpRequest& request, ServerState& state) {
   if (!who) return error_response(who.status());
   auto cursor = uint_param(request, "cursor", 0);
   if (!cursor) return error_response(cursor.status());
-  auto limit = uint_param(request, "limit", kDefaultPullLimit);
+  auto limit = bounded_param(request, "limit", kDefaultPullLimit, 1, kMaxPullLimit);
   if (!limit) return error_response(limit.status());
-  if (*limit == 0 || *limit > kMaxPullLimit) {
-    return error_response(Status::invalid(
-        format_text(Text{"limit must be between 1 and {}", "limit 必须在 1 到 {} 之间"}, {same_text(std::to_string(kMaxPullLimit))}),
-        "limit"));
-  }
   PullPage page = state.sync->pull(*who, *cursor, static_cast<size_t>(*limit));
   return raw_json(sync::encode_pull(page.entries, page.cursor, page.more));
 }
@@ -85,7 +91,7 @@ HttpResponse handle_list_requests(const HttpRequest& request, ServerState& state
   if (!who) return error_response(who.status());
   auto offset = uint_param(request, "offset", 0);
   if (!offset) return error_response(offset.status());
-  auto limit = uint_param(request, "limit", 100);
+  auto limit = bounded_param(request, "limit", 100, 0, kMaxListLimit);
   if (!limit) return error_response(limit.status());
   std::map<std::string, std::string> filters;
   for (const auto& [key, value] : request.query) {
@@ -102,7 +108,7 @@ HttpResponse handle_list_requests(const HttpRequest& request, ServerState& state
   }
   size_t total = 0;
   auto rows = state.sync->list_requests(*who, filters, static_cast<size_t>(*offset),
-                                        std::min<size_t>(static_cast<size_t>(*limit), kMaxListLimit), &total);
+                                        static_cast<size_t>(*limit), &total);
   nlohmann::json list = nlohmann::json::array();
   for (auto& r : rows) list.push_back(std::move(r));
   return json_response(200, {{"requests", std::move(list)}, {"total", total}});

@@ -725,7 +725,11 @@ void SyncService::read_merged(const MergedReader& read) const {
 
 std::optional<RequestFields> SyncService::get_request(const AuthContext& who, const std::string& id) {
   std::lock_guard lock(merge_mutex_);
-  if (!creators_.creator("request", id) || !may_see(merge_.store(), creators_, who, "request", id)) return std::nullopt;
+  // A deleted request is gone from the read API, as from the list.
+  if (!creators_.creator("request", id) || merge_.store().is_deleted("request", id) ||
+      !may_see(merge_.store(), creators_, who, "request", id)) {
+    return std::nullopt;
+  }
   return request_fields(who, id);
 }
 
