@@ -169,21 +169,54 @@ Result<Instant> WorkingCalendar::end_of_working_day_after(Instant from, int n) c
   return calendar_error("no working day found within ten years");
 }
 
+namespace {
+
+std::int64_t span_ms(const std::vector<WorkingSpan>& spans) {
+  std::int64_t total = 0;
+  for (const auto& span : spans) total += (span.end_minute - span.start_minute) * kMsPerMinute;
+  return total;
+}
+
+}  // namespace
+
 std::int64_t WorkingCalendar::working_ms_between(Instant a, Instant b) const {
   if (b <= a) return 0;
   if (always_open_) return b - a;
   const Instant offset = static_cast<Instant>(utc_offset_minutes_) * kMsPerMinute;
   const Instant la = a + offset;
   const Instant lb = b + offset;
-  std::int64_t total = 0;
-  for (std::int64_t day = local_day(a), last = local_day(b - 1); day <= last; ++day) {
+  auto within = [&](std::int64_t day) {
+    std::int64_t total = 0;
     const Instant midnight = day * kMsPerDay;
     for (const auto& span : spans_on(day)) {
       const Instant s = std::max(la, midnight + span.start_minute * kMsPerMinute);
       const Instant e = std::min(lb, midnight + span.end_minute * kMsPerMinute);
       if (e > s) total += e - s;
     }
+    return total;
+  };
+  const std::int64_t first = local_day(a);
+  const std::int64_t last = local_day(b - 1);
+  constexpr std::int64_t kDayByDay = 28;
+  std::int64_t total = 0;
+  if (last - first < kDayByDay) {
+    for (std::int64_t day = first; day <= last; ++day) total += within(day);
+    return total;
   }
+  // A long span (a request contacted years ago, say) in time that does not grow with it: the
+  // two end days as above; the whole days between by whole weeks, the days left over one by
+  // one, and then each holiday and make-up day among them corrected from its weekday's hours.
+  total = within(first) + within(last);
+  const std::int64_t from = first + 1;
+  const std::int64_t days = last - from;  // whole days in [from, last)
+  std::int64_t week = 0;
+  for (const auto& spans : weekly_) week += span_ms(spans);
+  total += days / 7 * week;
+  for (std::int64_t day = from + days / 7 * 7; day < last; ++day) total += span_ms(weekly_[weekday_index(day)]);
+  std::set<std::int64_t> special;
+  special.insert(holidays_.lower_bound(from), holidays_.lower_bound(last));
+  special.insert(makeup_days_.lower_bound(from), makeup_days_.lower_bound(last));
+  for (std::int64_t day : special) total += span_ms(spans_on(day)) - span_ms(weekly_[weekday_index(day)]);
   return total;
 }
 

@@ -6,13 +6,23 @@ namespace {
 
 bool formula_start(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
 
+// Whether a spreadsheet could read `value` as a formula: it starts with a formula character,
+// also after spaces or line breaks (which an importer may trim), or with the apostrophe
+// itself (doubled, so reading back is exact).
+bool needs_apostrophe(std::string_view value) {
+  if (value.empty()) return false;
+  if (value[0] == '\'') return true;
+  const std::size_t first = value.find_first_not_of(" \n");
+  return first != std::string_view::npos && formula_start(value[first]);
+}
+
 }  // namespace
 
 std::string csv_cell(std::string_view value) {
   std::string v;
   // The apostrophe makes spreadsheets show the text as typed instead of evaluating it.
   // A value that already starts with an apostrophe gets one more, so reading is exact.
-  if (!value.empty() && (formula_start(value[0]) || value[0] == '\'')) v += '\'';
+  if (needs_apostrophe(value)) v += '\'';
   v += value;
   const bool quote = v.find_first_of(",\"\r\n") != std::string::npos;
   if (!quote) return v;
@@ -44,7 +54,7 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text) {
   bool was_quoted = false;  // the current cell started with a quote
   size_t line = 1;
   auto finish_cell = [&] {
-    if (cell.size() >= 2 && cell[0] == '\'' && (formula_start(cell[1]) || cell[1] == '\'')) cell.erase(0, 1);
+    if (!cell.empty() && cell[0] == '\'' && needs_apostrophe(std::string_view(cell).substr(1))) cell.erase(0, 1);
     row.push_back(std::move(cell));
     cell.clear();
     was_quoted = false;

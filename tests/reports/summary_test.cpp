@@ -65,7 +65,7 @@ TEST(Summary, HandComputedWeek) {
   EXPECT_EQ(t.opened, 4);
   EXPECT_EQ(t.resolved, 4);
   EXPECT_EQ(t.reopened, 1);
-  EXPECT_EQ(t.backlog_at_end, 1);
+  EXPECT_EQ(t.backlog_at_end, 2) << "C, and B reopened Friday";
   // First response, working: 20m, 30m, 1h, 2h -> nearest-rank median (rank 2) 30m, p90 (rank 4) 2h.
   EXPECT_EQ(t.first_response_working_ms.median, 30 * kMin);
   EXPECT_EQ(t.first_response_working_ms.p90, 2 * kHour);
@@ -101,6 +101,27 @@ TEST(Summary, GroupsAndPreviousPeriod) {
   EXPECT_EQ(s.previous_total.first_response_working_ms.median, kHour);
   const auto by_owner = summarize(week(), kWeek, Grouping::kOwner, calendar());
   EXPECT_EQ(by_owner.groups.at("wang").resolved, 2);
+}
+
+TEST(Summary, ARequestClosedWithoutAResolutionLeavesTheBacklog) {
+  std::vector<ReportRecord> rs = week();
+  rs.resize(3);  // A, B, C
+  // C was a duplicate, closed from "new" on Wednesday: it never had a resolution.
+  rs[2].status = RequestStatus::kClosed;
+  rs[2].closed_at = at("2026-11-25T10:00:00+08:00");
+  EXPECT_EQ(summarize(rs, kWeek, Grouping::kCategory, calendar()).total.backlog_at_end, 1) << "only B, reopened";
+  // A contact time typed after the answer counts as no wait, not a negative one.
+  std::vector<ReportRecord> odd = {rs[0]};
+  odd[0].contacted_at = at("2026-11-23T16:00:00+08:00");
+  const auto o = summarize(odd, kWeek, Grouping::kCategory, calendar()).total;
+  EXPECT_EQ(o.first_response_calendar_ms.median, 0);
+  EXPECT_EQ(o.resolution_calendar_ms.median, 0);
+  // Closed after the period: still open at its end.
+  rs[2].closed_at = at("2026-12-01T10:00:00+08:00");
+  EXPECT_EQ(summarize(rs, kWeek, Grouping::kCategory, calendar()).total.backlog_at_end, 2);
+  // B resolved again after its reopening, within the week: finished.
+  rs[1].resolved_at = at("2026-11-27T15:00:00+08:00");
+  EXPECT_EQ(summarize(rs, kWeek, Grouping::kCategory, calendar()).total.backlog_at_end, 1);
 }
 
 TEST(Statistics, NearestRank) {

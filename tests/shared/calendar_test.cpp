@@ -86,6 +86,29 @@ TEST(WorkingCalendar, EndOfWorkingDayAfterSkipsWeekendAndHoliday) {
   EXPECT_EQ(*due, at("2026-11-24T18:00:00+08:00"));
 }
 
+// Spans of years are counted by weeks (a request contacted in year 1 must not cost a
+// loop over 740k days); the figure is the same as adding up the span a week at a time.
+TEST(WorkingCalendar, LongSpansCountWhatTheDaysAddUpTo) {
+  const auto cal = nine_to_six("Asia/Shanghai", true,
+                               R"(,"holidays":["2026-10-01","2026-10-02","2026-10-05","2027-02-17","2026-11-29"],)"
+                               R"("makeup_days":["2026-09-27","2026-10-10","2026-11-28"])");
+  for (const auto& [from, to] : std::vector<std::pair<const char*, const char*>>{
+           {"2026-09-20T10:17:00+08:00", "2027-03-03T16:41:00+08:00"},
+           {"2026-09-27T12:30:00+08:00", "2026-10-31T09:00:00+08:00"},
+           {"2026-10-05T00:00:00+08:00", "2026-11-28T23:59:00+08:00"},
+           {"2024-01-01T00:00:00Z", "2029-12-31T23:00:00Z"}}) {
+    const Instant a = at(from), b = at(to);
+    std::int64_t by_weeks = 0;
+    for (Instant t = a; t < b; t += 7 * kMsPerDay) by_weeks += cal.working_ms_between(t, std::min(b, t + 7 * kMsPerDay));
+    EXPECT_EQ(cal.working_ms_between(a, b), by_weeks) << from << " .. " << to;
+  }
+  // Year 1 to now answers at once, with the hours of the weekdays between.
+  const Instant now = at("2026-11-23T00:00:00Z");
+  const std::int64_t years = cal.working_ms_between(now - 2025LL * 365 * kMsPerDay, now);
+  EXPECT_GT(years, 2025LL * 50 * 5 * 8 * kMsPerHour);
+  EXPECT_LT(years, 2025LL * 53 * 5 * 8 * kMsPerHour);
+}
+
 TEST(WorkingCalendar, AlwaysOpenCountsEveryMinute) {
   const auto cal = WorkingCalendar::always_open(480);
   const Instant t = at("2026-11-21T23:50:00+08:00");  // a Saturday night

@@ -11,6 +11,10 @@ TEST(Csv, FormulaInjectionIsDefused) {
   EXPECT_EQ(csv_cell("-2"), "'-2");
   EXPECT_EQ(csv_cell("@SUM(A1)"), "'@SUM(A1)");
   EXPECT_EQ(csv_cell("\tcmd"), "'\tcmd");
+  // An importer that trims spaces or line breaks would find the formula behind them.
+  EXPECT_EQ(csv_cell(" =HYPERLINK(1)"), "' =HYPERLINK(1)");
+  EXPECT_EQ(csv_cell("\n =1"), "\"'\n =1\"");
+  EXPECT_EQ(csv_cell("  spaced"), "  spaced");
   EXPECT_EQ(csv_cell("华东物流"), "华东物流");
   EXPECT_EQ(csv_cell("a,b"), "\"a,b\"");
   EXPECT_EQ(csv_cell("line1\nline2"), "\"line1\nline2\"");
@@ -22,6 +26,7 @@ TEST(Csv, RoundTripIsExact) {
       {"20261123-TECH-0001", "华东物流", "扫码枪\n连不上, \"急\""},
       {"=1+1", "'quoted", "-", ""},
       {"''x", "@", "+86 138"},
+      {" =1", "' =1", "\n-2", "'plain"},
   };
   std::string text(kUtf8Bom);
   for (const auto& r : rows) text += csv_row(r);

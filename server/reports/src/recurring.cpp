@@ -1,6 +1,8 @@
 #include "rapidesk/reports/recurring.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <unordered_map>
 
 #include "rapidesk/shared/text_similarity.h"
 
@@ -15,28 +17,58 @@ double similarity(const std::unordered_set<std::uint64_t>& a, const std::unorder
 std::vector<IssueCluster> recurring_issues(const std::vector<IssueText>& issues, double threshold, size_t min_size,
                                            size_t top) {
   struct Working {
-    std::unordered_set<std::uint64_t> grams;  // of the first member
+    std::size_t grams = 0;  // how many bigrams its first member has
     std::vector<std::string> tags;
     IssueCluster cluster;
   };
   std::vector<Working> clusters;
+  // Which clusters' first members hold each bigram. A cluster sharing no bigram with an
+  // issue scores 0, or the tag bonus alone, under any threshold above that bonus; so only
+  // the clusters found here are scored, and the work follows the overlaps, not the number
+  // of clusters (distinct free texts would otherwise compare every pair). The result is the
+  // same as scoring every cluster.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> holders;
+  std::vector<std::uint32_t> shared;   // per cluster: bigrams shared with the current issue
+  std::vector<std::uint32_t> touched;  // the clusters with shared > 0
+  constexpr double kTagBonus = 0.15;   // the same tag is strong evidence of the same issue
   for (const auto& issue : issues) {
-    auto grams = bigrams(issue.text);
+    const auto grams = bigrams(issue.text);
+    for (const std::uint64_t g : grams) {
+      auto it = holders.find(g);
+      if (it == holders.end()) continue;
+      for (const std::uint32_t c : it->second) {
+        if (shared[c]++ == 0) touched.push_back(c);
+      }
+    }
     double best = 0.0;
     Working* target = nullptr;
-    for (auto& w : clusters) {
-      double s = similarity(grams, w.grams);
+    auto consider = [&](std::uint32_t c) {
+      Working& w = clusters[c];
+      const std::size_t both = shared[c];
+      double s = both == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(grams.size() + w.grams - both);
       const bool shared_tag = std::any_of(issue.tags.begin(), issue.tags.end(), [&](const std::string& t) {
         return std::find(w.tags.begin(), w.tags.end(), t) != w.tags.end();
       });
-      if (shared_tag) s += 0.15;  // the same tag is strong evidence of the same issue
+      if (shared_tag) s += kTagBonus;
       if (s >= threshold && s > best) {
         best = s;
         target = &w;
       }
+    };
+    if (threshold > kTagBonus) {
+      std::sort(touched.begin(), touched.end());  // in cluster order: a tie goes to the older cluster
+      for (const std::uint32_t c : touched) consider(c);
+    } else {
+      // So low a threshold lets a shared tag alone join: every cluster is scored.
+      for (std::uint32_t c = 0; c < clusters.size(); ++c) consider(c);
     }
+    for (const std::uint32_t c : touched) shared[c] = 0;
+    touched.clear();
     if (!target) {
-      clusters.push_back(Working{std::move(grams), issue.tags, {}});
+      const auto index = static_cast<std::uint32_t>(clusters.size());
+      for (const std::uint64_t g : grams) holders[g].push_back(index);
+      shared.push_back(0);
+      clusters.push_back(Working{grams.size(), issue.tags, {}});
       target = &clusters.back();
       target->cluster.common_tags = issue.tags;
     } else {

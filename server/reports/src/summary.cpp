@@ -1,5 +1,6 @@
 #include "rapidesk/reports/summary.h"
 
+#include <algorithm>
 #include <array>
 
 namespace rapidesk {
@@ -21,6 +22,19 @@ namespace {
 
 bool in(Period p, Instant t) { return t >= p.from && t < p.to; }
 
+// Still open at `end`: contacted before it, and neither resolved nor closed (a duplicate
+// closed from new, say) before it since its last reopening before it. A record keeps only
+// its latest resolution and close, so one reopened after `end` may count as open then.
+bool open_at(const ReportRecord& r, Instant end) {
+  if (r.contacted_at >= end) return false;
+  std::optional<Instant> reopened;
+  for (Instant t : r.reopened_at) {
+    if (t < end) reopened = std::max(reopened.value_or(t), t);
+  }
+  auto finished = [&](const std::optional<Instant>& at) { return at && *at < end && (!reopened || *at >= *reopened); };
+  return !finished(r.resolved_at) && !finished(r.closed_at);
+}
+
 // Accumulates one group's raw samples; finish() turns them into figures.
 struct Accumulator {
   GroupFigures f;
@@ -33,14 +47,16 @@ struct Accumulator {
     if (in(p, r.contacted_at)) ++f.opened;
     if (r.closed_at && in(p, *r.closed_at)) ++f.closed;
     for (Instant t : r.reopened_at) f.reopened += in(p, t);
-    if (r.contacted_at < p.to && (!r.resolved_at || *r.resolved_at >= p.to)) ++f.backlog_at_end;
+    if (open_at(r, p.to)) ++f.backlog_at_end;
     if (r.first_response_at && in(p, *r.first_response_at)) {
-      fr_cal.push_back(*r.first_response_at - r.contacted_at);
+      // A contact time typed after the answer (a device's wrong date) counts as no wait, as
+      // working time does, rather than a negative one pulling the median down.
+      fr_cal.push_back(std::max<std::int64_t>(0, *r.first_response_at - r.contacted_at));
       fr_work.push_back(cal.working_ms_between(r.contacted_at, *r.first_response_at));
     }
     if (r.resolved_at && in(p, *r.resolved_at)) {
       ++f.resolved;
-      res_cal.push_back(*r.resolved_at - r.contacted_at);
+      res_cal.push_back(std::max<std::int64_t>(0, *r.resolved_at - r.contacted_at));
       res_work.push_back(cal.working_ms_between(r.contacted_at, *r.resolved_at));
       if (r.satisfaction && *r.satisfaction >= 1 && *r.satisfaction <= 5) {
         ++f.satisfaction_counts[*r.satisfaction - 1];

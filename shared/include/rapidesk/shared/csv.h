@@ -1,7 +1,7 @@
 // CSV as spreadsheets expect it from Rapidesk: UTF-8 with a byte-order mark (so Excel
 // shows Chinese text), CRLF line ends, RFC 4180 quoting, and cells that a spreadsheet
-// would run as a formula (starting with = + - @, tab or carriage return) defused with a
-// leading apostrophe. Reading undoes exactly what writing does.
+// would run as a formula (starting with = + - @, tab or carriage return, also after
+// leading spaces or line breaks) defused with a leading apostrophe. Reading undoes exactly what writing does.
 #pragma once
 
 #include <string>

@@ -57,7 +57,7 @@ struct GroupFigures {
   int resolved = 0;   // resolved within the period
   int closed = 0;
   int reopened = 0;   // reopen events within the period
-  int backlog_at_end = 0;  // contacted before the end and not resolved by then
+  int backlog_at_end = 0;  // contacted before the end, not resolved or closed by then since reopened
   Distribution first_response_working_ms;
   Distribution first_response_calendar_ms;
   Distribution resolution_working_ms;
