@@ -1,8 +1,13 @@
 #include "cli.h"
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+
+#include "rapidesk/client/server_api.h"
+#include "rapidesk/shared/masking.h"
 
 namespace rapidesk::cli {
 
@@ -26,15 +31,28 @@ Result<Args> parse_args(int argc, char** argv) {
   Args a;
   const char* lang = std::getenv("LANG");
   a.zh = lang != nullptr && std::string_view(lang).starts_with("zh");
+  bool options_ended = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg.starts_with("--") && arg.size() > 2) {
+    if (arg == "--" && !options_ended) {
+      options_ended = true;  // what follows is text, even when it starts with "--"
+      continue;
+    }
+    if (arg.starts_with("--") && arg.size() > 2 && !options_ended) {
       std::string name = arg.substr(2);
       std::optional<std::string> value;
       if (const auto eq = name.find('='); eq != std::string::npos) {
         value = name.substr(eq + 1);
         name = name.substr(0, eq);
-      } else if (!is_flag(name)) {
+      }
+      // One spelling: --sla_state and --sla-state are the same option.
+      std::replace(name.begin(), name.end(), '_', '-');
+      if (value && is_flag(name)) {
+        return usage_error(format_text(Text{"--{} is a switch and takes no value; leave it out to turn it off.",
+                                            "--{} 是开关，不带值；不需要时省略即可。"},
+                                       {same_text(name)}));
+      }
+      if (!value && !is_flag(name)) {
         if (i + 1 >= argc) {
           return usage_error(format_text(Text{"Option --{} needs a value.", "选项 --{} 需要一个值。"}, {same_text(name)}));
         }
@@ -46,7 +64,7 @@ Result<Args> parse_args(int argc, char** argv) {
       else if (name == "help") a.help = true;
       else if (name == "lang") a.zh = value && value->starts_with("zh");
       else a.options.emplace_back(name, value.value_or("true"));
-    } else if (arg == "-h") {
+    } else if (arg == "-h" && !options_ended) {
       a.help = true;
     } else if (a.command.empty()) {
       a.command = arg;
@@ -81,17 +99,32 @@ Result<std::unique_ptr<client::LocalReplica>> open_replica(const Args& a, bool l
   o.load_state = load_state;
   auto r = client::LocalReplica::open(a.db, std::move(o));
   if (!r) return r.status();
+  // --server names where the profile syncs from now on; `login` keeps it only once the
+  // sign-in there succeeded, so a mistyped address with a failed sign-in changes nothing.
   if (!a.server.empty()) {
-    if (Status s = (*r)->set_server_url(a.server); !s) return s;
+    if (auto address = client::ServerAddress::parse(a.server); !address) return address.status();
+    if (a.command != "login") {
+      if (Status s = (*r)->set_server_url(a.server); !s) return s;
+    }
   }
   return r;
 }
 
-Result<std::unique_ptr<client::ReplicaReader>> open_reader(const Args& a) {
+Result<std::unique_ptr<client::ReplicaReader>> open_reader(const Args& a, client::ProfileIdentity* who) {
   // Opening for reading still creates and migrates a new profile, so a first `list` works.
   auto r = open_replica(a, false);
   if (!r) return r.status();
+  if (who) *who = (*r)->identity();
   return client::ReplicaReader::open(a.db);
+}
+
+void mask_contact(nlohmann::json& row, const client::ProfileIdentity& who) {
+  auto contact = row.find("contact");
+  if (contact == row.end() || !contact->is_string()) return;
+  const auto owner = row.find("owner");
+  const bool is_owner = owner != row.end() && owner->is_string() && *owner == who.user;
+  // An unknown role sees what field staff see.
+  *contact = contact_for(contact->get<std::string>(), from_wire<Role>(who.role).value_or(Role::kField), is_owner);
 }
 
 std::int64_t now_ms() {
@@ -130,23 +163,47 @@ Result<client::RequestFilter> filter_from(const Args& a) {
     f.sort = *sort;
   }
   f.descending = !a.flag("asc");
-  auto number = [&](std::string_view name, std::size_t& out) -> Status {
-    if (auto v = a.option(name)) {
-      try {
-        std::size_t used = 0;
-        const long long n = std::stoll(*v, &used);
-        if (used != v->size() || n < 0) throw std::invalid_argument("negative");
-        out = static_cast<std::size_t>(n);
-      } catch (const std::exception&) {
-        return usage_error(format_text(Text{"--{} needs a whole number, not \"{}\".", "--{} 需要一个整数，而不是“{}”。"},
-                                       {same_text(std::string(name)), same_text(*v)}));
-      }
-    }
-    return Status::ok();
-  };
-  if (Status s = number("limit", f.limit); !s) return s;
-  if (Status s = number("offset", f.offset); !s) return s;
+  for (auto [name, out] : {std::pair{"limit", &f.limit}, std::pair{"offset", &f.offset}}) {
+    auto n = whole_number_option(a, name);
+    if (!n) return n.status();
+    if (*n) *out = **n;
+  }
   return f;
+}
+
+Result<std::optional<std::size_t>> whole_number_option(const Args& a, std::string_view name) {
+  const auto v = a.option(name);
+  if (!v) return std::optional<std::size_t>();
+  std::size_t n = 0;
+  const auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (v->empty() || ec != std::errc() || end != v->data() + v->size()) {
+    return usage_error(format_text(Text{"--{} needs a whole number of 0 or more, not \"{}\".",
+                                        "--{} 需要一个不小于 0 的整数，而不是“{}”。"},
+                                   {same_text(std::string(name)), same_text(*v)}));
+  }
+  return std::optional<std::size_t>(n);
+}
+
+std::vector<std::string> filter_options(std::initializer_list<std::string> extra) {
+  std::vector<std::string> out = {"status", "category", "priority", "channel", "owner", "team",  "sla-state",
+                                  "customer", "search", "overdue", "open", "sort", "asc", "limit", "offset"};
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
+
+std::optional<Status> unknown_option(const Command& c, const Args& a) {
+  if (std::find(c.options.begin(), c.options.end(), kAnyField) != c.options.end()) return std::nullopt;
+  for (const auto& [name, value] : a.options) {
+    if (std::find(c.options.begin(), c.options.end(), name) != c.options.end()) continue;
+    std::string takes;
+    for (const auto& o : c.options) takes += (takes.empty() ? "--" : ", --") + o;
+    return usage_error(format_text(
+        Text{"{} takes no option --{} ({}). Text that starts with -- goes after a lone --.",
+             "{} 没有选项 --{}（{}）。以 -- 开头的文字请放在单独的 -- 之后。"},
+        {same_text(c.name), same_text(name),
+         takes.empty() ? Text{"it takes none", "它不带选项"} : Text{"it takes " + takes, "可用：" + takes}}));
+  }
+  return std::nullopt;
 }
 
 const std::vector<Command>& commands() {

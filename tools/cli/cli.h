@@ -26,7 +26,8 @@ struct Args {
   bool zh = false;
   std::string command;
   std::vector<std::string> positional;
-  std::vector<std::pair<std::string, std::string>> options;  // in order; flags have value "true"
+  // In order, named with dashes (--due_at is due-at); switches have the value "true".
+  std::vector<std::pair<std::string, std::string>> options;
   std::optional<std::string> option(std::string_view name) const;
   bool flag(std::string_view name) const { return option(name).has_value(); }
 };
@@ -44,7 +45,11 @@ void print_json(const nlohmann::json& j);
 
 // Opening the profile: for edits (loads the replica) or for reading only.
 Result<std::unique_ptr<client::LocalReplica>> open_replica(const Args& a, bool load_state = true);
-Result<std::unique_ptr<client::ReplicaReader>> open_reader(const Args& a);
+// `who`, when given, receives the profile's sign-in (for mask_contact).
+Result<std::unique_ptr<client::ReplicaReader>> open_reader(const Args& a, client::ProfileIdentity* who = nullptr);
+// A row's `contact` as this person may see it: masked (138****5678) for field staff on
+// requests they do not own, as the desktop client and the server's read API show it.
+void mask_contact(nlohmann::json& row, const client::ProfileIdentity& who);
 Status usage_error(const Text& t);
 
 struct Command {
@@ -53,7 +58,16 @@ struct Command {
   Text summary;    // one line
   Text details;    // --help text
   std::function<int(const Args&)> run;
+  // The options it reads besides the global ones (--db, --server, --json, --lang, --help),
+  // spelled with dashes; kAnyField lets every option through as a field name, which the
+  // local copy then checks. Any other option is a usage error, never silently ignored.
+  std::vector<std::string> options;
 };
+inline const std::string kAnyField = "*";
+// The list-style filters (see filter_from), plus `extra`.
+std::vector<std::string> filter_options(std::initializer_list<std::string> extra = {});
+// The usage error for an option `c` does not take (nullopt: it takes them all).
+std::optional<Status> unknown_option(const Command& c, const Args& a);
 const std::vector<Command>& commands();
 
 // The groups.
@@ -64,6 +78,8 @@ void add_csv_commands(std::vector<Command>& out);
 
 // Request filters from list-style options (--status a,b --owner x --search text …).
 Result<client::RequestFilter> filter_from(const Args& a);
+// --NAME N as a whole number of 0 or more (nullopt when not given); a usage error otherwise.
+Result<std::optional<std::size_t>> whole_number_option(const Args& a, std::string_view name);
 std::int64_t now_ms();
 
 }  // namespace rapidesk::cli

@@ -28,13 +28,15 @@ int run_export(const Args& a) {
   auto filter = filter_from(a);
   if (!filter) return fail(a, filter.status());
   if (!a.option("limit")) filter->limit = 0;
-  auto reader = open_reader(a);
+  client::ProfileIdentity who;
+  auto reader = open_reader(a, &who);
   if (!reader) return fail(a, reader.status());
   auto page = (*reader)->list(*filter, now_ms());
   if (!page) return fail(a, page.status());
   std::string out(kUtf8Bom);
   out += csv_row(export_columns());
-  for (const auto& r : page->rows) {
+  for (auto& r : page->rows) {
+    mask_contact(r, who);
     std::vector<std::string> cells;
     for (const auto& c : export_columns()) {
       const auto& v = r.contains(c) ? r[c] : nlohmann::json();
@@ -79,6 +81,15 @@ int run_import(const Args& a) {
   for (std::size_t i = 1; i < table->size(); ++i) {
     const auto& line = (*table)[i];
     if (std::all_of(line.begin(), line.end(), [](const std::string& c) { return c.empty(); })) continue;
+    // Cells past the header's columns (an unquoted comma, usually) would be dropped unseen.
+    if (std::any_of(line.begin() + static_cast<std::ptrdiff_t>(std::min(line.size(), header.size())), line.end(),
+                    [](const std::string& c) { return !c.empty(); })) {
+      problems.push_back(Status::invalid(
+          format_text(Text{"line {}: {} cells, but the header has {} columns (a comma inside a cell needs quotes)",
+                           "第 {} 行：有 {} 个单元格，但表头只有 {} 列（单元格内的逗号需要加引号）"},
+                      {same_text(std::to_string(i + 1)), same_text(std::to_string(line.size())),
+                       same_text(std::to_string(header.size()))})));
+    }
     std::vector<client::FieldInput> fields;
     for (std::size_t c = 0; c < header.size() && c < line.size(); ++c) {
       if (ignored(header[c]) || line[c].empty()) continue;
@@ -125,12 +136,12 @@ void add_csv_commands(std::vector<Command>& out) {
                       "with = + - @ are escaped so spreadsheets never run them.",
                       "筛选条件同 list（导出全部匹配行）。UTF-8 带 BOM，Excel 可正确显示中文；以 = + - @ 开头的单元格会被转义，"
                       "电子表格不会将其作为公式执行。"},
-                 run_export});
+                 run_export, filter_options()});
   out.push_back({"import", Text{"import FILE.csv", "import 文件.csv"}, Text{"new requests from a CSV file", "从 CSV 文件导入新请求"},
                  Text{"The first row names the fields (as export writes them). Every row is checked first; if any is "
                       "invalid nothing is imported and each problem is listed with its line.",
                       "第一行为字段名（与导出格式相同）。先检查每一行；任何一行无效则不导入任何内容，并逐条列出问题及行号。"},
-                 run_import});
+                 run_import, {}});
 }
 
 }  // namespace rapidesk::cli

@@ -90,6 +90,12 @@ int run_note(const Args& a) {
   if (auto p = a.option("progress")) {
     auto v = client::parse_field_input("activity", "progress", *p);
     if (!v) return fail(a, v.status());
+    // Checked here in 64 bits: empty would read as 0, and a cast would wrap 4294967326 to 30.
+    if (!v->is_int() || v->as_int() < 0 || v->as_int() > 100) {
+      return fail(a, usage_error(format_text(Text{"--progress needs a whole number from 0 to 100, not \"{}\".",
+                                                  "--progress 需要 0 到 100 的整数，而不是“{}”。"},
+                                             {same_text(*p)})));
+    }
     progress = static_cast<int>(v->as_int());
   }
   const std::string kind = a.option("kind").value_or(progress ? "progress" : "note");
@@ -205,45 +211,45 @@ void add_edit_commands(std::vector<Command>& out) {
                       "--description、--background、--contacted_at、--expected_at（ISO 8601）、--priority"
                       "（urgent|high|medium|low；省略时按影响范围、紧急程度和客户等级建议）、--owner、--team、"
                       "--collaborators 姓名。必填：customer、category、channel、description。输出新请求的编号。"},
-                 run_new});
+                 run_new, {kAnyField}});
   out.push_back({"set", Text{"set ID FIELD VALUE…", "set 编号 字段 值…"}, Text{"change fields of a request", "修改请求的字段"},
                  Text{"ID is the request id or its number. Set fields take +NAME / -NAME (collaborators, tags). An "
                       "empty VALUE clears the field. Status changes follow the status flow.",
                       "编号可以是请求 ID 或请求号。集合字段（collaborators、tags）用 +姓名 / -姓名。值为空则清除该字段。"
                       "状态修改须符合状态流转规则。"},
-                 run_set});
+                 run_set, {}});
   out.push_back({"note", Text{"note ID TEXT [--kind K] [--progress N]", "note 编号 文字 [--kind 类型] [--progress N]"},
                  Text{"add to a request's timeline", "向请求的时间线添加记录"},
                  Text{"Kinds: progress, note (default), blocker, solution, customer_contact, feedback. --progress N "
                       "(0–100) also sets the request's progress.",
                       "类型：progress、note（默认）、blocker、solution、customer_contact、feedback。--progress N（0–100）"
                       "同时更新请求的进度。"},
-                 run_note});
+                 run_note, {"kind", "progress"}});
   out.push_back({"subtask", Text{"subtask ID --title T [--owner U] [--due_at TIME]", "subtask 编号 --title 标题 [--owner 负责人] [--due_at 时间]"},
                  Text{"add a subtask to a request", "为请求添加子任务"},
                  Text{"Subtask fields: --title, --owner, --collaborators, --start_at, --due_at, --deliverable, --done.",
                       "子任务字段：--title、--owner、--collaborators、--start_at、--due_at、--deliverable、--done。"},
-                 run_subtask});
+                 run_subtask, {kAnyField}});
   out.push_back({"resolve", Text{"resolve CONFLICT mine|theirs|merged [VALUE]", "resolve 冲突 mine|theirs|merged [值]"},
                  Text{"resolve a conflict", "解决冲突"},
                  Text{"mine writes your losing value again, theirs keeps the current value, merged writes VALUE. The "
                       "resolution is a new edit that syncs like any other.",
                       "mine 重新写入您落选的值，theirs 保留当前值，merged 写入给定的值。解决结果作为一次新的修改同步。"},
-                 run_resolve});
+                 run_resolve, {}});
   out.push_back({"attach", Text{"attach ID FILE", "attach 编号 文件"}, Text{"attach a file to a request", "为请求添加附件"},
                  Text{"The file is copied into the profile's store (by its SHA-256; at most 50 MiB) and uploaded in "
                       "1 MiB chunks by the next sync, which resumes an interrupted upload. Others' attachments are "
                       "downloaded by sync; `show ID` lists each with its local path.",
                       "文件按 SHA-256 复制到配置的存储中（最大 50 MiB），下次同步时以 1 MiB 分块上传，中断的上传会续传。"
                       "他人的附件由同步下载；`show 编号` 列出每个附件及其本地路径。"},
-                 run_attach});
+                 run_attach, {}});
   out.push_back({"kb-add", Text{"kb-add --title T --body B [--category C] [--from-request ID]",
                                 "kb-add --title 标题 --body 内容 [--category 类别] [--from-request 编号]"},
                  Text{"save a reply template or known solution", "保存回复模板或已知解决方案"},
                  Text{"--from-request ID takes the request's latest solution entry as the body (and its title and "
                       "category unless given).",
                       "--from-request 编号：以该请求最新的解决方案记录为内容（未给出时也沿用其标题和类别）。"},
-                 run_kb_add});
+                 run_kb_add, {kAnyField}});
 }
 
 }  // namespace rapidesk::cli

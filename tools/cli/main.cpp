@@ -24,9 +24,11 @@ void print_help(const Args& a) {
     std::cout << "  " << syn << " " << say(a, c.summary) << "\n";
   }
   std::cout << "\n"
-            << say(a, Text{"`rapidesk-cli COMMAND --help` explains one command. Exit codes: 0 ok, 1 refused or failed, "
-                           "2 usage error, 3 server unreachable (edits stay queued).",
-                           "`rapidesk-cli 命令 --help` 查看单个命令的说明。退出码：0 成功，1 被拒绝或失败，2 用法错误，"
+            << say(a, Text{"`rapidesk-cli COMMAND --help` explains one command. Option names take - or _ alike "
+                           "(--sla-state, --sla_state); text that starts with -- goes after a lone --. Exit codes: 0 ok, "
+                           "1 refused or failed, 2 usage error, 3 server unreachable (edits stay queued).",
+                           "`rapidesk-cli 命令 --help` 查看单个命令的说明。选项名中的 - 与 _ 等同（--sla-state、"
+                           "--sla_state）；以 -- 开头的文字请放在单独的 -- 之后。退出码：0 成功，1 被拒绝或失败，2 用法错误，"
                            "3 无法连接服务器（修改仍在队列中）。"})
             << "\n";
 }
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   auto args = parse_args(argc, argv);
   if (!args) {
     Args plain;
+    for (int i = 1; i < argc; ++i) plain.json = plain.json || std::string_view(argv[i]) == "--json";
     return fail(plain, args.status());
   }
   const Args& a = *args;
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
       std::cout << "rapidesk-cli " << say(a, c.synopsis) << "\n\n" << say(a, c.summary) << "\n\n" << say(a, c.details) << "\n";
       return 0;
     }
+    if (auto refused = unknown_option(c, a)) return fail(a, *refused);
     try {
       return c.run(a);
     } catch (const std::exception& e) {

@@ -40,16 +40,20 @@ std::string sla_text(const Args& a, const nlohmann::json& r) {
   if (!str(r, "sla_state").empty()) return str(r, "sla_state");
   auto reading = client::offline_sla({str(r, "category"), str(r, "priority"), str(r, "status"), str(r, "contacted_at")}, now_ms());
   if (!reading) return "";
-  const std::int64_t minutes = reading->remaining_ms / 60000;
-  return say(a, Text{"(local) ", "（本地）"}) + std::to_string(minutes / 60) + "h" + std::to_string(std::abs(minutes % 60)) + "m";
+  const std::int64_t minutes = std::abs(reading->remaining_ms) / 60000;
+  const std::string span = std::to_string(minutes / 60) + "h" + std::to_string(minutes % 60) + "m";
+  return say(a, Text{"(local) ", "（本地）"}) +
+         (reading->remaining_ms < 0 ? say(a, Text{"overdue ", "已超时 "}) : std::string()) + span;
 }
 
 int run_show(const Args& a) {
   if (a.positional.size() != 1) return fail(a, usage_error(Text{"Usage: show ID", "用法：show 编号"}));
-  auto reader = open_reader(a);
+  client::ProfileIdentity who;
+  auto reader = open_reader(a, &who);
   if (!reader) return fail(a, reader.status());
   auto r = (*reader)->request(a.positional[0]);
   if (!r) return fail(a, r.status());
+  mask_contact(*r, who);
   const client::AttachmentStore files(a.db);
   for (auto& f : (*r)["attachments"]) {
     const std::string sha = str(f, "sha256");
@@ -94,10 +98,12 @@ int run_list(const Args& a) {
     if (!replica) return fail(a, replica.status());
     filter->mine = (*replica)->identity().user;
   }
-  auto reader = open_reader(a);
+  client::ProfileIdentity who;
+  auto reader = open_reader(a, &who);
   if (!reader) return fail(a, reader.status());
   auto page = (*reader)->list(*filter, now_ms());
   if (!page) return fail(a, page.status());
+  for (auto& row : page->rows) mask_contact(row, who);
   if (a.json) {
     print_json(page->rows);
     return 0;
@@ -126,12 +132,15 @@ int run_conflicts(const Args& a) {
   auto replica = open_replica(a, false);
   if (!replica) return fail(a, replica.status());
   const auto who = (*replica)->identity();
-  const bool everyone = a.flag("all") || who.role == "coordinator" || who.role == "admin";
+  // Whose: by role (the help's promise); --all only adds the resolved ones.
+  const bool everyone = who.role == "coordinator" || who.role == "admin";
   auto reader = open_reader(a);
   if (!reader) return fail(a, reader.status());
   auto found = (*reader)->conflicts(everyone ? "" : who.user, !a.flag("all"));
   if (!found) return fail(a, found.status());
   if (a.json) {
+    // `row` as the public interface names it; `row_id` kept for scripts written against it.
+    for (auto& c : *found) c["row"] = c.contains("row_id") ? c["row_id"] : nlohmann::json();
     print_json(*found);
     return 0;
   }
@@ -169,7 +178,7 @@ int run_dashboard(const Args& a) {
 
 int run_kb(const Args& a) {
   if (a.positional.empty()) {
-    return fail(a, usage_error(Text{"Usage: kb TEXT… | kb --for ID", "用法：kb 文字… | kb --for 编号"}));
+    return fail(a, usage_error(Text{"Usage: kb TEXT… | kb suggest ID", "用法：kb 文字… | kb suggest 编号"}));
   }
   auto reader = open_reader(a);
   if (!reader) return fail(a, reader.status());
@@ -219,7 +228,7 @@ void add_read_commands(std::vector<Command>& out) {
                       "number), plus subtasks, activities, attachments and conflict_records.",
                       "编号可以是请求 ID 或请求号。使用 --json 时输出以字段名为键的对象（含 id 和 number），以及 subtasks、"
                       "activities、attachments 和 conflict_records。"},
-                 run_show});
+                 run_show, {}});
   out.push_back({"list", Text{"list [FILTERS]", "list [筛选]"}, Text{"requests, filtered and sorted", "按条件筛选、排序请求"},
                  Text{"Filters: --status a,b --category C --priority P --channel C --owner U --team T --customer TEXT "
                       "--sla-state S --overdue --open --mine --search TEXT (full text, Chinese too). --sort "
@@ -229,26 +238,26 @@ void add_read_commands(std::vector<Command>& out) {
                       "--customer 文字 --sla-state 状态 --overdue --open --mine --search 文字（全文搜索，支持中文）。"
                       "--sort updated|created|priority|due|number|customer|status|title [--asc]，--limit N（默认 200，"
                       "0 表示全部），--offset N。"},
-                 run_list});
+                 run_list, filter_options({"mine"})});
   out.push_back({"conflicts", Text{"conflicts [--all]", "conflicts [--all]"}, Text{"conflicts to resolve", "待解决的冲突"},
                  Text{"Yours (coordinators and admins: everyone's); --all includes resolved ones. With --json: "
                       "[{id, row_id, field, mine, theirs, …}].",
                       "显示您的冲突（协调员和管理员可见全部）；--all 包括已解决的。使用 --json 时输出 "
                       "[{id, row_id, field, mine, theirs, …}]。"},
-                 run_conflicts});
+                 run_conflicts, {"all"}});
   out.push_back({"dashboard", Text{"dashboard", "dashboard"}, Text{"counts of open work", "未完成工作的统计"},
                  Text{"Open, overdue, SLA warning and breached, unsynced, conflicts; open requests by status, category, "
                       "priority, team and owner.",
                       "未完成、逾期、SLA 预警和超时、未同步、冲突的数量；按状态、类别、优先级、团队和负责人统计未完成请求。"},
-                 run_dashboard});
+                 run_dashboard, {}});
   out.push_back({"kb", Text{"kb TEXT… | kb suggest ID", "kb 文字… | kb suggest 编号"},
                  Text{"search the knowledge base", "搜索知识库"},
                  Text{"Full-text search over reply templates and known solutions (offline); `kb suggest ID` lists the "
                       "entries most similar to a request's text.",
                       "离线全文搜索回复模板和已知解决方案；`kb suggest 编号` 列出与请求内容最相似的条目。"},
-                 run_kb});
+                 run_kb, {}});
   out.push_back({"rejected", Text{"rejected", "rejected"}, Text{"edits the server refused", "被服务器拒绝的修改"},
-                 Text{"Each refused edit with the server's reason.", "每条被拒绝的修改及服务器给出的原因。"}, run_rejected});
+                 Text{"Each refused edit with the server's reason.", "每条被拒绝的修改及服务器给出的原因。"}, run_rejected, {}});
 }
 
 }  // namespace rapidesk::cli

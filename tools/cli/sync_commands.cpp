@@ -30,6 +30,7 @@ int run_login(const Args& a) {
   auto replica = open_replica(a, false);
   if (!replica) return fail(a, replica.status());
   client::ProfileIdentity who = (*replica)->identity();
+  if (!a.server.empty()) who.server_url = a.server;  // kept with the sign-in, once it succeeds
   if (who.server_url.empty()) {
     return fail(a, usage_error(Text{"Name the server once with --server URL (e.g. http://127.0.0.1:8080).",
                                     "请用 --server 地址 指定服务器（例如 http://127.0.0.1:8080），只需一次。"}));
@@ -40,7 +41,10 @@ int run_login(const Args& a) {
   auto login = api.login(a.positional[0], password, who.device);
   if (!login) return fail(a, login.status());
   who = client::identity_after_login(std::move(who), *login);
-  if (Status s = (*replica)->set_sign_in(who); !s) return fail(a, s);
+  if (Status s = (*replica)->set_sign_in(who); !s) {
+    (void)api.logout();  // the profile is someone else's: the token just issued is not left valid
+    return fail(a, s);
+  }
   if (a.json) {
     print_json({{"user", who.user}, {"display_name", who.display_name}, {"role", who.role}, {"team", who.team},
                 {"device", who.device}, {"expires_at", who.token_expires_at}});
@@ -57,25 +61,42 @@ int run_logout(const Args& a) {
   auto replica = open_replica(a, false);
   if (!replica) return fail(a, replica.status());
   const auto who = (*replica)->identity();
+  // Offline, the sign-in is forgotten here and the server's token expires on its own.
+  Status revoked;
   if (!who.token.empty()) {
-    if (auto address = client::ServerAddress::parse(who.server_url)) {
+    auto address = client::ServerAddress::parse(who.server_url);
+    if (!address) {
+      revoked = address.status();
+    } else {
       client::ServerApi api(*address);
       api.set_token(who.token);
-      (void)api.logout();  // offline: the token still expires on its own
+      revoked = api.logout();
     }
   }
   if (Status s = (*replica)->forget_token(); !s) return fail(a, s);
-  if (!a.json) std::cout << say(a, Text{"Signed out; local data and queued edits are kept.", "已退出登录；本地数据和待发修改均保留。"}) << "\n";
-  else print_json({{"signed_out", true}});
+  if (a.json) {
+    print_json({{"signed_out", true}, {"server_told", revoked.is_ok()}});
+    return 0;
+  }
+  std::cout << say(a, Text{"Signed out; local data and queued edits are kept.", "已退出登录；本地数据和待发修改均保留。"}) << "\n";
+  if (!revoked) {
+    std::cerr << say(a, format_text(Text{"The server could not be told ({}); the old sign-in stays valid there until "
+                                         "it expires.",
+                                         "无法通知服务器（{}）；原登录在服务器上仍有效，直到过期。"},
+                                    {revoked.message()}))
+              << "\n";
+  }
   return 0;
 }
 
 int run_sync(const Args& a) {
-  auto replica = open_replica(a);
-  if (!replica) return fail(a, replica.status());
   client::SyncWorkerOptions options;
   options.live_stream = false;
-  if (auto pages = a.option("max-pages")) options.max_pages_per_round = static_cast<std::size_t>(std::stoul(*pages));
+  auto pages = whole_number_option(a, "max-pages");
+  if (!pages) return fail(a, pages.status());
+  options.max_pages_per_round = pages->value_or(0);
+  auto replica = open_replica(a);
+  if (!replica) return fail(a, replica.status());
   client::SyncWorker worker(**replica, options);
   const bool tty = isatty(STDOUT_FILENO) != 0 && !a.json && !a.flag("plain");
   std::pair<int, std::uint64_t> last_line{-1, 0};
@@ -210,20 +231,22 @@ void add_sync_commands(std::vector<Command>& out) {
                  Text{"Reads the password from standard input. The token is kept in the profile (created readable "
                       "by you only); after the first sign-in everything works offline.",
                       "从标准输入读取密码。令牌保存在配置文件中（仅您可读）；首次登录后可完全离线工作。"},
-                 run_login});
+                 run_login, {"password-stdin"}});
   out.push_back({"logout", Text{"logout", "logout"}, Text{"sign out (local data stays)", "退出登录（保留本地数据）"},
                  Text{"Revokes the token on the server when reachable and forgets it here.", "可连接时在服务器上注销令牌，并在本地删除。"},
-                 run_logout});
-  out.push_back({"sync", Text{"sync [--plain]", "sync [--plain]"}, Text{"send queued edits, fetch the others'", "发送待发修改并获取他人的修改"},
+                 run_logout, {}});
+  out.push_back({"sync", Text{"sync [--plain] [--max-pages N]", "sync [--plain] [--max-pages N]"}, Text{"send queued edits, fetch the others'", "发送待发修改并获取他人的修改"},
                  Text{"Pushes the outbox in batches, then pulls by cursor in pages; interrupted syncs resume where they "
-                      "stopped. A progress bar on a terminal, plain lines otherwise (--plain forces lines). Exit 3 when "
+                      "stopped. A progress bar on a terminal, plain lines otherwise (--plain forces lines). --max-pages N "
+                      "stops the pull after N pages (on a slow link; the next sync goes on from there). Exit 3 when "
                       "the server cannot be reached: the edits stay queued.",
                       "分批上传待发队列，再按游标分页下载；中断的同步会从中断处继续。终端上显示进度条，否则逐行输出"
-                      "（--plain 强制逐行）。无法连接服务器时退出码为 3，修改仍保留在队列中。"},
-                 run_sync});
+                      "（--plain 强制逐行）。--max-pages N 下载 N 页后停止（用于慢速网络；下次同步从该处继续）。"
+                      "无法连接服务器时退出码为 3，修改仍保留在队列中。"},
+                 run_sync, {"plain", "max-pages"}});
   out.push_back({"status", Text{"status", "status"}, Text{"who, where, and what is queued", "当前用户、服务器和待发内容"},
                  Text{"The profile's user, device, server, cursor and queued edits.", "配置的用户、设备、服务器、游标和待发修改。"},
-                 run_status});
+                 run_status, {}});
   out.push_back({"report", Text{"report [--from DATE] [--to DATE] [--group G] [--output FILE]",
                                 "report [--from 日期] [--to 日期] [--group 分组] [--output 文件]"},
                  Text{"the review figures from the server", "来自服务器的复盘数据"},
@@ -233,7 +256,7 @@ void add_sync_commands(std::vector<Command>& out) {
                       "向服务器获取某一时期的汇总（分组：category、priority、channel、team、owner、customer_tier），以 JSON 输出。"
                       "使用 --output 时按文件类型保存服务器生成的报表：.json、.csv、.xlsx（Excel，三个工作表）或 .html"
                       "（可打印的页面）。"},
-                 run_report});
+                 run_report, {"from", "to", "group", "output"}});
 }
 
 }  // namespace rapidesk::cli

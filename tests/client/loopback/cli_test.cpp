@@ -166,6 +166,10 @@ TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
   EXPECT_EQ(refused.code, 1);
   EXPECT_NE(refused.err.find("line 3"), std::string::npos) << refused.err;
   EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 3u) << "the refused file imported nothing";
+  std::ofstream(import_file) << "customer,category,channel,description\r\nA,complaint,phone,hello, world\r\n";
+  CliRun unquoted = cli("a.db", {"import", import_file});
+  EXPECT_EQ(unquoted.code, 1) << "\"hello\" would have been imported without \" world\"";
+  EXPECT_NE(unquoted.err.find("line 2: 5 cells, but the header has 4 columns"), std::string::npos) << unquoted.err;
   // A valid file the disk fills up halfway through: nothing of it is kept, so importing it
   // again once there is room records each request once.
   std::ofstream(import_file) << "customer,category,channel,description\r\nA,complaint,phone,a\r\n"
@@ -217,6 +221,72 @@ TEST_F(CliTest, EveryCommandWorksAgainstARealServer) {
   CliRun after = cli("a.db", {"sync"});
   EXPECT_EQ(after.code, 1);
   EXPECT_NE(after.err.find("sign in"), std::string::npos) << after.err;
+}
+
+TEST_F(CliTest, OptionsThatAreMistypedOrOutOfRangeAreRefusedNotIgnored) {
+  users();
+  start();
+  sign_in("a.db", "alice");
+  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
+  ASSERT_FALSE(id.empty());
+  // A mistyped filter used to list everything.
+  CliRun typo = cli("a.db", {"list", "--stauts", "closed"});
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("list takes no option --stauts"), std::string::npos) << typo.err;
+  EXPECT_EQ(cli("a.db", {"--json", "list"}).json().size(), 1u);
+  EXPECT_EQ(cli("a.db", {"--json", "list", "--sla_state", "breached"}).json().size(), 0u) << "_ and - alike";
+  EXPECT_EQ(cli("a.db", {"list", "--overdue=false"}).code, 2) << "a switch takes no value";
+  EXPECT_EQ(cli("a.db", {"status", "--verbose"}).code, 2);
+  CliRun missing_value = cli("a.db", {"--json", "list", "--team"});
+  EXPECT_EQ(missing_value.code, 2);
+  EXPECT_EQ(missing_value.json()["error"]["field"], "usage") << "--json errors are JSON, also from parsing";
+  // Text starting with -- goes after a lone --; before, "--force" took "不行" as its value.
+  EXPECT_EQ(cli("a.db", {"note", id, "客户说", "--force", "不行"}).code, 2);
+  ASSERT_EQ(cli("a.db", {"note", id, "--", "客户说", "--force", "不行"}).code, 0);
+  nlohmann::json shown = cli("a.db", {"--json", "show", id}).json();
+  ASSERT_EQ(shown["activities"].size(), 1u);
+  EXPECT_EQ(shown["activities"][0]["text"], "客户说 --force 不行");
+  // Progress out of 0–100 is refused: "" used to read as 0, 4294967326 to wrap to 30.
+  for (const char* p : {"", "4294967326", "-1", "101"}) {
+    EXPECT_EQ(cli("a.db", {"note", id, "x", "--progress", p}).code, 2) << p;
+  }
+  EXPECT_EQ(cli("a.db", {"--json", "show", id}).json()["activities"].size(), 1u);
+  CliRun pages = cli("a.db", {"sync", "--max-pages", "abc"});
+  EXPECT_EQ(pages.code, 2) << pages.err;
+  EXPECT_NE(pages.err.find("--max-pages needs a whole number"), std::string::npos) << pages.err;
+
+  // A sign-in that fails at another address leaves the profile's server as it was.
+  EXPECT_EQ(cli("a.db", {"--server", "http://127.0.0.1:1", "login", "alice", "--password-stdin"}, "pw-alice\n").code, 3);
+  EXPECT_EQ(cli("a.db", {"--server", "gopher://x", "status"}).code, 1);
+  EXPECT_EQ(cli("a.db", {"--json", "status"}).json()["server"], url());
+  // Someone else's sign-in on this profile is refused, and the token it was given revoked.
+  const std::string live_bob_tokens = "SELECT COUNT(*) FROM tokens WHERE user_name = 'bob' AND revoked = 0";
+  CliRun bob_here = cli("a.db", {"login", "bob", "--password-stdin"}, "pw-bob\n");
+  EXPECT_EQ(bob_here.code, 1);
+  EXPECT_NE(bob_here.err.find("belongs to alice"), std::string::npos) << bob_here.err;
+  EXPECT_EQ(local_count("data/rapidesk.db", live_bob_tokens), 0u);
+  // Field staff see the contact of a request they do not own masked, as in the app.
+  ASSERT_EQ(cli("a.db", {"set", id, "contact", "13812345678"}).code, 0);
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  sign_in("b.db", "bob");
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  EXPECT_EQ(cli("b.db", {"--json", "show", id}).json()["contact"], "138****5678");
+  const nlohmann::json bobs_list = cli("b.db", {"--json", "list"}).json();
+  ASSERT_EQ(bobs_list.size(), 1u);
+  if (bobs_list[0].contains("contact")) EXPECT_EQ(bobs_list[0]["contact"], "138****5678");
+  const auto csv = dir_.path() / "bob.csv";
+  ASSERT_EQ(cli("b.db", {"export", csv.string()}).code, 0);
+  std::stringstream exported;
+  exported << std::ifstream(csv).rdbuf();
+  EXPECT_EQ(exported.str().find("13812345678"), std::string::npos) << exported.str();
+  EXPECT_NE(exported.str().find("138****5678"), std::string::npos) << exported.str();
+  EXPECT_EQ(cli("a.db", {"--json", "show", id}).json()["contact"], "13812345678") << "an agent sees it whole";
+
+  // Signing out while the server is down says the token stays valid there.
+  server_->terminate_and_wait(10s);
+  CliRun out = cli("a.db", {"logout"});
+  EXPECT_EQ(out.code, 0);
+  EXPECT_NE(out.err.find("stays valid there until it expires"), std::string::npos) << out.err;
 }
 
 TEST_F(CliTest, AProfileTheAppHasOpenIsReadButNotEditedByTheCli) {
@@ -280,15 +350,18 @@ TEST_F(CliTest, TwoOfflineReplicasMergeAndShowOneConflict) {
   nlohmann::json mine = cli("a.db", {"--json", "conflicts"}).json();
   ASSERT_EQ(mine.size(), 1u);
   EXPECT_EQ(mine[0]["row_id"], id);
+  EXPECT_EQ(mine[0]["row"], id) << "the name DESIGN.md gives";
   EXPECT_EQ(mine[0]["field"], "feedback");
   EXPECT_EQ(mine[0]["mine"], "alice 的说法");
   EXPECT_EQ(mine[0]["theirs"], "bob 的说法");
   EXPECT_EQ(cli("b.db", {"--json", "conflicts"}).json().size(), 0u) << "bob's edit won: nothing for him to resolve";
+  EXPECT_EQ(cli("b.db", {"--json", "conflicts", "--all"}).json().size(), 0u) << "--all adds resolved ones, not others'";
   ASSERT_EQ(cli("a.db", {"resolve", mine[0]["id"], "merged", "双方说法已合并"}).code, 0);
   ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
   ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
   EXPECT_EQ(cli("b.db", {"--json", "show", id}).json()["feedback"], "双方说法已合并");
   EXPECT_EQ(cli("a.db", {"--json", "conflicts"}).json().size(), 0u);
+  EXPECT_EQ(cli("a.db", {"--json", "conflicts", "--all"}).json().size(), 1u) << "the resolved one";
 
   // An attachment: bytes go up in 1 MiB chunks before the row, and come down on the other side.
   const auto photo = dir_.path() / "现场照片.jpg";
