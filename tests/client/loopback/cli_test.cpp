@@ -409,6 +409,9 @@ TEST_F(CliTest, AnAttachmentFileLostHereDoesNotHoldUpTheWorkAndIsReported) {
   EXPECT_NE(lost.err.find("1 attachment files are not on this device"), std::string::npos) << lost.err;
   EXPECT_NE(lost.err.find("lost on this device before it was uploaded"), std::string::npos) << lost.err;
   EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u) << "every edit was sent and confirmed";
+  CliRun again = cli("a.db", {"sync"});  // a later program still knows why
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.err.find("lost on this device before it was uploaded"), std::string::npos) << again.err;
   CliRun other = cli("b.db", {"--json", "sync"});
   ASSERT_EQ(other.code, 0) << other.err;
   EXPECT_EQ(other.json()["files_missing"], 1);

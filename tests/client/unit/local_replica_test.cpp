@@ -563,7 +563,22 @@ TEST(LocalReplica, AProfileClosedMidInitialSyncDerivesItsViewsWhenOpened) {
     auto entries = server.pull(0, 60, &more);
     ASSERT_TRUE(b->on_pull_page(entries, entries.back().seq, more).is_ok());
     EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
+    // A query opened meanwhile (rapidesk-cli list) leaves the views to the writer: views it
+    // derived now could land after, and over, those the writer derives when it catches up.
+    LocalReplicaOptions query;
+    query.load_state = false;
+    auto reading = LocalReplica::open(dir.file("b.db"), std::move(query));
+    ASSERT_TRUE(reading.is_ok()) << reading.status().message().en;
+    EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
   }  // closed (or killed) here
+  {
+    // With no writer left, a query derives them (and holds the lock while it does).
+    LocalReplicaOptions query;
+    query.load_state = false;
+    auto reading = LocalReplica::open(dir.file("b.db"), std::move(query));
+    ASSERT_TRUE(reading.is_ok()) << reading.status().message().en;
+    EXPECT_GT(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  }
   auto b = open_as(dir.file("b.db"), "wang.wei", &now);
   EXPECT_GT(count(dir.file("b.db"), "SELECT COUNT(*) FROM requests"), 0u);
   sync_with(*b, server, "wang.wei");

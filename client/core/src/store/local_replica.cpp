@@ -111,8 +111,15 @@ Result<std::unique_ptr<LocalReplica>> LocalReplica::open(const std::filesystem::
   r->writer_lock_ = std::exchange(lock.fd, -1);
   if (Status s = r->load_identity(); !s) return s;
   // Views of another layout, or left unfinished by an initial sync that stopped midway
-  // (views_layout is then empty), are derived again.
-  const bool views_stale = r->meta("views_layout") != views_layout();
+  // (views_layout is then empty), are derived again: by a query only while it can take the
+  // profile's lock, since a writer still syncing derives them itself when it catches up,
+  // and a query's older views committed after those would stand as current.
+  bool views_stale = r->meta("views_layout") != views_layout();
+  if (views_stale && r->writer_lock_ < 0) {
+    auto locked = lock_profile(file);
+    if (locked) r->writer_lock_ = *locked;
+    else views_stale = false;  // read as they are; the writer derives them
+  }
   if (views_stale || r->options_.load_state) {
     if (Status s = r->load_state(); !s) return s;
   }

@@ -41,15 +41,13 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
     auto ack = db_->prepare("UPDATE outbox SET acked = 1, ack_cursor = MAX(ack_cursor, ?2) WHERE op_id = ?1");
-    auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
     if (!ack) return ack.status();
-    if (!drop) return drop.status();
     for (const sync::OpResult& r : result.results) {
       if (sync::is_acknowledged(r.outcome)) {
         if (Status s = ack->bind(1, r.op).bind(2, static_cast<std::int64_t>(result.cursor)).run(); !s) return s;
         continue;
       }
-      if (Status s = drop->bind(1, r.op).run(); !s) return s;
+      if (Status s = unqueue(r.op); !s) return s;
       const auto it = rejected.find(r.op);
       if (it == rejected.end() || restamped.originals.contains(r.op)) continue;
       if (Status s = keep_refusal(it->second, r.status); !s) return s;
@@ -115,12 +113,8 @@ LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult
 }
 
 Status LocalReplica::write_restamped(const Restamped& r) {
-  if (!r.replaced.empty()) {
-    auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
-    if (!drop) return drop.status();
-    for (const std::string& id : r.replaced) {
-      if (Status s = drop->bind(1, id).run(); !s) return s;
-    }
+  for (const std::string& id : r.replaced) {
+    if (Status s = unqueue(id); !s) return s;
   }
   for (const auto& [op, why] : r.refused_here) {
     if (Status s = keep_refusal(op, why); !s) return s;
@@ -148,6 +142,12 @@ Status LocalReplica::keep_refusal(const sync::FieldOp& op, const Status& why) {
       .bind(6, std::string(error_code_name(why.code()))).bind(7, why.message().en)
       .bind(8, why.message().zh).bind(9, options_.clock())
       .run();
+}
+
+Status LocalReplica::unqueue(const std::string& op_id) {
+  auto drop = db_->cached("DELETE FROM outbox WHERE op_id = ?1");
+  if (!drop) return drop.status();
+  return (*drop)->bind(1, op_id).run();
 }
 
 Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
@@ -190,11 +190,9 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
     // Outbox ops this page confirmed.
     std::unordered_set<std::string> pending_after;
     for (const sync::PendingOp& p : replica_->pending()) pending_after.insert(p.op.op);
-    auto drop = db_->prepare("DELETE FROM outbox WHERE op_id = ?1");
-    if (!drop) return drop.status();
     for (const std::string& id : pending_before) {
       if (pending_after.count(id) != 0) continue;
-      if (Status s = drop->bind(1, id).run(); !s) return s;
+      if (Status s = unqueue(id); !s) return s;
     }
     // An initial sync brings every row at once: the views are derived in bulk when it
     // catches up (or stops), not row by row per page. Until then meta.views_layout is

@@ -11,6 +11,8 @@
 #include "rapidesk/client/reconnect_backoff.h"
 #include "rapidesk/client/server_api.h"
 
+#include <nlohmann/json.hpp>
+
 namespace rapidesk::client {
 
 namespace {
@@ -19,6 +21,39 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// Attachment files this device should have sent but lost before it could (removed by hand,
+// a damaged disk), kept in the profile across programs: while the server has no copy either,
+// every later sync tells the person to attach the file again, not the server's "not found".
+// Saved when it goes out of scope; a failed save only costs that wording.
+class LostBeforeUpload {
+ public:
+  explicit LostBeforeUpload(LocalReplica& replica) : replica_(replica) {
+    const auto saved = replica.load_draft(kDraft);
+    if (!saved) return;
+    const auto list = nlohmann::json::parse(*saved, nullptr, false);
+    if (!list.is_array()) return;
+    for (const auto& sha : list) {
+      if (sha.is_string()) shas_.insert(sha.get<std::string>());
+    }
+  }
+  ~LostBeforeUpload() {
+    if (!changed_) return;
+    (void)(shas_.empty() ? replica_.clear_draft(kDraft) : replica_.save_draft(kDraft, nlohmann::json(shas_).dump()));
+  }
+  LostBeforeUpload(const LostBeforeUpload&) = delete;
+  LostBeforeUpload& operator=(const LostBeforeUpload&) = delete;
+
+  void lost(const std::string& sha) { changed_ |= shas_.insert(sha).second; }
+  void found(const std::string& sha) { changed_ |= shas_.erase(sha) > 0; }
+  bool contains(const std::string& sha) const { return shas_.contains(sha); }
+
+ private:
+  static constexpr std::string_view kDraft = "sync.files_lost_before_upload";
+  LocalReplica& replica_;
+  std::set<std::string> shas_;
+  bool changed_ = false;
+};
 
 }  // namespace
 
@@ -79,7 +114,7 @@ struct SyncWorker::Impl {
     set_progress(p, progress);
     std::uint64_t head = 0;
     bool pushed = false;
-    std::set<std::string> lost_here;  // attachment files this device should have sent
+    LostBeforeUpload lost_here(replica);
     for (;;) {
       auto ops = replica.next_push(options.push_batch);
       if (ops.empty()) break;
@@ -91,7 +126,7 @@ struct SyncWorker::Impl {
           // Lost here (removed by hand, a damaged disk): the row still goes, the rest of the
           // work is not held up, and the download below fetches the file back if the
           // server has it; if not, the round says so.
-          lost_here.insert(sha);
+          lost_here.lost(sha);
           continue;
         }
         if (Status s = files.upload(api, sha); !s) return s;
@@ -163,9 +198,11 @@ struct SyncWorker::Impl {
     std::size_t missing = 0;
     Status file_problem;
     for (const auto& [sha, size] : replica.attachment_files()) {
-      if (files.has(sha)) continue;
-      Status s = files.download(api, sha, size);
-      if (s) continue;
+      Status s = files.has(sha) ? Status::ok() : files.download(api, sha, size);
+      if (s) {
+        lost_here.found(sha);
+        continue;
+      }
       if (s.code() == ErrorCode::kUnavailable) return s;
       ++missing;
       if (!file_problem.is_ok()) continue;

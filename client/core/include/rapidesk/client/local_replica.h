@@ -147,7 +147,8 @@ class LocalReplica {
   Status dismiss_refusal(std::string_view op_id);
   bool has_state() const { return replica_ != nullptr; }
 
-  // Drafts (the intake form): saved text survives restarts until cleared.
+  // Drafts: small texts kept in the profile until cleared (the intake form, the app's
+  // settings, the sync's list of files lost before their upload).
   Status save_draft(std::string_view name, std::string_view body);
   std::optional<std::string> load_draft(std::string_view name) const;
   Status clear_draft(std::string_view name);
@@ -192,6 +193,8 @@ class LocalReplica {
   Status write_restamped(const Restamped& r);
   // Records `op` in `rejected` with the reason. REQUIRES: mutex_, a transaction.
   Status keep_refusal(const sync::FieldOp& op, const Status& why);
+  // Removes one op from the outbox (confirmed, refused or replaced); REQUIRES: mutex_.
+  Status unqueue(const std::string& op_id);
 
   // Edits of several rows that stand or fall together (a progress note and the request's
   // progress; every row of an import): merged in memory one by one, then persisted in one
@@ -212,7 +215,7 @@ class LocalReplica {
   std::unique_ptr<store::ViewWriter> views_;  // keeps its prepared statements across edits
   bool views_deferred_ = false;  // the view tables lag the replica (an initial sync is under way)
   mutable std::mutex mutex_;
-  int writer_lock_ = -1;  // flock on FILE.lock, held while open (load_state only)
+  int writer_lock_ = -1;  // flock on FILE.lock, held while open (load_state, or a query deriving views)
   std::unordered_set<std::string> restamped_ids_;  // ops made again for a clock ahead: never twice
 };
 
