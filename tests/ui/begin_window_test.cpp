@@ -1,26 +1,13 @@
 // begin_window: a window leaves out its background only while no other window lies under
 // it (the frame is cleared to the window colour, so it looks the same). Runs a headless
 // ImGui context: no display, no renderer, only the draw lists ImGui builds.
-#include <gtest/gtest.h>
-
+#include "headless_imgui.h"
 #include "windows/begin_window.h"
 
 namespace {
 
-class BeginWindowTest : public ::testing::Test {
+class BeginWindowTest : public HeadlessImGuiTest {
  protected:
-  void SetUp() override {
-    context_ = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1000, 700);
-    io.DeltaTime = 1.0f / 60;
-    unsigned char* pixels = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);  // a built atlas, as a renderer would ask for
-  }
-  void TearDown() override { ImGui::DestroyContext(context_); }
-
   // One frame with windows "A" at (0,0) and "B" at `b_pos`, both 300x200. Returns how many
   // vertices each window's Begin drew (its decorations: background, title bar, borders).
   std::pair<int, int> frame(ImVec2 b_pos) {
@@ -40,8 +27,6 @@ class BeginWindowTest : public ::testing::Test {
     ImGui::End();
     return vertices;
   }
-
-  ImGuiContext* context_ = nullptr;
 };
 
 TEST_F(BeginWindowTest, WindowsSideBySideSkipTheirBackgroundsFromTheSecondFrame) {

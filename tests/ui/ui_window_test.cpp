@@ -404,7 +404,8 @@ TEST_F(UiWindowTest, SettingsOfTheWrongTypeKeepTheirDefaultsInsteadOfStoppingThe
   {
     auto db = sqlite::Database::open(profile);
     ASSERT_TRUE(db);
-    ASSERT_TRUE((*db)->exec("CREATE TRIGGER full BEFORE INSERT ON drafts WHEN NEW.name = 'intake' "
+    ASSERT_TRUE((*db)->exec("CREATE TRIGGER full BEFORE INSERT ON drafts "
+                            "WHEN NEW.name IN ('intake', 'ui.notifications_seen') "
                             "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
                             "refusing drafts"));
   }
@@ -413,6 +414,21 @@ TEST_F(UiWindowTest, SettingsOfTheWrongTypeKeepTheirDefaultsInsteadOfStoppingThe
   ctx.intake.values["customer"] = "温州电器";
   ASSERT_TRUE(run_until([&] { return !ctx.draft_error.is_ok(); }, std::chrono::seconds(5)));
   EXPECT_NE(ctx.draft_error.message().en.find("disk is full"), std::string::npos) << ctx.draft_error.message().en;
+  // "Mark all read" that cannot be kept says so; they stay read while the app runs.
+  ctx.notifications = {nlohmann::json{{"at", 5000}, {"kind", "assigned"}}};
+  ui::mark_notifications_read(ctx);
+  EXPECT_EQ(ui::unread_notifications(ctx), 0u);
+  ASSERT_TRUE(ctx.notice && ctx.notice->error);
+  EXPECT_NE(ctx.notice->text.find("disk is full"), std::string::npos) << ctx.notice->text;
+
+  // A sign-in that fails after its window was closed opens the window again with the reason.
+  ctx.login_server = "http://127.0.0.1:1";
+  ctx.login_user = "alice";
+  ctx.login_password = "pw-alice";
+  ui::begin_sign_in(ctx);
+  ctx.open.login = false;
+  ASSERT_TRUE(run_until([&] { return !ctx.login_error.empty(); }, std::chrono::seconds(20)));
+  EXPECT_TRUE(ctx.open.login);
 }
 
 TEST_F(UiWindowTest, AProfileThatCannotBeOpenedIsExplainedInTheWindow) {

@@ -122,14 +122,17 @@ void App::apply_login() {
     return;
   }
   auto login = ctx_.login_result.get();
+  // A failure reopens the login window, which may have been closed while signing in.
   if (!login) {
     ctx_.login_error = pick(login.status().message());
+    ctx_.open.login = true;
     return;
   }
   client::ProfileIdentity who = client::identity_after_login(replica_->identity(), *login);
   who.server_url = ctx_.login_server;
   if (Status s = replica_->set_sign_in(who); !s) {
     ctx_.login_error = pick(s.message());
+    ctx_.open.login = true;
     return;
   }
   ctx_.who = replica_->identity();

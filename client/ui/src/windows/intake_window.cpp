@@ -122,7 +122,11 @@ void draw_intake_window(AppContext& ctx) {
     ImGui::TextDisabled("%s", tr({"Fix the marked fields first.", "请先修正标记的字段。"}));
   }
   ImGui::SameLine();
-  if (ImGui::Button(tr({"Clear", "清空"}))) ctx.intake.reset(ctx.now);
+  // Clearing throws away what was typed (the draft too), so it asks first.
+  if (confirmed_button({"Clear", "清空"}, {"Discard everything typed in this form?", "放弃此表单中输入的全部内容？"},
+                       {"Discard", "放弃"})) {
+    ctx.intake.reset(ctx.now);
+  }
   if (ctx.draft_error.is_ok()) {
     ImGui::TextDisabled("%s", tr({"Your typing is kept as a draft, also if the app closes.", "输入内容会保存为草稿，关闭程序也不会丢失。"}));
   } else {

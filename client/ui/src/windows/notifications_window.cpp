@@ -28,6 +28,13 @@ std::size_t unread_notifications(const AppContext& ctx) {
   return n;
 }
 
+void mark_notifications_read(AppContext& ctx) {
+  for (const auto& item : ctx.notifications) ctx.notifications_seen = std::max(ctx.notifications_seen, int_field(item, "at"));
+  if (Status s = ctx.replica->save_draft("ui.notifications_seen", std::to_string(ctx.notifications_seen)); !s) {
+    ctx.say(std::string(tr({"Could not save that these are read: ", "无法保存已读状态："})) + pick(s.message()), true);
+  }
+}
+
 void draw_notifications_window(AppContext& ctx) {
   if (!ctx.open.notifications) return;
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 36, ImGui::GetFontSize() * 26), ImGuiCond_FirstUseEver);
@@ -35,10 +42,7 @@ void draw_notifications_window(AppContext& ctx) {
     ImGui::End();
     return;
   }
-  if (ImGui::Button(tr({"Mark all read", "全部标为已读"}))) {
-    for (const auto& item : ctx.notifications) ctx.notifications_seen = std::max(ctx.notifications_seen, int_field(item, "at"));
-    (void)ctx.replica->save_draft("ui.notifications_seen", std::to_string(ctx.notifications_seen));
-  }
+  if (ImGui::Button(tr({"Mark all read", "全部标为已读"}))) mark_notifications_read(ctx);
   ImGui::SameLine();
   ImGui::TextDisabled("%zu %s", unread_notifications(ctx), tr({"unread", "条未读"}));
   if (ctx.notifications.empty()) ImGui::TextDisabled("%s", tr({"Nothing concerns you right now.", "目前没有与你相关的事项。"}));

@@ -104,4 +104,25 @@ void error_text(const std::string& text) {
 
 void error_text(UiText what, const Status& failed) { error_text(std::string(tr(what)) + pick(failed.message())); }
 
+bool confirmed_button(UiText label, UiText question, UiText confirm) {
+  // The popup's id hangs off the button's own, so two such buttons never share a question.
+  ImGui::PushID(label.en);
+  if (ImGui::Button(tr(label))) ImGui::OpenPopup("confirm");
+  bool confirmed = false;
+  if (ImGui::BeginPopupModal("confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) {
+    ImGui::TextUnformatted(tr(question));
+    if (ImGui::Button(tr(confirm))) {
+      confirmed = true;
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button(tr({"Cancel", "取消"})) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false)) {
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::PopID();
+  return confirmed;
+}
+
 }  // namespace rapidesk::ui

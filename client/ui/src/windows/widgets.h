@@ -34,5 +34,9 @@ void error_text(const std::string& text);
 // "`what`" followed by the reason of `failed`, in the error colour: a failure shown where the
 // result would have been.
 void error_text(UiText what, const Status& failed);
+// A button whose action waits for a second answer: a click asks `question` in a modal
+// popup, and this returns true on the frame the person picks `confirm`. Cancel or Escape
+// closes the question and changes nothing.
+bool confirmed_button(UiText label, UiText question, UiText confirm);
 
 }  // namespace rapidesk::ui

@@ -53,5 +53,8 @@ bool report_loaded(const AppContext& ctx);
 
 // Unread notifications (newer than the last time the inbox was looked at).
 std::size_t unread_notifications(const AppContext& ctx);
+// "Mark all read": every notification shown counts as seen, kept in the profile; a failed
+// save is said in the status bar (they stay read until the app closes).
+void mark_notifications_read(AppContext& ctx);
 
 }  // namespace rapidesk::ui
