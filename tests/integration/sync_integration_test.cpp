@@ -137,6 +137,11 @@ TEST_F(SyncTest, PushPullReplayAndNumbers) {
   EXPECT_EQ(one.json()["number"], number->value.as_string());
   Response list = get("/api/v1/requests?team=&customer=%E5%8D%8E%E4%B8%9C%E7%89%A9%E6%B5%81", coord_);
   ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.json()["total"], 0) << "every filter must hold: its team is set";
+  Response by_customer = get("/api/v1/requests?customer=%E5%8D%8E%E4%B8%9C%E7%89%A9%E6%B5%81&channel=visit", coord_);
+  ASSERT_EQ(by_customer.json()["total"], 1) << by_customer.body;
+  EXPECT_EQ(by_customer.json()["requests"][0]["title"], "扫码枪离线") << "the whole row";
+  EXPECT_EQ(get("/api/v1/requests?customer=nobody", coord_).json()["total"], 0);
   // A limit out of range is refused, not cut to fit (a client paging by it would skip rows).
   Response too_many = get("/api/v1/requests?limit=1001", coord_);
   EXPECT_EQ(too_many.status, 400) << too_many.body;
