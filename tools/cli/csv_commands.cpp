@@ -9,6 +9,7 @@
 #include "rapidesk/client/intake.h"
 #include "rapidesk/shared/csv.h"
 #include "rapidesk/shared/time.h"
+#include "rapidesk/sync/schema.h"
 
 namespace rapidesk::cli {
 
@@ -93,11 +94,19 @@ int run_import(const Args& a) {
     std::vector<client::FieldInput> fields;
     for (std::size_t c = 0; c < header.size() && c < line.size(); ++c) {
       if (ignored(header[c]) || line[c].empty()) continue;
-      if (auto v = client::parse_field_input("request", header[c], line[c]); !v) {
-        problems.push_back(v.status());
-        problems.back() = Status::invalid(format_text(Text{"line {}: {}", "第 {} 行：{}"},
-                                                      {same_text(std::to_string(i + 1)), v.status().message()}),
-                                          header[c]);
+      // Type, then range, length and characters, as the merge will check them: every problem
+      // is listed with its line, not only the first one the merge meets.
+      auto v = client::parse_field_input("request", header[c], line[c]);
+      Status checked = v.status();
+      if (v) {
+        sync::Problem problem{};
+        const auto ref = sync::find_field("request", header[c]);
+        if (ref) checked = sync::check_value(*ref->entity, *ref->field, *v, problem);
+      }
+      if (!checked) {
+        problems.push_back(Status::invalid(format_text(Text{"line {}: {}", "第 {} 行：{}"},
+                                                       {same_text(std::to_string(i + 1)), checked.message()}),
+                                           header[c]));
       }
       fields.push_back({header[c], line[c]});
     }
