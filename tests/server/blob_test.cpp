@@ -95,7 +95,8 @@ struct BlobFixture {
     std::replace(device.begin(), device.end(), '.', '-');  // stamps allow no '.' in device ids
     sync::ClientReplica replica(
         sync::ClientOptions{device, user, 1}, [] { return kStart; },
-        [state = std::make_shared<std::mt19937_64>(7)] { return (*state)(); });
+        // Seeded per user: two users' rows must not share ids.
+        [state = std::make_shared<std::mt19937_64>(std::hash<std::string>{}(user))] { return (*state)(); });
     const std::string request = replica.new_row_id();
     std::vector<sync::FieldEdit> intake = {{"customer", sync::Value::string("宁波港口服务")},
                                            {"title", sync::Value::string("扫码枪无法连接")},
@@ -283,6 +284,11 @@ TEST(Blobs, ReadingFollowsTheAttachmentRows) {
   EXPECT_TRUE(b.download(b.coord, sha) == bytes) << "coordinators see all";
   EXPECT_EQ(body_of(b.status(b.coord, sha))["complete"], true);
 
+  // A row alone grants nothing: another team's user who saw the hash names it in a row of a
+  // request of their own, and still may not read the file (before, the row sufficed).
+  b.attach("south.field", b.south, "SOUTH", sha, bytes.size());
+  EXPECT_EQ(b.get(b.south, sha, 0, 100).status, 404);
+
   // Another team's field user: the same 404 as for a file that does not exist.
   HttpResponse south = b.get(b.south, sha, 0, 100);
   HttpResponse unknown = b.get(b.south, sha256_of("no such file"), 0, 100);
@@ -299,6 +305,22 @@ TEST(Blobs, ReadingFollowsTheAttachmentRows) {
   // ...and having sent every byte, they hold the file and may read it back.
   HttpResponse rest = b.put(b.south, sha, 1000, bytes.size(), bytes.substr(1000));
   EXPECT_EQ(body_of(rest)["complete"], true);
+  EXPECT_TRUE(b.download(b.south, sha) == bytes);
+}
+
+TEST(Blobs, AReaderWhoAttachesTheFileAgainHandsItOn) {
+  BlobFixture b;
+  const std::string bytes = random_bytes(3000, 9);
+  const std::string sha = sha256_of(bytes);
+  ASSERT_EQ(body_of(b.upload(b.north, bytes))["complete"], true);
+  b.attach("north.field", b.north, "NORTH", sha, bytes.size());
+  // The coordinator reads it through north's row and puts it on a SOUTH request too.
+  ASSERT_TRUE(b.download(b.coord, sha) == bytes);
+  b.attach("coord", b.coord, "SOUTH", sha, bytes.size());
+  EXPECT_EQ(b.get(b.south, sha, 0, 100).status, 404) << "reading it made the coordinator no holder";
+  // Their client asks before pushing such a row (the file is complete: nothing to send), and
+  // from then on they hold it, so their row hands it on.
+  EXPECT_EQ(body_of(b.status(b.coord, sha))["complete"], true);
   EXPECT_TRUE(b.download(b.south, sha) == bytes);
 }
 

@@ -24,24 +24,46 @@ BlobProgress complete(std::string_view sha256, std::uint64_t size) {
   return BlobProgress{std::string(sha256), size, size, true};
 }
 
-// May `who` read the stored file? (Whether it is stored is the caller's business.)
-Result<bool> may_read(ServerState& state, const AuthContext& who, std::string_view sha256) {
-  if (state.sync->may_see_attachment_file(who, sha256)) return true;
-  return state.blobs->uploaded_by(sha256, who.user);
+enum class Access { kNone, kHeld, kThroughRow };
+
+// May `who` read the stored file? (Whether it is stored is the caller's business.) They
+// may when they hold it (uploaded it), or may see an attachment row naming it whose creator
+// holds it. A row alone grants nothing: anyone may push a row naming any hash they have
+// seen, and only a creator who held the bytes makes that row hand them on.
+Result<Access> access_of(ServerState& state, const AuthContext& who, std::string_view sha256) {
+  auto held = state.blobs->uploaded_by(sha256, who.user);
+  if (!held) return held.status();
+  if (*held) return Access::kHeld;
+  for (const std::string& creator : state.sync->attachment_file_granters(who, sha256)) {
+    if (creator == who.user) continue;
+    auto theirs = state.blobs->uploaded_by(sha256, creator);
+    if (!theirs) return theirs.status();
+    if (*theirs) return Access::kThroughRow;
+  }
+  return Access::kNone;
 }
 
+// Whether a reader asking to upload counts as holding the file from now on.
+enum class Hold : bool { kNo, kYes };
+
 // The size of the stored file if `who` may read it; nullopt if it is not stored or not
-// theirs; an error if storage fails.
+// theirs; an error if storage fails. With Hold::kYes (the upload paths), a reader through a
+// row is recorded as holding the file, so the rows they add for it (the same photo on
+// another request) hand it on as an upload would; their client skips the upload.
 Result<std::optional<std::uint64_t>> readable_size(ServerState& state, const AuthContext& who,
-                                                   std::string_view sha256) {
+                                                   std::string_view sha256, Hold hold = Hold::kNo) {
   auto size = state.blobs->blob_size(sha256);
   if (!size) {
     if (size.status().code() == ErrorCode::kNotFound) return std::optional<std::uint64_t>();
     return size.status();
   }
-  auto allowed = may_read(state, who, sha256);
-  if (!allowed) return allowed.status();
-  return *allowed ? std::optional<std::uint64_t>(*size) : std::optional<std::uint64_t>();
+  auto access = access_of(state, who, sha256);
+  if (!access) return access.status();
+  if (*access == Access::kNone) return std::optional<std::uint64_t>();
+  if (*access == Access::kThroughRow && hold == Hold::kYes) {
+    if (Status s = state.blobs->add_holder(sha256, who.user); !s) return s;
+  }
+  return std::optional<std::uint64_t>(*size);
 }
 
 ChunkAnswer refuse(Status status, BlobProgress progress = {}) {
@@ -122,7 +144,7 @@ ChunkAnswer receive_chunk(ServerState& state, const AuthContext& who, std::strin
   }
 
   // Stored already and the caller's to read: nothing to transfer.
-  auto stored = readable_size(state, who, sha256);
+  auto stored = readable_size(state, who, sha256, Hold::kYes);
   if (!stored) return refuse(stored.status());
   if (*stored) {
     if (**stored != size) {
@@ -158,7 +180,7 @@ ChunkAnswer receive_chunk(ServerState& state, const AuthContext& who, std::strin
 }
 
 Result<BlobProgress> upload_status(ServerState& state, const AuthContext& who, std::string_view sha256) {
-  auto stored = readable_size(state, who, sha256);
+  auto stored = readable_size(state, who, sha256, Hold::kYes);
   if (!stored) return stored.status();
   if (*stored) return complete(sha256, **stored);
   auto upload = state.blobs->find_upload(sha256, who.user);

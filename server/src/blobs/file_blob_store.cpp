@@ -98,6 +98,12 @@ class FileBlobStore final : public BlobStore {
                           blob_path(sha256));
   }
 
+  Status add_holder(std::string_view sha256, std::string_view user) override {
+    auto size = blob_size(sha256);
+    if (!size) return size.status();
+    return record_uploader(sha256, user);
+  }
+
   Result<bool> uploaded_by(std::string_view sha256, std::string_view user) override {
     if (!is_blob_id(sha256)) return false;
     std::lock_guard lock(records_mutex_);

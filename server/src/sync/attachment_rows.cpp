@@ -6,7 +6,7 @@
 
 namespace rapidesk::server {
 
-bool SyncService::may_see_attachment_file(const AuthContext& who, std::string_view sha256) {
+std::vector<std::string> SyncService::attachment_file_granters(const AuthContext& who, std::string_view sha256) {
   // Rows not yet durable do not count: a crash could still lose them.
   const std::uint64_t durable = durable_cursor();  // before merge_mutex_: see the lock order
   std::lock_guard lock(merge_mutex_);
@@ -18,17 +18,20 @@ bool SyncService::may_see_attachment_file(const AuthContext& who, std::string_vi
       attachments_by_sha_[std::string(op.text)].emplace_back(op.row);
     }
   }
+  std::vector<std::string> creators;
   auto it = attachments_by_sha_.find(std::string(sha256));
-  if (it == attachments_by_sha_.end()) return false;
+  if (it == attachments_by_sha_.end()) return creators;
   const sync::ReplicaStore& store = merge_.store();
   for (const auto& row : it->second) {
     // The field is append-only, so the indexed value is the current one; checked anyway.
     auto current = store.read("attachment", row, "sha256");
     if (!current || !current->value.is_string() || current->value.as_string() != sha256) continue;
     if (store.is_deleted("attachment", row)) continue;
-    if (may_see(store, creators_, who, "attachment", row)) return true;
+    if (!may_see(store, creators_, who, "attachment", row)) continue;
+    const std::string* creator = creators_.creator("attachment", row);
+    if (creator && std::find(creators.begin(), creators.end(), *creator) == creators.end()) creators.push_back(*creator);
   }
-  return false;
+  return creators;
 }
 
 }  // namespace rapidesk::server

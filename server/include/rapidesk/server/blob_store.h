@@ -64,6 +64,9 @@ class BlobStore {
   virtual Status publish_upload(std::string_view sha256, std::string_view uploader) = 0;
   // Removes the upload; kNotFound if there is none.
   virtual Status discard_upload(std::string_view sha256, std::string_view uploader) = 0;
+  // Records `user` as holding the stored blob, as an upload would (they showed they may
+  // read it). Durable, idempotent; kNotFound if the blob is not stored.
+  virtual Status add_holder(std::string_view sha256, std::string_view user) = 0;
 };
 
 // Blobs under `dir` (the server uses DATA_DIR/blobs): `dir/ab/cdef…` (the hash split after

@@ -123,9 +123,10 @@ class SyncService {
   std::uint64_t durable_cursor() const;
   std::uint64_t ops_merged() const;
 
-  // True when `who` may see a durable, not deleted attachment row whose sha256 is `sha256`:
-  // the rule for reading that file's bytes (src/sync/attachment_rows.cpp).
-  bool may_see_attachment_file(const AuthContext& who, std::string_view sha256);
+  // The creators of the durable, not deleted attachment rows naming `sha256` that `who` may
+  // see, each once: half of the rule for reading that file's bytes (src/blobs/ checks that a
+  // creator held the file; src/sync/attachment_rows.cpp).
+  std::vector<std::string> attachment_file_granters(const AuthContext& who, std::string_view sha256);
 
  private:
   // A merge's log entries, whole (each knows its seq), as ServerMerge::take_new_entries
@@ -231,7 +232,7 @@ class SyncService {
   StringMap<std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
   std::map<std::string, std::uint32_t> number_counters_;            // "YYYYMMDD-TEAM" -> last; guarded
   // sha256 -> attachment rows naming it, for log entries up to attachments_indexed_
-  // (extended on demand by may_see_attachment_file); guarded by merge_mutex_.
+  // (extended on demand by attachment_file_granters); guarded by merge_mutex_.
   std::unordered_map<std::string, std::vector<std::string>> attachments_by_sha_;
   std::uint64_t attachments_indexed_ = 0;
   LogPosition shared_position_;  // how far the shared log was read; guarded by merge_mutex_
