@@ -97,7 +97,10 @@ Result<SlaReading> read_sla_clock(const ResolvedTarget& target, Instant start, s
   r.used_ms = unpaused_between(cal, start, std::max(start, until), pauses);
   r.remaining_ms = r.target_ms - r.used_ms;
   if (stopped_at) {
-    r.state = (r.due && *stopped_at <= *r.due) ? SlaState::kMet : SlaState::kMissed;
+    // Stopped while a pause is open (the customer confirmed while we waited on them) there
+    // is no due time: what counts is whether the unpaused time stayed within the target.
+    const bool met = r.due ? *stopped_at <= *r.due : r.used_ms <= r.target_ms;
+    r.state = met ? SlaState::kMet : SlaState::kMissed;
     return r;
   }
   const bool paused_now = !pauses.empty() && pauses.back().from <= now && !pauses.back().to;

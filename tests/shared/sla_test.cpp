@@ -95,6 +95,18 @@ TEST(SlaClock, OpenPauseHoldsTheClock) {
   EXPECT_FALSE(r->due);
   EXPECT_EQ(r->state, SlaState::kPaused);
   EXPECT_EQ(r->remaining_ms, 30 * kMsPerMinute);
+  // Stopped during that pause (the customer confirmed while we waited on them): met, as
+  // 30 of the 60 minutes were used. Before, a stop without a due time read as missed.
+  auto stopped = read_sla_clock(target, at("2026-11-23T10:00:00Z"), pauses, at("2026-11-24T09:00:00Z"),
+                                at("2026-11-24T10:00:00Z"), 0.75);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->state, SlaState::kMet);
+  // A pause that began after the budget ran out stops nothing in time: missed.
+  const std::vector<SlaPause> late = {{at("2026-11-23T11:30:00Z"), std::nullopt, "waiting for approval", "zhang"}};
+  auto missed = read_sla_clock(target, at("2026-11-23T10:00:00Z"), late, at("2026-11-24T09:00:00Z"),
+                               at("2026-11-24T10:00:00Z"), 0.75);
+  ASSERT_TRUE(missed);
+  EXPECT_EQ(missed->state, SlaState::kMissed);
 }
 
 TEST(SlaClock, StatesAcrossTheTarget) {

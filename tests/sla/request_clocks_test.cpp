@@ -96,5 +96,40 @@ TEST(RequestClocks, WaitingForTheCustomerPausesResolution) {
   EXPECT_EQ(resolution->reading.used_ms, 2 * kMsPerHour);
 }
 
+TEST(RequestClocks, AReopenedRequestsResolutionStartsOver) {
+  RequestFacts f;
+  f.category = Category::kTechSupport;
+  f.priority = Priority::kMedium;
+  f.status = RequestStatus::kReopened;
+  f.contacted_at = at("2026-11-02T09:00:00+08:00");
+  f.recorded_at = f.contacted_at;
+  // Resolved the next day, reopened three weeks later: before, the weeks in between counted
+  // and the new round was breached the moment it began.
+  f.reopened_at = at("2026-11-23T09:00:00+08:00");
+  auto clocks = read_request_clocks(policy(), f, at("2026-11-23T10:00:00+08:00"));
+  const Clock* resolution = find(*clocks, SlaTarget::kResolution);
+  ASSERT_NE(resolution, nullptr);
+  EXPECT_EQ(resolution->start, *f.reopened_at);
+  EXPECT_EQ(resolution->reading.state, SlaState::kOnTrack);
+  EXPECT_EQ(*resolution->reading.due, at("2026-11-23T18:00:00+08:00"));
+}
+
+TEST(RequestClocks, ConfirmedWhileWaitingOnTheCustomerIsMetNotMissed) {
+  RequestFacts f;
+  f.category = Category::kTechSupport;
+  f.priority = Priority::kMedium;
+  f.status = RequestStatus::kWaitingCustomer;
+  f.contacted_at = at("2026-11-23T09:00:00+08:00");
+  f.recorded_at = f.contacted_at;
+  f.completed_at = at("2026-11-23T11:00:00+08:00");
+  // Waiting for the customer's confirmation, which arrives while the pause is still open.
+  f.pauses = {{at("2026-11-23T11:30:00+08:00"), std::nullopt, "waiting for confirmation", "li.wei"}};
+  f.confirmed_at = at("2026-11-25T10:00:00+08:00");
+  auto clocks = read_request_clocks(policy(), f, at("2026-11-25T10:05:00+08:00"));
+  const Clock* confirmation = find(*clocks, SlaTarget::kConfirmation);
+  ASSERT_NE(confirmation, nullptr);
+  EXPECT_EQ(confirmation->outcome, Outcome::kMetOriginal);
+}
+
 }  // namespace
 }  // namespace rapidesk::sla

@@ -29,7 +29,9 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
       {SlaTarget::kFirstResponse, contact, f.first_response_at},
       {SlaTarget::kPlan, contact, f.plan_at},
       {SlaTarget::kProgressCadence, cadence_start, std::nullopt},
-      {SlaTarget::kResolution, contact, f.resolved_at},
+      // Reopened, the resolution starts over (docs/sla.md): the weeks it spent resolved do
+      // not count against the new round.
+      {SlaTarget::kResolution, f.reopened_at ? f.reopened_at : contact, f.resolved_at},
       {SlaTarget::kConfirmation, f.completed_at, f.confirmed_at},
       {SlaTarget::kFollowUp, f.resolved_at, f.followed_up_at},
   };
@@ -40,6 +42,7 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
     if (!target) continue;
     auto reading = read_sla_clock(*target, *span.start, f.pauses, span.stop, now, policy.warning_share());
     if (!reading) return reading.status();
+    const bool met_original = span.stop && reading->state == SlaState::kMet;  // by the policy's target
     Clock c;
     c.target = span.target;
     c.start = *span.start;
@@ -62,7 +65,6 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
       }
     }
     if (span.stop) {
-      const bool met_original = c.original_due && *span.stop <= *c.original_due;
       if (met_original) c.outcome = Outcome::kMetOriginal;
       else if (c.reading.state == SlaState::kMet) c.outcome = Outcome::kMetReagreed;
       else c.outcome = Outcome::kMissed;

@@ -228,6 +228,7 @@ sla::RequestFacts RequestTracker::facts(const sync::ReplicaStore& store, const s
   f.confirmed_at = h.confirmed_at;
   f.resolved_at = h.resolved_at;
   f.followed_up_at = h.followed_up_at;
+  if (!h.reopened_at.empty()) f.reopened_at = h.reopened_at.back();
   f.pauses = h.pauses;
   const std::string current_reason = read_text(store, "request", id, "status_reason");
   for (auto& p : f.pauses) {

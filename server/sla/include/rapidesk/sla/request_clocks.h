@@ -40,6 +40,7 @@ struct RequestFacts {
   std::optional<Instant> confirmed_at;  // result sent to / confirmed by the customer
   std::optional<Instant> resolved_at;
   std::optional<Instant> followed_up_at;
+  std::optional<Instant> reopened_at;   // the latest reopening: resolution starts over there
   std::vector<SlaPause> pauses;         // ordered, non-overlapping
   std::map<SlaTarget, std::vector<Reagreement>> reagreed;  // oldest first
 };
