@@ -80,9 +80,17 @@ WorkingCalendar WorkingCalendar::weekdays(std::vector<WorkingSpan> spans, int ut
   return c;
 }
 
-Result<WorkingCalendar> WorkingCalendar::from_json(std::string_view json_text) {
+// Function-try-block: a value of another type than expected (a number for a text, say) is
+// a configuration error like any other, never an exception out of a policy reload.
+Result<WorkingCalendar> WorkingCalendar::from_json(std::string_view json_text) try {
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return calendar_error("not a JSON object");
+  if (j.contains("time_zone") && !j["time_zone"].is_string()) {
+    return calendar_error("\"time_zone\" must be text, a fixed offset like \"+08:00\"");
+  }
+  if (j.contains("always_open") && !j["always_open"].is_boolean()) {
+    return calendar_error("\"always_open\" must be true or false");
+  }
   WorkingCalendar c;
   const std::string zone = j.value("time_zone", std::string("UTC"));
   auto offset = parse_utc_offset(zone);
@@ -121,6 +129,8 @@ Result<WorkingCalendar> WorkingCalendar::from_json(std::string_view json_text) {
   for (const auto& d : c.weekly_) any = any || !d.empty();
   if (!any) return calendar_error("no working hours on any weekday");
   return c;
+} catch (const nlohmann::json::exception& e) {
+  return calendar_error(std::string("a value has the wrong type: ") + e.what());
 }
 
 const std::vector<WorkingSpan>& WorkingCalendar::spans_on(std::int64_t days) const {

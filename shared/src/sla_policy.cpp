@@ -29,7 +29,9 @@ int specificity(const SlaRule& r) { return (r.category ? 2 : 0) + (r.priority ? 
 
 template <> std::span<const EnumEntry<SlaTarget>> enum_entries<SlaTarget>() { return kTargets; }
 
-Result<SlaPolicy> SlaPolicy::from_json(std::string_view json_text) {
+// Function-try-block: a value of the wrong type is a policy error, never an exception out of
+// a PUT or of the 30-second reload (which would end the server).
+Result<SlaPolicy> SlaPolicy::from_json(std::string_view json_text) try {
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return policy_error("not a JSON object");
   SlaPolicy p;
@@ -47,6 +49,9 @@ Result<SlaPolicy> SlaPolicy::from_json(std::string_view json_text) {
   if (!j.contains("rules") || !j["rules"].is_array()) return policy_error("\"rules\" is missing");
   for (const auto& r : j["rules"]) {
     if (!r.is_object()) return policy_error("each rule is an object");
+    for (const char* text : {"target", "calendar"}) {
+      if (r.contains(text) && !r[text].is_string()) return policy_error(std::string("a rule's \"") + text + "\" must be text");
+    }
     SlaRule rule;
     auto target = from_wire<SlaTarget>(r.value("target", std::string()));
     if (!target) return policy_error("unknown target \"" + r.value("target", std::string()) + "\"; use one of: " + wire_list<SlaTarget>());
@@ -62,16 +67,23 @@ Result<SlaPolicy> SlaPolicy::from_json(std::string_view json_text) {
     const bool has_minutes = r.contains("minutes") && r["minutes"].is_number_integer();
     const bool has_days = r.contains("working_days") && r["working_days"].is_number_integer();
     if (has_minutes == has_days) return policy_error("each rule needs exactly one of \"minutes\" or \"working_days\"");
-    if (has_minutes) rule.duration.minutes = r["minutes"].get<std::int64_t>();
-    if (has_days) rule.duration.working_days = r["working_days"].get<int>();
-    if (rule.duration.minutes < 0 || rule.duration.working_days < 0 || (rule.duration.minutes == 0 && rule.duration.working_days == 0)) {
-      return policy_error("a target's duration must be positive");
+    // At most a year: a longer target means a typo, and its arithmetic could overflow.
+    constexpr std::int64_t kMaxMinutes = 366LL * 24 * 60;
+    if (has_minutes && (r["minutes"].get<std::int64_t>() <= 0 || r["minutes"].get<std::int64_t>() > kMaxMinutes)) {
+      return policy_error("\"minutes\" must be from 1 to " + std::to_string(kMaxMinutes) + " (a year)");
     }
+    if (has_days && (r["working_days"].get<std::int64_t>() <= 0 || r["working_days"].get<std::int64_t>() > 366)) {
+      return policy_error("\"working_days\" must be from 1 to 366");
+    }
+    if (has_minutes) rule.duration.minutes = r["minutes"].get<std::int64_t>();
+    if (has_days) rule.duration.working_days = static_cast<int>(r["working_days"].get<std::int64_t>());
     rule.calendar = r.value("calendar", std::string("business"));
     if (!p.calendars_.count(rule.calendar)) return policy_error("rule uses undefined calendar \"" + rule.calendar + "\"");
     p.rules_.push_back(std::move(rule));
   }
   return p;
+} catch (const nlohmann::json::exception& e) {
+  return policy_error(std::string("a value has the wrong type: ") + e.what());
 }
 
 std::optional<ResolvedTarget> SlaPolicy::find(SlaTarget target, Category category, Priority priority) const {

@@ -58,6 +58,21 @@ TEST(SlaPolicy, RejectsRulesThatCannotWork) {
   auto bad_category = SlaPolicy::from_json(std::string("{") + cal + R"(,"rules":[{"target":"plan","category":"gripe","minutes":5,"calendar":"b"}]})");
   ASSERT_FALSE(bad_category);
   EXPECT_NE(bad_category.status().message().en.find("complaint"), std::string::npos);  // lists the allowed values
+  // Values of the wrong type are errors too. They used to throw out of from_json: a PUT
+  // answered 500, and a hand-edited file ended the server at its next reload.
+  for (const std::string& odd : {std::string(R"({"calendars":{"b":{"time_zone":8}},"rules":[]})"),
+                                 std::string(R"({"calendars":{"b":{"always_open":"yes"}},"rules":[]})"),
+                                 std::string("{") + cal + R"(,"rules":[{"target":5,"minutes":5,"calendar":"b"}]})",
+                                 std::string("{") + cal + R"(,"rules":[{"target":"plan","minutes":5,"calendar":["b"]}]})",
+                                 std::string(R"({"calendars":{"b":{"holidays":"2026-10-01"}},"rules":[]})")}) {
+    auto p = SlaPolicy::from_json(odd);
+    ASSERT_FALSE(p) << odd;
+    EXPECT_EQ(p.status().code(), ErrorCode::kInvalid) << odd;
+  }
+  // A target of more than a year is a typo, and its arithmetic could overflow.
+  EXPECT_FALSE(SlaPolicy::from_json(std::string("{") + cal + R"(,"rules":[{"target":"plan","minutes":9000000000,"calendar":"b"}]})"));
+  EXPECT_FALSE(SlaPolicy::from_json(std::string("{") + cal + R"(,"rules":[{"target":"plan","working_days":4294967297,"calendar":"b"}]})"));
+  EXPECT_TRUE(SlaPolicy::from_json(std::string("{") + cal + R"(,"rules":[{"target":"plan","working_days":366,"calendar":"b"}]})"));
 }
 
 TEST(SlaClock, ComplaintPlanFridayEveningIsDueMondayAfterLunch) {

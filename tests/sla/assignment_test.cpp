@@ -43,6 +43,14 @@ TEST(AssignmentRules, IndustryRouteWinsAndErrorsAreClear) {
   auto bad = AssignmentRules::from_json(R"({"default_team":"SVC","routes":[{"category":"gripe","team":"X"}]})");
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.status().message().en.find("tech_support"), std::string::npos);
+  // Values of the wrong type are errors, not exceptions.
+  for (const char* odd : {R"({"default_team":7,"routes":[]})", R"({"default_team":"SVC","routes":["TECH"]})",
+                          R"({"default_team":"SVC","routes":[],"skills":[{"skill":3,"tag":"vpn"}]})",
+                          R"({"default_team":"SVC","routes":[],"load_weights":[1,2]})"}) {
+    auto rules = AssignmentRules::from_json(odd);
+    ASSERT_FALSE(rules) << odd;
+    EXPECT_EQ(rules.status().code(), ErrorCode::kInvalid) << odd;
+  }
 }
 
 struct Case {

@@ -18,7 +18,8 @@ std::optional<std::string> optional_string(const nlohmann::json& j, const char* 
 
 }  // namespace
 
-Result<AssignmentRules> AssignmentRules::from_json(std::string_view json_text) {
+// Function-try-block: a value of the wrong type is a rules error, never an exception.
+Result<AssignmentRules> AssignmentRules::from_json(std::string_view json_text) try {
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return rules_error("not a JSON object");
   AssignmentRules r;
@@ -52,6 +53,8 @@ Result<AssignmentRules> AssignmentRules::from_json(std::string_view json_text) {
     }
   }
   return r;
+} catch (const nlohmann::json::exception& e) {
+  return rules_error(std::string("a value has the wrong type: ") + e.what());
 }
 
 const std::string& AssignmentRules::team_for(Category category, const std::string& industry) const {
