@@ -149,6 +149,36 @@ TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {
   EXPECT_FALSE(got.reports[0].error.empty());
 }
 
+TEST(Webhook, AReceiverThatNeverAnswersTimesOutAndHoldsNothingUp) {
+  // Listens, so connecting and writing succeed, but never answers. The blocking calls used
+  // before ignored the timeout: the sender's one thread waited for ever, the receiver after
+  // it never got its event, and the sender could not be destroyed.
+  boost::asio::io_context io;
+  tcp::acceptor silent(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  Receiver receiver({200});
+  Collector got;
+  auto policy = fast_retries();
+  policy.max_attempts = 1;
+  policy.timeout = std::chrono::milliseconds(300);
+  const auto started = std::chrono::steady_clock::now();
+  {
+    WebhookSender sender(
+        {{"TECH", "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/", PayloadTemplate::kGeneric, {}},
+         {"TECH", "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook", PayloadTemplate::kGeneric, {}}},
+        policy, got.callback());
+    EXPECT_EQ(sender.send(breach()), 2u);
+    ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  std::lock_guard l(got.m);
+  ASSERT_EQ(got.reports.size(), 2u);
+  std::map<bool, DeliveryReport> by_outcome;
+  for (const auto& r : got.reports) by_outcome[r.delivered] = r;
+  EXPECT_FALSE(by_outcome[false].error.empty());
+  EXPECT_EQ(by_outcome[true].last_status, 200);
+  EXPECT_EQ(receiver.bodies().size(), 1u);
+}
+
 TEST(Webhook, FiltersByTeamAndEvent) {
   WebhookSender sender({{"SVC", "http://127.0.0.1:9/", PayloadTemplate::kGeneric, {}},
                         {"TECH", "http://127.0.0.1:9/", PayloadTemplate::kGeneric, {EventKind::kNewUrgent}}},

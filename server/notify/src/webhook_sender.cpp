@@ -2,8 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <stdexcept>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -19,20 +24,55 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+// The operations are asynchronous because only those honour the stream's deadline: blocking
+// Beast calls ignore expires_after, and one receiver that accepted and never answered held
+// the sender's only thread, every later delivery, and the server's shutdown.
 template <typename Stream>
-int exchange(Stream& stream, const WebhookUrl& url, const std::string& body) {
+asio::awaitable<int> exchange(Stream& stream, const WebhookUrl& url, const std::string& body) {
   http::request<http::string_body> req{http::verb::post, url.target, 11};
   req.set(http::field::host, url.host);
   req.set(http::field::user_agent, "Rapidesk-Webhook/1");
   req.set(http::field::content_type, "application/json; charset=utf-8");
   req.body() = body;
   req.prepare_payload();
-  http::write(stream, req);
+  co_await http::async_write(stream, req, asio::use_awaitable);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(1 << 20);
-  http::read(stream, buffer, parser);
-  return static_cast<int>(parser.get().result_int());
+  co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
+  co_return static_cast<int>(parser.get().result_int());
+}
+
+// One POST: the HTTP status. The stream's deadline covers connecting, TLS, writing and
+// reading together; the caller's covers the name lookup too.
+asio::awaitable<int> post(const WebhookUrl& url, const std::string& body, std::chrono::milliseconds timeout) {
+  const auto executor = co_await asio::this_coro::executor;
+  tcp::resolver resolver(executor);
+  const auto endpoints = co_await resolver.async_resolve(url.host, url.port, asio::use_awaitable);
+  if (!url.tls) {
+    beast::tcp_stream stream(executor);
+    stream.expires_after(timeout);
+    co_await stream.async_connect(endpoints, asio::use_awaitable);
+    const int status = co_await exchange(stream, url, body);
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    co_return status;
+  }
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.set_default_verify_paths();
+  ctx.set_verify_mode(asio::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(executor, ctx);
+  if (!SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str())) {
+    throw std::runtime_error("cannot set TLS server name");
+  }
+  stream.set_verify_callback(asio::ssl::host_name_verification(url.host));
+  beast::get_lowest_layer(stream).expires_after(timeout);
+  co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
+  co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+  const int status = co_await exchange(stream, url, body);
+  beast::error_code ec;
+  co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));  // its failure changes nothing
+  co_return status;
 }
 
 // A redirect is not followed (the receiver's URL is configured as the final one).
@@ -106,39 +146,25 @@ size_t WebhookSender::dropped() const {
 }
 
 int WebhookSender::post_once(const Delivery& d, std::string& error) const {
-  try {
-    asio::io_context io;
-    tcp::resolver resolver(io);
-    const auto endpoints = resolver.resolve(d.url.host, d.url.port);
-    if (!d.url.tls) {
-      beast::tcp_stream stream(io);
-      stream.expires_after(policy_.timeout);
-      stream.connect(endpoints);
-      const int status = exchange(stream, d.url, d.body);
-      beast::error_code ec;
-      stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-      return status;
+  asio::io_context io;
+  std::optional<int> status;
+  asio::co_spawn(io, post(d.url, d.body, policy_.timeout), [&](std::exception_ptr failed, int answered) {
+    status = answered;
+    if (!failed) return;
+    status = 0;
+    try {
+      std::rethrow_exception(failed);
+    } catch (const std::exception& e) {
+      error = e.what();
     }
-    asio::ssl::context ctx(asio::ssl::context::tls_client);
-    ctx.set_default_verify_paths();
-    ctx.set_verify_mode(asio::ssl::verify_peer);
-    beast::ssl_stream<beast::tcp_stream> stream(io, ctx);
-    if (!SSL_set_tlsext_host_name(stream.native_handle(), d.url.host.c_str())) {
-      error = "cannot set TLS server name";
-      return 0;
-    }
-    stream.set_verify_callback(asio::ssl::host_name_verification(d.url.host));
-    beast::get_lowest_layer(stream).expires_after(policy_.timeout);
-    beast::get_lowest_layer(stream).connect(endpoints);
-    stream.handshake(asio::ssl::stream_base::client);
-    const int status = exchange(stream, d.url, d.body);
-    beast::error_code ec;
-    stream.shutdown(ec);
-    return status;
-  } catch (const std::exception& e) {
-    error = e.what();
-    return 0;
-  }
+  });
+  // The name lookup has no deadline of its own: the attempt as a whole gets twice the
+  // exchange's, and whatever is still running then is abandoned.
+  io.run_for(2 * policy_.timeout);
+  if (status) return *status;
+  io.stop();
+  error = "no answer within " + std::to_string(2 * policy_.timeout.count()) + " ms";
+  return 0;
 }
 
 void WebhookSender::run() {
