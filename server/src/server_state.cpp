@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rapidesk/notify/webhook_url.h"
 #include "rapidesk/server/tokens.h"
 
 namespace rapidesk::server {
@@ -45,7 +46,7 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
   sla_options.webhooks = config.webhooks;
   sla_options.on_delivery = [this](const notify::DeliveryReport& r) {
     log.event(r.delivered ? "info" : "warning", "webhook",
-              {{"url", r.url}, {"event", to_wire(r.kind)}, {"attempts", r.attempts}, {"status", r.last_status},
+              {{"url", notify::loggable_webhook_url(r.url)}, {"event", to_wire(r.kind)}, {"attempts", r.attempts}, {"status", r.last_status},
                {"delivered", r.delivered}, {"error", r.error}});
   };
   sla_options.on_commit = [this](std::uint64_t cursor) { announcer.announce(cursor); };

@@ -199,6 +199,16 @@ TEST(Webhook, ChatBotPayloads) {
   EXPECT_TRUE(nlohmann::json::parse(render_payload(PayloadTemplate::kSlack, n))["text"].is_string());
 }
 
+TEST(Webhook, LoggedUrlsKeepNoCredentials) {
+  EXPECT_EQ(loggable_webhook_url("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=SECRET"),
+            "https://qyapi.weixin.qq.com/cgi-bin/…");
+  EXPECT_EQ(loggable_webhook_url("https://oapi.dingtalk.com/robot/send?access_token=SECRET"), "https://oapi.dingtalk.com/robot/…");
+  EXPECT_EQ(loggable_webhook_url("https://hooks.slack.com/services/T000/B000/SECRET"), "https://hooks.slack.com/services/…");
+  EXPECT_EQ(loggable_webhook_url("http://10.0.0.5:8080/hook"), "http://10.0.0.5:8080/hook");
+  EXPECT_EQ(loggable_webhook_url("http://ops.example.com/?token=SECRET"), "http://ops.example.com/…");
+  EXPECT_EQ(loggable_webhook_url("http://ops.example.com/"), "http://ops.example.com/");
+}
+
 TEST(Webhook, UrlsAreCheckedWithClearErrors) {
   auto u = parse_webhook_url("https://qyapi.example.cn/cgi-bin/webhook/send?key=abc");
   ASSERT_TRUE(u);

@@ -37,4 +37,17 @@ Result<WebhookUrl> parse_webhook_url(std::string_view url) {
   return u;
 }
 
+std::string loggable_webhook_url(std::string_view url) {
+  auto parsed = parse_webhook_url(url);
+  if (!parsed) return "(not a valid webhook URL)";
+  std::string out = parsed->tls ? "https://" : "http://";
+  out += parsed->host;
+  if (parsed->port != (parsed->tls ? "443" : "80")) out += ":" + parsed->port;
+  const std::string_view target = parsed->target;
+  const std::size_t end = target.find_first_of("/?#", 1);
+  out += target.substr(0, end);
+  if (end != std::string_view::npos && target.substr(end) != "/") out += out.back() == '/' ? "…" : "/…";
+  return out;
+}
+
 }  // namespace rapidesk::notify

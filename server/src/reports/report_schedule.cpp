@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rapidesk/notify/webhook_url.h"
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/server_state.h"
 #include "reports/report_labels.h"
@@ -71,7 +72,7 @@ ReportScheduleOptions report_schedule_options(ServerState& state) {
   ReportScheduleOptions o = report_schedule_options(state.config);
   o.on_delivery = [&state](const notify::DeliveryReport& r) {
     state.log.event(r.delivered ? "info" : "warning", "report_webhook",
-                    {{"url", r.url},
+                    {{"url", notify::loggable_webhook_url(r.url)},
                      {"attempts", r.attempts},
                      {"status", r.last_status},
                      {"delivered", r.delivered},

@@ -17,4 +17,9 @@ struct WebhookUrl {
 
 Result<WebhookUrl> parse_webhook_url(std::string_view url);
 
+// The URL as it may appear in logs: bot URLs carry their credentials in the query
+// (?key=, ?access_token=) or deep in the path (Slack's /services/T…/B…/SECRET), so only the
+// scheme, host, port and first path segment are kept ("https://oapi.dingtalk.com/robot/…").
+std::string loggable_webhook_url(std::string_view url);
+
 }  // namespace rapidesk::notify
