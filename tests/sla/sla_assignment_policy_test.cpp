@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -87,6 +88,18 @@ TEST_F(AssignmentOnAccept, RoutesByCategoryAndPicksByLoadAndSkillWithAnExplanati
   EXPECT_EQ(f["owner"], "li.wei");
   EXPECT_EQ(f["assigned_by_rule"], "");
   EXPECT_EQ(f["assignment_explanation"], "assigned by hand by coord\n由 coord 手动分派");
+}
+
+TEST_F(AssignmentOnAccept, RequestsUploadedTogetherAreSpreadByLoad) {
+  // A day offline, then one push of four: each decision sees the ones before it. Before,
+  // all four went to the same person, each explained with "load 0".
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) ids.push_back(h.new_request(field, h.now(), {{"category", "tech_support"}}));
+  h.push(field);
+  std::map<std::string, int> per_owner;
+  for (const auto& id : ids) ++per_owner[h.fields(id)["owner"]];
+  EXPECT_EQ(per_owner["li.wei"], 2);
+  EXPECT_EQ(per_owner["wang.fang"], 2);
 }
 
 TEST_F(AssignmentOnAccept, NobodyAvailableIsExplainedAndTheRequestWaits) {

@@ -144,9 +144,17 @@ void SlaRuntime::on_created(ServerEdits& edits, const std::string& id, Instant n
     in.team = read_text(store, "request", id, "team");
     in.creator = h->creator;
     const WorkingCalendar* duty = options_.duty_calendar.empty() ? nullptr : policy_->calendar(options_.duty_calendar);
-    write_assignment(edits, id,
-                     directory_.loaded() ? decide_assignment(rules_, directory_, load_, tracker_, in, duty, now)
-                                         : unassigned_without_directory(in));
+    const AutoAssignment decided = directory_.loaded()
+                                       ? decide_assignment(rules_, directory_, load_, tracker_, in, duty, now)
+                                       : unassigned_without_directory(in);
+    write_assignment(edits, id, decided);
+    if (decided.decision.owner) {
+      // The next new request of this push is decided before the log is read again: it must
+      // see this one in its owner's load and last assignment, or a batch of requests
+      // uploaded together would all go to the same person.
+      load_.set(id, *decided.decision.owner, f.priority, counts_as_load(f.status));
+      tracker_.note_assigned(*decided.decision.owner, now);
+    }
   }
   // Logged offline and uploaded late: say so, since the clocks ran from the contact.
   if (auto contacted = read_instant(store, "request", id, "contacted_at")) {
