@@ -62,6 +62,24 @@ TEST_F(SlaEngineTest, WarningBreachThenEscalationToCoordinator) {
   EXPECT_TRUE(of(engine.fire_due(at("2026-11-23T23:00:00+08:00")), SlaTarget::kFirstResponse).empty());
 }
 
+TEST_F(SlaEngineTest, CoordinatorEscalationCountsWorkingTimeAsItsTargetDoes) {
+  SlaEngine engine(policy_);
+  RequestFacts f = urgent_tech("r1");
+  f.priority = Priority::kMedium;  // resolution: 480 working minutes on the business calendar
+  f.contacted_at = at("2026-11-20T09:00:00+08:00");  // a Friday
+  f.recorded_at = f.contacted_at;
+  f.triaged_at = at("2026-11-20T09:05:00+08:00");
+  f.assigned_at = at("2026-11-20T09:06:00+08:00");
+  ASSERT_TRUE(engine.update(f, at("2026-11-20T09:06:00+08:00")));
+  // Breached at 18:00. The coordinators follow 240 working minutes later, on Monday; on the
+  // wall clock, as before, they were paged at 22:00 that Friday.
+  EXPECT_EQ(of(engine.fire_due(at("2026-11-22T23:59:00+08:00")), SlaTarget::kResolution),
+            (std::vector<std::string>{"warning/0@16:00", "breach/1@18:00"}));
+  EXPECT_TRUE(of(engine.fire_due(at("2026-11-23T13:59:00+08:00")), SlaTarget::kResolution).empty());
+  EXPECT_EQ(of(engine.fire_due(at("2026-11-23T14:00:00+08:00")), SlaTarget::kResolution),
+            (std::vector<std::string>{"escalation/2@14:00"}));
+}
+
 TEST_F(SlaEngineTest, MetTargetsStopTheirTimers) {
   SlaEngine engine(policy_);
   auto f = urgent_tech("r1");

@@ -90,8 +90,13 @@ void SlaEngine::schedule(std::uint32_t slot, const RequestFacts& f, const std::v
     if (c.reading.warn_at) want(kWarningKind, EventType::kWarning, *c.reading.warn_at);
     // The breach is also escalation level 1 (team lead): one event carries both.
     want(kBreachKind, EventType::kBreach, due);
-    want(kEscalationKind, EventType::kEscalation,
-         due + static_cast<Instant>(c.reading.target_ms * escalation_.coordinator_after_share));
+    // Level 2 after another share of the target in the target's own working time, as the
+    // target itself is counted: 50 % of a ten-working-day target is five working days, not
+    // 40 hours on the wall clock (which escalated a Friday 17:30 breach that night).
+    const auto extra = static_cast<std::int64_t>(c.reading.target_ms * escalation_.coordinator_after_share);
+    const auto target = policy_.find(c.target, f.category, f.priority);
+    auto escalate_at = target && target->calendar ? target->calendar->add_working(due, extra) : Result<Instant>(due + extra);
+    want(kEscalationKind, EventType::kEscalation, escalate_at ? *escalate_at : due + extra);
   }
   const TimerId first = slot * kPerSlot;
   for (TimerId k = 0; k < kPerSlot; ++k) {
