@@ -80,7 +80,7 @@ HttpResponse handle_login(const HttpRequest& request, ServerState& state) {
   }
 
   const Instant now = state.clock();
-  if (auto wait_ms = state.login_limiter.retry_after_ms(name, request.remote_address, now)) {
+  if (auto wait_ms = state.login_limiter.begin_attempt(name, request.remote_address, now)) {
     const auto seconds = (*wait_ms + 999) / 1000;
     HttpResponse r = error_response(
         429, "rate_limited",
@@ -90,6 +90,12 @@ HttpResponse handle_login(const HttpRequest& request, ServerState& state) {
     r.headers.emplace_back("Retry-After", std::to_string(seconds));
     return r;
   }
+  // The attempt counts against the limits until its outcome is recorded, however it ends.
+  struct EndAttempt {
+    LoginRateLimiter& limiter;
+    std::string_view user, address;
+    ~EndAttempt() { limiter.end_attempt(user, address); }
+  } end_attempt{state.login_limiter, name, request.remote_address};
 
   auto user = state.storage->find_user(name);
   if (!user && user.status().code() != ErrorCode::kNotFound) return bad(user.status());

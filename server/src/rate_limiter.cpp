@@ -1,10 +1,25 @@
 #include "rapidesk/server/rate_limiter.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+
 namespace rapidesk::server {
 
 namespace {
 // Keys are user input; bound what one entry can cost.
 std::string key_of(std::string_view text) { return std::string(text.substr(0, 128)); }
+
+// An IPv6 client is counted by its /64: one subscriber usually holds a whole /64, and would
+// otherwise get a fresh address limit for every address in it.
+std::string address_key(std::string_view address) {
+  unsigned char v6[16];
+  const std::string text = key_of(address);
+  if (text.find(':') == std::string::npos || inet_pton(AF_INET6, text.c_str(), v6) != 1) return text;
+  std::fill(v6 + 8, v6 + 16, 0);
+  char out[INET6_ADDRSTRLEN];
+  return inet_ntop(AF_INET6, v6, out, sizeof out) ? std::string(out) + "/64" : text;
+}
 }  // namespace
 
 LoginRateLimiter::LoginRateLimiter(Limits limits) : limits_(limits) {}
@@ -23,23 +38,45 @@ void LoginRateLimiter::prune_all(Instant now) {
 }
 
 std::optional<std::int64_t> LoginRateLimiter::wait_for(std::unordered_map<std::string, Window>& map,
+                                                       const std::unordered_map<std::string, int>& under_way,
                                                        std::string_view key, int limit, Instant now) {
-  auto it = map.find(key_of(key));
-  if (it == map.end()) return std::nullopt;
-  prune(it->second, now);
-  if (static_cast<int>(it->second.size()) < limit) return std::nullopt;
+  const std::string k = key_of(key);
+  const auto running = under_way.find(k);
+  const int attempts = running == under_way.end() ? 0 : running->second;
+  auto it = map.find(k);
+  std::size_t failures = 0;
+  if (it != map.end()) {
+    prune(it->second, now);
+    failures = it->second.size();
+  }
+  if (static_cast<int>(failures) + attempts < limit) return std::nullopt;
+  // Held back by attempts still being checked: ask again in a moment.
+  if (static_cast<int>(failures) < limit) return std::int64_t{1000};
   // Allowed again once enough of the oldest failures have left the window.
-  const Instant frees_at = it->second[it->second.size() - static_cast<size_t>(limit)] + limits_.window_ms;
+  const Instant frees_at = it->second[failures - static_cast<size_t>(limit)] + limits_.window_ms;
   return std::max<std::int64_t>(1, frees_at - now);
 }
 
-std::optional<std::int64_t> LoginRateLimiter::retry_after_ms(std::string_view user, std::string_view address,
-                                                             Instant now) {
+std::optional<std::int64_t> LoginRateLimiter::begin_attempt(std::string_view user, std::string_view address,
+                                                            Instant now) {
   std::lock_guard lock(mutex_);
-  auto by_user = wait_for(users_, user, limits_.failures_per_user, now);
-  auto by_address = wait_for(addresses_, address, limits_.failures_per_address, now);
+  auto by_user = wait_for(users_, users_under_way_, user, limits_.failures_per_user, now);
+  auto by_address =
+      wait_for(addresses_, addresses_under_way_, address_key(address), limits_.failures_per_address, now);
   if (by_user && by_address) return std::max(*by_user, *by_address);
-  return by_user ? by_user : by_address;
+  if (by_user || by_address) return by_user ? by_user : by_address;
+  ++users_under_way_[key_of(user)];
+  ++addresses_under_way_[address_key(address)];
+  return std::nullopt;
+}
+
+void LoginRateLimiter::end_attempt(std::string_view user, std::string_view address) {
+  std::lock_guard lock(mutex_);
+  for (auto [map, key] : {std::pair{&users_under_way_, key_of(user)},
+                          std::pair{&addresses_under_way_, address_key(address)}}) {
+    auto it = map->find(key);
+    if (it != map->end() && --it->second <= 0) map->erase(it);
+  }
 }
 
 void LoginRateLimiter::record_failure(std::string_view user, std::string_view address, Instant now) {
@@ -47,11 +84,11 @@ void LoginRateLimiter::record_failure(std::string_view user, std::string_view ad
   // Entries live one window; sweep now and then so a spray of names cannot grow the maps.
   if (++calls_ % 256 == 0) prune_all(now);
   users_[key_of(user)].push_back(now);
-  addresses_[key_of(address)].push_back(now);
+  addresses_[address_key(address)].push_back(now);
   // Keep no more than the limit's worth per key.
   auto& u = users_[key_of(user)];
   while (u.size() > static_cast<size_t>(limits_.failures_per_user)) u.pop_front();
-  auto& a = addresses_[key_of(address)];
+  auto& a = addresses_[address_key(address)];
   while (a.size() > static_cast<size_t>(limits_.failures_per_address)) a.pop_front();
 }
 

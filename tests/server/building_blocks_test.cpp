@@ -83,20 +83,59 @@ TEST(RouterTable, LiteralsCapturesAndMethods) {
 TEST(RateLimiter, SlidingWindowPerUserAndAddress) {
   LoginRateLimiter limiter({3, 5, 1000});
   const Instant t = 10'000;
+  // An attempt that is allowed is reserved until it ends; these end as failures.
+  auto attempt = [&](const char* user, const char* address, Instant at) {
+    auto wait = limiter.begin_attempt(user, address, at);
+    if (!wait) limiter.end_attempt(user, address);
+    return wait;
+  };
   for (int i = 0; i < 3; ++i) {
-    EXPECT_FALSE(limiter.retry_after_ms("alice", "a1", t + i));
+    EXPECT_FALSE(attempt("alice", "a1", t + i));
     limiter.record_failure("alice", "a1", t + i);
   }
-  auto wait = limiter.retry_after_ms("alice", "a2", t + 10);
+  auto wait = attempt("alice", "a2", t + 10);
   ASSERT_TRUE(wait.has_value());
   EXPECT_EQ(*wait, 990);  // the first failure leaves the window at t + 1000
-  EXPECT_FALSE(limiter.retry_after_ms("alice", "a2", t + 1000));
-  EXPECT_FALSE(limiter.retry_after_ms("bob", "a1", t + 10));  // address a1 has 3 of 5
+  EXPECT_FALSE(attempt("alice", "a2", t + 1000));
+  EXPECT_FALSE(attempt("bob", "a1", t + 10));  // address a1 has 3 of 5
   limiter.record_failure("bob", "a1", t + 20);
   limiter.record_failure("carol", "a1", t + 20);
-  EXPECT_TRUE(limiter.retry_after_ms("dave", "a1", t + 30));
+  EXPECT_TRUE(attempt("dave", "a1", t + 30));
   limiter.record_success("alice");
-  EXPECT_FALSE(limiter.retry_after_ms("alice", "a9", t + 30));
+  EXPECT_FALSE(attempt("alice", "a9", t + 30));
+}
+
+TEST(RateLimiter, AttemptsUnderWayCountSoParallelGuessesCannotAllPass) {
+  LoginRateLimiter limiter({3, 5, 1000});
+  const Instant t = 10'000;
+  // Three guesses sent at once are all being checked: a fourth must wait, although no
+  // failure is recorded yet. Before, all sixteen of a burst passed the check.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.begin_attempt("alice", "a1", t)) << i;
+  auto wait = limiter.begin_attempt("alice", "a2", t);
+  ASSERT_TRUE(wait);
+  EXPECT_EQ(*wait, 1000);
+  // They fail: the window is full now.
+  for (int i = 0; i < 3; ++i) {
+    limiter.record_failure("alice", "a1", t);
+    limiter.end_attempt("alice", "a1");
+  }
+  EXPECT_TRUE(limiter.begin_attempt("alice", "a2", t + 1));
+  // An attempt that ends without an outcome (the server was too busy to check) frees its place.
+  EXPECT_FALSE(limiter.begin_attempt("bob", "a3", t));
+  limiter.end_attempt("bob", "a3");
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.begin_attempt("bob", "a3", t)) << i;
+}
+
+TEST(RateLimiter, AnIpv6ClientIsCountedByItsSlash64) {
+  LoginRateLimiter limiter({100, 2, 1000});
+  const Instant t = 10'000;
+  for (const char* address : {"2001:db8:1:2::1", "2001:db8:1:2::ffff"}) {
+    ASSERT_FALSE(limiter.begin_attempt("x", address, t));
+    limiter.record_failure("x", address, t);
+    limiter.end_attempt("x", address);
+  }
+  EXPECT_TRUE(limiter.begin_attempt("y", "2001:db8:1:2:dead::beef", t)) << "same /64";
+  EXPECT_FALSE(limiter.begin_attempt("y", "2001:db8:1:3::1", t)) << "another /64";
 }
 
 struct RecordingListener : CursorListener {
@@ -208,6 +247,11 @@ TEST(Forwarded, ClientAddressBelievesOnlyTrustedProxies) {
   EXPECT_EQ(client_address("10.0.0.5", "203.0.113.9, not-an-ip", proxies), "10.0.0.5");
   EXPECT_EQ(client_address("10.0.0.5", "10.0.0.6", proxies), "10.0.0.5");
   EXPECT_EQ(client_address("10.0.0.5", "", proxies), "10.0.0.5");
+  // Listening on [::], an IPv4 proxy's address arrives mapped: still the trusted proxy.
+  EXPECT_EQ(client_address("::ffff:10.0.0.5", "203.0.113.9", proxies), "203.0.113.9");
+  EXPECT_EQ(client_address("::ffff:198.51.100.1", "203.0.113.9", proxies), "198.51.100.1");
+  EXPECT_EQ(client_address("2001:DB8:0::7", "", {}), "2001:db8::7");
+  EXPECT_EQ(canonical_ip("not-an-ip"), "not-an-ip");
   EXPECT_TRUE(is_ip_address("127.0.0.1"));
   EXPECT_FALSE(is_ip_address("127.0.0.1:80"));
 }

@@ -12,10 +12,15 @@ namespace rapidesk::server {
 // believed: the client is its rightmost address that is not itself a trusted proxy (each
 // proxy appends the address it saw, so entries left of an untrusted hop may be forged by the
 // client). Without trusted proxies, or with an empty or malformed header, it is `peer`.
+// The address returned is canonical_ip's spelling.
 std::string client_address(std::string_view peer, std::string_view x_forwarded_for,
                            const std::vector<std::string>& trusted_proxies);
 
 // True for an IPv4 or IPv6 address in text form (as trusted_proxies takes).
 bool is_ip_address(std::string_view text);
+// One spelling per address: an IPv4-mapped IPv6 address (::ffff:10.0.0.5) as IPv4, other
+// IPv6 addresses in their shortest form (2001:DB8:0::7 -> 2001:db8::7). Anything that is
+// not an address comes back as it was.
+std::string canonical_ip(std::string_view text);
 
 }  // namespace rapidesk::server
