@@ -316,6 +316,25 @@ TEST_F(SlaServiceTest, NothingFiresWhileTheFireGuardSaysThisServerDoesNotLead) {
   EXPECT_EQ(h.count_entries(id, "[SLA breached] First response"), 1u) << ::testing::PrintToString(h.sla_entries(id));
 }
 
+TEST_F(SlaServiceTest, EscalationsNameOnlyActivePeopleAndCountTheRestRight) {
+  // The lead left (disabled), and there are five coordinators.
+  ASSERT_TRUE(h.state().storage->set_user_active("svc.lead", false));
+  for (const char* c : {"coord.b", "coord.c", "coord.d", "coord.e"}) h.add_user(c, Role::kCoordinator, "HQ");
+  const std::string id = push_urgent_at(at("2026-11-23T09:00:00+08:00"));
+  field.clock = at("2026-11-23T09:01:00+08:00");
+  h.set_now(field.clock);
+  h.set(field, id, "status", sync::Value::string("triaged"));
+  h.push(field);
+  h.fire_at(at("2026-11-23T09:30:00+08:00"));
+  EXPECT_EQ(h.count_entries(id, "escalated to the team lead (team SVC has no active lead)."), 1u)
+      << ::testing::PrintToString(h.sla_entries(id));
+  h.fire_at(at("2026-11-23T09:45:00+08:00"));
+  // Three named and two more (it said "and 5 more"); the Chinese counts all five.
+  EXPECT_EQ(h.count_entries(id, "escalated to the coordinators (coord, coord.b, coord.c and 2 more)."), 1u)
+      << ::testing::PrintToString(h.sla_entries(id));
+  EXPECT_EQ(h.count_entries(id, "已升级至协调员（coord, coord.b, coord.c 等 5 人）"), 1u);
+}
+
 TEST_F(SlaServiceTest, WarningThenBreachThenEscalation) {
   const Instant contact = at("2026-11-23T09:00:00+08:00");
   const std::string id = push_urgent_at(contact);

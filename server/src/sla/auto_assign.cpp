@@ -22,6 +22,9 @@ Status Directory::refresh(Storage& storage, Instant now, std::int64_t max_age_ms
 std::optional<std::string> Directory::lead(const std::string& team) const {
   auto it = teams_.find(team);
   if (it == teams_.end() || !it->second.lead || it->second.lead->empty()) return std::nullopt;
+  // A disabled lead is nobody to escalate to (as coordinators are filtered below).
+  const auto lead = std::find_if(users_.begin(), users_.end(), [&](const UserRecord& u) { return u.name == *it->second.lead; });
+  if (lead == users_.end() || !lead->active) return std::nullopt;
   return it->second.lead;
 }
 

@@ -20,7 +20,9 @@ Text names(const std::vector<std::string>& list) {
   const size_t shown = std::min<size_t>(list.size(), 3);
   for (size_t i = 0; i < shown; ++i) out += (i ? ", " : "") + list[i];
   if (list.size() > shown) {
-    return format_text(Text{"{} and {} more", "{} 等 {} 人"}, {same_text(out), num(static_cast<std::int64_t>(list.size()))});
+    // "a, b, c and 2 more" of five; Chinese counts them all: "a, b, c 等 5 人".
+    return format_text(Text{"{} and {} more", "{} 等 {} 人"},
+                       {Text{out, out}, Text{std::to_string(list.size() - shown), std::to_string(list.size())}});
   }
   return same_text(out);
 }
@@ -71,7 +73,7 @@ Text event_text(const sla::SlaEvent& e, const EventDetails& d, const EventAudien
     case sla::EventType::kBreach: {
       const Text lead = !a.known ? Text{"the team lead", "组长"}
                         : a.lead ? format_text(Text{"the team lead {}", "组长 {}"}, {same_text(*a.lead)})
-                                 : format_text(Text{"the team lead (team {} has none set)", "组长（团队 {} 未设置组长）"},
+                                 : format_text(Text{"the team lead (team {} has no active lead)", "组长（团队 {} 没有在职组长）"},
                                                {same_text(a.team)});
       return format_text(Text{"[SLA breached] {} was due at {}; escalated to {}.", "[SLA 已超时] {}已于 {} 到期；已升级至{}。"},
                          {target, due, lead});
