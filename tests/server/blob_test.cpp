@@ -3,6 +3,9 @@
 // not hashes (path traversal).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -415,7 +418,7 @@ TEST(Blobs, FullButUnverifiedUploadIsFinishedByAnEmptyLastChunk) {
   BlobFixture b;
   const std::string bytes = random_bytes(3000, 8);
   const std::string sha = sha256_of(bytes);
-  ASSERT_TRUE(b.f.state->blobs->begin_upload(sha, "north.field", bytes.size()));
+  ASSERT_TRUE(b.f.state->blobs->begin_upload(sha, "north.field", bytes.size(), 8));
   ASSERT_TRUE(b.f.state->blobs->append_upload(sha, "north.field", 0, bytes));
   EXPECT_EQ(body_of(b.status(b.north, sha)),
             (nlohmann::json{{"sha256", sha}, {"size", bytes.size()}, {"received", bytes.size()}, {"complete", false}}));
@@ -458,6 +461,30 @@ TEST(BlobStore, UploadsLeftByACrashAreReloadedAndForeignFilesLeftAlone) {
   EXPECT_EQ(store->read_blob("../tmp/notes.txt", 0, 10).status().code(), ErrorCode::kInvalid);
 }
 
+// The cap on unfinished uploads is counted where they start, under the store's lock: uploads
+// begun in parallel (each handler counted, then started) could all pass it before.
+TEST(BlobStore, TheUnfinishedUploadCapIsCheckedWhereAnUploadStarts) {
+  testing::TempDir dir;
+  auto store = open_file_blob_store(dir.path());
+  const std::string one = sha256_of("one"), two = sha256_of("two"), three = sha256_of("three");
+  std::vector<std::thread> starts;
+  std::atomic<int> started{0}, limited{0};
+  for (const std::string* sha : {&one, &two, &three}) {
+    starts.emplace_back([&, sha] {
+      auto r = store->begin_upload(*sha, "alice", 10, 2);
+      if (r) ++started;
+      else if (r.status().code() == ErrorCode::kRateLimited) ++limited;
+    });
+  }
+  for (auto& t : starts) t.join();
+  EXPECT_EQ(started.load(), 2);
+  EXPECT_EQ(limited.load(), 1);
+  // Starting one of one's own again (another size) replaces it, so the cap does not apply.
+  const std::string& held = store->find_upload(one, "alice") ? one : two;
+  EXPECT_TRUE(store->begin_upload(held, "alice", 12, 2));
+  EXPECT_TRUE(store->begin_upload(three, "bob", 10, 2)) << "per uploader";
+}
+
 // Several servers sharing one data directory: a client's chunks may reach any of them.
 TEST(BlobStore, ServersSharingTheDataDirectoryContinueEachOthersUploads) {
   testing::TempDir dir;
@@ -465,7 +492,7 @@ TEST(BlobStore, ServersSharingTheDataDirectoryContinueEachOthersUploads) {
   auto b = open_file_blob_store(dir.path());
   const std::string bytes = random_bytes(3000, 9);
   const std::string sha = sha256_of(bytes);
-  ASSERT_TRUE(a->begin_upload(sha, "alice", bytes.size()));
+  ASSERT_TRUE(a->begin_upload(sha, "alice", bytes.size(), 8));
   ASSERT_TRUE(a->append_upload(sha, "alice", 0, bytes.substr(0, 1000)));
   // B sees the upload and where it stands, and takes the next chunk.
   auto seen = b->find_upload(sha, "alice");
@@ -483,7 +510,7 @@ TEST(BlobStore, ServersSharingTheDataDirectoryContinueEachOthersUploads) {
   EXPECT_EQ(a->read_blob(sha, 0, bytes.size()).value(), bytes);
   // Discarded on one server: gone on the other.
   const std::string other = sha256_of("other");
-  ASSERT_TRUE(b->begin_upload(other, "alice", 5));
+  ASSERT_TRUE(b->begin_upload(other, "alice", 5, 8));
   ASSERT_TRUE(a->discard_upload(other, "alice"));
   EXPECT_EQ(b->find_upload(other, "alice").status().code(), ErrorCode::kNotFound);
 }

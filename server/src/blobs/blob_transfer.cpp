@@ -94,19 +94,7 @@ Result<BlobUpload> upload_for(ServerState& state, const AuthContext& who, std::s
         Text{"no upload of file {}… is in progress; start at offset 0", "文件 {}… 没有进行中的上传；请从偏移量 0 开始"},
         {short_id(sha256)}));
   }
-  if (!upload) {  // a new upload (a restart with another size replaces its own, so is not counted)
-    auto count = state.blobs->count_uploads(who.user);
-    if (!count) return count.status();
-    if (*count >= static_cast<std::size_t>(state.config.max_uploads_per_user)) {
-      return Status(
-          ErrorCode::kRateLimited,
-          format_text(Text{"you already have {} unfinished uploads; finish or cancel one "
-                           "(DELETE /api/v1/blobs/{sha256}) before starting another",
-                           "您已有 {} 个未完成的上传；请先完成或取消其中一个（DELETE /api/v1/blobs/{sha256}）"},
-                      {bytes_text(*count)}));
-    }
-  }
-  return state.blobs->begin_upload(sha256, who.user, size);
+  return state.blobs->begin_upload(sha256, who.user, size, static_cast<std::size_t>(state.config.max_uploads_per_user));
 }
 
 }  // namespace

@@ -137,15 +137,27 @@ class FileBlobStore final : public BlobStore {
     return n;
   }
 
-  Result<BlobUpload> begin_upload(std::string_view sha256, std::string_view uploader, std::uint64_t size) override {
+  Result<BlobUpload> begin_upload(std::string_view sha256, std::string_view uploader, std::uint64_t size,
+                                  std::size_t max_unfinished) override {
     if (!is_blob_id(sha256) || !is_valid_user_name(uploader)) return bad_name();
     std::lock_guard lock(mutex_);
     if (Status s = open_locked(); !s) return s;
     const Key key(sha256, uploader);
     if (auto it = uploads_.find(key); it != uploads_.end()) {
+      // A restart with another size replaces its own upload, so is not counted.
       if (it->second.busy) return upload_busy();
       if (Status s = durable::remove_file(upload_path(it->second.state)); !s) return s;
       uploads_.erase(it);
+    } else {
+      std::size_t theirs = 0;
+      for (const auto& [k, u] : uploads_) theirs += k.uploader == uploader;
+      if (theirs >= max_unfinished) {
+        return Status(ErrorCode::kRateLimited,
+                      format_text(Text{"you already have {} unfinished uploads; finish or cancel one "
+                                       "(DELETE /api/v1/blobs/{sha256}) before starting another",
+                                       "您已有 {} 个未完成的上传；请先完成或取消其中一个（DELETE /api/v1/blobs/{sha256}）"},
+                                  {same_text(std::to_string(theirs))}));
+      }
     }
     BlobUpload upload{std::string(sha256), std::string(uploader), size, 0};
     // Created under the lock (a cheap, empty file) so that two beginnings cannot interleave.

@@ -51,7 +51,10 @@ class BlobStore {
   // Number of unfinished uploads of `uploader`.
   virtual Result<std::size_t> count_uploads(std::string_view uploader) = 0;
   // Starts an empty upload, replacing one of the same (sha256, uploader). Durable.
-  virtual Result<BlobUpload> begin_upload(std::string_view sha256, std::string_view uploader, std::uint64_t size) = 0;
+  // kRateLimited if it would be more than `max_unfinished` of the uploader's (counted under
+  // the same lock as the start, so uploads begun in parallel cannot pass the limit).
+  virtual Result<BlobUpload> begin_upload(std::string_view sha256, std::string_view uploader, std::uint64_t size,
+                                          std::size_t max_unfinished) = 0;
   // Appends `bytes` at `offset`. kConflict (changing nothing) if offset != received or
   // another append to this upload is under way; kNotFound if there is no such upload;
   // kInvalid if the bytes would pass `size`. When it returns ok, the bytes are on disk.
