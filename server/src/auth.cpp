@@ -34,6 +34,28 @@ Result<std::string_view> token_of(const HttpRequest& request, TokenSource source
   return std::string_view{};
 }
 
+Status invalid_token() { return unauthorized(Text{"the token is not valid; sign in again", "令牌无效，请重新登录"}); }
+
+// The sign-in a token (by its hash) stands for, if it still holds.
+Result<AuthContext> authenticate_hash(const std::string& hash, ServerState& state) {
+  const Status invalid = invalid_token();
+  auto record = state.storage->find_token(hash);
+  if (!record) return record.status().code() == ErrorCode::kNotFound ? invalid : record.status();
+  if (record->revoked) {
+    return unauthorized(Text{"this token was revoked (signed out, or the account was disabled); sign in again",
+                             "此令牌已被吊销（已退出登录或账户已停用），请重新登录"});
+  }
+  if (record->expires_at <= state.clock()) {
+    return unauthorized(Text{"the session has expired; sign in again", "会话已过期，请重新登录"});
+  }
+  auto user = state.storage->find_user(record->user);
+  if (!user) return user.status().code() == ErrorCode::kNotFound ? invalid : user.status();
+  if (!user->active) {
+    return unauthorized(Text{"this account is disabled; ask an administrator", "此账户已停用，请联系管理员"});
+  }
+  return AuthContext{user->name, user->role, user->team, record->device, record->hash, record->expires_at};
+}
+
 }  // namespace
 
 bool is_valid_user_name(std::string_view name) {
@@ -54,23 +76,12 @@ Result<AuthContext> authenticate(const HttpRequest& request, ServerState& state,
                              "(POST /api/v1/auth/login gives a token)",
                              "请先登录：此接口需要“Authorization: Bearer 令牌”请求头（POST /api/v1/auth/login 可获取令牌）"});
   }
-  const Status invalid = unauthorized(Text{"the token is not valid; sign in again", "令牌无效，请重新登录"});
-  if (!looks_like_token(*token)) return invalid;
-  auto record = state.storage->find_token(hash_token(*token));
-  if (!record) return record.status().code() == ErrorCode::kNotFound ? invalid : record.status();
-  if (record->revoked) {
-    return unauthorized(Text{"this token was revoked (signed out, or the account was disabled); sign in again",
-                             "此令牌已被吊销（已退出登录或账户已停用），请重新登录"});
-  }
-  if (record->expires_at <= state.clock()) {
-    return unauthorized(Text{"the session has expired; sign in again", "会话已过期，请重新登录"});
-  }
-  auto user = state.storage->find_user(record->user);
-  if (!user) return user.status().code() == ErrorCode::kNotFound ? invalid : user.status();
-  if (!user->active) {
-    return unauthorized(Text{"this account is disabled; ask an administrator", "此账户已停用，请联系管理员"});
-  }
-  return AuthContext{user->name, user->role, user->team, record->device, record->hash, record->expires_at};
+  if (!looks_like_token(*token)) return invalid_token();
+  return authenticate_hash(hash_token(*token), state);
+}
+
+Status still_signed_in(const AuthContext& who, ServerState& state) {
+  return authenticate_hash(who.token_hash, state).status();
 }
 
 }  // namespace rapidesk::server

@@ -194,6 +194,8 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       s = read_int(v, key, 1024, 1LL << 30, c.max_body_bytes);
     } else if (key == "ws_idle_timeout_seconds") {
       s = read_int(v, key, 2, kDay, c.ws_idle_timeout_s);
+    } else if (key == "ws_auth_recheck_seconds") {
+      s = read_int(v, key, 1, kDay, c.ws_auth_recheck_s);
     } else if (key == "ws_max_queue") {
       s = read_int(v, key, 1, 100'000, c.ws_max_queue);
     } else if (key == "login_failures_per_user") {

@@ -306,6 +306,39 @@ namespace {
 
 using namespace rapidesk_it;
 
+// An open stream does not outlive its sign-in: signing out or being disabled closes it at the
+// next check. Before, the stream went on announcing cursors for as long as it stayed open.
+TEST_F(ServerTest, AStreamClosesOnceItsSignInEnds) {
+  add_user("alice", "correct horse");
+  add_user("bob", "battery staple");
+  const auto config = dir_.path() / "server.json";
+  std::ofstream(config) << R"({"ws_auth_recheck_seconds": 1})";
+  start({"--config", config.string()});
+  const std::string alice = login("alice", "correct horse");
+  const std::string bob = login("bob", "battery staple");
+  Connection a(port()), b(port());
+  ASSERT_EQ(ws_connect(a, "/api/v1/stream?token=" + alice).status, 101);
+  ASSERT_EQ(ws_connect(b, "/api/v1/stream?token=" + bob).status, 101);
+  ASSERT_TRUE(ws_read_text(a, 5s));
+  ASSERT_TRUE(ws_read_text(b, 5s));
+  // Still signed in: the checks keep the streams open.
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_EQ(http(port(), "POST", "/_test/announce?cursor=7").status, 200);
+  ASSERT_TRUE(ws_read_text(a, 2s));
+  ASSERT_TRUE(ws_read_text(b, 2s));
+
+  ASSERT_EQ(http(port(), "POST", "/api/v1/auth/logout", "", {"Authorization: Bearer " + alice}).status, 200);
+  ASSERT_EQ(run_cli(data_, {"user", "disable", "bob"}, "", dir_.path() / "cli.err").code, 0);
+  for (Connection* c : {&a, &b}) {
+    const auto before = Clock::now();
+    EXPECT_FALSE(ws_read_text(*c, 5s)) << "closed, not a message";
+    EXPECT_LT(Clock::now() - before, 4s) << "by a close frame, not the read's timeout";
+  }
+  std::stringstream log;
+  log << std::ifstream(log_).rdbuf();
+  EXPECT_NE(log.str().find("ws_signed_out"), std::string::npos);
+}
+
 // Behind a trusted reverse proxy the sign-in limit per address counts the client's address
 // from X-Forwarded-For; from anyone else the header is ignored, so it cannot dodge the limit.
 TEST_F(ServerTest, SignInLimitPerAddressSeesClientsBehindTrustedProxy) {

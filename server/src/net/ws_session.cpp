@@ -23,7 +23,7 @@ std::string cursor_message(std::int64_t cursor) {
 
 template <class Stream>
 WsSession<Stream>::WsSession(Stream&& stream, NetContext& ctx, AuthContext auth)
-    : ctx_(ctx), ws_(std::move(stream)), auth_(std::move(auth)) {
+    : ctx_(ctx), ws_(std::move(stream)), auth_(std::move(auth)), recheck_(ws_.get_executor()) {
   beast::error_code ec;
   const auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string();
@@ -64,7 +64,40 @@ void WsSession<Stream>::on_accept(beast::error_code ec) {
   // ever a newer cursor, so the client never misses one.
   ctx_.state.announcer.subscribe(this->weak_from_this());
   send_cursor(ctx_.state.announcer.latest());
+  schedule_recheck();
   do_read();
+}
+
+template <class Stream>
+void WsSession<Stream>::schedule_recheck() {
+  const Instant now = ctx_.state.clock();
+  const auto every = std::chrono::milliseconds(std::int64_t{ctx_.state.config.ws_auth_recheck_s} * 1000);
+  // At the expiry itself if it comes first (and at least a moment from now).
+  const auto until_expiry = std::chrono::milliseconds(std::max<Instant>(auth_.expires_at - now, 1));
+  recheck_.expires_after(std::min<std::chrono::milliseconds>(every, until_expiry));
+  recheck_.async_wait(beast::bind_front_handler(&WsSession::on_recheck_due, this->shared_from_this()));
+}
+
+template <class Stream>
+void WsSession<Stream>::on_recheck_due(beast::error_code ec) {
+  if (ec || closing_) return;
+  // Storage is read on the worker pool, as for any request; the answer comes back here.
+  asio::post(ctx_.workers, [self = this->shared_from_this()] {
+    Status signed_in = still_signed_in(self->auth_, self->ctx_.state);
+    asio::post(self->ws_.get_executor(), [self, signed_in = std::move(signed_in)] { self->on_rechecked(signed_in); });
+  });
+}
+
+template <class Stream>
+void WsSession<Stream>::on_rechecked(const Status& signed_in) {
+  if (closing_) return;
+  if (signed_in.code() == ErrorCode::kUnauthorized) {
+    ctx_.state.log.event("info", "ws_signed_out",
+                         {{"user", auth_.user}, {"remote", remote_}, {"reason", signed_in.message().en}});
+    return do_close(websocket::close_code::policy_error);
+  }
+  // Storage failing says nothing about the sign-in: keep the stream, ask again later.
+  schedule_recheck();
 }
 
 template <class Stream>
@@ -127,6 +160,7 @@ template <class Stream>
 void WsSession<Stream>::do_close(websocket::close_code code) {
   if (closing_) return;
   closing_ = true;
+  recheck_.cancel();
   if (!accepted_) {
     beast::get_lowest_layer(ws_).close();
     return;

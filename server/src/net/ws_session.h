@@ -1,7 +1,9 @@
 // One WebSocket client of /api/v1/stream. Sends {"type":"cursor","cursor":N} on connect
 // (the latest cursor) and whenever the CursorAnnouncer announces a new one; pings idle
 // clients and drops those that stop answering. Outgoing messages wait in a bounded queue
-// (cursor messages coalesce); a client that falls further behind is disconnected.
+// (cursor messages coalesce); a client that falls further behind is disconnected. The
+// sign-in is checked again every ws_auth_recheck_s and when the token expires (on the
+// worker pool, as a request would be): signed out, disabled or expired, the stream closes.
 // Stream is PlainStream or TlsStream (already handshaken).
 // All members are used only on the connection's strand; on_cursor() and shutdown() post.
 #pragma once
@@ -44,12 +46,16 @@ class WsSession : public Connection,
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(websocket::close_code code);
   void on_close(beast::error_code ec);
+  void schedule_recheck();
+  void on_recheck_due(beast::error_code ec);
+  void on_rechecked(const Status& signed_in);
 
   NetContext& ctx_;
   websocket::stream<Stream> ws_;
   beast::flat_buffer buffer_;
   std::deque<Outgoing> queue_;  // front() is being written while writing_
   AuthContext auth_;
+  asio::steady_timer recheck_;
   std::string remote_;
   std::uint64_t id_ = 0;
   bool accepted_ = false;

@@ -31,6 +31,10 @@ enum class TokenSource {
 Result<AuthContext> authenticate(const HttpRequest& request, ServerState& state,
                                  TokenSource source = TokenSource::kHeader);
 
+// Whether the sign-in `who` was admitted with still holds: its token neither revoked nor
+// expired, its user still enabled. kUnauthorized as authenticate says it; kIo if storage fails.
+Status still_signed_in(const AuthContext& who, ServerState& state);
+
 // Login name rule: 1..64 of a-z, 0-9, '.', '_', '-', starting with a letter or digit.
 bool is_valid_user_name(std::string_view name);
 

@@ -45,6 +45,9 @@ struct ServerConfig {
   // WebSocket stream: idle connections are pinged after half of this and dropped after it.
   int ws_idle_timeout_s = 60;
   std::size_t ws_max_queue = 64;  // queued messages per client before it is dropped as too slow
+  // An open stream's sign-in is checked again this often (and when its token expires): a
+  // stream of a user who signed out or was disabled is closed.
+  int ws_auth_recheck_s = 30;
 
   // Reverse proxies (IP addresses) whose X-Forwarded-For is believed, so that the sign-in
   // limit per address and the log see the client's address, not the proxy's (forwarded.h).
