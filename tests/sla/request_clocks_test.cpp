@@ -22,6 +22,17 @@ const Clock* find(const std::vector<Clock>& clocks, SlaTarget t) {
   return nullptr;
 }
 
+// A request of `category` and `priority` in `status`, recorded when it was contacted.
+RequestFacts request(Category category, Priority priority, RequestStatus status, const char* contacted) {
+  RequestFacts f;
+  f.category = category;
+  f.priority = priority;
+  f.status = status;
+  f.contacted_at = at(contacted);
+  f.recorded_at = f.contacted_at;
+  return f;
+}
+
 TEST(RequestClocks, OfflineIntakeCountsFromContactNotUpload) {
   RequestFacts f;
   f.category = Category::kService;
@@ -42,12 +53,7 @@ TEST(RequestClocks, OfflineIntakeCountsFromContactNotUpload) {
 }
 
 TEST(RequestClocks, ProgressCadenceRestartsAtEachUpdate) {
-  RequestFacts f;
-  f.category = Category::kTechSupport;
-  f.priority = Priority::kUrgent;
-  f.status = RequestStatus::kInProgress;
-  f.contacted_at = at("2026-11-23T08:00:00+08:00");
-  f.recorded_at = f.contacted_at;
+  RequestFacts f = request(Category::kTechSupport, Priority::kUrgent, RequestStatus::kInProgress, "2026-11-23T08:00:00+08:00");
   f.assigned_at = at("2026-11-23T08:20:00+08:00");
   f.last_progress_at = at("2026-11-23T10:00:00+08:00");
   auto clocks = read_request_clocks(policy(), f, at("2026-11-23T11:45:00+08:00"));
@@ -61,12 +67,7 @@ TEST(RequestClocks, ProgressCadenceRestartsAtEachUpdate) {
 }
 
 TEST(RequestClocks, ReagreedDeadlineKeepsTheOriginal) {
-  RequestFacts f;
-  f.category = Category::kComplaint;
-  f.priority = Priority::kHigh;
-  f.status = RequestStatus::kResolved;
-  f.contacted_at = at("2026-11-23T09:00:00+08:00");
-  f.recorded_at = f.contacted_at;
+  RequestFacts f = request(Category::kComplaint, Priority::kHigh, RequestStatus::kResolved, "2026-11-23T09:00:00+08:00");
   f.reagreed[SlaTarget::kResolution].push_back(
       {at("2026-11-27T18:00:00+08:00"), "li.wei", "spare part ships from Shenzhen", at("2026-11-24T10:00:00+08:00")});
   f.resolved_at = at("2026-11-26T15:00:00+08:00");
@@ -82,12 +83,7 @@ TEST(RequestClocks, ReagreedDeadlineKeepsTheOriginal) {
 }
 
 TEST(RequestClocks, WaitingForTheCustomerPausesResolution) {
-  RequestFacts f;
-  f.category = Category::kTechSupport;
-  f.priority = Priority::kMedium;
-  f.status = RequestStatus::kInProgress;
-  f.contacted_at = at("2026-11-23T09:00:00+08:00");
-  f.recorded_at = f.contacted_at;
+  RequestFacts f = request(Category::kTechSupport, Priority::kMedium, RequestStatus::kInProgress, "2026-11-23T09:00:00+08:00");
   f.pauses = {{at("2026-11-23T10:00:00+08:00"), at("2026-11-24T10:00:00+08:00"), "waiting for logs", "li.wei"}};
   auto clocks = read_request_clocks(policy(), f, at("2026-11-24T11:00:00+08:00"));
   const Clock* resolution = find(*clocks, SlaTarget::kResolution);
@@ -97,12 +93,7 @@ TEST(RequestClocks, WaitingForTheCustomerPausesResolution) {
 }
 
 TEST(RequestClocks, AReopenedRequestsResolutionStartsOver) {
-  RequestFacts f;
-  f.category = Category::kTechSupport;
-  f.priority = Priority::kMedium;
-  f.status = RequestStatus::kReopened;
-  f.contacted_at = at("2026-11-02T09:00:00+08:00");
-  f.recorded_at = f.contacted_at;
+  RequestFacts f = request(Category::kTechSupport, Priority::kMedium, RequestStatus::kReopened, "2026-11-02T09:00:00+08:00");
   // Resolved the next day, reopened three weeks later: before, the weeks in between counted
   // and the new round was breached the moment it began.
   f.reopened_at = at("2026-11-23T09:00:00+08:00");
@@ -115,12 +106,7 @@ TEST(RequestClocks, AReopenedRequestsResolutionStartsOver) {
 }
 
 TEST(RequestClocks, ConfirmedWhileWaitingOnTheCustomerIsMetNotMissed) {
-  RequestFacts f;
-  f.category = Category::kTechSupport;
-  f.priority = Priority::kMedium;
-  f.status = RequestStatus::kWaitingCustomer;
-  f.contacted_at = at("2026-11-23T09:00:00+08:00");
-  f.recorded_at = f.contacted_at;
+  RequestFacts f = request(Category::kTechSupport, Priority::kMedium, RequestStatus::kWaitingCustomer, "2026-11-23T09:00:00+08:00");
   f.completed_at = at("2026-11-23T11:00:00+08:00");
   // Waiting for the customer's confirmation, which arrives while the pause is still open.
   f.pauses = {{at("2026-11-23T11:30:00+08:00"), std::nullopt, "waiting for confirmation", "li.wei"}};
