@@ -326,6 +326,17 @@ TEST_F(ServerTest, AStreamClosesOnceItsSignInEnds) {
   ASSERT_EQ(http(port(), "POST", "/_test/announce?cursor=7").status, 200);
   ASSERT_TRUE(ws_read_text(a, 2s));
   ASSERT_TRUE(ws_read_text(b, 2s));
+  // A client that goes away is let go at once, although its sign-in still holds (the checks
+  // must not keep a dead stream registered until the token expires).
+  {
+    Connection gone(port());
+    ASSERT_EQ(ws_connect(gone, "/api/v1/stream?token=" + alice).status, 101);
+    ASSERT_TRUE(ws_read_text(gone, 5s));
+    EXPECT_NE(http(port(), "GET", "/metrics").body.find("rapidesk_ws_clients 3"), std::string::npos);
+  }
+  std::this_thread::sleep_for(2500ms);
+  const std::string metrics = http(port(), "GET", "/metrics").body;
+  EXPECT_NE(metrics.find("rapidesk_ws_clients 2"), std::string::npos) << metrics.substr(0, 2000);
 
   ASSERT_EQ(http(port(), "POST", "/api/v1/auth/logout", "", {"Authorization: Bearer " + alice}).status, 200);
   ASSERT_EQ(run_cli(data_, {"user", "disable", "bob"}, "", dir_.path() / "cli.err").code, 0);

@@ -298,6 +298,17 @@ TEST_F(SlaServiceTest, ReagreedDueReplacesTheResolutionTargetAndKeepsTheOriginal
   EXPECT_TRUE(seen);
   EXPECT_EQ(h.fields(id)["sla_state"], "met");
   h.expect_quiet_restart();
+
+  // Reopened a week after that agreed date, the resolution starts over: the old agreement
+  // (12-04, long past) does not breach the new round the moment it begins.
+  owner.clock = at("2026-12-11T10:00:00+08:00");
+  h.set_now(owner.clock);
+  h.set(owner, id, "status", sync::Value::string("reopened"));
+  h.push(owner);
+  EXPECT_EQ(h.fields(id)["sla_state"], "on_track");
+  // Nor are progress updates due at once: their cadence counts from the reopening too.
+  EXPECT_EQ(h.fire_at(at("2026-12-11T10:05:00+08:00")), 0u) << h.sla_entries(id).back();
+  EXPECT_EQ(h.count_entries(id, "[SLA breached] Resolution"), 0u) << ::testing::PrintToString(h.sla_entries(id));
 }
 
 // ---- the warning -> breach -> escalation chain ---------------------------------------------

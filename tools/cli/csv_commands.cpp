@@ -32,6 +32,7 @@ int run_export(const Args& a) {
   client::ProfileIdentity who;
   auto reader = open_reader(a, &who);
   if (!reader) return fail(a, reader.status());
+  if (a.flag("mine")) filter->mine = who.user;
   auto page = (*reader)->list(*filter, now_ms());
   if (!page) return fail(a, page.status());
   std::string out(kUtf8Bom);
@@ -145,7 +146,7 @@ void add_csv_commands(std::vector<Command>& out) {
                       "with = + - @ are escaped so spreadsheets never run them.",
                       "筛选条件同 list（导出全部匹配行）。UTF-8 带 BOM，Excel 可正确显示中文；以 = + - @ 开头的单元格会被转义，"
                       "电子表格不会将其作为公式执行。"},
-                 run_export, filter_options()});
+                 run_export, filter_options({"mine"})});
   out.push_back({"import", Text{"import FILE.csv", "import 文件.csv"}, Text{"new requests from a CSV file", "从 CSV 文件导入新请求"},
                  Text{"The first row names the fields (as export writes them). Every row is checked first; if any is "
                       "invalid nothing is imported and each problem is listed with its line.",

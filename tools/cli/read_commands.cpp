@@ -93,14 +93,10 @@ int run_show(const Args& a) {
 int run_list(const Args& a) {
   auto filter = filter_from(a);
   if (!filter) return fail(a, filter.status());
-  if (a.flag("mine")) {
-    auto replica = open_replica(a, false);
-    if (!replica) return fail(a, replica.status());
-    filter->mine = (*replica)->identity().user;
-  }
   client::ProfileIdentity who;
   auto reader = open_reader(a, &who);
   if (!reader) return fail(a, reader.status());
+  if (a.flag("mine")) filter->mine = who.user;
   auto page = (*reader)->list(*filter, now_ms());
   if (!page) return fail(a, page.status());
   for (auto& row : page->rows) mask_contact(row, who);

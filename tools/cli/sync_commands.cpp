@@ -131,7 +131,7 @@ int run_sync(const Args& a) {
     std::cerr << say(a, client::missing_files_text(after.files_missing, after.file_problem)) << "\n";
   }
   if (!s) {
-    if (s.code() == ErrorCode::kUnavailable && !a.json) {
+    if (s.code() == ErrorCode::kUnavailable && s.field() != "max_pages" && !a.json) {
       std::cerr << say(a, format_text(Text{"{} edits stay queued and will be sent by the next sync.",
                                            "{} 条修改仍在队列中，下次同步时发送。"},
                                       {same_text(std::to_string(state.pending_ops))}))
@@ -238,10 +238,10 @@ void add_sync_commands(std::vector<Command>& out) {
   out.push_back({"sync", Text{"sync [--plain] [--max-pages N]", "sync [--plain] [--max-pages N]"}, Text{"send queued edits, fetch the others'", "发送待发修改并获取他人的修改"},
                  Text{"Pushes the outbox in batches, then pulls by cursor in pages; interrupted syncs resume where they "
                       "stopped. A progress bar on a terminal, plain lines otherwise (--plain forces lines). --max-pages N "
-                      "stops the pull after N pages (on a slow link; the next sync goes on from there). Exit 3 when "
-                      "the server cannot be reached: the edits stay queued.",
+                      "stops the pull after N pages (on a slow link; exit 3, and the next sync goes on from there). "
+                      "Exit 3 when the server cannot be reached: the edits stay queued.",
                       "分批上传待发队列，再按游标分页下载；中断的同步会从中断处继续。终端上显示进度条，否则逐行输出"
-                      "（--plain 强制逐行）。--max-pages N 下载 N 页后停止（用于慢速网络；下次同步从该处继续）。"
+                      "（--plain 强制逐行）。--max-pages N 下载 N 页后停止（用于慢速网络；退出码为 3，下次同步从该处继续）。"
                       "无法连接服务器时退出码为 3，修改仍保留在队列中。"},
                  run_sync, {"plain", "max-pages"}});
   out.push_back({"status", Text{"status", "status"}, Text{"who, where, and what is queued", "当前用户、服务器和待发内容"},

@@ -1,5 +1,7 @@
 #include "rapidesk/sla/request_clocks.h"
 
+#include <algorithm>
+
 #include "rapidesk/shared/status_machine.h"
 
 namespace rapidesk::sla {
@@ -22,6 +24,8 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
   const std::optional<Instant> contact = f.contacted_at;
   std::optional<Instant> cadence_start;
   if (work_under_way(f.status)) cadence_start = f.last_progress_at ? f.last_progress_at : f.assigned_at;
+  // Reopened, the cadence also counts from the reopening, not from an update weeks before it.
+  if (cadence_start && f.reopened_at) cadence_start = std::max(*cadence_start, *f.reopened_at);
   const Span spans[] = {
       {SlaTarget::kIntake, contact, f.recorded_at},
       {SlaTarget::kTriage, contact, f.triaged_at},

@@ -69,6 +69,15 @@ void WsSession<Stream>::on_accept(beast::error_code ec) {
 }
 
 template <class Stream>
+void WsSession<Stream>::end(beast::error_code ec, std::string_view what) {
+  // The client is gone: nothing else may keep the session alive (the sign-in checks hold a
+  // reference, and would keep a dead stream registered until its token expired).
+  closing_ = true;
+  recheck_.cancel();
+  fail(ctx_.state, ec, what, remote_);
+}
+
+template <class Stream>
 void WsSession<Stream>::schedule_recheck() {
   const Instant now = ctx_.state.clock();
   const auto every = std::chrono::milliseconds(std::int64_t{ctx_.state.config.ws_auth_recheck_s} * 1000);
@@ -107,7 +116,7 @@ void WsSession<Stream>::do_read() {
 
 template <class Stream>
 void WsSession<Stream>::on_read(beast::error_code ec, std::size_t) {
-  if (ec) return fail(ctx_.state, ec, "websocket read", remote_);
+  if (ec) return end(ec, "websocket read");
   // Clients have nothing to tell the server over the stream yet; discard.
   buffer_.consume(buffer_.size());
   do_read();
@@ -145,7 +154,7 @@ void WsSession<Stream>::do_write() {
 template <class Stream>
 void WsSession<Stream>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
-  if (ec) return fail(ctx_.state, ec, "websocket write", remote_);
+  if (ec) return end(ec, "websocket write");
   queue_.pop_front();
   if (!queue_.empty() && !closing_) do_write();
 }

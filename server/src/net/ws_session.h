@@ -46,6 +46,8 @@ class WsSession : public Connection,
   void on_write(beast::error_code ec, std::size_t bytes);
   void do_close(websocket::close_code code);
   void on_close(beast::error_code ec);
+  // After a failed read or write: logs it and stops everything that would go on.
+  void end(beast::error_code ec, std::string_view what);
   void schedule_recheck();
   void on_recheck_due(beast::error_code ec);
   void on_rechecked(const Status& signed_in);

@@ -236,10 +236,15 @@ sla::RequestFacts RequestTracker::facts(const sync::ReplicaStore& store, const s
     // A pause always has a reason; the status itself is the reason when none was written.
     p.reason = !p.to && !current_reason.empty() ? current_reason : std::string("waiting_customer");
   }
-  if (!h.reagreements.empty()) {
-    auto& list = f.reagreed[SlaTarget::kResolution];
-    list = h.reagreements;
-    list.back().reason = read_text(store, "request", id, "agreed_reason");
+  // Re-agreed due times belong to the round they were agreed in: after a reopening the
+  // resolution starts over, and an earlier agreement (long past) would breach it at once.
+  std::vector<sla::Reagreement> this_round;
+  for (const auto& r : h.reagreements) {
+    if (!f.reopened_at || r.at >= *f.reopened_at) this_round.push_back(r);
+  }
+  if (!this_round.empty()) {
+    this_round.back().reason = read_text(store, "request", id, "agreed_reason");
+    f.reagreed[SlaTarget::kResolution] = std::move(this_round);
   }
   return f;
 }

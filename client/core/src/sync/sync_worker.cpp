@@ -168,8 +168,11 @@ struct SyncWorker::Impl {
     for (;;) {
       if (options.max_pages_per_round != 0 && pages == options.max_pages_per_round) {
         if (Status s = apply_pulled(true); !s) return s;
-        return Status(ErrorCode::kUnavailable, Text{"Sync stopped before it finished (page limit).",
-                                                     "同步在完成前停止（页数限制）。"});
+        // Unfinished, like an interrupted round; field "max_pages" tells the two apart.
+        return Status(ErrorCode::kUnavailable,
+                      Text{"Sync stopped before it finished (page limit); sync again for the rest.",
+                           "同步在完成前停止（页数限制）；再次同步以获取其余内容。"},
+                      "max_pages");
       }
       auto page = api.pull(cursor, options.pull_limit);
       if (!page) {
