@@ -262,6 +262,8 @@ TEST_F(ReportExportsTest, SummaryHtmlIsSelfContainedAndEscapesData) {
   EXPECT_EQ(en.body.find("新建"), std::string::npos);
   EXPECT_EQ(get(std::string("/api/v1/reports/summary.html?lang=fr&") + kWeek).status, 400);
   EXPECT_EQ(h.request("GET", std::string("/api/v1/reports/summary.html?") + kWeek, {}, {}).status, 401);
+  EXPECT_EQ(h.request("GET", std::string("/api/v1/reports/summary.html?lang=fr&") + kWeek, {}, {}).status, 401)
+      << "signing in comes before the parameters";
 }
 
 TEST(ReportXlsx, MoreRowsThanASheetHoldsIsAClearErrorNotATruncatedFile) {

@@ -201,6 +201,14 @@ TEST_F(SlaServiceTest, OfflineIntakeRunsFromContactAndMarksTheLateUpload) {
   const std::string prompt = h.new_request(field, at("2026-11-20T13:05:00+08:00"));
   h.push(field);
   EXPECT_EQ(h.count_entries(prompt, "Uploaded"), 0u);
+
+  // Nor is one whose upload came later only outside working hours: the intake target (30
+  // working minutes on the business calendar) had not run.
+  field.clock = at("2026-11-20T18:30:00+08:00");
+  h.set_now(field.clock);
+  const std::string evening = h.new_request(field, at("2026-11-20T17:50:00+08:00"));
+  h.push(field);
+  EXPECT_EQ(h.count_entries(evening, "Uploaded"), 0u) << ::testing::PrintToString(h.sla_entries(evening));
 }
 
 // ---- pause and resume --------------------------------------------------------------------

@@ -81,6 +81,9 @@ HttpResponse handle_summary_xlsx(const HttpRequest& request, ServerState& state)
 
 // The printable page takes one more parameter, lang=zh|en (default zh).
 HttpResponse handle_summary_html(const HttpRequest& request, ServerState& state) {
+  // Who asks comes first, as on every route: without a token the answer is 401 whatever else
+  // is wrong with the request.
+  if (auto who = authenticate(request, state); !who) return error_response(who.status());
   Language lang = Language::kChinese;
   HttpRequest rest = request;
   if (auto text = request.query_param("lang")) {

@@ -159,12 +159,16 @@ void SlaRuntime::on_created(ServerEdits& edits, const std::string& id, Instant n
   // Logged offline and uploaded late: say so, since the clocks ran from the contact.
   if (auto contacted = read_instant(store, "request", id, "contacted_at")) {
     std::int64_t allowed = kDefaultIntakeMs;
+    const Instant accepted = h->accepted_at.value_or(now);
+    std::int64_t took = accepted - *contacted;
     auto intake = policy_->find(SlaTarget::kIntake, f.category, f.priority);
     if (intake && intake->duration.working_days == 0 && intake->duration.minutes > 0) {
       allowed = intake->duration.minutes * kMsPerMinute;
+      // Measured as the intake target is: in working time on its calendar. A call at 17:50 on
+      // a Friday uploaded at 18:30 was called late although no working time had passed.
+      if (intake->calendar) took = intake->calendar->working_ms_between(*contacted, accepted);
     }
-    const Instant accepted = h->accepted_at.value_or(now);
-    if (accepted - *contacted > allowed) {
+    if (took > allowed) {
       const int offset = offset_for(SlaTarget::kFirstResponse, f);
       add_activity(edits, id, late_upload_text(*contacted, std::max(f.recorded_at, *contacted), accepted, offset), now,
                    offset);
