@@ -64,7 +64,12 @@ double jaccard_similarity(const CharacterBigrams& a, const CharacterBigrams& b) 
   const auto& large = a.size() < b.size() ? b : a;
   std::size_t shared = 0;
   for (const auto gram : small) shared += large.count(gram);
-  return static_cast<double>(shared) / static_cast<double>(a.size() + b.size() - shared);
+  return jaccard_of_counts(shared, a.size(), b.size());
+}
+
+double jaccard_of_counts(std::size_t shared, std::size_t a_size, std::size_t b_size) {
+  if (shared == 0) return 0.0;
+  return static_cast<double>(shared) / static_cast<double>(a_size + b_size - shared);
 }
 
 std::vector<SimilarityMatch> rank_by_similarity(std::string_view query, std::span<const std::string> candidates,

@@ -125,13 +125,11 @@ int run_list(const Args& a) {
 }
 
 int run_conflicts(const Args& a) {
-  auto replica = open_replica(a, false);
-  if (!replica) return fail(a, replica.status());
-  const auto who = (*replica)->identity();
+  client::ProfileIdentity who;
+  auto reader = open_reader(a, &who);
+  if (!reader) return fail(a, reader.status());
   // Whose: by role (the help's promise); --all only adds the resolved ones.
   const bool everyone = who.role == "coordinator" || who.role == "admin";
-  auto reader = open_reader(a);
-  if (!reader) return fail(a, reader.status());
   auto found = (*reader)->conflicts(everyone ? "" : who.user, !a.flag("all"));
   if (!found) return fail(a, found.status());
   if (a.json) {

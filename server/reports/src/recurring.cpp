@@ -44,8 +44,7 @@ std::vector<IssueCluster> recurring_issues(const std::vector<IssueText>& issues,
     Working* target = nullptr;
     auto consider = [&](std::uint32_t c) {
       Working& w = clusters[c];
-      const std::size_t both = shared[c];
-      double s = both == 0 ? 0.0 : static_cast<double>(both) / static_cast<double>(grams.size() + w.grams - both);
+      double s = jaccard_of_counts(shared[c], grams.size(), w.grams);
       const bool shared_tag = std::any_of(issue.tags.begin(), issue.tags.end(), [&](const std::string& t) {
         return std::find(w.tags.begin(), w.tags.end(), t) != w.tags.end();
       });

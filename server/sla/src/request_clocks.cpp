@@ -50,6 +50,7 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
     Clock c;
     c.target = span.target;
     c.start = *span.start;
+    c.calendar = target->calendar;
     c.original_due = reading->due;
     c.reading = *reading;
     auto re = f.reagreed.find(span.target);

@@ -94,8 +94,7 @@ void SlaEngine::schedule(std::uint32_t slot, const RequestFacts& f, const std::v
     // target itself is counted: 50 % of a ten-working-day target is five working days, not
     // 40 hours on the wall clock (which escalated a Friday 17:30 breach that night).
     const auto extra = static_cast<std::int64_t>(c.reading.target_ms * escalation_.coordinator_after_share);
-    const auto target = policy_.find(c.target, f.category, f.priority);
-    auto escalate_at = target && target->calendar ? target->calendar->add_working(due, extra) : Result<Instant>(due + extra);
+    auto escalate_at = c.calendar ? c.calendar->add_working(due, extra) : Result<Instant>(due + extra);
     want(kEscalationKind, EventType::kEscalation, escalate_at ? *escalate_at : due + extra);
   }
   const TimerId first = slot * kPerSlot;

@@ -30,19 +30,23 @@ HttpResponse xlsx_response(Result<std::string> bytes, std::string_view file_name
   return r;
 }
 
-// Authenticates the caller, parses the query and loads the requests the caller may see.
+// The parsed query and the requests the caller may see; load() authenticates the caller
+// first, load_for() takes one already authenticated.
 struct Loaded {
   ReportQuery query;
   std::vector<ReportRow> rows;
 };
-Result<Loaded> load(const HttpRequest& request, ServerState& state, bool summary) {
-  auto who = authenticate(request, state);
-  if (!who) return who.status();
+Result<Loaded> load_for(const AuthContext& who, const HttpRequest& request, ServerState& state, bool summary) {
   auto query = parse_report_query(request, state.clock(), summary, !summary);
   if (!query) return query.status();
   Loaded out{std::move(*query), {}};
-  out.rows = load_report_rows(*who, state, out.query.filters);
+  out.rows = load_report_rows(who, state, out.query.filters);
   return out;
+}
+Result<Loaded> load(const HttpRequest& request, ServerState& state, bool summary) {
+  auto who = authenticate(request, state);
+  if (!who) return who.status();
+  return load_for(*who, request, state, summary);
 }
 
 HttpResponse handle_summary(const HttpRequest& request, ServerState& state) {
@@ -83,7 +87,8 @@ HttpResponse handle_summary_xlsx(const HttpRequest& request, ServerState& state)
 HttpResponse handle_summary_html(const HttpRequest& request, ServerState& state) {
   // Who asks comes first, as on every route: without a token the answer is 401 whatever else
   // is wrong with the request.
-  if (auto who = authenticate(request, state); !who) return error_response(who.status());
+  auto who = authenticate(request, state);
+  if (!who) return error_response(who.status());
   Language lang = Language::kChinese;
   HttpRequest rest = request;
   if (auto text = request.query_param("lang")) {
@@ -95,7 +100,7 @@ HttpResponse handle_summary_html(const HttpRequest& request, ServerState& state)
     lang = *text == "en" ? Language::kEnglish : Language::kChinese;
     rest.query.erase("lang");
   }
-  auto loaded = load(rest, state, true);
+  auto loaded = load_for(*who, rest, state, true);
   if (!loaded) return error_response(loaded.status());
   HttpResponse r;
   r.content_type = "text/html; charset=utf-8";

@@ -23,8 +23,8 @@ std::optional<std::string> Directory::lead(const std::string& team) const {
   auto it = teams_.find(team);
   if (it == teams_.end() || !it->second.lead || it->second.lead->empty()) return std::nullopt;
   // A disabled lead is nobody to escalate to (as coordinators are filtered below).
-  const auto lead = std::find_if(users_.begin(), users_.end(), [&](const UserRecord& u) { return u.name == *it->second.lead; });
-  if (lead == users_.end() || !lead->active) return std::nullopt;
+  const UserRecord* lead = user(*it->second.lead);
+  if (!lead || !lead->active) return std::nullopt;
   return it->second.lead;
 }
 
@@ -36,11 +36,14 @@ std::vector<std::string> Directory::coordinators() const {
   return out;
 }
 
-std::optional<std::string> Directory::team_of(const std::string& user) const {
-  for (const auto& u : users_) {
-    if (u.name == user) return u.team;
-  }
-  return std::nullopt;
+std::optional<std::string> Directory::team_of(const std::string& name) const {
+  const UserRecord* u = user(name);
+  return u ? std::optional<std::string>(u->team) : std::nullopt;
+}
+
+const UserRecord* Directory::user(const std::string& name) const {
+  const auto it = std::find_if(users_.begin(), users_.end(), [&](const UserRecord& u) { return u.name == name; });
+  return it == users_.end() ? nullptr : &*it;
 }
 
 std::vector<const UserRecord*> Directory::workers(const std::string& team) const {

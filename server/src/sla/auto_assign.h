@@ -34,6 +34,8 @@ class Directory {
   std::vector<const UserRecord*> workers(const std::string& team) const;
 
  private:
+  const UserRecord* user(const std::string& name) const;  // nullptr if there is none
+
   std::optional<Instant> loaded_at_;
   std::vector<UserRecord> users_;
   std::unordered_map<std::string, TeamRecord> teams_;

@@ -102,8 +102,7 @@ void RequestTracker::read_request_op(const sync::EntryView& e, Batch& batch) {
     const std::string owner = text_of(e.op);
     if (owner.empty()) return;
     set_once(h.assigned_at, t);
-    Instant& last = last_assigned_[owner];
-    last = std::max(last, t);
+    note_assigned(owner, t);
     if (e.op.origin == sync::Origin::kClient) {
       batch.changes.owner_edits.push_back({std::string(id), owner, std::string(e.op.author)});
     }

@@ -83,8 +83,8 @@ class RequestTracker {
 
   // When `owner` was last given a request (by rule or by hand); unset if never.
   std::optional<Instant> last_assigned(const std::string& owner) const;
-  // An assignment decided at `at` and not ingested yet (the next request of the same push
-  // is decided before the log is read again).
+  // `owner` was given a request at `at`: read from the log, or decided and not ingested yet
+  // (the next request of the same push is decided before the log is read again).
   void note_assigned(const std::string& owner, Instant at) {
     Instant& last = last_assigned_[owner];
     last = std::max(last, at);

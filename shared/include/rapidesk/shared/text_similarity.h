@@ -24,6 +24,8 @@ CharacterBigrams character_bigrams(std::string_view utf8);
 
 // |a ∩ b| / |a ∪ b|, in [0, 1]; 0 when either set is empty.
 double jaccard_similarity(const CharacterBigrams& a, const CharacterBigrams& b);
+// The same from the counts: `shared` members in both, of sets of `a_size` and `b_size`.
+double jaccard_of_counts(std::size_t shared, std::size_t a_size, std::size_t b_size);
 
 struct SimilarityMatch {
   std::size_t index = 0;  // into the candidates

@@ -55,6 +55,7 @@ struct Clock {
   std::optional<Instant> original_due;     // the policy's due, before any re-agreement
   std::optional<Reagreement> reagreement;  // the latest, when there is one
   Outcome outcome = Outcome::kRunning;
+  const WorkingCalendar* calendar = nullptr;  // the target's (owned by the policy)
 };
 
 // Every clock that applies to the request now, in SlaTarget order. Clocks whose start has
