@@ -178,6 +178,10 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       s = read_int(v, key, 1, 256, c.worker_threads);
     } else if (key == "max_connections") {
       s = read_int(v, key, 1, 1'000'000, c.max_connections);
+    } else if (key == "max_connections_per_address") {
+      s = read_int(v, key, 0, 1'000'000, c.max_connections_per_address);
+    } else if (key == "max_streams_per_user") {
+      s = read_int(v, key, 0, 100'000, c.max_streams_per_user);
     } else if (key == "token_ttl_days") {
       s = read_int(v, key, 1, 3650, c.token_ttl_days);
     } else if (key == "header_timeout_seconds") {

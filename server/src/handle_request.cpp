@@ -133,6 +133,17 @@ StreamAdmission admit_stream(HttpRequest request, ServerState& state) {
     result.refusal.route = std::string(kStreamPath);
     return result;
   }
+  result.slot = state.stream_slots.take(auth->user);
+  if (!result.slot) {
+    result.refusal = error_response(
+        429, "too_many_streams",
+        format_text(Text{"this account already has {} live connections open, the most allowed; quit Rapidesk on another "
+                         "device and try again",
+                         "此账号已打开 {} 个实时连接，已达上限；请在其他设备上退出 Rapidesk 后重试"},
+                    {same_text(std::to_string(state.stream_slots.per_user()))}));
+    result.refusal.route = std::string(kStreamPath);
+    return result;
+  }
   result.accepted = true;
   result.auth = std::move(*auth);
   return result;

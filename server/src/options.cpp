@@ -35,7 +35,8 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
 
   static constexpr std::string_view kTakesValue[] = {
       "--data", "--database", "--listen", "--config", "--threads", "--workers", "--token-ttl-days", "--header-timeout",
-      "--body-timeout", "--idle-timeout", "--max-body-bytes", "--max-connections", "--shutdown-grace",
+      "--body-timeout", "--idle-timeout", "--max-body-bytes", "--max-connections", "--max-connections-per-address",
+      "--shutdown-grace",
       "--tls-cert", "--tls-key"};
   auto takes_value = [](std::string_view name) {
     for (auto v : kTakesValue) {
@@ -132,6 +133,8 @@ Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
       if (s = number(1024, 1LL << 30); s) cl.config.max_body_bytes = static_cast<size_t>(n);
     } else if (name == "--max-connections") {
       if (s = number(1, 1'000'000); s) cl.config.max_connections = static_cast<int>(n);
+    } else if (name == "--max-connections-per-address") {
+      if (s = number(0, 1'000'000); s) cl.config.max_connections_per_address = static_cast<int>(n);
     } else if (name == "--shutdown-grace") {
       if (s = number(0, 3600); s) cl.config.shutdown_grace_s = static_cast<int>(n);
     } else {
@@ -171,6 +174,10 @@ Options (flags override the --config file, which overrides the defaults):
   --idle-timeout S       seconds an idle keep-alive connection is kept (default 60)  空闲连接超时
   --max-body-bytes N     largest request body accepted (default 8388608 = 8 MiB)  请求体上限
   --max-connections N    concurrent connections (default 1024)  最大连接数
+  --max-connections-per-address N
+                         concurrent connections from one address, an IPv6 /64 counting as one;
+                         trusted proxies are not counted (default 256; 0 = no limit)
+                         单个地址的最大连接数（IPv6 按 /64 计；可信代理不计）
   --shutdown-grace S     after SIGINT/SIGTERM, seconds in-flight requests may take (default 10)
   --tls-cert FILE, --tls-key FILE
                          serve HTTPS/WSS (TLS 1.2+) with this PEM certificate chain and key  启用 TLS

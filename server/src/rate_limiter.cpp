@@ -1,25 +1,14 @@
 #include "rapidesk/server/rate_limiter.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
+
+#include "rapidesk/server/forwarded.h"
 
 namespace rapidesk::server {
 
 namespace {
 // Keys are user input; bound what one entry can cost.
 std::string key_of(std::string_view text) { return std::string(text.substr(0, 128)); }
-
-// An IPv6 client is counted by its /64: one subscriber usually holds a whole /64, and would
-// otherwise get a fresh address limit for every address in it.
-std::string address_key(std::string_view address) {
-  unsigned char v6[16];
-  const std::string text = key_of(address);
-  if (text.find(':') == std::string::npos || inet_pton(AF_INET6, text.c_str(), v6) != 1) return text;
-  std::fill(v6 + 8, v6 + 16, 0);
-  char out[INET6_ADDRSTRLEN];
-  return inet_ntop(AF_INET6, v6, out, sizeof out) ? std::string(out) + "/64" : text;
-}
 }  // namespace
 
 LoginRateLimiter::LoginRateLimiter(Limits limits) : limits_(limits) {}
@@ -62,18 +51,18 @@ std::optional<std::int64_t> LoginRateLimiter::begin_attempt(std::string_view use
   std::lock_guard lock(mutex_);
   auto by_user = wait_for(users_, users_under_way_, user, limits_.failures_per_user, now);
   auto by_address =
-      wait_for(addresses_, addresses_under_way_, address_key(address), limits_.failures_per_address, now);
+      wait_for(addresses_, addresses_under_way_, address_group(address), limits_.failures_per_address, now);
   if (by_user && by_address) return std::max(*by_user, *by_address);
   if (by_user || by_address) return by_user ? by_user : by_address;
   ++users_under_way_[key_of(user)];
-  ++addresses_under_way_[address_key(address)];
+  ++addresses_under_way_[address_group(address)];
   return std::nullopt;
 }
 
 void LoginRateLimiter::end_attempt(std::string_view user, std::string_view address) {
   std::lock_guard lock(mutex_);
   for (auto [map, key] : {std::pair{&users_under_way_, key_of(user)},
-                          std::pair{&addresses_under_way_, address_key(address)}}) {
+                          std::pair{&addresses_under_way_, address_group(address)}}) {
     auto it = map->find(key);
     if (it != map->end() && --it->second <= 0) map->erase(it);
   }
@@ -84,11 +73,11 @@ void LoginRateLimiter::record_failure(std::string_view user, std::string_view ad
   // Entries live one window; sweep now and then so a spray of names cannot grow the maps.
   if (++calls_ % 256 == 0) prune_all(now);
   users_[key_of(user)].push_back(now);
-  addresses_[address_key(address)].push_back(now);
+  addresses_[address_group(address)].push_back(now);
   // Keep no more than the limit's worth per key.
   auto& u = users_[key_of(user)];
   while (u.size() > static_cast<size_t>(limits_.failures_per_user)) u.pop_front();
-  auto& a = addresses_[address_key(address)];
+  auto& a = addresses_[address_group(address)];
   while (a.size() > static_cast<size_t>(limits_.failures_per_address)) a.pop_front();
 }
 

@@ -30,6 +30,7 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
       storage(std::move(storage_in)),
       login_limiter(LoginRateLimiter::Limits{config.login_failures_per_user, config.login_failures_per_address,
                                              static_cast<std::int64_t>(config.login_window_s) * 1000}),
+      stream_slots(config.max_streams_per_user),
       log(log_out) {
   sync = std::make_unique<SyncService>(*storage, [c = clock] { return c(); });
   sync->set_commit_listener(

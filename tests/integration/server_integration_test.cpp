@@ -2,6 +2,8 @@
 // admin CLI, sign-in over HTTP, the WebSocket stream, hostile input, slow clients, SIGTERM.
 // Plain POSIX sockets with poll() timeouts, so a misbehaving server fails a test instead of
 // hanging it.
+#include <sys/resource.h>
+
 #include "harness.h"
 
 namespace {
@@ -373,6 +375,119 @@ TEST_F(ServerTest, SignInLimitPerAddressSeesClientsBehindTrustedProxy) {
   start({"--config", config.string()});
   for (int i = 0; i < 3; ++i) EXPECT_EQ(attempt("nobody" + std::to_string(i), "x", "198.51.100." + std::to_string(i)), 401);
   EXPECT_EQ(attempt("alice", "correct horse", "198.51.100.99"), 429);
+}
+
+}  // namespace
+
+namespace {
+
+using namespace rapidesk_it;
+
+// CPU time the process has used (user + system), in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (name) "
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // fields 3..13
+  long utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return utime + stime;
+}
+
+std::size_t count_in_file(const std::filesystem::path& file, const std::string& needle) {
+  std::stringstream read;
+  read << std::ifstream(file).rdbuf();
+  const std::string text = read.str();
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// One host cannot take every connection: past max_connections_per_address its further
+// connections are closed at once, while what it holds is still served. Connections from a
+// trusted proxy carry many clients and are not counted.
+TEST_F(ServerTest, ConnectionsPerAddressAreCapped) {
+  start({"--max-connections-per-address", "3"});
+  std::vector<std::unique_ptr<Connection>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<Connection>(port()));
+  ASSERT_TRUE(held[0]->send_all(request_text("GET", "/healthz", "", {})));
+  ASSERT_EQ(read_response(*held[0]).status, 200);  // accepted before the next one is tried
+  Connection fourth(port());
+  EXPECT_TRUE(fourth.closed_within(2s)) << "a fourth connection from the address was kept";
+  for (auto& c : held) {
+    ASSERT_TRUE(c->send_all(request_text("GET", "/healthz", "", {})));
+    EXPECT_EQ(read_response(*c).status, 200) << "the connections held are still served";
+  }
+  held.pop_back();  // one closes: its place is free again
+  bool served = false;
+  for (auto deadline = Clock::now() + 3s; !served && Clock::now() < deadline;) {
+    served = http(port(), "GET", "/healthz").status == 200;
+    if (!served) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_TRUE(served);
+  EXPECT_GE(count_in_file(log_, "max_connections_per_address"), 1u);
+  ASSERT_EQ(server_->terminate_and_wait(10s), 0);
+
+  const auto config = dir_.path() / "server.json";
+  std::ofstream(config) << R"({"trusted_proxies": ["127.0.0.1"], "max_connections_per_address": 3})";
+  start({"--config", config.string()});
+  std::vector<std::unique_ptr<Connection>> proxied;
+  for (int i = 0; i < 6; ++i) {
+    proxied.push_back(std::make_unique<Connection>(port()));
+    ASSERT_TRUE(proxied.back()->send_all(request_text("GET", "/healthz", "", {"X-Forwarded-For: 203.0.113.9"})));
+    EXPECT_EQ(read_response(*proxied.back()).status, 200) << "connection " << i << " through the trusted proxy";
+  }
+}
+
+// Out of file descriptors, accepting fails while a connection waits in the backlog. The
+// listener used to retry at once, spinning an I/O thread at 100% (and writing a log line
+// per try) until a descriptor came free; it now waits before each retry.
+TEST_F(ServerTest, AcceptFailingForLackOfDescriptorsDoesNotSpin) {
+  start();
+  const pid_t pid = server_->pid();
+  rlimit original{};
+  ASSERT_EQ(prlimit(pid, RLIMIT_NOFILE, nullptr, &original), 0);
+  std::size_t open_fds = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    ++open_fds;
+  }
+  rlimit tight = original;
+  tight.rlim_cur = open_fds + 1;  // room for one connection
+  ASSERT_EQ(prlimit(pid, RLIMIT_NOFILE, &tight, nullptr), 0);
+  std::vector<std::unique_ptr<Connection>> waiting;
+  for (int i = 0; i < 4; ++i) waiting.push_back(std::make_unique<Connection>(port()));
+  std::this_thread::sleep_for(300ms);
+  const long before = cpu_ticks(pid);
+  std::this_thread::sleep_for(1500ms);
+  const long used = cpu_ticks(pid) - before;
+  const long ticks_per_second = sysconf(_SC_CLK_TCK);
+  EXPECT_LT(used, ticks_per_second / 5) << "the server burnt " << used << " ticks in 1.5 s waiting for descriptors";
+  EXPECT_GE(count_in_file(log_, "\"during\":\"accept\""), 1u) << "the failure is logged";
+  EXPECT_LT(count_in_file(log_, "\"during\":\"accept\""), 40u) << "but not once per spin";
+
+  // Descriptors free again: the waiting clients are served.
+  ASSERT_EQ(prlimit(pid, RLIMIT_NOFILE, &original, nullptr), 0);
+  for (auto& c : waiting) {
+    ASSERT_TRUE(c->send_all(request_text("GET", "/healthz", "", {})));
+    EXPECT_EQ(read_response(*c, 5s).status, 200);
+  }
+  EXPECT_EQ(server_->terminate_and_wait(10s), 0);
+}
+
+// A request that outlives the shutdown grace period is abandoned, and the server still exits
+// cleanly: the answer it can no longer send is dropped with its connection, after which the
+// server's own state goes (not before, as it once could).
+TEST_F(ServerTest, ShutdownForcedAfterTheGracePeriodExitsCleanly) {
+  start({"--shutdown-grace", "1"});
+  Connection busy(port());
+  ASSERT_TRUE(busy.send_all(request_text("GET", "/_test/sleep?ms=2500", "", {})));
+  std::this_thread::sleep_for(300ms);
+  const auto t0 = Clock::now();
+  EXPECT_EQ(server_->terminate_and_wait(10s), 0);
+  EXPECT_LT(Clock::now() - t0, 6s);
+  EXPECT_EQ(count_in_file(log_, "shutdown_forced"), 1u);
+  EXPECT_EQ(read_response(busy, 1s).status, 0) << "no answer after the grace period";
 }
 
 }  // namespace

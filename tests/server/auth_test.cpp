@@ -219,6 +219,30 @@ TEST(Auth, StreamAcceptsQueryTokenButOtherEndpointsDoNot) {
   EXPECT_EQ(admit_stream(upgrade, *f.state).refusal.status, 404);
 }
 
+TEST(Auth, AUserHoldsAtMostMaxStreamsPerUser) {
+  Fixture f;  // the default limit: 8
+  f.add_user("alice", "correct horse");
+  f.add_user("bob", "battery staple");
+  HttpRequest upgrade;
+  upgrade.method = "GET";
+  upgrade.target = "/api/v1/stream?token=" + f.token_for("alice", "correct horse");
+  std::vector<StreamAdmission> open;
+  for (int i = 0; i < 8; ++i) {
+    open.push_back(admit_stream(upgrade, *f.state));
+    ASSERT_TRUE(open.back().accepted) << i;
+  }
+  StreamAdmission ninth = admit_stream(upgrade, *f.state);
+  EXPECT_FALSE(ninth.accepted);
+  EXPECT_EQ(ninth.refusal.status, 429);
+  EXPECT_NE(ninth.refusal.body.find("too_many_streams"), std::string::npos) << ninth.refusal.body;
+  EXPECT_NE(ninth.refusal.body.find("8"), std::string::npos);
+  HttpRequest bobs = upgrade;
+  bobs.target = "/api/v1/stream?token=" + f.token_for("bob", "battery staple");
+  EXPECT_TRUE(admit_stream(bobs, *f.state).accepted) << "another user is not affected";
+  open.pop_back();  // a stream ends: its place is free again
+  EXPECT_TRUE(admit_stream(upgrade, *f.state).accepted);
+}
+
 TEST(Auth, UserNameRule) {
   EXPECT_TRUE(is_valid_user_name("alice"));
   EXPECT_TRUE(is_valid_user_name("a.b-c_d9"));

@@ -11,6 +11,7 @@
 #include "rapidesk/server/options.h"
 #include "rapidesk/server/rate_limiter.h"
 #include "rapidesk/server/router.h"
+#include "rapidesk/server/stream_slots.h"
 #include "test_support.h"
 
 namespace rapidesk::server {
@@ -254,6 +255,38 @@ TEST(Forwarded, ClientAddressBelievesOnlyTrustedProxies) {
   EXPECT_EQ(canonical_ip("not-an-ip"), "not-an-ip");
   EXPECT_TRUE(is_ip_address("127.0.0.1"));
   EXPECT_FALSE(is_ip_address("127.0.0.1:80"));
+}
+
+TEST(Forwarded, AddressGroupsCountAnIpv6SubscriberOnce) {
+  EXPECT_EQ(address_group("203.0.113.9"), "203.0.113.9");
+  EXPECT_EQ(address_group("::ffff:203.0.113.9"), "203.0.113.9") << "mapped IPv4 is the IPv4 address";
+  EXPECT_EQ(address_group("2001:db8:1:2:dead::beef"), "2001:db8:1:2::/64");
+  EXPECT_EQ(address_group("2001:DB8:1:2::1"), "2001:db8:1:2::/64");
+  EXPECT_NE(address_group("2001:db8:1:3::1"), address_group("2001:db8:1:2::1"));
+  EXPECT_EQ(address_group(std::string(500, 'x')).size(), 128u) << "not an address: bounded";
+  EXPECT_TRUE(is_trusted_proxy("::ffff:10.0.0.5", {"10.0.0.5"}));
+  EXPECT_FALSE(is_trusted_proxy("10.0.0.6", {"10.0.0.5"}));
+}
+
+TEST(StreamSlots, EachUserHoldsAtMostTheLimitAndGetsPlacesBack) {
+  StreamSlots slots(2);
+  auto a1 = slots.take("alice");
+  auto a2 = slots.take("alice");
+  ASSERT_TRUE(a1 && a2);
+  EXPECT_FALSE(slots.take("alice")) << "a third stream is over the limit";
+  EXPECT_TRUE(slots.take("bob")) << "other users are not affected";
+  EXPECT_EQ(slots.held_by("bob"), 0u) << "a slot not kept is given back";
+  {
+    StreamSlots::Slot moved = std::move(*a1);
+    a1.reset();
+    EXPECT_EQ(slots.held_by("alice"), 2u) << "moving a slot does not give it back";
+  }
+  EXPECT_EQ(slots.held_by("alice"), 1u);
+  EXPECT_TRUE(slots.take("alice"));
+  StreamSlots unlimited(0);
+  std::vector<StreamSlots::Slot> many;
+  for (int i = 0; i < 100; ++i) many.push_back(*unlimited.take("alice"));
+  EXPECT_EQ(unlimited.held_by("alice"), 100u);
 }
 
 TEST(Config, ListenAddresses) {

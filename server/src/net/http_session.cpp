@@ -51,8 +51,11 @@ void fail(ServerState& state, beast::error_code ec, std::string_view what, std::
 }
 
 template <class Stream>
-HttpSession<Stream>::HttpSession(tcp::socket&& socket, NetContext& ctx)
-    : ctx_(ctx), strand_(socket.get_executor()), stream_(make_stream<Stream>(std::move(socket), ctx)) {
+HttpSession<Stream>::HttpSession(tcp::socket&& socket, NetContext& ctx, std::string group)
+    : ctx_(ctx),
+      strand_(socket.get_executor()),
+      stream_(make_stream<Stream>(std::move(socket), ctx)),
+      group_(std::move(group)) {
   beast::error_code ec;
   const auto endpoint = tcp_layer().socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string();
@@ -65,7 +68,7 @@ HttpSession<Stream>::~HttpSession() {
 
 template <class Stream>
 void HttpSession<Stream>::run() {
-  id_ = ctx_.connections.add(this->weak_from_this());
+  id_ = ctx_.connections.add(this->weak_from_this(), group_);
   if constexpr (kIsTls<Stream>) {
     // The TLS handshake counts as the start of the first request.
     tcp_layer().expires_after(std::chrono::seconds(ctx_.state.config.header_timeout_s));
@@ -272,7 +275,9 @@ void HttpSession<Stream>::on_stream_admission(HttpRequest request, std::shared_p
   handed_off_ = true;
   ctx_.connections.remove(id_);
   id_ = 0;
-  std::make_shared<WsSession<Stream>>(std::move(stream_), ctx_, std::move(admission.auth))->run(parser_->release());
+  std::make_shared<WsSession<Stream>>(std::move(stream_), ctx_, std::move(admission.auth), std::move(*admission.slot),
+                                     group_)
+      ->run(parser_->release());
 }
 
 template <class Stream>

@@ -23,7 +23,9 @@ namespace rapidesk::server::net {
 template <class Stream>
 class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(tcp::socket&& socket, NetContext& ctx);
+  // `group`: the peer's address group for the per-address connection count (empty: not
+  // counted); see ConnectionRegistry.
+  HttpSession(tcp::socket&& socket, NetContext& ctx, std::string group);
   ~HttpSession() override;
 
   void run();
@@ -61,6 +63,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   std::shared_ptr<http::response<http::string_body>> response_;  // alive until written
   http::response<http::empty_body> continue_;                     // "100 Continue"
   std::string remote_;
+  std::string group_;
   std::uint64_t id_ = 0;
   std::chrono::steady_clock::time_point request_started_;
   unsigned request_version_ = 11;

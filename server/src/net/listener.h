@@ -1,7 +1,12 @@
 // Accepts TCP connections and starts an HttpSession (plain or TLS) for each, on its own strand.
+// Refuses (closes at once) a connection over max_connections, or over
+// max_connections_per_address for its address group. When accepting fails (out of file
+// descriptors), waits before trying again: the pending connection keeps the socket
+// readable, and retrying at once would spin an I/O thread while nothing can be accepted.
 // Thread-safe via its strand: stop() may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -23,10 +28,17 @@ class Listener : public std::enable_shared_from_this<Listener> {
  private:
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  // Closes `socket` at once if a limit is reached; logs why.
+  bool refuse_over_limit(tcp::socket& socket, const std::string& group);
+
+  static constexpr auto kFirstRetryDelay = std::chrono::milliseconds(10);
+  static constexpr auto kMaxRetryDelay = std::chrono::milliseconds(1000);
 
   asio::io_context& ioc_;
   NetContext& ctx_;
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_;                                 // the wait after a failed accept
+  std::chrono::milliseconds retry_delay_ = kFirstRetryDelay;  // doubles while accepting fails
 };
 
 }  // namespace rapidesk::server::net

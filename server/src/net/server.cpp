@@ -22,9 +22,9 @@ class Server::Impl {
  public:
   explicit Impl(ServerState& state)
       : state_(state),
+        ctx_{state, workers_, connections_, stopping_},
         ioc_(state.config.io_threads),
         workers_(static_cast<std::size_t>(state.config.worker_threads)),
-        ctx_{state, workers_, connections_, stopping_},
         signals_(ioc_) {}
 
   Result<std::string> start() {
@@ -126,15 +126,20 @@ class Server::Impl {
     return Status::ok();
   }
 
+  // Declaration order is destruction order, reversed. A shutdown forced after the grace
+  // period leaves handlers queued in workers_ and ioc_; destroying them destroys their
+  // sessions, which still use ctx_, connections_ and the TLS context, and their sockets,
+  // which need ioc_. So: what sessions use first, then ioc_, then the queues that hold
+  // sessions (workers_), emptied while ioc_ still exists.
   ServerState& state_;
-  asio::io_context ioc_;
-  asio::thread_pool workers_;
   ConnectionRegistry connections_;
   std::atomic<bool> stopping_{false};
-  NetContext ctx_;
+  std::unique_ptr<asio::ssl::context> tls_;  // set when serving TLS
+  NetContext ctx_;                           // refers to workers_ before it is built; used only after
+  asio::io_context ioc_;
+  asio::thread_pool workers_;
   asio::signal_set signals_;
   std::shared_ptr<Listener> listener_;
-  std::unique_ptr<asio::ssl::context> tls_;  // set when serving TLS
 
   std::mutex mutex_;
   std::condition_variable finished_cv_;

@@ -22,8 +22,14 @@ std::string cursor_message(std::int64_t cursor) {
 }  // namespace
 
 template <class Stream>
-WsSession<Stream>::WsSession(Stream&& stream, NetContext& ctx, AuthContext auth)
-    : ctx_(ctx), ws_(std::move(stream)), auth_(std::move(auth)), recheck_(ws_.get_executor()) {
+WsSession<Stream>::WsSession(Stream&& stream, NetContext& ctx, AuthContext auth, StreamSlots::Slot slot,
+                             std::string group)
+    : ctx_(ctx),
+      ws_(std::move(stream)),
+      auth_(std::move(auth)),
+      slot_(std::move(slot)),
+      group_(std::move(group)),
+      recheck_(ws_.get_executor()) {
   beast::error_code ec;
   const auto endpoint = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string();
@@ -37,7 +43,7 @@ WsSession<Stream>::~WsSession() {
 
 template <class Stream>
 void WsSession<Stream>::run(http::request<http::string_body> upgrade) {
-  id_ = ctx_.connections.add(this->weak_from_this());
+  id_ = ctx_.connections.add(this->weak_from_this(), group_);
   // The websocket stream keeps its own timeouts; the TCP-level one would cut idle clients.
   beast::get_lowest_layer(ws_).expires_never();
   websocket::stream_base::timeout timeouts{};

@@ -15,6 +15,7 @@
 #include "net/net_common.h"
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/cursor_announcer.h"
+#include "rapidesk/server/stream_slots.h"
 
 namespace rapidesk::server::net {
 
@@ -23,8 +24,9 @@ class WsSession : public Connection,
                   public CursorListener,
                   public std::enable_shared_from_this<WsSession<Stream>> {
  public:
-  // Takes over the stream of the HttpSession that read the upgrade request.
-  WsSession(Stream&& stream, NetContext& ctx, AuthContext auth);
+  // Takes over the stream of the HttpSession that read the upgrade request, the user's
+  // stream slot (given back when the session ends) and the peer's address group.
+  WsSession(Stream&& stream, NetContext& ctx, AuthContext auth, StreamSlots::Slot slot, std::string group);
   ~WsSession() override;
 
   // Completes the handshake for the upgrade request the HttpSession read.
@@ -57,6 +59,8 @@ class WsSession : public Connection,
   beast::flat_buffer buffer_;
   std::deque<Outgoing> queue_;  // front() is being written while writing_
   AuthContext auth_;
+  StreamSlots::Slot slot_;
+  std::string group_;
   asio::steady_timer recheck_;
   std::string remote_;
   std::uint64_t id_ = 0;

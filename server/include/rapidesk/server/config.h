@@ -29,6 +29,12 @@ struct ServerConfig {
   // group commit, so more waiting handlers make larger commits: this is not a CPU count.
   int worker_threads = 16;
   int max_connections = 1024;
+  // Connections one client address group (an IPv4 address, an IPv6 /64) may hold, so that
+  // one host cannot take them all; trusted_proxies are not counted. 0 = no limit.
+  int max_connections_per_address = 256;
+  // Streams (/api/v1/stream) one user may hold open; a further one is refused with 429.
+  // 0 = no limit.
+  int max_streams_per_user = 8;
 
   int token_ttl_days = 30;
 

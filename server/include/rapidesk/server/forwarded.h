@@ -23,4 +23,14 @@ bool is_ip_address(std::string_view text);
 // not an address comes back as it was.
 std::string canonical_ip(std::string_view text);
 
+// True when `address` is one of `trusted_proxies`, compared as addresses (canonical_ip).
+bool is_trusted_proxy(std::string_view address, const std::vector<std::string>& trusted_proxies);
+
+// The group a client is counted in by the limits per address (sign-in failures,
+// connections): an IPv4 address alone, an IPv6 address by its /64, since one subscriber
+// usually holds a whole /64 and would otherwise get a fresh limit for every address in it.
+// Canonical first, so ::ffff:10.0.0.5 is 10.0.0.5. Anything that is not an address is its
+// own group (at most 128 bytes of it).
+std::string address_group(std::string_view address);
+
 }  // namespace rapidesk::server

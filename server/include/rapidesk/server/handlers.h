@@ -1,8 +1,11 @@
 // Request handling: free functions of (request, state) -> response that never see a socket.
 #pragma once
 
+#include <optional>
+
 #include "rapidesk/server/auth.h"
 #include "rapidesk/server/http_types.h"
+#include "rapidesk/server/stream_slots.h"
 
 namespace rapidesk::server {
 
@@ -22,11 +25,13 @@ void record_response(const HttpRequest& request, const HttpResponse& response, d
                      ServerState& state);
 
 // The checks a WebSocket upgrade on /api/v1/stream must pass (path, protocol header, token
-// from the Authorization header or ?token=). On failure, the HTTP response to send instead.
+// from the Authorization header or ?token=, a free place among the user's streams). On
+// failure, the HTTP response to send instead.
 struct StreamAdmission {
   bool accepted = false;
-  AuthContext auth;       // when accepted
-  HttpResponse refusal;   // when not
+  AuthContext auth;                        // when accepted
+  std::optional<StreamSlots::Slot> slot;   // when accepted: held while the stream is open
+  HttpResponse refusal;                    // when not
 };
 StreamAdmission admit_stream(HttpRequest request, ServerState& state);
 

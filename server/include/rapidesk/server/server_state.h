@@ -19,6 +19,7 @@
 #include "rapidesk/server/router.h"
 #include "rapidesk/server/sla_service.h"
 #include "rapidesk/server/storage.h"
+#include "rapidesk/server/stream_slots.h"
 #include "rapidesk/server/sync_service.h"
 
 namespace rapidesk::server {
@@ -57,6 +58,7 @@ struct ServerState {
   Metrics metrics;
   CursorAnnouncer announcer;
   LoginRateLimiter login_limiter;
+  StreamSlots stream_slots;
   EventLog log;
   // SLA clocks and assignment; observes every push of `sync`. Last, so that it (and its
   // scheduler thread) goes before everything it uses.
