@@ -360,7 +360,15 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
 Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t page_cursor,
                               std::vector<const LogEntry*>* applied) {
   VisibleFollower follower(*this);
-  for (const LogEntry& e : entries) {
+  // In log order, as the server merged them (a server that sends a row's earlier history
+  // after a newer entry of it would otherwise read as a divergence).
+  std::vector<const LogEntry*> in_order;
+  in_order.reserve(entries.size());
+  for (const LogEntry& e : entries) in_order.push_back(&e);
+  const auto by_seq = [](const LogEntry* a, const LogEntry* b) { return a->seq < b->seq; };
+  if (!std::is_sorted(in_order.begin(), in_order.end(), by_seq)) std::stable_sort(in_order.begin(), in_order.end(), by_seq);
+  for (const LogEntry* entry : in_order) {
+    const LogEntry& e = *entry;
     if (confirmed_.contains(e.op.op)) continue;
     clock_.observe(e.op.hlc);
     accepted_ = std::max(accepted_, e.op.hlc);

@@ -51,11 +51,12 @@ struct Device {
   }
 
   // Pulls until nothing more; returns how many entries arrived.
-  size_t pull(int port, const std::string& token) {
+  size_t pull(int port, const std::string& token, int limit = 1000) {
     size_t total = 0;
     for (;;) {
-      Response r = http(port, "GET", "/api/v1/sync/pull?cursor=" + std::to_string(replica.cursor()) + "&limit=1000", {},
-                        {"Authorization: Bearer " + token});
+      Response r = http(port, "GET",
+                        "/api/v1/sync/pull?cursor=" + std::to_string(replica.cursor()) + "&limit=" + std::to_string(limit),
+                        {}, {"Authorization: Bearer " + token});
       EXPECT_EQ(r.status, 200) << r.body;
       auto page = sync::decode_pull(r.body);
       EXPECT_TRUE(page.ok());
@@ -192,6 +193,56 @@ TEST_F(SyncTest, AnotherTeamsRequestIsNeitherVisibleNorEditable) {
   auto customer = south.replica.visible().read("request", row, "customer");
   ASSERT_TRUE(customer);
   EXPECT_EQ(customer->value.as_string(), "苏州精密制造");
+}
+
+// The usual hand-over: a coordinator retitles another team's request, then assigns it to
+// this team. The reader's pull met the retitle (visible by the request's team now) before
+// the hand-over that brings the request's earlier history, so the replica applied the new
+// title and then the older one, judged it differently from the server, and stopped syncing
+// for good. The request's notes stayed behind too. Now a page is in log order and the
+// history (with the request's children) comes with the first entry that needs it, on pages
+// of any size.
+TEST_F(SyncTest, ARequestHandedOnAfterAnEditArrivesWholeAndInStep) {
+  for (int limit : {1000, 3, 1}) {
+    SCOPED_TRACE("limit " + std::to_string(limit));
+    Device north("dev-north-" + std::to_string(limit), "north.field");
+    const std::string row = north.new_request("苏州精密制造", "设备巡检");
+    ASSERT_TRUE(north.replica.set_field("request", row, "team", sync::Value::string("NORTH")));
+    const std::string note = north.replica.new_row_id();
+    const std::vector<sync::FieldEdit> note_fields = {{"request_id", sync::Value::string(row)},
+                                                      {"kind", sync::Value::string("note")},
+                                                      {"author", sync::Value::string("north.field")},
+                                                      {"text", sync::Value::string("客户说周三上午方便")}};
+    ASSERT_TRUE(north.replica.edit("activity", note, note_fields));
+    ASSERT_TRUE(north.push(port(), north_));
+
+    Device south("dev-south-" + std::to_string(limit), "south.field");
+    south.pull(port(), south_, limit);  // SOUTH's copy is up to date and has nothing of it
+    ASSERT_FALSE(south.replica.visible().read("request", row, "title"));
+
+    Device coord("dev-coord-" + std::to_string(limit), "coord");
+    coord.pull(port(), coord_);
+    ASSERT_TRUE(coord.replica.set_field("request", row, "title", sync::Value::string("设备巡检（加急）")));
+    ASSERT_TRUE(coord.push(port(), coord_));
+    ASSERT_TRUE(coord.replica.set_field("request", row, "team", sync::Value::string("SOUTH")));
+    ASSERT_TRUE(coord.push(port(), coord_));
+
+    south.pull(port(), south_, limit);  // fails the test if the replica diverges
+    auto title = south.replica.visible().read("request", row, "title");
+    ASSERT_TRUE(title);
+    EXPECT_EQ(title->value.as_string(), "设备巡检（加急）");
+    auto customer = south.replica.visible().read("request", row, "customer");
+    ASSERT_TRUE(customer);
+    EXPECT_EQ(customer->value.as_string(), "苏州精密制造");
+    auto body = south.replica.visible().read("activity", note, "text");
+    ASSERT_TRUE(body) << "the request's notes come with it";
+    EXPECT_EQ(body->value.as_string(), "客户说周三上午方便");
+    // Later edits keep arriving.
+    ASSERT_TRUE(coord.replica.set_field("request", row, "title", sync::Value::string("设备巡检（已联系）")));
+    ASSERT_TRUE(coord.push(port(), coord_));
+    south.pull(port(), south_, limit);
+    EXPECT_EQ(south.replica.visible().read("request", row, "title")->value.as_string(), "设备巡检（已联系）");
+  }
 }
 
 TEST_F(SyncTest, ClockOneYearAheadIsRefusedWithAClearMessage) {

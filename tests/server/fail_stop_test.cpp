@@ -1,8 +1,11 @@
 // When a group commit or a merge fails midway, the server stops taking changes: every push
 // waiting on the failure is answered with an error, none waits for good, the log says why,
-// and nothing of the failed work is stored or committed later.
+// and nothing of the failed work is stored or committed later. With several servers on one
+// database, a server whose commit failed or whose writer lease was lost never serves what
+// it merged meanwhile as durable, whatever the others wrote since.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,7 +19,11 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "rapidesk/server/shared_log.h"
+#include "rapidesk/server/sync_service.h"
 #include "rapidesk/sync/client_replica.h"
 #include "rapidesk/sync/codec.h"
 #include "test_support.h"
@@ -121,6 +128,11 @@ class HeldLogStorage final : public Storage {
   }
   Result<std::vector<std::string>> load_sla_fired() override { return inner_->load_sla_fired(); }
 
+  // Several servers: the shared log handed to the sync service (null: a server alone). Set
+  // before the service is built; not owned.
+  SharedLog* shared = nullptr;
+  SharedLog* shared_log() override { return shared; }
+
  private:
   static Status team_read_failure() {
     return Status(ErrorCode::kUnavailable, Text{"the database connection was lost", "数据库连接已断开"});
@@ -132,22 +144,28 @@ class HeldLogStorage final : public Storage {
   int held_ = 0, released_ = 0, writes_ = 0;
 };
 
-// `user` files a new request and pushes it through the endpoint, from a device of its own
-// for each `round` (the same device and round would replay the same op ids).
-HttpResponse push_new_request(Fixture& f, const std::string& user, const std::string& token, int round) {
-  const std::string device = "dev-" + user + "-" + std::to_string(round);
+// The ops of a new request filed on `device`, one request per device (its op ids are the
+// device's own). Every such request makes as many log entries: its fields, then its number.
+std::vector<sync::FieldOp> new_request_ops(const std::string& device, const std::string& user) {
   sync::ClientReplica replica(sync::ClientOptions{device, user, 1}, [] { return testing::kStart; },
-                              [state = std::make_shared<std::mt19937_64>(std::hash<std::string>{}(user) + round)] {
+                              [state = std::make_shared<std::mt19937_64>(std::hash<std::string>{}(device))] {
                                 return (*state)();
                               });
   const std::vector<sync::FieldEdit> intake = {{"customer", sync::Value::string("宁波港口服务")},
-                                               {"title", sync::Value::string("扫码枪无法连接 " + user)},
+                                               {"title", sync::Value::string("扫码枪无法连接 " + device)},
                                                {"category", sync::Value::string("tech_support")},
                                                {"channel", sync::Value::string("visit")},
                                                {"team", sync::Value::string("NORTH")}};
   auto ops = replica.edit("request", replica.new_row_id(), intake);
   EXPECT_TRUE(ops) << ops.status().message().en;
-  return f.request("POST", "/api/v1/sync/push", sync::encode_push(device, replica.next_push()),
+  return replica.next_push();
+}
+
+// `user` files a new request and pushes it through the endpoint, from a device of its own
+// for each `round` (the same device and round would replay the same op ids).
+HttpResponse push_new_request(Fixture& f, const std::string& user, const std::string& token, int round) {
+  const std::string device = "dev-" + user + "-" + std::to_string(round);
+  return f.request("POST", "/api/v1/sync/push", sync::encode_push(device, new_request_ops(device, user)),
                    {{"authorization", "Bearer " + token}});
 }
 
@@ -461,6 +479,273 @@ TEST(StorageFaults, ATeamLookupThatFailsFailsThePushInsteadOfRefusingTheLeadsEdi
   ASSERT_TRUE(result.ok()) << retried.body;
   ASSERT_EQ(result.result.results.size(), 2u);
   for (const auto& r : result.result.results) EXPECT_EQ(r.outcome, sync::Outcome::kApplied) << retried.body;
+}
+
+// ---- several servers on one database --------------------------------------------------------
+
+// The tables several servers share (sync_log, sync_rejected, the counter), in memory.
+struct SharedTables {
+  std::mutex mutex;
+  std::vector<SyncLogRecord> log;  // entry `seq` at index seq - 1
+  std::vector<SyncRejectionRecord> rejected;
+  std::uint64_t next_server_op = 0;
+};
+
+// One server's sessions on SharedTables, as PgStorage's are on PostgreSQL. The writer lease
+// is always granted: each test orders the servers' steps itself. Once armed, an append waits
+// until failed and then writes nothing, as one on a session that was lost meanwhile; a hook
+// may run at the start of the next read, i.e. after the reader's health check and before
+// anything is read.
+class MemorySharedLog final : public SharedLog {
+ public:
+  explicit MemorySharedLog(SharedTables& tables) : tables_(tables) {}
+
+  void before_next_read(std::function<void()> hook) {
+    std::lock_guard lock(m_);
+    hook_ = std::move(hook);
+  }
+  void hold_next_append() {
+    std::lock_guard lock(m_);
+    hold_ = true;
+  }
+  // Until the held append has begun; false if it did not within 20 s.
+  bool wait_until_append_held() {
+    std::unique_lock lock(m_);
+    return changed_.wait_for(lock, std::chrono::seconds(20), [&] { return held_; });
+  }
+  void fail_held_append() {
+    std::lock_guard lock(m_);
+    failed_ = true;
+    changed_.notify_all();
+  }
+
+  Status read_since(LogPosition& from, const LogReader& reader) override {
+    std::function<void()> hook;
+    {
+      std::lock_guard lock(m_);
+      hook = std::exchange(hook_, nullptr);
+    }
+    if (hook) hook();
+    std::vector<SyncLogRecord> entries;
+    std::vector<SyncRejectionRecord> rejected;
+    std::uint64_t counter = 0;
+    {
+      std::lock_guard lock(tables_.mutex);
+      const auto first_entry = std::min<std::size_t>(from.seq, tables_.log.size());
+      const auto first_rejection = std::min<std::size_t>(from.rejection, tables_.rejected.size());
+      entries.assign(tables_.log.begin() + static_cast<std::ptrdiff_t>(first_entry), tables_.log.end());
+      rejected.assign(tables_.rejected.begin() + static_cast<std::ptrdiff_t>(first_rejection), tables_.rejected.end());
+      counter = tables_.next_server_op;
+    }
+    LogPosition at = from;
+    for (auto& r : entries) {
+      const std::uint64_t seq = r.seq;
+      if (Status s = reader.on_entry(std::move(r)); !s) return s;
+      at.seq = seq;
+    }
+    if (!entries.empty()) reader.on_counter(counter);  // as PgStorage: read with the entries
+    for (auto& r : rejected) {
+      if (Status s = reader.on_rejection(std::move(r)); !s) return s;
+      ++at.rejection;
+    }
+    from = at;
+    return Status::ok();
+  }
+
+  Status acquire_writer() override { return Status::ok(); }
+  void release_writer() override {}
+
+  Status append_announced(std::span<const SyncLogRecord> entries, std::span<const SyncRejectionRecord> rejected,
+                          std::uint64_t next_server_op, std::span<const std::string>) override {
+    {
+      std::unique_lock lock(m_);
+      if (hold_) {
+        hold_ = false;
+        held_ = true;
+        changed_.notify_all();
+        changed_.wait(lock, [&] { return failed_; });
+        return Status(ErrorCode::kUnavailable, Text{"the session that held the writer lease was lost",
+                                                    "持有写入权的会话已断开"});
+      }
+    }
+    std::lock_guard lock(tables_.mutex);
+    // As sync_log's key on seq: an append continues the log or writes nothing.
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].seq != tables_.log.size() + 1 + i) {
+        return Status::conflict(Text{"duplicate or missing seq", "seq 重复或缺失"});
+      }
+    }
+    tables_.log.insert(tables_.log.end(), entries.begin(), entries.end());
+    tables_.rejected.insert(tables_.rejected.end(), rejected.begin(), rejected.end());
+    tables_.next_server_op = std::max(tables_.next_server_op, next_server_op);
+    return Status::ok();
+  }
+
+  Result<std::unique_ptr<LogListener>> listen() override {
+    return Status(ErrorCode::kUnavailable, Text{"no listener in this test", "本测试没有监听"});
+  }
+  std::unique_ptr<LeaderLock> leader_lock() override { return nullptr; }
+
+ private:
+  SharedTables& tables_;
+  std::mutex m_;
+  std::condition_variable changed_;
+  std::function<void()> hook_;                           // guarded by m_
+  bool hold_ = false, held_ = false, failed_ = false;  // guarded by m_
+};
+
+// One server of several over `tables`: a sync service on its own sessions of the shared log
+// (its accounts, unused here, in a SQLite store of its own), loaded.
+struct SharedServer {
+  explicit SharedServer(SharedTables& tables) : log(tables) {
+    auto opened = open_sqlite_storage(data.path());
+    if (!opened) throw std::runtime_error(opened.status().message().en);
+    storage = std::make_unique<HeldLogStorage>(std::move(*opened));
+    storage->shared = &log;
+    service = std::make_unique<SyncService>(*storage, [] { return testing::kStart; });
+    service->set_stop_listener([this](const Status& why) {
+      std::lock_guard lock(stops_mutex);
+      stops.push_back(why.message().en);
+    });
+    const Status loaded = service->load();
+    EXPECT_TRUE(loaded) << loaded.message().en;
+  }
+  std::vector<std::string> stop_reasons() {
+    std::lock_guard lock(stops_mutex);
+    return stops;
+  }
+
+  TempDir data;
+  MemorySharedLog log;
+  std::unique_ptr<HeldLogStorage> storage;
+  std::unique_ptr<SyncService> service;
+  std::mutex stops_mutex;
+  std::vector<std::string> stops;  // guarded by stops_mutex: each reason the stop listener was told
+};
+
+AuthContext coordinator(const std::string& user) {
+  AuthContext who;
+  who.user = user;
+  who.role = Role::kCoordinator;
+  who.team = "NORTH";
+  who.device = "dev-" + user;
+  return who;
+}
+
+// How many of `ops` a pull page serves.
+size_t served(const PullPage& page, const std::vector<sync::FieldOp>& ops) {
+  size_t n = 0;
+  for (const auto& e : page.entries) {
+    for (const auto& op : ops) n += e.op.op == op.op;
+  }
+  return n;
+}
+
+// Server B, taking the lease A gave up (or lost), files two requests of its own. The first
+// takes exactly the seqs of A's unsaved request, the second the seqs after them; its number
+// is a server op A has never made (B's second), so applying it on A would go through.
+void other_server_files_two_requests(SharedServer& b, std::uint64_t a_merged) {
+  for (const char* device : {"dev-b-1", "dev-b-2"}) {
+    auto pushed = b.service->push(coordinator("coord.b"), new_request_ops(device, "coord.b"));
+    EXPECT_TRUE(pushed.is_ok()) << pushed.status().message().en;
+  }
+  EXPECT_EQ(b.service->durable_cursor(), 2 * a_merged) << "B's requests are not the size of A's";
+}
+
+// A's push of `ops` on a thread of its own, its append held: A's commit is under way until
+// fail() (or the end of the test) fails it.
+class HeldPush {
+ public:
+  HeldPush(SharedServer& a, std::vector<sync::FieldOp> ops) : a_(a) {
+    a_.log.hold_next_append();
+    thread_ = std::thread([this, batch = std::move(ops)] {
+      auto r = a_.service->push(coordinator("coord.a"), batch);
+      answer_ = r ? Status::ok() : r.status();
+    });
+  }
+  ~HeldPush() { fail(); }
+  HeldPush(const HeldPush&) = delete;
+  HeldPush& operator=(const HeldPush&) = delete;
+
+  // Until the append is held; false if it was not within 20 s.
+  bool held() { return a_.log.wait_until_append_held(); }
+  // Fails the held append and returns the push's answer once it has one.
+  const Status& fail() {
+    a_.log.fail_held_append();
+    if (thread_.joinable()) thread_.join();
+    return answer_;
+  }
+
+ private:
+  SharedServer& a_;
+  std::thread thread_;
+  Status answer_;  // written by the thread, read after joining it
+};
+
+// Servers A and B over one shared database, A with a new request merged and its commit held.
+struct TwoServersAndAHeldCommit {
+  SharedTables tables;
+  SharedServer a{tables};
+  SharedServer b{tables};
+  const std::vector<sync::FieldOp> ops = new_request_ops("dev-a", "coord.a");
+  HeldPush push{a, ops};
+};
+
+// A's commit fails while a catch-up of A waits on its (unlocked) read: A stops and hands
+// the lease on, B commits the seqs A had merged, and the catch-up reads them. It must apply
+// nothing: A's memory holds its own unsaved entries at those seqs, and counting B's entries
+// after them as durable would serve A's unsaved ones to every pull.
+TEST(FailStop, ACatchUpAfterACommitFailedDuringItsReadAppliesNothing) {
+  TwoServersAndAHeldCommit both;
+  ASSERT_TRUE(both.push.held()) << "A's push did not commit";
+  const std::uint64_t a_merged = both.a.service->ops_merged();
+  ASSERT_GT(a_merged, both.ops.size());  // its fields and its number
+  ASSERT_EQ(both.a.service->durable_cursor(), 0u);
+
+  both.a.log.before_next_read([&] {
+    // A stops and hands the lease on; its push is not acknowledged.
+    EXPECT_FALSE(both.push.fail()) << "A's push was acknowledged although its commit failed";
+    other_server_files_two_requests(both.b, a_merged);
+  });
+  EXPECT_FALSE(both.a.service->catch_up().is_ok());
+
+  // Nothing of A's failed push is served as durable, and A says it stopped, once.
+  EXPECT_EQ(both.a.service->durable_cursor(), 0u);
+  EXPECT_EQ(served(both.a.service->pull(coordinator("coord.a"), 0, 1000), both.ops), 0u);
+  EXPECT_FALSE(both.a.service->health());
+  EXPECT_EQ(both.a.stop_reasons().size(), 1u);
+  // B serves its own two requests, nothing of A's.
+  const PullPage on_b = both.b.service->pull(coordinator("coord.b"), 0, 1000);
+  EXPECT_EQ(on_b.entries.size(), 2 * a_merged);
+  EXPECT_EQ(served(on_b, both.ops), 0u);
+}
+
+// A's writer session is lost while its commit is still under way (nothing has failed
+// here yet): B takes the lease and commits the seqs A had merged. A catch-up of A reading
+// them finds that it lost the lease, and stops A instead of serving its unsaved entries.
+TEST(FailStop, ACatchUpThatFindsTheSeqsItMergedWrittenByAnotherServerStopsIt) {
+  TwoServersAndAHeldCommit both;
+  ASSERT_TRUE(both.push.held()) << "A's push did not commit";
+  const std::uint64_t a_merged = both.a.service->ops_merged();
+  ASSERT_GT(a_merged, both.ops.size());  // its fields and its number
+  ASSERT_TRUE(both.a.service->health());
+
+  both.a.log.before_next_read([&] { other_server_files_two_requests(both.b, a_merged); });
+  EXPECT_FALSE(both.a.service->catch_up().is_ok());
+  EXPECT_EQ(both.a.service->durable_cursor(), 0u);
+  EXPECT_EQ(served(both.a.service->pull(coordinator("coord.a"), 0, 1000), both.ops), 0u);
+  const Status health = both.a.service->health();
+  EXPECT_FALSE(health);
+  EXPECT_NE(health.message().en.find("lost its turn to write"), std::string::npos) << health.message().en;
+  EXPECT_FALSE(health.message().zh.empty());
+
+  // The lost session's append then fails; the push is not acknowledged, and A, told once
+  // why it stopped, still serves nothing of it.
+  EXPECT_FALSE(both.push.fail()) << "A's push was acknowledged although its commit failed";
+  EXPECT_EQ(served(both.a.service->pull(coordinator("coord.a"), 0, 1000), both.ops), 0u);
+  const std::vector<std::string> stops = both.a.stop_reasons();
+  ASSERT_EQ(stops.size(), 1u);
+  EXPECT_NE(stops[0].find("lost its turn to write"), std::string::npos) << stops[0];
 }
 
 }  // namespace

@@ -118,6 +118,10 @@ std::string postgres_store_application_name(const TestStore& store) {
   return dynamic_cast<const PostgresTestStore&>(store).schema();
 }
 
+std::string postgres_store_schema(const TestStore& store) {
+  return dynamic_cast<const PostgresTestStore&>(store).schema();
+}
+
 std::unique_ptr<TestStore> make_postgres_store() { return std::make_unique<PostgresTestStore>(); }
 
 }  // namespace rapidesk::server::testing

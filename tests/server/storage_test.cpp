@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "rapidesk/server/options.h"
+#include "rapidesk/server/shared_log.h"
 #include "rapidesk/server/tokens.h"
 #include "test_stores.h"
 #include "test_support.h"
@@ -555,6 +556,141 @@ TEST(PostgresStorage, ALostConnectionFailsOneCallAndTheNextReconnects) {
   auto second = (*s)->find_team("NORTH");
   ASSERT_TRUE(second.is_ok()) << second.status().message().en;
   EXPECT_EQ(second->name, "North");
+}
+
+// A login role of the test server with a name of its own, dropped with its privileges when
+// the test ends (roles belong to the whole server, not to the test's schema).
+class TestRole {
+ public:
+  explicit TestRole(TestStore& store) : store_(store) {
+    std::random_device rd;
+    name_ = "rapidesk_role_" + std::to_string(rd()) + "_" + std::to_string(rd());
+    store_.exec("CREATE ROLE " + name_ + " LOGIN PASSWORD '" + password() + "'");
+  }
+  ~TestRole() { store_.exec("DROP OWNED BY " + name_ + "; DROP ROLE " + name_); }
+  TestRole(const TestRole&) = delete;
+  TestRole& operator=(const TestRole&) = delete;
+
+  const std::string& name() const { return name_; }
+  std::string password() const { return "pw-" + name_; }
+  // The store's URL, signed in as this role (libpq: a later parameter wins).
+  std::string url(const std::string& schema) const {
+    return testing::url_with_schema(testing::test_postgres_url(), schema) + "&user=" + name_ +
+           "&password=" + password() + "&application_name=" + name_;
+  }
+
+ private:
+  TestStore& store_;
+  std::string name_;
+};
+
+// After the first start the server needs no CREATE (docs/server.md, "Connection"): a role
+// with USAGE on the schema, SELECT, INSERT, UPDATE on its tables and USAGE on its sequences
+// (sync_rejected.ord takes nextval) opens the store and appends, refusals included, both as
+// a server alone and as one of several (the writer lease, announced appends, catch-up).
+TEST(PostgresStorage, ARoleWithoutCreateOpensTheStoreAndAppendsTheSyncLog) {
+  auto store = testing::make_postgres_store();
+  ASSERT_TRUE(store->unusable().empty()) << store->unusable();
+  {
+    auto first_start = store->open();  // the migrations, as the schema's owner
+    ASSERT_TRUE(first_start.is_ok()) << first_start.status().message().en;
+  }
+  const std::string schema = testing::postgres_store_schema(*store);
+  TestRole role(*store);
+  store->exec("GRANT USAGE ON SCHEMA " + schema + " TO " + role.name() + ";" +
+              "GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA " + schema + " TO " + role.name() + ";" +
+              "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role.name());
+  {
+    auto s = open_postgres_storage(role.url(schema));
+    ASSERT_TRUE(s.is_ok()) << s.status().message().en;
+    EXPECT_EQ((*s)->schema_version(), store->number("SELECT MAX(version) FROM schema_version"));
+    ASSERT_TRUE((*s)->add_team({"NORTH", "North", {}}));
+
+    const std::vector<SyncLogRecord> alone = {entry(1, "r1", "first")};
+    const std::vector<SyncRejectionRecord> refused = {{"dev-a:1", R"({"refused":1})"}};
+    const Status appended = (*s)->append_sync(alone, refused, 5, {});
+    EXPECT_TRUE(appended) << appended.message().en;
+
+    SharedLog* shared = (*s)->shared_log();
+    ASSERT_NE(shared, nullptr);
+    const Status lease = shared->acquire_writer();
+    ASSERT_TRUE(lease) << lease.message().en;
+    const std::vector<SyncLogRecord> several = {entry(2, "r2", "second")};
+    const std::vector<SyncRejectionRecord> refused_too = {{"dev-b:1", R"({"refused":2})"}};
+    const std::vector<std::string> fired = {"r2/first_response/breach"};
+    const Status announced = shared->append_announced(several, refused_too, 6, fired);
+    shared->release_writer();
+    EXPECT_TRUE(announced) << announced.message().en;
+
+    LogPosition from;
+    std::vector<std::uint64_t> seqs;
+    std::vector<std::string> refusals;
+    std::uint64_t counter = 0;
+    const Status read = shared->read_since(
+        from, LogReader{[&](SyncLogRecord&& r) {
+                          seqs.push_back(r.seq);
+                          return Status::ok();
+                        },
+                        [&](SyncRejectionRecord&& r) {
+                          refusals.push_back(r.op_id);
+                          return Status::ok();
+                        },
+                        [&](std::uint64_t next) { counter = next; }});
+    EXPECT_TRUE(read) << read.message().en;
+    EXPECT_EQ(seqs, (std::vector<std::uint64_t>{1, 2}));
+    EXPECT_EQ(refusals, (std::vector<std::string>{"dev-a:1", "dev-b:1"}));
+    EXPECT_EQ(counter, 6u);
+  }
+  // The role could not have created anything: every table is still the owner's.
+  EXPECT_EQ(store->number("SELECT COUNT(*) FROM pg_tables WHERE schemaname = '" + schema + "' AND tableowner = '" +
+                          role.name() + "'"),
+            0);
+}
+
+// The SLA fire guard asks the leader lock whether this server still leads. Once the lock's
+// session is gone the answer is no, even with the lock free again: the check never takes it.
+// Taking the lead is hold()'s, called by the leadership loop, which then rebuilds the SLA
+// clocks from the log and the ledger of fired events; a lock retaken by the check would fire
+// without that rebuild, twice what another server fired meanwhile.
+TEST(PostgresStorage, TheLeaderLockCheckNeverTakesTheLock) {
+  auto store = testing::make_postgres_store();
+  ASSERT_TRUE(store->unusable().empty()) << store->unusable();
+  auto s = store->open();
+  ASSERT_TRUE(s.is_ok()) << s.status().message().en;
+  SharedLog* shared = (*s)->shared_log();
+  ASSERT_NE(shared, nullptr);
+  std::unique_ptr<LeaderLock> lock = shared->leader_lock();
+  ASSERT_TRUE(lock != nullptr);
+  // Advisory locks held by this store's sessions (they are named after its schema); it
+  // takes no writer lease here, so only the leader lock counts.
+  const std::string held_here = "FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = "
+                                "'advisory' AND l.granted AND a.application_name = '" +
+                                testing::postgres_store_application_name(*store) + "'";
+
+  EXPECT_FALSE(lock->still_held());  // never taken
+  EXPECT_EQ(store->number("SELECT COUNT(*) " + held_here), 0);
+  ASSERT_TRUE(lock->hold());
+  EXPECT_TRUE(lock->still_held());
+  ASSERT_EQ(store->number("SELECT COUNT(*) " + held_here), 1);
+
+  // The database ends the leader's session (as after a network partition), and the lock
+  // goes with it: wait until it is free.
+  store->exec("SELECT pg_terminate_backend(l.pid) " + held_here);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (store->number("SELECT COUNT(*) " + held_here) != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(store->number("SELECT COUNT(*) " + held_here), 0);
+
+  EXPECT_FALSE(lock->still_held());
+  EXPECT_FALSE(lock->still_held());  // asked again: no new session took the free lock
+  EXPECT_EQ(store->number("SELECT COUNT(*) " + held_here), 0);
+  // hold() does take it, on a new session.
+  EXPECT_TRUE(lock->hold());
+  EXPECT_TRUE(lock->still_held());
+  EXPECT_EQ(store->number("SELECT COUNT(*) " + held_here), 1);
+  lock->release();
+  EXPECT_FALSE(lock->still_held());
 }
 
 #else

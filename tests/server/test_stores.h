@@ -98,5 +98,7 @@ std::string test_postgres_url();
 std::string url_with_schema(const std::string& base, const std::string& schema);
 // The application_name the storage a postgres store opens connects with (one per store).
 std::string postgres_store_application_name(const TestStore& store);
+// The schema of a postgres store (its tables, and the key of its advisory locks).
+std::string postgres_store_schema(const TestStore& store);
 
 }  // namespace rapidesk::server::testing

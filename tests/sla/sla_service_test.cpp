@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "sla_harness.h"
 
@@ -333,6 +336,30 @@ TEST_F(SlaServiceTest, NothingFiresWhileTheFireGuardSaysThisServerDoesNotLead) {
   leading = true;
   EXPECT_GT(h.fire_at(at("2026-11-23T09:31:00+08:00")), 0u);
   EXPECT_EQ(h.count_entries(id, "[SLA breached] First response"), 1u) << ::testing::PrintToString(h.sla_entries(id));
+}
+
+// A scheduler whose fire guard says no (this server lost the lead, and its leadership loop
+// has not stopped the scheduler yet) pauses before asking again: what is due stays due, and
+// on a shared database each firing takes the turn to write from the servers that push.
+TEST_F(SlaServiceTest, ASchedulerTheFireGuardRefusesPausesInsteadOfSpinning) {
+  const std::string id = push_urgent_at(at("2026-11-23T09:00:00+08:00"));
+  h.set_now(at("2026-11-23T09:31:00+08:00"));  // the first response is overdue
+  std::atomic<int> asked{0};
+  h.state().sla->set_fire_guard([&asked] {
+    ++asked;
+    return false;
+  });
+  h.state().sla->start_scheduler();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (asked.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // Well within the pause: a spinning scheduler asks thousands of times meanwhile.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  h.state().sla->stop_scheduler();
+  EXPECT_GE(asked.load(), 1) << "the scheduler never tried to fire";
+  EXPECT_LE(asked.load(), 2) << "the scheduler asked the fire guard again without pausing";
+  EXPECT_EQ(h.count_entries(id, "[SLA breached] First response"), 0u);
 }
 
 TEST_F(SlaServiceTest, EscalationsNameOnlyActivePeopleAndCountTheRestRight) {

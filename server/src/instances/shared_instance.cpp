@@ -105,7 +105,11 @@ void SharedInstance::policy_loop() {
 
 bool SharedInstance::still_leading() {
   std::lock_guard lock(lock_mutex_);
-  return leading_ && lock_ && lock_->hold();
+  // Never hold(): after a lost session it would take the lock anew, and this server would
+  // fire without the rebuild lead() does (what another server fired meanwhile would fire
+  // again). A lost session ends the lead here; the loop then stops leading and leads again
+  // only through lead().
+  return leading_ && lock_ && lock_->still_held();
 }
 
 void SharedInstance::leadership_loop() {
@@ -124,7 +128,9 @@ void SharedInstance::leadership_loop() {
     bool holds;
     {
       std::lock_guard lock(lock_mutex_);
-      holds = healthy && lock_->hold();
+      // Leading, only checked: a lock taken anew after a lost session is a new lead, which
+      // starts with stop_leading() and then lead() (the rebuild), never silently.
+      holds = healthy && (leading ? lock_->still_held() : lock_->hold());
       if (!healthy) lock_->release();
     }
     if (holds && !leading) {

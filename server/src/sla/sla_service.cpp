@@ -17,6 +17,9 @@ namespace rapidesk::server {
 namespace {
 
 constexpr std::chrono::milliseconds kLongestSleep{30'000};
+// The scheduler's pause after a firing that was refused: what is due stays due, and firing
+// again at once would only be refused again.
+constexpr std::chrono::seconds kRefusedFiringPause{1};
 
 Result<assignment::AssignmentRules> load_rules(const std::filesystem::path& file) {
   if (file.empty()) return assignment::AssignmentRules::from_json(default_assignment_rules_json());
@@ -123,14 +126,21 @@ struct SlaService::Impl {
         woken = false;
         if (timers_changed) continue;
       }
-      if (auto fired = owner->fire_due(); !fired) {
-        // Storage failed: the sync service now refuses every commit. Do not spin.
+      bool refused = false;
+      if (auto fired = fire_due(refused); !fired || refused) {
+        // Storage failed (the sync service now refuses every commit), or the fire guard says
+        // this server no longer leads (its leadership loop stops this scheduler within about
+        // a second): do not spin on what stays due.
         std::unique_lock lock(wake_mutex);
-        wake_cv.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
+        wake_cv.wait_for(lock, kRefusedFiringPause, [this] { return stopping; });
         if (stopping) return;
       }
     }
   }
+
+  // SlaService::fire_due; `refused` tells whether the fire guard said this server no longer
+  // leads (then nothing fired, and the answer is ok(0)).
+  Result<size_t> fire_due(bool& refused);
 
   // Constant after construction.
   SyncService& sync;
@@ -217,29 +227,37 @@ void SlaService::stop_scheduler() {
 }
 
 Result<size_t> SlaService::fire_due() {
-  Impl& m = *impl_;
+  bool refused = false;
+  return impl_->fire_due(refused);
+}
+
+Result<size_t> SlaService::Impl::fire_due(bool& refused) {
   std::vector<notify::Notification> notes;
   size_t fired = 0;
-  Status s = m.sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
+  refused = false;
+  Status s = sync.run_server_task([&](ServerEdits& edits) -> std::vector<std::string> {
     // A leader that lost its lock (its session gone while it still runs) must not fire what
     // the new leader fires: asked here, under the turn to write, the answer holds until this
     // commit is done.
-    if (m.fire_guard && !m.fire_guard()) return {};
-    std::lock_guard lock(m.mutex);
-    if (!m.runtime) return {};
-    std::vector<std::string> keys = m.runtime->fire(edits, notes);
+    if (fire_guard && !fire_guard()) {
+      refused = true;
+      return {};
+    }
+    std::lock_guard lock(mutex);
+    if (!runtime) return {};
+    std::vector<std::string> keys = runtime->fire(edits, notes);
     fired = keys.size();
     return keys;
   });
   if (!s) {
     // A stopped server refuses every second (the scheduler retries); the stop itself was
     // logged once, as changes_stopped.
-    if (m.sync.health()) m.report("sla_fire", s);
+    if (sync.health()) report("sla_fire", s);
     return s;
   }
   // Only what is durable is announced.
-  m.send(notes);
-  if (fired > 0 && m.options.on_commit) m.options.on_commit(m.sync.durable_cursor());
+  send(notes);
+  if (fired > 0 && options.on_commit) options.on_commit(sync.durable_cursor());
   return fired;
 }
 

@@ -130,6 +130,20 @@ class PgLeaderLock final : public LeaderLock {
     }
   }
 
+  bool still_held() override {
+    if (!connection_ || !held_) return false;
+    try {
+      pqxx::nontransaction tx(*connection_);
+      tx.exec("SELECT 1");  // the session (and so the lock) is still there
+      return true;
+    } catch (const std::exception&) {
+      // The session is gone, and the lock with it. Not retaken here: the next hold() does.
+      connection_.reset();
+      held_ = false;
+      return false;
+    }
+  }
+
   void release() override {
     connection_.reset();  // ending the session frees its lock
     held_ = false;

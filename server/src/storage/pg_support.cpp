@@ -43,8 +43,16 @@ void lock_schema(pqxx::work& tx) {
   tx.exec("SELECT pg_advisory_xact_lock(hashtext('rapidesk-server migrations ' || current_schema()))");
 }
 
+// Creates schema_version only when the current schema has none: PostgreSQL checks CREATE on
+// the schema before it honours IF NOT EXISTS, and after the first start the role may have
+// only SELECT, INSERT and UPDATE. Looked up in current_schema(), where it would be created
+// (a schema_version later on search_path, say in public, belongs to another deployment).
+// Until the table exists, called under lock_schema(tx): no other opener creates it between
+// the look-up and the CREATE.
 int read_version(pqxx::work& tx) {
-  tx.exec(std::string(kSchemaVersionTable));
+  if (tx.exec1("SELECT to_regclass(quote_ident(current_schema()) || '.schema_version') IS NULL")[0].as<bool>()) {
+    tx.exec(std::string(kSchemaVersionTable));
+  }
   return tx.exec1("SELECT COALESCE(MAX(version), 0) FROM schema_version")[0].as<int>();
 }
 

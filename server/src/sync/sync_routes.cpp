@@ -47,9 +47,34 @@ Result<std::uint64_t> bounded_param(const HttpRequest& request, std::string_view
                          std::string(name));
 }
 
+// The header by which a replica names the server log its copy holds, and the server its own.
+constexpr std::string_view kLogHeader = "X-Rapidesk-Log";
+
+// A replica that holds another server's data (it was pointed at this one: a new address
+// typed, a profile copied) must neither push its queued edits here as stray new requests
+// nor pull from its old cursor, which would skip this server's data: 409 other_server.
+// A replica that names no log yet (a new profile) may sync anywhere.
+std::optional<HttpResponse> refuse_another_servers_copy(const HttpRequest& request, const std::string& log_id) {
+  const auto named = request.header(kLogHeader);
+  if (!named || named->empty() || log_id.empty() || *named == log_id) return std::nullopt;
+  return error_response(409, "other_server",
+                        Text{"This copy holds the data of another Rapidesk server, so it cannot sync with this one. "
+                             "Sign in to this server with a new profile (--db FILE); the edits still queued here "
+                             "belong to the other server.",
+                             "此副本保存的是另一台 Rapidesk 服务器的数据，不能与本服务器同步。请用新的配置（--db 文件）"
+                             "登录本服务器；此处仍在队列中的修改属于另一台服务器。"});
+}
+
+// Answers name this server's log, which a new replica remembers.
+HttpResponse with_log_id(HttpResponse response, const std::string& log_id) {
+  if (!log_id.empty()) response.headers.emplace_back(kLogHeader, log_id);
+  return response;
+}
+
 HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
   if (!who) return error_response(who.status());
+  if (auto refused = refuse_another_servers_copy(request, state.sync->log_id())) return std::move(*refused);
   sync::DecodedPush decoded = sync::decode_push(request.body);
   if (!decoded.ok()) return error_response(decoded.status);
   auto result = state.sync->push(*who, std::move(decoded.ops));
@@ -72,7 +97,7 @@ HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   state.metrics.add_conflicts(conflicts);
   state.announcer.announce(state.sync->durable_cursor());
   result->server_ms = state.clock();  // a device ahead of it corrects its stamps by it
-  return raw_json(sync::encode_push_result(*result));
+  return with_log_id(raw_json(sync::encode_push_result(*result)), state.sync->log_id());
 }
 
 HttpResponse handle_pull(const HttpRequest& request, ServerState& state) {
@@ -82,8 +107,10 @@ HttpResponse handle_pull(const HttpRequest& request, ServerState& state) {
   if (!cursor) return error_response(cursor.status());
   auto limit = bounded_param(request, "limit", kDefaultPullLimit, 1, kMaxPullLimit);
   if (!limit) return error_response(limit.status());
+  const std::string log_id = state.sync->log_id();
+  if (auto refused = refuse_another_servers_copy(request, log_id)) return std::move(*refused);
   PullPage page = state.sync->pull(*who, *cursor, static_cast<size_t>(*limit));
-  return raw_json(sync::encode_pull(page.entries, page.cursor, page.more));
+  return with_log_id(raw_json(sync::encode_pull(page.entries, page.cursor, page.more)), log_id);
 }
 
 HttpResponse handle_list_requests(const HttpRequest& request, ServerState& state) {

@@ -4,6 +4,7 @@
 #include <exception>
 #include <unordered_set>
 
+#include "rapidesk/server/tokens.h"
 #include "rapidesk/shared/masking.h"
 #include "rapidesk/shared/request_number.h"
 #include "rapidesk/sync/codec.h"
@@ -136,13 +137,36 @@ LogReader SyncService::CaughtUp::reader() {
 
 Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
   const std::uint64_t before = merge_.cursor();
+  // Entries after `durable` were merged here and not yet seen saved: unsaved, or saved by a
+  // commit whose leader has not yet marked them durable.
+  std::uint64_t durable = 0;
+  {
+    std::lock_guard commit(commit_mutex_);
+    durable = durable_cursor_;
+  }
   // Only entries continuing this server's log: a concurrent catch-up may have applied some.
   std::vector<SyncLogRecord> fresh;
   std::uint64_t expected = before + 1;
   for (auto& r : caught.entries) {
-    // Already here: applied by a concurrent catch-up, or this server's own commit read back.
-    // (No other server can have written it: appends run on the session holding the lease.)
-    if (r.seq < expected) continue;
+    if (r.seq < expected) {
+      // Already here: applied by a concurrent catch-up, or this server's own commit read
+      // back. One at a seq merged here but not seen saved must be this server's very entry
+      // (its commit went through); if it differs, this server lost the writer lease (its
+      // session ended) and another server has written that seq since: what was merged here
+      // will never be saved, so this server stops, and nothing read is applied or counted
+      // as durable on top of it.
+      if (r.seq > durable && r.entry != sync::encode_log_entry(merge_.log()[r.seq - 1])) {
+        return stop_taking_changes(Status(
+            ErrorCode::kIo,
+            format_text(Text{"This server lost its turn to write to the shared database before its changes were "
+                             "saved: another server has since written entry {} differently. Those changes were not "
+                             "accepted, and this server stopped accepting changes; restart it.",
+                             "本服务器在更改保存前失去了共享数据库的写入权：另一台服务器随后写入了不同的第 {} "
+                             "条。这些更改未被接受，本服务器已停止接受更改，请重启它。"},
+                        {same_text(std::to_string(r.seq))})));
+      }
+      continue;
+    }
     if (r.seq != expected) {
       return Status::corrupt(format_text(
           Text{"The shared sync log has a gap before entry {}; restore the database from a backup.",
@@ -178,6 +202,12 @@ Result<bool> SyncService::catch_up() {
   bool grew = false;
   {
     std::lock_guard lock(merge_mutex_);
+    // Again, now that the read is done: a commit that failed meanwhile left entries here
+    // that the database does not hold and handed the lease on, so what was read may hold
+    // another server's entries at those very seqs. (A commit failing after this check was
+    // still holding the lease during the read; a lease lost without a failure is caught
+    // entry by entry in apply_caught_up.)
+    if (Status failed = health(); !failed) return failed;
     const std::uint64_t before = merge_.cursor();
     Result<std::uint64_t> applied = [&]() -> Result<std::uint64_t> {
       try {
@@ -191,7 +221,9 @@ Result<bool> SyncService::catch_up() {
     shared_position_.seq = std::max(shared_position_.seq, from.seq);
     shared_position_.rejection = std::max(shared_position_.rejection, from.rejection);
     std::lock_guard commit(commit_mutex_);
-    // What was read is committed; entries this server merged but has not committed are not.
+    // Every entry up to the last one read is in the database and here alike: applied from
+    // it, found there exactly as merged here, or durable before. Entries merged here after
+    // it are not (yet).
     durable_cursor_ = std::max(durable_cursor_, from.seq);
   }
   return grew;
@@ -211,6 +243,16 @@ void SyncService::note_entries(std::uint64_t from_cursor) {
     }
     previous = e.op;
     seqs->push_back(seq);
+    if (grants_visibility(e.op)) {
+      const RowKey key(e.op.entity, e.op.row);
+      last_grant_[key] = seq;
+      if (e.op.field == "request_id" && e.op.kind == sync::Value::Kind::kString) {
+        auto& children = children_[e.op.text];
+        if (std::find(children.begin(), children.end(), std::string_view(key)) == children.end()) {
+          children.emplace_back(key);
+        }
+      }
+    }
     if (e.op.entity == "request" && e.op.field == "number" && e.op.kind == sync::Value::Kind::kString) {
       if (auto n = parse_request_number(e.op.text)) {
         auto& last = number_counters_[format_date(n->date) + "-" + n->team];
@@ -465,8 +507,10 @@ void SyncService::release_if_idle() {
 
 bool SyncService::commits_idle() {
   std::lock_guard commit(commit_mutex_);
-  // After a failure nothing more will be written here: never keep others waiting. But a
-  // write under way still needs the lease (it appends as the lease holder).
+  // After a failure nothing more will be written here: never keep others waiting (they then
+  // write seqs this server merged but never saved, which is why catch_up applies nothing
+  // after a failure). But a write under way still needs the lease (it appends as the lease
+  // holder).
   return !committing_ && (!failed_.is_ok() || durable_generation_ + 1 >= next_generation_);
 }
 
@@ -568,7 +612,9 @@ Status SyncService::wait_durable(std::uint64_t generation) {
                                       {s.message()})));
     } else {
       durable_generation_ = batch.generation;
-      durable_cursor_ = cursor;
+      // Never back: a catch-up may have found these entries saved first, and (the lease lost
+      // just after this commit) applied other servers' entries after them.
+      durable_cursor_ = std::max(durable_cursor_, cursor);
     }
     committed_.notify_all();
     if (stopped_now) {
@@ -633,6 +679,13 @@ std::uint64_t SyncService::ops_merged() const {
   return merge_.cursor();
 }
 
+std::string SyncService::log_id() const {
+  const bool durable = durable_cursor() > 0;
+  std::lock_guard lock(merge_mutex_);
+  if (log_id_.empty() && durable) log_id_ = hash_token(sync::encode_log_entry(merge_.log()[0])).substr(0, 32);
+  return log_id_;
+}
+
 PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t limit) {
   // Several servers: what the others committed is pulled from here too. If the database
   // cannot be read now, the page ends at what this server already has.
@@ -651,32 +704,68 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
     return page;
   }
   std::unordered_set<std::uint64_t> included;
+  std::unordered_set<std::string> brought;  // rows whose history up to `cursor` this page has
   size_t scanned = 0;
   std::uint64_t seq = cursor + 1;
   for (; seq <= durable; ++seq) {
     if (page.entries.size() >= limit || scanned++ >= options_.max_pull_scan) break;
     const sync::EntryView e = log.view(seq - 1);
     if (!may_see(merge_.store(), creators_, who, e.op.entity, e.op.row)) continue;
-    if (grants_visibility(e.op)) {
-      // The row may be new to this reader: bring its earlier history along (a replica
-      // skips the entries it already has).
-      const auto& history = row_seqs_[RowKey(e.op.entity, e.op.row)];
-      std::vector<std::uint64_t> earlier;
-      for (std::uint64_t s : history) {
-        if (s >= seq) break;
-        if (s <= cursor && !included.count(s)) earlier.push_back(s);
-      }
+    std::vector<std::uint64_t> earlier = earlier_history(who, e.op, cursor, brought);
+    if (!earlier.empty()) {
       if (!page.entries.empty() && page.entries.size() + earlier.size() + 1 > limit) break;
       for (std::uint64_t s : earlier) {
-        included.insert(s);
-        page.entries.push_back(log[s - 1]);
+        if (included.insert(s).second) page.entries.push_back(log[s - 1]);
       }
     }
     if (included.insert(seq).second) page.entries.push_back(log[seq - 1]);
   }
+  // In log order, as the server merged them: a replica applying an older op after a newer
+  // one of the same field would judge it differently and see a divergence.
+  std::sort(page.entries.begin(), page.entries.end(),
+            [](const sync::LogEntry& a, const sync::LogEntry& b) { return a.seq < b.seq; });
   page.cursor = seq - 1;
   page.more = page.cursor < durable;
   return page;
+}
+
+std::vector<std::uint64_t> SyncService::earlier_history(const AuthContext& who, const sync::OpView& op,
+                                                        std::uint64_t cursor, std::unordered_set<std::string>& brought) {
+  std::vector<std::uint64_t> earlier;
+  if (cursor == 0) return earlier;  // nothing earlier to miss
+  const RowKey key(op.entity, op.row);
+  if (brought.count(std::string(key))) return earlier;
+  auto granted_since = [&](std::string_view row_key) {
+    const std::uint64_t* last = last_grant_.find(row_key);
+    return last != nullptr && *last > cursor;
+  };
+  const std::string request = owning_request(merge_.store(), op.entity, op.row);
+  // Unless the row or its request was handed on after `cursor`, the reader could see it then
+  // as now, and has its history.
+  if (!granted_since(key) && (request.empty() || !granted_since(RowKey("request", request)))) return earlier;
+  std::vector<std::string> rows = {std::string(key)};
+  if (op.entity == "request") {
+    // Handed a request, the reader also needs what was logged on it: notes, subtasks, files.
+    if (const auto* children = children_.find(op.row)) {
+      for (const std::string& child : *children) {
+        const auto slash = child.find('/');
+        if (may_see(merge_.store(), creators_, who, child.substr(0, slash), child.substr(slash + 1))) {
+          rows.push_back(child);
+        }
+      }
+    }
+  }
+  for (const std::string& row : rows) {
+    if (!brought.insert(row).second) continue;
+    if (const auto* history = row_seqs_.find(row)) {
+      for (std::uint64_t s : *history) {
+        if (s > cursor) break;
+        earlier.push_back(s);
+      }
+    }
+  }
+  std::sort(earlier.begin(), earlier.end());
+  return earlier;
 }
 
 namespace {

@@ -75,7 +75,8 @@ std::filesystem::path AttachmentStore::path_of(const std::string& sha256) const 
 }
 
 bool AttachmentStore::has(const std::string& sha256) const {
-  return sha256.size() == 64 && std::filesystem::exists(path_of(sha256));
+  std::error_code ec;  // unreadable (permissions, I/O): not held, as for a missing file
+  return sha256.size() == 64 && std::filesystem::exists(path_of(sha256), ec);
 }
 
 Result<StoredFile> AttachmentStore::add(const std::filesystem::path& source) {
@@ -88,30 +89,67 @@ Result<StoredFile> AttachmentStore::add(const std::filesystem::path& source) {
   return f;
 }
 
+namespace {
+
+// The server's account of an upload: {"complete": bool, "received": bytes}. nullopt when
+// the answer is not that (wrong types, more bytes than the file has).
+struct UploadState {
+  bool complete = false;
+  std::uint64_t received = 0;
+};
+std::optional<UploadState> upload_state(const std::string& body, std::uint64_t size) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  UploadState state;
+  if (const auto c = j.find("complete"); c != j.end()) {
+    if (!c->is_boolean()) return std::nullopt;
+    state.complete = c->get<bool>();
+  }
+  if (const auto r = j.find("received"); r != j.end()) {
+    if (!r->is_number_unsigned() || r->get<std::uint64_t>() > size) return std::nullopt;
+    state.received = r->get<std::uint64_t>();
+  }
+  return state;
+}
+
+Status unreadable_upload_answer() {
+  return Status::corrupt(Text{"The server's answer to an upload was unreadable.", "服务器对上传的回应无法解析。"});
+}
+
+}  // namespace
+
 Status AttachmentStore::upload(ServerApi& api, const std::string& sha256) {
   auto bytes = read_file(path_of(sha256));
   if (!bytes) return bytes.status();
+  // Damaged on disk since it was added: the server would refuse it on every round.
+  if (sha256_hex(*bytes) != sha256) {
+    return Status::corrupt(format_text(Text{"The file {} changed on this device after it was attached; attach it again.",
+                                            "文件 {} 在添加为附件后已在本设备上被改动；请重新添加附件。"},
+                                       {same_text(path_of(sha256).string())}));
+  }
   const std::string base = "/api/v1/blobs/" + sha256;
+  const std::uint64_t size = bytes->size();
   std::uint64_t offset = 0;
   // Resume: the server says how much of our upload it holds (or that it has the file).
   if (auto status = api.http().get(base + "/status"); status && status->status == 200) {
-    auto j = nlohmann::json::parse(status->body, nullptr, false);
-    if (j.is_object() && j.value("complete", false)) return Status::ok();
-    if (j.is_object()) offset = j.value("received", std::uint64_t{0});
+    auto state = upload_state(status->body, size);
+    if (!state) return unreadable_upload_answer();
+    if (state->complete) return Status::ok();
+    offset = state->received;
   }
-  const std::uint64_t size = bytes->size();
   do {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(kAttachmentChunk, size - offset));
     auto r = api.http().request(HttpMethod::kPut,
                                 base + "?offset=" + std::to_string(offset) + "&size=" + std::to_string(size),
                                 bytes->substr(static_cast<std::size_t>(offset), n), "application/octet-stream");
     if (!r) return r.status();
-    auto j = nlohmann::json::parse(r->body, nullptr, false);
-    if (!j.is_object()) return Status::corrupt(Text{"The server's answer to an upload was unreadable.", "服务器对上传的回应无法解析。"});
-    if (j.value("complete", false)) return Status::ok();
-    offset = j.value("received", offset + n);
+    auto state = upload_state(r->body, size);
+    // Each chunk must move the upload on, or the loop would never end.
+    if (!state || (!state->complete && state->received <= offset)) return unreadable_upload_answer();
+    if (state->complete) return Status::ok();
+    offset = state->received;
   } while (offset < size);
-  return Status::ok();
+  return unreadable_upload_answer();  // every byte sent, and the server never said complete
 }
 
 Status AttachmentStore::download(ServerApi& api, const std::string& sha256, std::uint64_t size) {

@@ -96,6 +96,7 @@ struct HttpClient::Impl {
 
   mutable std::mutex token_mutex;
   std::string token;  // guarded by token_mutex
+  std::vector<std::pair<std::string, std::string>> headers;  // set_header; guarded by token_mutex
 
   mutable std::mutex failure_mutex;
   HttpFailure last_failure;  // guarded by failure_mutex
@@ -215,9 +216,11 @@ struct HttpClient::Impl {
       tls_context = *context;
     }
     std::string bearer;
+    std::vector<std::pair<std::string, std::string>> extra;
     {
       std::lock_guard lock(token_mutex);
       bearer = token;
+      extra = headers;
     }
     if (!is_valid_token(bearer)) {
       return fail(Status(ErrorCode::kUnauthorized, Text{"the saved sign-in token is malformed; sign in again",
@@ -230,6 +233,7 @@ struct HttpClient::Impl {
     request.set(http::field::accept, "application/json");
     request.set("X-Rapidesk-Protocol", std::to_string(options.protocol_version));
     if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + bearer);
+    for (const auto& [name, value] : extra) request.set(name, value);
     if (method != HttpMethod::kGet || !body.empty()) request.set(http::field::content_type, content_type);
     request.body() = std::move(body);
     request.keep_alive(true);
@@ -284,6 +288,12 @@ HttpClient::~HttpClient() = default;
 void HttpClient::set_token(std::string token) {
   std::lock_guard lock(impl_->token_mutex);
   impl_->token = std::move(token);
+}
+
+void HttpClient::set_header(std::string name, std::string value) {
+  std::lock_guard lock(impl_->token_mutex);
+  std::erase_if(impl_->headers, [&](const auto& h) { return h.first == name; });
+  if (!value.empty()) impl_->headers.emplace_back(std::move(name), std::move(value));
 }
 
 std::string HttpClient::token() const {

@@ -119,6 +119,7 @@ Result<SessionInfo> ServerApi::me() {
 Result<sync::PushResult> ServerApi::push(std::string_view device, std::span<const sync::FieldOp> ops) {
   auto response = http_.post("/api/v1/sync/push", sync::encode_push(device, ops));
   if (!response) return response.status();
+  if (auto log = response->header("X-Rapidesk-Log")) log_seen_ = *log;
   sync::DecodedPushResult decoded = sync::decode_push_result(response->body);
   if (!decoded.ok()) return unreadable("push", decoded.status.message());
   return std::move(decoded.result);
@@ -130,6 +131,7 @@ Result<PullPage> ServerApi::pull(std::uint64_t cursor, std::size_t limit) {
   }
   auto response = http_.get("/api/v1/sync/pull?cursor=" + std::to_string(cursor) + "&limit=" + std::to_string(limit));
   if (!response) return response.status();
+  if (auto log = response->header("X-Rapidesk-Log")) log_seen_ = *log;
   sync::DecodedPull decoded = sync::decode_pull(response->body);
   if (!decoded.ok()) return unreadable("pull", decoded.status.message());
   if (!decoded.errors.empty()) {

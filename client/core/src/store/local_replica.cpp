@@ -335,6 +335,16 @@ Status LocalReplica::set_server_url(std::string_view url) {
   return Status::ok();
 }
 
+std::string LocalReplica::server_log() const {
+  std::lock_guard lock(mutex_);
+  return meta("server_log");
+}
+
+Status LocalReplica::set_server_log(std::string_view log_id) {
+  std::lock_guard lock(mutex_);
+  return set_meta("server_log", log_id);
+}
+
 Status LocalReplica::forget_token() {
   std::lock_guard lock(mutex_);
   if (Status s = set_meta("token", ""); !s) return s;

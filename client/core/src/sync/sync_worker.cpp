@@ -55,6 +55,22 @@ class LostBeforeUpload {
   bool changed_ = false;
 };
 
+// An upload that failed for good: trying again next round would fail the same way (the
+// server refuses the file, the bytes here are damaged). Anything else (offline, signed out,
+// rate-limited, a server fault) may pass later, and ends the round.
+bool refusal_is_final(const Status& s) {
+  switch (s.code()) {
+    case ErrorCode::kTooLarge:
+    case ErrorCode::kInvalid:
+    case ErrorCode::kCorrupt:
+    case ErrorCode::kForbidden:
+    case ErrorCode::kNotFound:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 struct SyncWorker::Impl {
@@ -103,6 +119,8 @@ struct SyncWorker::Impl {
     if (!address) return address.status();
     ServerApi api(*address);
     api.set_token(who.token);
+    std::string known_log = replica.server_log();
+    api.set_log(known_log);
     AttachmentStore files(replica.file());
     {
       std::lock_guard lock(mutex);
@@ -115,8 +133,17 @@ struct SyncWorker::Impl {
     std::uint64_t head = 0;
     bool pushed = false;
     LostBeforeUpload lost_here(replica);
+    // Files the server would not take (larger than it accepts, changed here since they were
+    // attached): their rows still go, so one file cannot hold up every later edit; the
+    // round reports the first refusal.
+    std::size_t refused_files = 0;
+    Status refused_file;
+    // Halved while the server (or a proxy before it) finds a batch too large: long texts
+    // make 500 edits more than a body limit, and the same batch would be refused forever.
+    std::size_t batch = options.push_batch;
     for (;;) {
-      auto ops = replica.next_push(options.push_batch);
+      if (Status s = stopped(); !s) return s;
+      auto ops = replica.next_push(batch);
       if (ops.empty()) break;
       // A file goes up before the row that names it, so whoever pulls the row can fetch it.
       for (const sync::FieldOp& op : ops) {
@@ -129,10 +156,28 @@ struct SyncWorker::Impl {
           lost_here.lost(sha);
           continue;
         }
-        if (Status s = files.upload(api, sha); !s) return s;
+        Status s = files.upload(api, sha);
+        if (s) continue;
+        if (!refusal_is_final(s)) return s;
+        ++refused_files;
+        if (refused_file) {
+          refused_file = Status(s.code(),
+                                format_text(Text{"The file {} was not uploaded: {}", "文件 {} 未能上传：{}"},
+                                            {same_text(files.path_of(sha).string()), s.message()}));
+        }
       }
       auto result = api.push(who.device, ops);
+      if (!result && result.status().code() == ErrorCode::kTooLarge && ops.size() > 1) {
+        batch = std::max<std::size_t>(1, ops.size() / 2);
+        continue;
+      }
       if (!result) return result.status();
+      if (Status s = note_log(api, known_log); !s) return s;
+      // Every edit sent must be answered, or the same ones would be sent again forever.
+      if (result->results.size() != ops.size()) {
+        return Status::corrupt(Text{"The server did not answer for every edit sent; sync again later.",
+                                    "服务器没有对发送的每项修改作出回应；请稍后再同步。"});
+      }
       if (Status s = replica.on_push_result(*result); !s) return s;
       head = std::max(head, result->cursor);
       pushed = true;
@@ -143,6 +188,7 @@ struct SyncWorker::Impl {
       // An empty push answers with the server's newest cursor: the total for the progress.
       auto result = api.push(who.device, {});
       if (!result) return result.status();
+      if (Status s = note_log(api, known_log); !s) return s;
       // Its server time also ends a clock correction once the date was fixed.
       if (Status s = replica.on_push_result(*result); !s) return s;
       head = result->cursor;
@@ -179,6 +225,7 @@ struct SyncWorker::Impl {
         if (Status s = apply_pulled(true); !s) return s;
         return page.status();
       }
+      if (Status s = note_log(api, known_log); !s) return s;
       ++pages;
       pulled.insert(pulled.end(), std::make_move_iterator(page->entries.begin()),
                     std::make_move_iterator(page->entries.end()));
@@ -188,12 +235,9 @@ struct SyncWorker::Impl {
         if (Status s = apply_pulled(page->more); !s) return s;
       }
       if (!page->more) break;
-      {
-        std::lock_guard lock(mutex);
-        if (stopping) {
-          if (Status s = apply_pulled(true); !s) return s;
-          return Status(ErrorCode::kUnavailable, Text{"Sync was stopped; it resumes next time.", "同步已停止；下次将继续。"});
-        }
+      if (Status s = stopped(); !s) {
+        if (Status a = apply_pulled(true); !a) return a;
+        return s;
       }
     }
     // Files of attachments pulled (or added here) that this copy does not hold yet. One that
@@ -218,13 +262,37 @@ struct SyncWorker::Impl {
     }
     {
       std::lock_guard lock(mutex);
-      status.files_missing = missing;
-      status.file_problem = file_problem;
+      status.files_missing = missing + refused_files;
+      status.file_problem = refused_file ? file_problem : refused_file;
     }
     // Ops pushed during this round by another edit are sent by the next round.
     p.phase = SyncProgress::Phase::kDone;
     set_progress(p, progress);
     return Status::ok();
+  }
+
+  // The copy learns its server's log from the first answer naming one, and keeps it. An
+  // answer naming another (the server's log was still empty when the call was sent, so it
+  // could not refuse) ends the round, like the server's 409 other_server.
+  Status note_log(const ServerApi& api, std::string& known) {
+    const std::string& seen = api.log_seen();
+    if (seen.empty() || seen == known) return Status::ok();
+    if (known.empty()) {
+      if (Status s = replica.set_server_log(seen); !s) return s;
+      known = seen;
+      return Status::ok();
+    }
+    return Status::conflict(Text{"This copy holds the data of another Rapidesk server, so it cannot sync with this one. "
+                                 "Sign in to this server with a new profile (--db FILE).",
+                                 "此副本保存的是另一台 Rapidesk 服务器的数据，不能与本服务器同步。请用新的配置（--db 文件）"
+                                 "登录本服务器。"});
+  }
+
+  // kUnavailable once stop() was called: a round ends between steps, and resumes next time.
+  Status stopped() {
+    std::lock_guard lock(mutex);
+    if (!stopping) return Status::ok();
+    return Status(ErrorCode::kUnavailable, Text{"Sync was stopped; it resumes next time.", "同步已停止；下次将继续。"});
   }
 
   Status run_round(const ProgressHandler& progress) {
@@ -366,8 +434,8 @@ Text clock_ahead_text(std::int64_t ahead_ms) {
 }
 
 Text missing_files_text(std::size_t count, const Status& first) {
-  return format_text(Text{"{} attachment files are not on this device; the first: {}",
-                          "{} 个附件文件不在本设备上；第一个：{}"},
+  return format_text(Text{"{} attachment files could not be synced; the first: {}",
+                          "{} 个附件文件未能同步；第一个：{}"},
                      {same_text(std::to_string(count)), first.message()});
 }
 

@@ -8,8 +8,10 @@
 //   `lead` rebuilds the SLA clocks from the log and the ledger of fired events (so nothing
 //   the previous leader fired fires again, and what came due meanwhile fires once) and
 //   starts the SLA scheduler and the scheduled reports. Losing it (its connection is gone),
-//   `stop_leading` stops them. A crashed leader's lock goes with its connection, so another
-//   server takes over within about a second of the database noticing.
+//   `stop_leading` stops them; while leading the loop only checks the lock, so one taken
+//   again after that is a new lead, with a new `lead`. A crashed leader's lock goes with
+//   its connection, so another server takes over within about a second of the database
+//   noticing.
 // - While not leading, the policy follower re-reads the SLA policy file every 30 s, so a
 //   policy set with `rapidesk-server sla set` reaches every server's clocks and reviews.
 #pragma once
@@ -43,7 +45,9 @@ class SharedInstance {
   // Stops both threads; a leader stops leading (its lock is freed when the process ends).
   void stop();
 
-  // Whether this server holds the leader lock right now (asks the database). Thread-safe.
+  // Whether this server leads and still holds the leader lock (asks the database). Never
+  // takes the lock: one lost with its session stays lost until the leadership loop takes it
+  // again and lead() rebuilds. Thread-safe.
   bool still_leading();
 
  private:

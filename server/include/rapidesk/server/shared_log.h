@@ -60,8 +60,14 @@ class LeaderLock {
   virtual ~LeaderLock() = default;
   // Takes the lock if it is free, or checks that this instance still holds it. false:
   // another instance leads, or the database cannot be reached (then this instance must
-  // not act as leader: its lock went with its connection).
+  // not act as leader: its lock went with its connection). Once its session was lost,
+  // this may take the lock anew on a new one: only the caller that then rebuilds the
+  // leader's state (SharedInstance's leadership loop) may call it.
   virtual bool hold() = 0;
+  // Whether this instance still holds the lock, asking the database; never takes it. false
+  // when it is not held, or when its session is found gone (then it is not held from now
+  // on, until hold() takes it again).
+  virtual bool still_held() = 0;
   // Gives the lock up (if held) so that another instance may lead.
   virtual void release() = 0;
 };

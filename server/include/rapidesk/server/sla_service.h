@@ -84,7 +84,9 @@ class SlaService final : public SyncObserver {
   Result<size_t> fire_due();
   // Several servers: asked inside each firing's commit (under the turn to write, so no
   // other server commits in between) whether this server still leads; when it says no,
-  // nothing fires. Set before start_scheduler(); unset, this server always fires.
+  // nothing fires (fire_due answers 0) and the scheduler pauses a second before trying
+  // again. The guard must only check, never take the lead (SharedInstance::still_leading).
+  // Set before start_scheduler(); unset, this server always fires.
   void set_fire_guard(std::function<bool()> still_leading);
   std::optional<Instant> next_due() const;
   size_t timer_count() const;

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "rapidesk/server/access.h"
@@ -113,7 +114,10 @@ class SyncService {
   std::optional<RequestFields> get_request(const AuthContext& who, const std::string& id);
 
   // Several servers: applies what the others committed since this one last looked. true if
-  // the log grew. Without a shared log: ok(false).
+  // the log grew. Without a shared log: ok(false). After this server stopped taking changes
+  // it applies nothing (health()'s failure): what others write may then reuse seqs merged
+  // here but never saved. Finding such a seq written differently by another server (this
+  // server's writer lease was lost) stops it taking changes too.
   Result<bool> catch_up();
 
   // ok while commits and merges succeed; after a failed commit or a merge that threw, why
@@ -121,6 +125,11 @@ class SyncService {
   Status health() const;
 
   std::uint64_t durable_cursor() const;
+
+  // Names this server's log (the same on every instance sharing it): a hash of its first
+  // durable entry, "" while it has none. A replica remembers it and sends it back, so that
+  // a copy holding one server's data never syncs with another (sync_routes.cpp).
+  std::string log_id() const;
   std::uint64_t ops_merged() const;
 
   // The creators of the durable, not deleted attachment rows naming `sha256` that `who` may
@@ -181,7 +190,10 @@ class SyncService {
   // merges differently now stops this server taking changes. REQUIRES: merge_mutex_
   Status restore_records(std::span<const SyncLogRecord> records);
   // Applies entries other servers committed (those not yet here) and tells the observer.
-  // Returns the highest seq now here from them. REQUIRES: merge_mutex_
+  // Returns the highest seq now here from them. An entry read at a seq merged here but not
+  // yet durable must be the one merged here; one that differs means the writer lease was
+  // lost: the server stops taking changes and nothing is applied. REQUIRES: merge_mutex_,
+  // not commit_mutex_
   Result<std::uint64_t> apply_caught_up(CaughtUp& caught);
   // The writer lease (several servers). enter_shared waits until this server holds it
   // (taking it, and catching up, when no one here does) and counts the caller as merging;
@@ -202,6 +214,13 @@ class SyncService {
   // REQUIRES: merge_mutex_
   Status check_field_rules(const AuthContext& who, const sync::FieldOp& op, const TeamCodes& led) const;
   void note_entries(std::uint64_t from_cursor);                  // REQUIRES: merge_mutex_
+  // For a filtered pull from `cursor` reaching `op` (visible to `who`): the seqs up to
+  // `cursor` of its row (and of a request's children) that the reader may not have, because
+  // the row or its request was handed on after `cursor`; ascending. Rows already brought
+  // on this page (`brought`) are skipped, and the rows returned are added to it.
+  // REQUIRES: merge_mutex_
+  std::vector<std::uint64_t> earlier_history(const AuthContext& who, const sync::OpView& op, std::uint64_t cursor,
+                                             std::unordered_set<std::string>& brought);
   void assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who);  // REQUIRES: merge_mutex_
   RequestFields request_fields(const AuthContext& who, const std::string& id) const;     // REQUIRES: merge_mutex_
   Status wait_durable(std::uint64_t generation);
@@ -230,12 +249,19 @@ class SyncService {
   sync::ServerMerge merge_;                                         // guarded by merge_mutex_
   RowCreators creators_;                                            // guarded by merge_mutex_
   StringMap<std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded
+  // For the filtered pull, which must bring a row's earlier history to a reader who may not
+  // have it: per row, the seq of its last op that can make it visible to someone new
+  // (grants_visibility); per request id, the "entity/row" keys of the rows naming it in
+  // request_id (subtasks, activities, attachments). Guarded by merge_mutex_.
+  StringMap<std::uint64_t> last_grant_;
+  StringMap<std::vector<std::string>> children_;
   std::map<std::string, std::uint32_t> number_counters_;            // "YYYYMMDD-TEAM" -> last; guarded
   // sha256 -> attachment rows naming it, for log entries up to attachments_indexed_
   // (extended on demand by attachment_file_granters); guarded by merge_mutex_.
   std::unordered_map<std::string, std::vector<std::string>> attachments_by_sha_;
   std::uint64_t attachments_indexed_ = 0;
   LogPosition shared_position_;  // how far the shared log was read; guarded by merge_mutex_
+  mutable std::string log_id_;   // log_id() once known; guarded by merge_mutex_
 
   mutable std::mutex commit_mutex_;
   std::condition_variable committed_;

@@ -75,6 +75,9 @@ class HttpClient {
   // The bearer token sent from the next request on; empty: none.
   void set_token(std::string token);
   std::string token() const;
+  // A header sent with every later request (replacing one of that name); an empty value
+  // stops sending it. REQUIRES: name and value hold no CR or LF.
+  void set_header(std::string name, std::string value);
 
   // `target` is an API path with an optional query, e.g. "/api/v1/sync/pull?cursor=3";
   // the address's base path is put in front. A target that does not start with '/' or

@@ -99,6 +99,10 @@ class LocalReplica {
   // user than the profile's is refused (kConflict): a profile holds one person's work.
   Status set_sign_in(const ProfileIdentity& who);
   Status set_server_url(std::string_view url);
+  // The server log this copy holds (ServerApi::set_log): "" until a sync learns it, then kept
+  // for good, so that the copy never syncs with a server holding another log.
+  std::string server_log() const;
+  Status set_server_log(std::string_view log_id);
   Status forget_token();
 
   // --- Local edits (each one transaction; kInvalid / kForbidden-like merge refusals

@@ -58,9 +58,10 @@ struct SyncStatus {
   std::size_t refused_ops = 0;     // ReplicaSyncState::refused_ops: edits the server refused
   std::int64_t clock_ahead_ms = 0;  // ReplicaSyncState::clock_ahead_ms
   std::uint64_t rounds = 0;        // finished rounds (good or not)
-  // Attachment files this copy knows of and does not hold after the last round that got to
-  // them (a download failed, or this device lost one before sending it), and why, for the
-  // first one. The round itself succeeds: the edits are synced.
+  // Attachment files not synced by the last round that got to them: held here but refused by
+  // the server (larger than it accepts, changed here since attached; the row still went),
+  // or known and not held here (a download failed, or this device lost one before sending
+  // it). Why, for the first one. The round itself succeeds: the edits are synced.
   std::size_t files_missing = 0;
   Status file_problem;
 };
@@ -70,7 +71,8 @@ struct SyncStatus {
 Text refused_edits_text(std::size_t count);
 // What the CLI's sync and the app's status bar say about a device clock found ahead.
 Text clock_ahead_text(std::int64_t ahead_ms);
-// What the CLI's sync and the app's status bar say about attachment files not on this device.
+// What the CLI's sync and the app's status bar say about attachment files not synced (not on
+// this device, or not accepted by the server).
 Text missing_files_text(std::size_t count, const Status& first);
 
 class SyncWorker {
