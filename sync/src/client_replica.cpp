@@ -1,6 +1,7 @@
 #include "rapidesk/sync/client_replica.h"
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,8 +29,20 @@ std::string ClientReplica::new_row_id() { return make_uuid_v7(clock_.now().physi
 
 void ClientReplica::reserve_confirmed(std::size_t entries) { confirmed_.reserve(entries); }
 
+void ClientReplica::skip_past_own(std::string_view op_id) {
+  const std::string& device = options_.device;
+  if (op_id.size() <= device.size() + 1 || op_id[device.size()] != ':' || op_id.substr(0, device.size()) != device) {
+    return;
+  }
+  std::uint64_t n = 0;
+  const char* end = op_id.data() + op_id.size();
+  auto [p, ec] = std::from_chars(op_id.data() + device.size() + 1, end, n);
+  if (ec == std::errc() && p == end && n >= next_op_) next_op_ = n + 1;
+}
+
 void ClientReplica::restore_confirmed(std::span<const LogEntry> confirmed) {
   for (const LogEntry& e : confirmed) {
+    skip_past_own(e.op.op);
     clock_.observe(e.op.hlc);
     accepted_ = std::max(accepted_, e.op.hlc);
     confirmed_.apply(e.op);
@@ -43,6 +56,7 @@ void ClientReplica::restore(std::span<const LogEntry> confirmed, std::uint64_t c
   cursor_ = std::max(cursor_, cursor);
   pending_.assign(pending.begin(), pending.end());
   for (const PendingOp& p : pending_) {
+    skip_past_own(p.op.op);
     clock_.observe(p.op.hlc);
     if (p.acked) accepted_ = std::max(accepted_, p.op.hlc);
   }
@@ -337,6 +351,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
                       "seq");
       break;
     }
+    skip_past_own(e.op.op);
     clock_.observe(e.op.hlc);
     accepted_ = std::max(accepted_, e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);
@@ -370,6 +385,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t p
   for (const LogEntry* entry : in_order) {
     const LogEntry& e = *entry;
     if (confirmed_.contains(e.op.op)) continue;
+    skip_past_own(e.op.op);
     clock_.observe(e.op.hlc);
     accepted_ = std::max(accepted_, e.op.hlc);
     const MergeResult r = confirmed_.apply(e.op);

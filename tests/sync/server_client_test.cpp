@@ -445,5 +445,27 @@ TEST_F(ServerClient, TheWholeExchangeWorksThroughTheWireCodec) {
   EXPECT_EQ(a.replica.visible().read_set("request", row, "tags"), std::vector<std::string>{"vip"});
 }
 
+// A profile restored from an older backup (or copied) has an older op counter than the
+// ops its device already made. Its next edit reused an id the server holds: the server
+// answered "duplicate", the replica took it as confirmed, and the edit was lost unseen.
+// Ops of its own device that come back now move the counter past them.
+TEST_F(ServerClient, ARestoredReplicaNeverReusesItsDevicesOpIds) {
+  const std::string row = a.replica.new_row_id();
+  const FieldEdit intake[] = {{"title", str("Printer offline")}, {"status", str("new")}, {"category", str("tech_support")}};
+  ASSERT_TRUE(a.replica.edit("request", row, intake));
+  sync(server, a.replica, "li.wei");
+  ASSERT_GT(a.replica.next_op_sequence(), 3u);
+
+  Device restored{"laptop-li", "li.wei", 9};  // the same device, its counter back at 1
+  restored.clock.now = a.clock.now + 1000;
+  sync(server, restored.replica, "li.wei");
+  EXPECT_GE(restored.replica.next_op_sequence(), a.replica.next_op_sequence());
+  ASSERT_TRUE(restored.replica.set_field("request", row, "title", str("Printer back online")));
+  sync(server, restored.replica, "li.wei");
+  EXPECT_EQ(server.store().read("request", row, "title")->value.as_string(), "Printer back online");
+  EXPECT_EQ(restored.replica.pending_count(), 0u);
+  EXPECT_TRUE(restored.replica.take_rejections().empty());
+}
+
 }  // namespace
 }  // namespace rapidesk::sync

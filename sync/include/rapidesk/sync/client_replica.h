@@ -171,6 +171,10 @@ class ClientReplica {
   // Merges `ops` into the visible state; queues them if all are accepted.
   Result<std::vector<FieldOp>> commit(std::vector<FieldOp> ops);
   void drop_confirmed();
+  // `op_id` came back from the server (or the saved copy): when it is this device's, later
+  // op ids follow it. A profile restored from an older backup would otherwise reuse ids the
+  // server already holds, which it answers as replays: the new edits would be dropped unseen.
+  void skip_past_own(std::string_view op_id);
 
   ClientOptions options_;
   // Subtracted from the physical clock (correct_clock); shared with the clock's function,
