@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "net_fixture.h"
+#include "rapidesk/client/local_replica.h"
 #include "rapidesk/client/server_api.h"
+#include "rapidesk/client/sync_worker.h"
 
 namespace {
 
@@ -185,6 +187,35 @@ TEST_F(IdleServerApiTest, IdleConnectionClosedByServerIsReopened) {
   auto me = api.me();
   ASSERT_TRUE(me) << me.status().message().en;
   EXPECT_EQ(api.http().connections_opened(), 2u);
+}
+
+// A background round that fails for good (here: a token the server does not know) used to
+// run again every poll, and on every cursor a busy server announced; only an unreachable
+// server was backed off. Any failure now waits longer each time.
+TEST_F(ServerApiTest, ABackgroundSyncThatKeepsFailingBacksOff) {
+  TempDir dir;
+  auto replica = client::LocalReplica::open(dir.path() / "a.db");
+  ASSERT_TRUE(replica);
+  client::ProfileIdentity who = (*replica)->identity();
+  who.user = "alice";
+  who.role = "agent";
+  who.team = "NORTH";
+  who.server_url = "http://127.0.0.1:" + std::to_string(port());
+  who.token = std::string(43, 'A');  // well formed, unknown to the server
+  ASSERT_TRUE((*replica)->set_sign_in(who));
+  client::SyncWorkerOptions options;
+  options.live_stream = false;
+  options.poll_interval = std::chrono::milliseconds(20);
+  options.initial_backoff = std::chrono::milliseconds(200);
+  client::SyncWorker worker(**replica, options);
+  worker.start();
+  std::this_thread::sleep_for(1200ms);
+  worker.stop();
+  const client::SyncStatus status = worker.status();
+  EXPECT_EQ(status.last_error.code(), ErrorCode::kUnauthorized);
+  EXPECT_GE(status.rounds, 2u);
+  EXPECT_LE(status.rounds, 6u) << "a failing round ran every poll";
+  EXPECT_GT(status.next_retry_ms, 0);
 }
 
 }  // namespace

@@ -80,6 +80,7 @@ struct SyncWorker::Impl {
   std::condition_variable wake;
   bool wake_pending = false;
   bool stopping = false;
+  bool failing = false;  // the last background round failed: announced cursors do not wake it
   std::thread thread;
   std::unique_ptr<CursorStream> stream;
   std::string stream_token;
@@ -330,7 +331,14 @@ struct SyncWorker::Impl {
         [this](std::uint64_t cursor) {
           if (cursor > replica.sync_state().cursor) {
             (void)replica.note_server_cursor(cursor);
-            wake_now();
+            // During a failure's backoff the next try waits: others' pushes on a busy server
+            // must not rerun a round that cannot succeed (a refused file, a server fault).
+            bool waiting_out_failure = false;
+            {
+              std::lock_guard lock(mutex);
+              waiting_out_failure = failing;
+            }
+            if (!waiting_out_failure) wake_now();
           }
         },
         [this](const StreamEvent& e) {
@@ -357,7 +365,9 @@ struct SyncWorker::Impl {
       ensure_stream();
       const Status s = run_round({});
       std::chrono::milliseconds wait = options.poll_interval;
-      if (!s && s.code() == ErrorCode::kUnavailable) {
+      // Any failure waits longer each time, not only an unreachable server: a round that
+      // fails the same way (signed out, a server fault) must not run every poll.
+      if (!s) {
         wait = backoff.next();
       } else {
         backoff.reset();
@@ -365,6 +375,7 @@ struct SyncWorker::Impl {
       {
         std::lock_guard lock(mutex);
         status.next_retry_ms = s ? 0 : now_ms() + wait.count();
+        failing = !s;
       }
       std::unique_lock lock(mutex);
       wake.wait_for(lock, wait, [this] { return stopping || wake_pending; });
