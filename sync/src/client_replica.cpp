@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "rapidesk/shared/utf8.h"
+
 namespace rapidesk::sync {
 
 namespace {
@@ -200,7 +202,7 @@ Result<std::vector<FieldOp>> ClientReplica::resolve(std::string_view conflict_id
   const auto record = visible_.conflict(conflict_id);
   if (!record) {
     return Status::not_found(format_text(Text{"There is no conflict \"{}\".", "不存在冲突“{}”。"},
-                                         {same_text(std::string(conflict_id.substr(0, 110)))}));
+                                         {same_text(std::string(utf8_prefix(conflict_id, 110)))}));
   }
   const Stamp stamp = clock_.now();
   auto made = make_resolution_ops(*record, resolution, merged, stamp,

@@ -173,8 +173,7 @@ class OpDecoder {
     for (const auto& [key, v] : j.items()) {
       const bool long_key = key.size() > limits_.max_string_bytes;
       if (long_key || (v.is_string() && v.get_ref<const std::string&>().size() > limits_.max_string_bytes)) {
-        const std::string where = key == "value" && !field_name.empty() ? std::string(field_name.substr(0, 60))
-                                                                         : key.substr(0, 60);
+        const std::string where = std::string(utf8_prefix(key == "value" && !field_name.empty() ? field_name : key, 60));
         return fail(err, Problem::kStringTooLong,
                     Status(ErrorCode::kTooLarge,
                            format_text(Text{"\"{}\" is longer than {} bytes.", "“{}”超过 {} 字节。"},

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "rapidesk/shared/utf8.h"
+
 namespace rapidesk::sync {
 
 namespace {
@@ -21,7 +23,7 @@ int hex_value(char ch) {
 }
 
 Status bad_stamp(std::string_view text, std::string_view why_en, std::string_view why_zh) {
-  std::string shown(text.substr(0, 100));
+  std::string shown(utf8_prefix(text, 100));
   return Status::invalid(format_text(Text{"\"{}\" is not a valid clock stamp ({}); expected "
                                           "\"<13-digit Unix ms>-<4 lowercase hex digits>-<device id>\".",
                                           "“{}”不是有效的时钟戳（{}）；应为“<13 位 Unix 毫秒>-<4 位小写十六进制>-<设备 ID>”。"},

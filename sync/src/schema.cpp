@@ -227,15 +227,15 @@ Text quoted(std::string_view s) {
   std::string q;
   q.reserve(82);
   q += '"';
-  q.append(s.substr(0, 80));
+  q.append(utf8_prefix(s, 80));
   q += '"';
   return same_text(q);
 }
 
 Text field_label(std::string_view entity, std::string_view field) {
-  std::string s(entity.substr(0, 40));
+  std::string s(utf8_prefix(entity, 40));
   s += '.';
-  s += field.substr(0, 60);
+  s += utf8_prefix(field, 60);
   return same_text(s);
 }
 
@@ -401,7 +401,7 @@ Status problem_status(Problem problem, std::string_view entity, std::string_view
       break;
     case Problem::kUnknownField:
       msg = format_text(Text{"Entity \"{}\" has no field {}.", "实体“{}”没有字段 {}。"},
-                        {same_text(std::string(entity.substr(0, 40))), quoted(field)});
+                        {same_text(std::string(utf8_prefix(entity, 40))), quoted(field)});
       break;
     case Problem::kServerOwned:
       msg = format_text(Text{"{} is set by the server and cannot be changed from a client.",
@@ -424,7 +424,7 @@ Status problem_status(Problem problem, std::string_view entity, std::string_view
       msg = format_text(Text{"{}: {} ({}).", "{}：{}（{}）。"},
                         {where, same_text(problem_name(problem)), same_text(std::string(detail))});
   }
-  return Status(problem_code(problem), std::move(msg), std::string(field.substr(0, 60)));
+  return Status(problem_code(problem), std::move(msg), std::string(utf8_prefix(field, 60)));
 }
 
 Status check_value(const EntitySpec& entity, const FieldSpec& f, const Value& v, Problem& problem) {

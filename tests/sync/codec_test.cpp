@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "rapidesk/shared/utf8.h"
 #include "test_support.h"
 
 namespace rapidesk::sync {
@@ -203,6 +204,27 @@ TEST(CodecLimits, UnknownField) {
   EXPECT_EQ(e.problem, Problem::kUnknownField);
   EXPECT_EQ(e.status.message().en, "Entity \"request\" has no field \"titel\".");
   EXPECT_EQ(e.status.message().zh, "实体“request”没有字段 \"titel\"。");
+}
+
+// A long Chinese field name was cut at 80 bytes inside a character: the refusal's message
+// was invalid UTF-8, so the push answer carrying it (with the acks of the good ops beside
+// it) could not be read back by the client, nor restored by the server after a restart.
+TEST(CodecLimits, QuotedUserTextIsCutBetweenCharacters) {
+  std::string name;
+  for (int i = 0; i < 27; ++i) name += "字";  // 81 bytes
+  const OpError e = single_error(op_json("field", "\"" + name + "\""));
+  EXPECT_EQ(e.problem, Problem::kUnknownField);
+  EXPECT_EQ(first_invalid_utf8(e.status.message().en), std::string_view::npos) << e.status.message().en;
+  EXPECT_EQ(first_invalid_utf8(e.status.field()), std::string_view::npos);
+  PushResult r;
+  r.results.push_back(OpResult{"tab:0", Outcome::kApplied, Problem::kNone, {}, {}});
+  r.results.push_back(OpResult{e.op, Outcome::kRejected, e.problem, e.status, {}});
+  const DecodedPushResult d = decode_push_result(encode_push_result(r));
+  ASSERT_TRUE(d.ok()) << d.status.message().en;
+  EXPECT_EQ(d.result.results.size(), 2u);
+  EXPECT_EQ(utf8_prefix("字字", 4), "字");
+  EXPECT_EQ(utf8_prefix("ab字", 4), "ab");
+  EXPECT_EQ(utf8_prefix("abc", 4), "abc");
 }
 
 TEST(CodecLimits, WrongType) {

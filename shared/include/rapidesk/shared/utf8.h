@@ -71,6 +71,16 @@ inline CodePoint next_code_point(std::string_view text, std::size_t at) noexcept
 // when the whole text is valid UTF-8.
 std::size_t first_invalid_utf8(std::string_view text) noexcept;
 
+// The first `max_bytes` of `text` at most, cut before a code point rather than inside one,
+// for quoting user text in messages: a cut character would make the message invalid UTF-8,
+// and everything carrying it (a push answer with the acks of good ops) unreadable.
+inline std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) noexcept {
+  if (text.size() <= max_bytes) return text;
+  std::size_t n = max_bytes;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
 // Appends the UTF-8 encoding of `cp` (U+FFFD for a surrogate or a value past U+10FFFF).
 void append_utf8(std::string& out, char32_t cp);
 
