@@ -2,10 +2,18 @@
 
 #include <bit>
 #include <cstring>
+#include <limits>
+#include <stdexcept>
 
 namespace rapidesk::sync {
 
 StrRef OpTable::store(std::string_view s) {
+  // Offsets are 32-bit: past 4 GiB of text they would wrap and name older strings, and
+  // every lookup after that (op ids, values) would silently read the wrong bytes. Fail
+  // instead: a merge that throws stops the server taking changes (fail-stop) with this.
+  if (arena_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) {
+    throw std::length_error("the merged state's text store is full (4 GiB of ids and values)");
+  }
   StrRef r{static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(s.size())};
   arena_.resize(arena_.size() + s.size());
   if (!s.empty()) std::memcpy(arena_.data() + r.offset, s.data(), s.size());
