@@ -680,9 +680,14 @@ std::uint64_t SyncService::ops_merged() const {
 }
 
 std::string SyncService::log_id() const {
-  const bool durable = durable_cursor() > 0;
+  // Every push and pull asks: once known (it never changes), without the merge lock.
+  if (log_id_known_.load(std::memory_order_acquire)) return log_id_;
+  if (durable_cursor() == 0) return {};
   std::lock_guard lock(merge_mutex_);
-  if (log_id_.empty() && durable) log_id_ = hash_token(sync::encode_log_entry(merge_.log()[0])).substr(0, 32);
+  if (!log_id_known_.load(std::memory_order_relaxed)) {
+    log_id_ = hash_token(sync::encode_log_entry(merge_.log()[0])).substr(0, 32);
+    log_id_known_.store(true, std::memory_order_release);
+  }
   return log_id_;
 }
 

@@ -18,6 +18,7 @@
 // Thread-safe. Lock order: lease_.mutex, merge_mutex_, commit_mutex_.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -261,7 +262,9 @@ class SyncService {
   std::unordered_map<std::string, std::vector<std::string>> attachments_by_sha_;
   std::uint64_t attachments_indexed_ = 0;
   LogPosition shared_position_;  // how far the shared log was read; guarded by merge_mutex_
-  mutable std::string log_id_;   // log_id() once known; guarded by merge_mutex_
+  // log_id(): written once under merge_mutex_, then read freely once log_id_known_ is set.
+  mutable std::string log_id_;
+  mutable std::atomic<bool> log_id_known_{false};
 
   mutable std::mutex commit_mutex_;
   std::condition_variable committed_;
