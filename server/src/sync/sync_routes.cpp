@@ -47,16 +47,22 @@ Result<std::uint64_t> bounded_param(const HttpRequest& request, std::string_view
                          std::string(name));
 }
 
-// The header by which a replica names the server log its copy holds, and the server its own.
+// The header by which a replica names the server log its copy holds, and the server its own
+// (requests' header names are looked up in lower case).
 constexpr std::string_view kLogHeader = "X-Rapidesk-Log";
+constexpr std::string_view kLogHeaderLower = "x-rapidesk-log";
 
 // A replica that holds another server's data (it was pointed at this one: a new address
 // typed, a profile copied) must neither push its queued edits here as stray new requests
 // nor pull from its old cursor, which would skip this server's data: 409 other_server.
-// A replica that names no log yet (a new profile) may sync anywhere.
-std::optional<HttpResponse> refuse_another_servers_copy(const HttpRequest& request, const std::string& log_id) {
-  const auto named = request.header(kLogHeader);
-  if (!named || named->empty() || log_id.empty() || *named == log_id) return std::nullopt;
+// A replica that names no log yet (a new profile) may sync anywhere. One server alone with
+// an empty log has no log yet: a copy naming one is another server's. (An instance sharing
+// a database may not have caught up with its first entry yet: it cannot tell.)
+std::optional<HttpResponse> refuse_another_servers_copy(const HttpRequest& request, const ServerState& state,
+                                                        const std::string& log_id) {
+  const auto named = request.header(kLogHeaderLower);
+  if (!named || named->empty() || *named == log_id) return std::nullopt;
+  if (log_id.empty() && state.storage->shared_log() != nullptr) return std::nullopt;
   return error_response(409, "other_server",
                         Text{"This copy holds the data of another Rapidesk server, so it cannot sync with this one. "
                              "Sign in to this server with a new profile (--db FILE); the edits still queued here "
@@ -74,7 +80,7 @@ HttpResponse with_log_id(HttpResponse response, const std::string& log_id) {
 HttpResponse handle_push(const HttpRequest& request, ServerState& state) {
   auto who = authenticate(request, state);
   if (!who) return error_response(who.status());
-  if (auto refused = refuse_another_servers_copy(request, state.sync->log_id())) return std::move(*refused);
+  if (auto refused = refuse_another_servers_copy(request, state, state.sync->log_id())) return std::move(*refused);
   sync::DecodedPush decoded = sync::decode_push(request.body);
   if (!decoded.ok()) return error_response(decoded.status);
   auto result = state.sync->push(*who, std::move(decoded.ops));
@@ -108,7 +114,7 @@ HttpResponse handle_pull(const HttpRequest& request, ServerState& state) {
   auto limit = bounded_param(request, "limit", kDefaultPullLimit, 1, kMaxPullLimit);
   if (!limit) return error_response(limit.status());
   const std::string log_id = state.sync->log_id();
-  if (auto refused = refuse_another_servers_copy(request, log_id)) return std::move(*refused);
+  if (auto refused = refuse_another_servers_copy(request, state, log_id)) return std::move(*refused);
   PullPage page = state.sync->pull(*who, *cursor, static_cast<size_t>(*limit));
   return with_log_id(raw_json(sync::encode_pull(page.entries, page.cursor, page.more)), log_id);
 }

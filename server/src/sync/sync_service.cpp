@@ -23,6 +23,7 @@ bool reagrees_due(const sync::FieldOp& op) {
 // Fields whose change can make a request visible to someone new.
 bool grants_visibility(const sync::OpView& op) {
   return (op.entity == "request" && (op.field == "team" || op.field == "owner" || op.field == "collaborators")) ||
+         (op.entity == "subtask" && op.field == "owner") ||
          ((op.entity == "subtask" || op.entity == "activity" || op.entity == "attachment") && op.field == "request_id");
 }
 

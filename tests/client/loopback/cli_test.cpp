@@ -476,6 +476,21 @@ TEST_F(CliTest, AFileOrBatchTheServerRefusesDoesNotHoldUpTheWork) {
   CliRun batches = cli("a.db", {"sync"});
   ASSERT_EQ(batches.code, 0) << batches.err;
   EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u) << "every edit went, in smaller batches";
+
+  // One edit too large on its own (an edit is never split): the round ends with the
+  // server's answer instead of sending it again forever, and the edit stays queued.
+  std::string huge;
+  for (int k = 0; k < 7000; ++k) huge += "说";  // 21,000 bytes
+  ASSERT_EQ(cli("a.db", {"new", "--customer", "大客户", "--category", "tech_support", "--channel", "visit",
+                         "--description", huge, "--title", "超长说明"})
+                .code,
+            0);
+  const auto before = Clock::now();
+  CliRun alone = cli("a.db", {"sync"});
+  EXPECT_NE(alone.code, 0);
+  EXPECT_NE(alone.code, -1) << "the sync did not end";
+  EXPECT_LT(Clock::now() - before, 20s);
+  EXPECT_GT(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u);
 }
 
 // A profile holds one server's data: its cursor, pulled log and queued edits mean nothing to
@@ -506,19 +521,46 @@ TEST_F(CliTest, AProfileHoldingOneServersDataDoesNotSyncWithAnother) {
   new_request("c.db", "另一家公司", "别处的请求");
   ASSERT_EQ(cli("c.db", {"sync"}).code, 0);
 
+  const std::string carol = [&] {
+    Response r = http(other.port(), "POST", "/api/v1/auth/login",
+                      nlohmann::json{{"username", "carol"}, {"password", "pw-carol"}, {"device", "check"}}.dump());
+    return r.json()["token"].get<std::string>();
+  }();
+  auto other_log_size = [&] {
+    Response r = http(other.port(), "GET", "/api/v1/sync/pull?cursor=0&limit=1000", "", {"Authorization: Bearer " + carol});
+    return r.json()["ops"].size();
+  };
+  const std::size_t other_ops = other_log_size();
+  ASSERT_GT(other_ops, 0u);
+
   CliRun login = cli("a.db", {"--server", other_url, "login", "alice", "--password-stdin"}, "pw-alice\n");
   ASSERT_EQ(login.code, 0) << login.err;
   CliRun refused = cli("a.db", {"sync"});
   EXPECT_NE(refused.code, 0);
   EXPECT_NE(refused.err.find("another Rapidesk server"), std::string::npos) << refused.err;
   EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), queued) << "the queued edits stay for their server";
-  const std::string carol = [&] {
-    Response r = http(other.port(), "POST", "/api/v1/auth/login",
-                      nlohmann::json{{"username", "carol"}, {"password", "pw-carol"}, {"device", "check"}}.dump());
-    return r.json()["token"].get<std::string>();
-  }();
-  Response list = http(other.port(), "GET", "/api/v1/requests?limit=100", "", {"Authorization: Bearer " + carol});
-  EXPECT_EQ(list.json()["total"], 1) << "nothing of the first server's arrived: " << list.body;
+  EXPECT_EQ(other_log_size(), other_ops) << "the server refused the push: nothing of the first server's arrived";
+  // Asked directly, the server names the refusal.
+  Response direct = http(other.port(), "GET", "/api/v1/sync/pull?cursor=0&limit=10", "",
+                         {"Authorization: Bearer " + carol, "X-Rapidesk-Log: 0123456789abcdef0123456789abcdef"});
+  EXPECT_EQ(direct.status, 409);
+  EXPECT_EQ(direct.error_code(), "other_server");
+  // A server alone with an empty log has no log yet: a copy naming one is another's.
+  const auto empty_data = dir_.path() / "empty";
+  ASSERT_EQ(run_cli(empty_data, {"user", "add", "carol", "--role", "coordinator", "--team", "SVC", "--password-stdin"},
+                    "pw-carol\n", log_)
+                .code,
+            0);
+  ServerProcess empty(empty_data, log_);
+  Response signed_in = http(empty.port(), "POST", "/api/v1/auth/login",
+                            nlohmann::json{{"username", "carol"}, {"password", "pw-carol"}, {"device", "e"}}.dump());
+  ASSERT_EQ(signed_in.status, 200);
+  const std::string bearer = "Authorization: Bearer " + signed_in.json()["token"].get<std::string>();
+  EXPECT_EQ(http(empty.port(), "GET", "/api/v1/sync/pull?cursor=0&limit=10", "",
+                 {bearer, "X-Rapidesk-Log: 0123456789abcdef0123456789abcdef"})
+                .status,
+            409);
+  EXPECT_EQ(http(empty.port(), "GET", "/api/v1/sync/pull?cursor=0&limit=10", "", {bearer}).status, 200);
 
   // A new profile syncs with it; the first profile, pointed back home, syncs again.
   ASSERT_EQ(cli("d.db", {"--server", other_url, "login", "alice", "--password-stdin"}, "pw-alice\n").code, 0);

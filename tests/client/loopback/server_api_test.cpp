@@ -126,6 +126,43 @@ TEST_F(ServerApiTest, PushedOpsComeBackInPull) {
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
 }
 
+// A request handed on to a team brings its history, notes included, on one page: for a
+// request with 300 notes that is more than 1,000 entries, which the client's decoder used to
+// refuse, on every round, for good.
+TEST_F(ServerApiTest, APageBringingALongHistoryIsRead) {
+  ServerApi coordinator(loopback_address(port()));
+  ASSERT_TRUE(coordinator.login("carol", "carol-pass-1", "desk-1"));
+  sync::ClientReplica desk = make_replica("desk-1", "carol");
+  const std::string row = new_request(desk, "华东物流", "Scanner offline");
+  ASSERT_TRUE(desk.set_field("request", row, "team", sync::Value::string("HQ")));
+  for (int i = 0; i < 300; ++i) {
+    const std::vector<sync::FieldEdit> note = {{"request_id", sync::Value::string(row)},
+                                               {"kind", sync::Value::string("note")},
+                                               {"author", sync::Value::string("carol")},
+                                               {"text", sync::Value::string("第 " + std::to_string(i) + " 次跟进")}};
+    ASSERT_TRUE(desk.edit("activity", desk.new_row_id(), note));
+  }
+  auto push_all = [&] {
+    for (auto ops = desk.next_push(); !ops.empty(); ops = desk.next_push()) {
+      auto pushed = coordinator.push("desk-1", ops);
+      ASSERT_TRUE(pushed) << pushed.status().message().en;
+      desk.on_push_result(*pushed);
+    }
+  };
+  push_all();
+
+  ServerApi agent(loopback_address(port()));
+  ASSERT_TRUE(agent.login("alice", "alice-pass-1", "laptop-1"));
+  auto nothing = agent.pull(0, 1000);  // NORTH sees nothing of HQ's request
+  ASSERT_TRUE(nothing) << nothing.status().message().en;
+  EXPECT_TRUE(nothing->entries.empty());
+  ASSERT_TRUE(desk.set_field("request", row, "team", sync::Value::string("NORTH")));
+  push_all();
+  auto page = agent.pull(nothing->cursor, 10);
+  ASSERT_TRUE(page) << page.status().message().en;
+  EXPECT_GT(page->entries.size(), 1200u) << "the request, its 300 notes and the hand-over, on one page";
+}
+
 TEST_F(ServerApiTest, PullLimitOutsideOneToThousandIsRefusedLocally) {
   ServerApi api(loopback_address(port()));
   ASSERT_TRUE(api.login("alice", "alice-pass-1", "laptop-1"));

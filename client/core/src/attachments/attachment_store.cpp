@@ -123,9 +123,11 @@ Status AttachmentStore::upload(ServerApi& api, const std::string& sha256) {
   if (!bytes) return bytes.status();
   // Damaged on disk since it was added: the server would refuse it on every round.
   if (sha256_hex(*bytes) != sha256) {
-    return Status::corrupt(format_text(Text{"The file {} changed on this device after it was attached; attach it again.",
-                                            "文件 {} 在添加为附件后已在本设备上被改动；请重新添加附件。"},
-                                       {same_text(path_of(sha256).string())}));
+    return Status(ErrorCode::kCorrupt,
+                  format_text(Text{"The file {} changed on this device after it was attached; attach it again.",
+                                   "文件 {} 在添加为附件后已在本设备上被改动；请重新添加附件。"},
+                              {same_text(path_of(sha256).string())}),
+                  std::string(kChangedHereField));
   }
   const std::string base = "/api/v1/blobs/" + sha256;
   const std::uint64_t size = bytes->size();

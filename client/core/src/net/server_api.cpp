@@ -1,5 +1,7 @@
 #include "rapidesk/client/server_api.h"
 
+#include <algorithm>
+
 #include "rapidesk/sync/codec.h"
 
 namespace rapidesk::client {
@@ -125,6 +127,10 @@ Result<sync::PushResult> ServerApi::push(std::string_view device, std::span<cons
   return std::move(decoded.result);
 }
 
+namespace {
+constexpr std::size_t kMaxPullPageEntries = 200'000;
+}  // namespace
+
 Result<PullPage> ServerApi::pull(std::uint64_t cursor, std::size_t limit) {
   if (limit < 1 || limit > 1000) {
     return Status::invalid(Text{"a pull page holds 1 to 1000 operations", "每页拉取 1 到 1000 条操作"}, "limit");
@@ -132,7 +138,13 @@ Result<PullPage> ServerApi::pull(std::uint64_t cursor, std::size_t limit) {
   auto response = http_.get("/api/v1/sync/pull?cursor=" + std::to_string(cursor) + "&limit=" + std::to_string(limit));
   if (!response) return response.status();
   if (auto log = response->header("X-Rapidesk-Log")) log_seen_ = *log;
-  sync::DecodedPull decoded = sync::decode_pull(response->body);
+  // A page may hold more than `limit` entries: a request handed on to this reader brings its
+  // earlier history, and its notes', along on one page (docs/server.md). Bounded by the
+  // answer's size (HttpOptions::max_response_bytes) instead.
+  sync::CodecLimits page_limits;
+  page_limits.max_ops = kMaxPullPageEntries;
+  page_limits.max_body_bytes = std::max(page_limits.max_body_bytes, http_.options().max_response_bytes);
+  sync::DecodedPull decoded = sync::decode_pull(response->body, page_limits);
   if (!decoded.ok()) return unreadable("pull", decoded.status.message());
   if (!decoded.errors.empty()) {
     const sync::OpError& first = decoded.errors.front();

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <limits>
 #include <set>
 #include <thread>
 
@@ -55,20 +56,12 @@ class LostBeforeUpload {
   bool changed_ = false;
 };
 
-// An upload that failed for good: trying again next round would fail the same way (the
-// server refuses the file, the bytes here are damaged). Anything else (offline, signed out,
-// rate-limited, a server fault) may pass later, and ends the round.
+// An upload that failed for good: trying again next round would fail the same way (the file
+// is larger than the server takes; the bytes here changed since the file was attached).
+// Anything else (offline, signed out, a proxy's or the server's passing refusal, an answer
+// that could not be read) may pass later, and ends the round.
 bool refusal_is_final(const Status& s) {
-  switch (s.code()) {
-    case ErrorCode::kTooLarge:
-    case ErrorCode::kInvalid:
-    case ErrorCode::kCorrupt:
-    case ErrorCode::kForbidden:
-    case ErrorCode::kNotFound:
-      return true;
-    default:
-      return false;
-  }
+  return s.code() == ErrorCode::kTooLarge || (s.code() == ErrorCode::kCorrupt && s.field() == AttachmentStore::kChangedHereField);
 }
 
 }  // namespace
@@ -137,11 +130,12 @@ struct SyncWorker::Impl {
     // Files the server would not take (larger than it accepts, changed here since they were
     // attached): their rows still go, so one file cannot hold up every later edit; the
     // round reports the first refusal.
-    std::size_t refused_files = 0;
+    std::set<std::string> refused_shas;
     Status refused_file;
     // Halved while the server (or a proxy before it) finds a batch too large: long texts
     // make 500 edits more than a body limit, and the same batch would be refused forever.
     std::size_t batch = options.push_batch;
+    std::size_t refused_size = std::numeric_limits<std::size_t>::max();  // ops in the last batch refused as too large
     for (;;) {
       if (Status s = stopped(); !s) return s;
       auto ops = replica.next_push(batch);
@@ -157,10 +151,11 @@ struct SyncWorker::Impl {
           lost_here.lost(sha);
           continue;
         }
+        if (refused_shas.contains(sha)) continue;  // already tried in this round (a halved batch)
         Status s = files.upload(api, sha);
         if (s) continue;
         if (!refusal_is_final(s)) return s;
-        ++refused_files;
+        refused_shas.insert(sha);
         if (refused_file) {
           refused_file = Status(s.code(),
                                 format_text(Text{"The file {} was not uploaded: {}", "文件 {} 未能上传：{}"},
@@ -168,7 +163,10 @@ struct SyncWorker::Impl {
         }
       }
       auto result = api.push(who.device, ops);
-      if (!result && result.status().code() == ErrorCode::kTooLarge && ops.size() > 1) {
+      // Halved only while that makes the batch smaller: one edit is never split, so an edit
+      // too large alone ends the round with the server's answer.
+      if (!result && result.status().code() == ErrorCode::kTooLarge && ops.size() > 1 && ops.size() < refused_size) {
+        refused_size = ops.size();
         batch = std::max<std::size_t>(1, ops.size() / 2);
         continue;
       }
@@ -180,6 +178,7 @@ struct SyncWorker::Impl {
                                     "服务器没有对发送的每项修改作出回应；请稍后再同步。"});
       }
       if (Status s = replica.on_push_result(*result); !s) return s;
+      refused_size = std::numeric_limits<std::size_t>::max();
       head = std::max(head, result->cursor);
       pushed = true;
       p.done += ops.size();
@@ -263,7 +262,7 @@ struct SyncWorker::Impl {
     }
     {
       std::lock_guard lock(mutex);
-      status.files_missing = missing + refused_files;
+      status.files_missing = missing + refused_shas.size();
       status.file_problem = refused_file ? file_problem : refused_file;
     }
     // Ops pushed during this round by another edit are sent by the next round.

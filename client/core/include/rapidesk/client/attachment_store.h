@@ -36,8 +36,12 @@ class AttachmentStore {
   bool has(const std::string& sha256) const;
   std::filesystem::path path_of(const std::string& sha256) const;
 
-  // Sends the stored file to the server, resuming a partial upload.
+  // Sends the stored file to the server, resuming a partial upload. kCorrupt with field
+  // kChangedHereField when the bytes stored here no longer have their SHA-256 (damaged since
+  // attached: the server would refuse them every time); kCorrupt without it for an answer
+  // that cannot be read or does not move the upload on; the server's refusals as they come.
   Status upload(ServerApi& api, const std::string& sha256);
+  static constexpr std::string_view kChangedHereField = "changed_here";
   // Fetches the file from the server in chunks, checks its hash, then stores it.
   Status download(ServerApi& api, const std::string& sha256, std::uint64_t size);
 
