@@ -1,6 +1,7 @@
 #include "rapidesk/server/server_state.h"
 
 #include <chrono>
+#include <exception>
 
 #include <nlohmann/json.hpp>
 
@@ -60,7 +61,15 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
 }
 
 Status ServerState::start_sync() {
-  if (Status s = sync->load(); !s) return s;
+  // The merged state is rebuilt in memory: running out of it, or past the op table's 4 GiB of
+  // text, refuses to start with the reason instead of aborting.
+  try {
+    if (Status s = sync->load(); !s) return s;
+  } catch (const std::exception& e) {
+    return Status(ErrorCode::kInternal, format_text(Text{"cannot load the sync log into memory: {}",
+                                                         "无法将同步日志载入内存：{}"},
+                                                    {same_text(e.what())}));
+  }
   if (Status s = sla->start(); !s) return s;
   announcer.announce(sync->durable_cursor());
   return Status::ok();

@@ -502,6 +502,9 @@ TEST_F(CliTest, AProfileHoldingOneServersDataDoesNotSyncWithAnother) {
   const std::string id = request_both_have();
   ASSERT_FALSE(id.empty());
   ASSERT_EQ(cli("a.db", {"note", id, "已更换硒鼓"}).code, 0);
+  const auto photo = dir_.path() / "现场照片.jpg";
+  std::ofstream(photo, std::ios::binary) << std::string(2000, 'p');
+  ASSERT_EQ(cli("a.db", {"attach", id, photo.string()}).code, 0);
   const std::size_t queued = local_count("a.db", "SELECT COUNT(*) FROM outbox");
   ASSERT_GT(queued, 0u);
 
@@ -540,6 +543,11 @@ TEST_F(CliTest, AProfileHoldingOneServersDataDoesNotSyncWithAnother) {
   EXPECT_NE(refused.err.find("another Rapidesk server"), std::string::npos) << refused.err;
   EXPECT_EQ(local_count("a.db", "SELECT COUNT(*) FROM outbox"), queued) << "the queued edits stay for their server";
   EXPECT_EQ(other_log_size(), other_ops) << "the server refused the push: nothing of the first server's arrived";
+  std::size_t other_files = 0;
+  if (std::filesystem::exists(other_data / "blobs")) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(other_data / "blobs")) other_files += e.is_regular_file();
+  }
+  EXPECT_EQ(other_files, 0u) << "nor any file: the log is checked before uploading";
   // Asked directly, the server names the refusal.
   Response direct = http(other.port(), "GET", "/api/v1/sync/pull?cursor=0&limit=10", "",
                          {"Authorization: Bearer " + carol, "X-Rapidesk-Log: 0123456789abcdef0123456789abcdef"});

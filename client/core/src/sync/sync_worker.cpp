@@ -135,6 +135,7 @@ struct SyncWorker::Impl {
     // Halved while the server (or a proxy before it) finds a batch too large: long texts
     // make 500 edits more than a body limit, and the same batch would be refused forever.
     std::size_t batch = options.push_batch;
+    bool log_confirmed = false;  // a call of this round was answered by the server of known_log
     std::size_t refused_size = std::numeric_limits<std::size_t>::max();  // ops in the last batch refused as too large
     for (;;) {
       if (Status s = stopped(); !s) return s;
@@ -152,6 +153,14 @@ struct SyncWorker::Impl {
           continue;
         }
         if (refused_shas.contains(sha)) continue;  // already tried in this round (a halved batch)
+        if (!log_confirmed && !known_log.empty()) {
+          // Files go up before the push that would find another server's log there: ask
+          // first, so that no file of this copy lands on another server either.
+          auto probe = api.pull(replica.sync_state().cursor, 1);
+          if (!probe) return probe.status();
+          if (Status s = note_log(api, known_log); !s) return s;
+          log_confirmed = true;
+        }
         Status s = files.upload(api, sha);
         if (s) continue;
         if (!refusal_is_final(s)) return s;
@@ -172,6 +181,7 @@ struct SyncWorker::Impl {
       }
       if (!result) return result.status();
       if (Status s = note_log(api, known_log); !s) return s;
+      log_confirmed = true;
       // Every edit sent must be answered, or the same ones would be sent again forever.
       if (result->results.size() != ops.size()) {
         return Status::corrupt(Text{"The server did not answer for every edit sent; sync again later.",
