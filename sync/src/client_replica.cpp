@@ -42,11 +42,15 @@ void ClientReplica::skip_past_own(std::string_view op_id) {
   if (ec == std::errc() && p == end && n >= next_op_) next_op_ = n + 1;
 }
 
+void ClientReplica::note_confirmed(const FieldOp& op) {
+  skip_past_own(op.op);
+  clock_.observe(op.hlc);
+  accepted_ = std::max(accepted_, op.hlc);
+}
+
 void ClientReplica::restore_confirmed(std::span<const LogEntry> confirmed) {
   for (const LogEntry& e : confirmed) {
-    skip_past_own(e.op.op);
-    clock_.observe(e.op.hlc);
-    accepted_ = std::max(accepted_, e.op.hlc);
+    note_confirmed(e.op);
     confirmed_.apply(e.op);
   }
 }
@@ -353,9 +357,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries) {
                       "seq");
       break;
     }
-    skip_past_own(e.op.op);
-    clock_.observe(e.op.hlc);
-    accepted_ = std::max(accepted_, e.op.hlc);
+    note_confirmed(e.op);
     const MergeResult r = confirmed_.apply(e.op);
     cursor_ = e.seq;
     follower.confirmed(e.op);
@@ -387,9 +389,7 @@ Status ClientReplica::on_pull(std::span<const LogEntry> entries, std::uint64_t p
   for (const LogEntry* entry : in_order) {
     const LogEntry& e = *entry;
     if (confirmed_.contains(e.op.op)) continue;
-    skip_past_own(e.op.op);
-    clock_.observe(e.op.hlc);
-    accepted_ = std::max(accepted_, e.op.hlc);
+    note_confirmed(e.op);
     const MergeResult r = confirmed_.apply(e.op);
     if (applied != nullptr) applied->push_back(&e);
     follower.confirmed(e.op);

@@ -711,6 +711,7 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
   }
   std::unordered_set<std::uint64_t> included;
   std::unordered_set<std::string> brought;  // rows whose history up to `cursor` this page has
+  bool out_of_order = false;                // history (seqs up to `cursor`) after later entries
   size_t scanned = 0;
   std::uint64_t seq = cursor + 1;
   for (; seq <= durable; ++seq) {
@@ -720,6 +721,7 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
     std::vector<std::uint64_t> earlier = earlier_history(who, e.op, cursor, brought);
     if (!earlier.empty()) {
       if (!page.entries.empty() && page.entries.size() + earlier.size() + 1 > limit) break;
+      out_of_order |= !page.entries.empty();
       for (std::uint64_t s : earlier) {
         if (included.insert(s).second) page.entries.push_back(log[s - 1]);
       }
@@ -727,9 +729,12 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
     if (included.insert(seq).second) page.entries.push_back(log[seq - 1]);
   }
   // In log order, as the server merged them: a replica applying an older op after a newer
-  // one of the same field would judge it differently and see a divergence.
-  std::sort(page.entries.begin(), page.entries.end(),
-            [](const sync::LogEntry& a, const sync::LogEntry& b) { return a.seq < b.seq; });
+  // one of the same field would judge it differently and see a divergence. Only history
+  // brought after other entries breaks the order the loop adds them in.
+  if (out_of_order) {
+    std::sort(page.entries.begin(), page.entries.end(),
+              [](const sync::LogEntry& a, const sync::LogEntry& b) { return a.seq < b.seq; });
+  }
   page.cursor = seq - 1;
   page.more = page.cursor < durable;
   return page;
@@ -739,16 +744,20 @@ std::vector<std::uint64_t> SyncService::earlier_history(const AuthContext& who, 
                                                         std::uint64_t cursor, std::unordered_set<std::string>& brought) {
   std::vector<std::uint64_t> earlier;
   if (cursor == 0) return earlier;  // nothing earlier to miss
-  const RowKey key(op.entity, op.row);
-  if (brought.count(std::string(key))) return earlier;
   auto granted_since = [&](std::string_view row_key) {
     const std::uint64_t* last = last_grant_.find(row_key);
     return last != nullptr && *last > cursor;
   };
-  const std::string request = owning_request(merge_.store(), op.entity, op.row);
   // Unless the row or its request was handed on after `cursor`, the reader could see it then
-  // as now, and has its history.
-  if (!granted_since(key) && (request.empty() || !granted_since(RowKey("request", request)))) return earlier;
+  // as now, and has its history. (Checked first: it is the answer for almost every entry,
+  // and costs no allocation.)
+  const RowKey key(op.entity, op.row);
+  if (!granted_since(key)) {
+    if (op.entity == "request") return earlier;
+    const std::string request = owning_request(merge_.store(), op.entity, op.row);
+    if (request.empty() || !granted_since(RowKey("request", request))) return earlier;
+  }
+  if (brought.count(std::string(key))) return earlier;
   std::vector<std::string> rows = {std::string(key)};
   if (op.entity == "request") {
     // Handed a request, the reader also needs what was logged on it: notes, subtasks, files.

@@ -175,6 +175,9 @@ class ClientReplica {
   // op ids follow it. A profile restored from an older backup would otherwise reuse ids the
   // server already holds, which it answers as replays: the new edits would be dropped unseen.
   void skip_past_own(std::string_view op_id);
+  // An op the server confirmed, about to be applied: its id (skip_past_own) and its stamp
+  // (the clock, accepted()) are taken in.
+  void note_confirmed(const FieldOp& op);
 
   ClientOptions options_;
   // Subtracted from the physical clock (correct_clock); shared with the clock's function,
