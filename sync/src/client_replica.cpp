@@ -42,6 +42,11 @@ void ClientReplica::skip_past_own(std::string_view op_id) {
   if (ec == std::errc() && p == end && n >= next_op_) next_op_ = n + 1;
 }
 
+void ClientReplica::leave_shared_ids() {
+  constexpr std::uint64_t kJump = std::uint64_t{1} << 32;
+  next_op_ += kJump + random_() % kJump;
+}
+
 void ClientReplica::note_confirmed(const FieldOp& op) {
   skip_past_own(op.op);
   clock_.observe(op.hlc);

@@ -100,7 +100,9 @@ HybridClock::HybridClock(std::string device, PhysicalClock physical, std::int64_
     : device_(std::move(device)), physical_(std::move(physical)), max_drift_ms_(max_drift_ms) {}
 
 std::int64_t HybridClock::physical_now() const {
-  return std::clamp<std::int64_t>(physical_(), 0, kMaxPhysicalMs);
+  const std::int64_t pt = std::clamp<std::int64_t>(physical_(), 0, kMaxPhysicalMs);
+  highest_reading_ = std::max(highest_reading_, pt);
+  return pt;
 }
 
 void HybridClock::set(std::int64_t l, std::uint32_t counter) {
@@ -129,8 +131,8 @@ Stamp HybridClock::now() {
 }
 
 Status HybridClock::check_drift(const Stamp& remote) const {
-  const std::int64_t pt = physical_now();
-  const std::int64_t ahead = remote.physical_ms - pt;
+  physical_now();
+  const std::int64_t ahead = remote.physical_ms - highest_reading_;
   if (ahead <= max_drift_ms_) return Status::ok();
   constexpr std::int64_t kMinute = 60'000;
   const auto minutes = [](std::int64_t ms) { return std::to_string((ms + kMinute - 1) / kMinute); };
@@ -154,6 +156,10 @@ Result<Stamp> HybridClock::receive(const Stamp& remote) {
 void HybridClock::observe(const Stamp& remote) {
   const std::int64_t pt = physical_now();
   const std::int64_t ml = std::clamp<std::int64_t>(remote.physical_ms, 0, kMaxPhysicalMs);
+  // This clock's own stamp read back (a restarted server restoring its log): its time was
+  // read here once. (Its physical part may carry an observed remote time, at most the
+  // drift ahead of a reading.)
+  if (remote.device == device_) highest_reading_ = std::max(highest_reading_, ml);
   const std::int64_t l = std::max({l_, ml, pt});
   if (l == l_ && l == ml) {
     set(l, std::max<std::uint32_t>(c_, remote.counter) + 1);
@@ -178,6 +184,7 @@ void HybridClock::restore(const Stamp& last) {
 void HybridClock::rebase(const Stamp& floor) {
   l_ = std::clamp<std::int64_t>(floor.physical_ms, 0, kMaxPhysicalMs);
   c_ = floor.counter;
+  highest_reading_ = 0;
 }
 
 }  // namespace rapidesk::sync

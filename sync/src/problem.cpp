@@ -36,12 +36,13 @@ std::string_view problem_name(Problem p) {
     case Problem::kClockDrift: return "clock_drift";
     case Problem::kIncompleteGroup: return "incomplete_group";
     case Problem::kReplicaDiverged: return "replica_diverged";
+    case Problem::kOpIdReused: return "op_id_reused";
   }
   return "none";
 }
 
 std::optional<Problem> parse_problem(std::string_view name) {
-  for (int i = 0; i <= static_cast<int>(Problem::kReplicaDiverged); ++i) {
+  for (int i = 0; i <= static_cast<int>(Problem::kOpIdReused); ++i) {
     const auto p = static_cast<Problem>(i);
     if (problem_name(p) == name) return p;
   }
@@ -56,7 +57,8 @@ ErrorCode problem_code(Problem p) {
     case Problem::kStringTooLong: return ErrorCode::kTooLarge;
     case Problem::kUpgradeRequired: return ErrorCode::kUpgradeRequired;
     case Problem::kServerOwned: return ErrorCode::kForbidden;
-    case Problem::kAppendOnly: return ErrorCode::kConflict;
+    case Problem::kAppendOnly:
+    case Problem::kOpIdReused: return ErrorCode::kConflict;
     case Problem::kReplicaDiverged: return ErrorCode::kCorrupt;
     default: return ErrorCode::kInvalid;
   }

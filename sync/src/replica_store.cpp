@@ -222,6 +222,13 @@ void ReplicaStore::reserve(std::size_t more_ops) {
 
 bool ReplicaStore::contains(std::string_view op_id) const { return ops_.find(op_id) != kNoOp; }
 
+bool ReplicaStore::same_op(const FieldOp& op) const {
+  const OpIndex i = ops_.find(op.op);
+  const OpView v = op_view(i);
+  return v.entity == op.entity && v.row == op.row && v.field == op.field && ops_.hlc(i) == op.hlc &&
+         ops_.base(i) == op.base && ops_.value(i) == op.value;
+}
+
 std::uint32_t ReplicaStore::slot_of(std::string_view entity, std::string_view row, std::string_view field,
                                     const FieldSpec** spec) const {
   const auto ref = find_field(entity, field);

@@ -108,6 +108,29 @@ TEST(HybridClock, DriftBoundIsConfigurable) {
   EXPECT_FALSE(clock.check_drift(Stamp{kT0 + 1001, 0, "d"}));
 }
 
+// A server whose clock ran an hour ahead is set right (NTP steps it back). Devices took in
+// its stamps, so theirs run an hour "ahead" of its new time until the wall clock catches
+// up; measured from its highest reading, they are still within the drift. A device truly
+// ahead of that reading is still refused, and a restarted server finds its highest reading
+// in its own stamps.
+TEST(HybridClock, AClockSteppedBackStillAcceptsStampsOfItsEarlierTime) {
+  ManualClock pc;
+  HybridClock clock("server", pc.fn());
+  pc.now = kT0 + 3'600'000;
+  const Stamp ahead = clock.now();
+  pc.now = kT0;  // stepped back
+  EXPECT_TRUE(clock.check_drift(Stamp{ahead.physical_ms + 1, 0, "tablet-7"}));
+  EXPECT_TRUE(clock.check_drift(Stamp{ahead.physical_ms + 5 * 60'000, 0, "tablet-7"}));
+  EXPECT_FALSE(clock.check_drift(Stamp{ahead.physical_ms + 5 * 60'000 + 1, 0, "tablet-7"}));
+
+  HybridClock restarted("server", pc.fn());
+  EXPECT_FALSE(restarted.check_drift(Stamp{ahead.physical_ms, 0, "tablet-7"}));
+  restarted.observe(Stamp{ahead.physical_ms, 0, "tablet-7"});  // another device's stamp is no reading
+  EXPECT_FALSE(restarted.check_drift(Stamp{ahead.physical_ms, 0, "tablet-7"}));
+  restarted.observe(ahead);
+  EXPECT_TRUE(restarted.check_drift(Stamp{ahead.physical_ms + 1, 0, "tablet-7"}));
+}
+
 TEST(HybridClock, ObserveSkipsTheDriftCheck) {
   ManualClock pc;
   HybridClock clock("d1", pc.fn());

@@ -154,6 +154,24 @@ TEST_F(ServerClient, ServerRejectsStampsTooFarAheadAndSaysWhy) {
   EXPECT_FALSE(a.replica.visible().read("request", row, "title"));  // the refused edit is gone
 }
 
+// The server's clock ran an hour fast and is set right. Its stamps carried the fast time to
+// the laptop, whose next edit is stamped after them: an hour past the server's new time,
+// but not past any time the server read. It used to be refused as clock drift for an hour.
+TEST_F(ServerClient, AServerClockSetBackStillAcceptsEditsMadeAfterItsStamps) {
+  server_clock.now = kT0 + 3'600'000;
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("Printer offline")));
+  sync(server, a.replica, "li.wei");
+  ASSERT_TRUE(server.apply_server_edit("request", row, "number", str("R-0001")).outcome == Outcome::kApplied);
+  sync(server, a.replica, "li.wei");
+  server_clock.now = kT0;  // NTP steps the server back; the laptop's clock was right all along
+  a.clock.now = kT0 + 1000;
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("Printer back online")));
+  sync(server, a.replica, "li.wei");
+  EXPECT_TRUE(a.replica.take_rejections().empty());
+  EXPECT_EQ(server.store().read("request", row, "title")->value.as_string(), "Printer back online");
+}
+
 TEST_F(ServerClient, FieldGroupsAreWrittenWholeAndMustArriveWhole) {
   const std::string row = a.replica.new_row_id();
   ASSERT_TRUE(a.replica.set_field("request", row, "contact_name", str("Li Wei")));
@@ -237,6 +255,36 @@ TEST_F(ServerClient, AnOpIdKeepsItsFirstAnswerWhenAnotherOpReusesIt) {
   EXPECT_EQ(answers(restarted.push(batch, "li.wei")), answers(again));
   EXPECT_EQ(restarted.push(std::vector<FieldOp>{act("a:3", "Called", 5)}, "li.wei").results[0].outcome,
             Outcome::kRejected);  // same id, now a harmless value: still the first answer
+}
+
+// An accepted op's id sent again with other content is not a replay: answering it as a
+// duplicate would tell the sender its edit was kept. It is refused, and the store keeps the
+// first op; the first op itself sent again is still a duplicate.
+TEST_F(ServerClient, AnAcceptedOpsIdCarryingOtherContentIsRefused) {
+  const std::string row = testing::row_id(7);
+  const FieldOp first = testing::make_op("a:1", "request", row, "title", str("Printer offline"), testing::stamp(1, 0, "a"));
+  ASSERT_EQ(server.push(std::vector<FieldOp>{first}, "li.wei").results[0].outcome, Outcome::kApplied);
+  FieldOp other_value = first;
+  other_value.value = str("Scanner offline");
+  FieldOp other_stamp = first;
+  other_stamp.hlc = testing::stamp(2, 0, "a");
+  FieldOp other_field = first;
+  other_field.field = "description";
+  for (const FieldOp& other : {other_value, other_stamp, other_field}) {
+    const PushResult r = server.push(std::vector<FieldOp>{other}, "li.wei");
+    ASSERT_EQ(r.results.size(), 1u);
+    EXPECT_EQ(r.results[0].outcome, Outcome::kRejected);
+    EXPECT_EQ(r.results[0].problem, Problem::kOpIdReused);
+    EXPECT_EQ(r.results[0].status.code(), ErrorCode::kConflict);
+    EXPECT_NE(r.results[0].status.message().zh.find("a:1"), std::string::npos);
+  }
+  FieldOp same = first;
+  same.author = "someone.else";  // the server sets the author: not part of the op's content
+  EXPECT_EQ(server.push(std::vector<FieldOp>{same}, "li.wei").results[0].outcome, Outcome::kDuplicate);
+  EXPECT_EQ(server.cursor(), 1u);
+  EXPECT_EQ(server.store().read("request", row, "title")->value.as_string(), "Printer offline");
+  // The answer travels: an older client reads the unknown problem as a refusal with its message.
+  EXPECT_EQ(parse_problem("op_id_reused"), Problem::kOpIdReused);
 }
 
 TEST_F(ServerClient, PullGapsAndDivergenceAreRefused) {

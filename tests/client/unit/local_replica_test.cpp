@@ -394,6 +394,76 @@ TEST(LocalReplica, EditsRefusedForAClockAheadAreMadeAgainByTheServersTime) {
   EXPECT_EQ(progress_of(first)->value.as_int(), 80);
 }
 
+// Two machines running copies of one profile count the same op ids. The server used to
+// answer the second copy's edit as a replay of the first's ("duplicate"), and the edit was
+// dropped without a word. It is refused as op_id_reused now, and the copy makes it again
+// under ids out of the other copy's way: both edits are kept.
+TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  sync::ServerMerge server([&now] { return now; });
+  std::string id;
+  {
+    auto a = open_as(dir.file("a.db"), "li.na", &now);
+    auto made = a->create_request(intake("华东医院", "扫码枪无法连接"));
+    ASSERT_TRUE(made.is_ok());
+    id = *made;
+    sync_with(*a, server, "li.na");
+  }
+  std::filesystem::copy_file(dir.file("a.db"), dir.file("b.db"));
+  auto a = open_as(dir.file("a.db"), "li.na", &now);
+  auto b = open_as(dir.file("b.db"), "li.na", &now);
+  ASSERT_EQ(a->identity().device, b->identity().device);
+  now += 60'000;
+  const std::vector<FieldInput> edit_a{{"feedback", "客户已确认"}};
+  ASSERT_TRUE(a->update("request", id, edit_a).is_ok());
+  now += 1'000;
+  const std::vector<FieldInput> edit_b{{"industry", "医疗"}};
+  ASSERT_TRUE(b->update("request", id, edit_b).is_ok());
+  ASSERT_EQ(a->next_push(100).front().op, b->next_push(100).front().op) << "the copies count the same ids";
+  sync_with(*a, server, "li.na");
+  sync_with(*b, server, "li.na");
+  EXPECT_EQ(b->sync_state().refused_ops, 0u) << "made again, not refused";
+  EXPECT_EQ(b->sync_state().unsent_ops, 0u);
+  sync_with(*a, server, "li.na");
+  ASSERT_TRUE(server.store().read("request", id, "industry").has_value());
+  EXPECT_EQ(server.store().read("request", id, "industry")->value.as_string(), "医疗");
+  EXPECT_EQ(server.store().read("request", id, "feedback")->value.as_string(), "客户已确认");
+  for (const auto& file : {dir.file("a.db"), dir.file("b.db")}) {
+    auto r = (*ReplicaReader::open(file))->request(id);
+    ASSERT_TRUE(r.is_ok());
+    EXPECT_EQ((*r)["industry"], "医疗") << file;
+    EXPECT_EQ((*r)["feedback"], "客户已确认") << file;
+    EXPECT_EQ((*r)["unsynced"], 0) << file;
+  }
+  // The same op sent again is still a harmless replay.
+  const auto replay = server.push(std::vector<sync::FieldOp>{server.store().op_at(0)}, "li.na");
+  EXPECT_EQ(replay.results[0].outcome, sync::Outcome::kDuplicate);
+}
+
+// A new request whose every edit the server refused used to stay in the lists as an empty
+// row (no title, no customer) that nothing could open or remove.
+TEST(LocalReplica, ANewRequestTheServerRefusedWholeLeavesTheViews) {
+  TempDir dir;
+  std::int64_t server_now = kNow;
+  std::int64_t device_now = kNow + 365LL * 24 * 3600 * 1000;  // refused as clock drift
+  sync::ServerMerge server([&server_now] { return server_now; });
+  auto r = open_as(dir.file("a.db"), "li.na", &device_now);
+  auto id = r->create_request(intake("华东医院", "扫码枪无法连接"));
+  ASSERT_TRUE(id.is_ok());
+  ASSERT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 1u);
+  sync_with(*r, server, "li.na");  // an answer without the server's time: nothing is made again
+  EXPECT_GT(r->sync_state().refused_ops, 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  auto reader = ReplicaReader::open(dir.file("a.db"));
+  RequestFilter f;
+  f.search = "扫码枪";
+  auto page = (*reader)->list(f, device_now);
+  ASSERT_TRUE(page.is_ok());
+  EXPECT_EQ(page->total, 0u) << "still in the search index";
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM rejected"), r->sync_state().refused_ops);
+}
+
 TEST(LocalReplica, ChineseTextIsSearchableAndListsFilterAndSort) {
   TempDir dir;
   std::int64_t now = kNow;

@@ -14,20 +14,6 @@
 
 namespace rapidesk::client {
 
-namespace {
-
-bool row_exists(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
-  const sync::EntitySpec* spec = sync::find_entity(entity);
-  if (spec == nullptr) return false;
-  for (const sync::FieldSpec& f : spec->fields) {
-    if (f.type == sync::ValueType::kSetElement) continue;
-    if (state.read(entity, row, f.name)) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 Result<std::vector<sync::FieldEdit>> LocalReplica::to_edits(std::string_view entity,
                                                             std::span<const FieldInput> fields) const {
   std::vector<sync::FieldEdit> edits;
@@ -126,7 +112,7 @@ Status LocalReplica::update(std::string_view entity, std::string_view row, std::
   {
     std::lock_guard lock(mutex_);
     if (Status s = require_user(); !s) return s;
-    if (!row_exists(replica_->visible(), entity, row)) {
+    if (!store::ViewWriter::has_row(replica_->visible(), entity, row)) {
       return Status::not_found(format_text(Text{"There is no {} {} in this copy.", "本地副本中没有 {} {}。"},
                                            {same_text(std::string(entity.substr(0, 20))),
                                             same_text(std::string(row.substr(0, 60)))}));
@@ -212,7 +198,7 @@ Result<std::string> LocalReplica::add_activity(std::string_view request_id, std:
   }
   std::lock_guard lock(mutex_);
   if (Status s = require_user(); !s) return s;
-  if (!row_exists(replica_->visible(), "request", request_id)) {
+  if (!store::ViewWriter::has_row(replica_->visible(), "request", request_id)) {
     return Status::not_found(format_text(Text{"There is no request {} in this copy.", "本地副本中没有请求 {}。"},
                                          {same_text(std::string(request_id.substr(0, 60)))}));
   }
@@ -268,7 +254,7 @@ Result<std::string> LocalReplica::attach_file(std::string_view request_id, const
   {
     std::lock_guard lock(mutex_);
     if (Status s = require_user(); !s) return s;
-    if (!row_exists(replica_->visible(), "request", request_id)) {
+    if (!store::ViewWriter::has_row(replica_->visible(), "request", request_id)) {
       return Status::not_found(format_text(Text{"There is no request {} in this copy.", "本地副本中没有请求 {}。"},
                                            {same_text(std::string(request_id.substr(0, 60)))}));
     }

@@ -3,6 +3,7 @@
 // fails the replica is reloaded from the file, and the same page or answer can simply be
 // applied again (op ids make replays harmless).
 #include <cstdlib>
+#include <limits>
 #include <unordered_set>
 
 #include "rapidesk/client/local_replica.h"
@@ -37,6 +38,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
   // Edits refused only because this device's clock is ahead are made again with stamps
   // that follow the server's time, instead of being dropped.
   auto restamped = restamp_clock_drift(result, rejected);
+  remake_reused_ids(result, rejected, restamped);
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
@@ -65,7 +67,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       if (request.empty()) continue;
       if (Status s = views_->refresh_request_state(request); !s) return s;
     }
-    if (restamped.correction) {
+    if (restamped.correction || !restamped.ops.empty() || !restamped.refused_here.empty()) {
       if (Status s = write_restamped(restamped); !s) return s;
     }
     return tx.commit();
@@ -112,6 +114,23 @@ LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult
   return out;
 }
 
+void LocalReplica::remake_reused_ids(const sync::PushResult& result,
+                                     const std::unordered_map<std::string, sync::FieldOp>& rejected, Restamped& out) {
+  std::vector<sync::FieldOp> reused;
+  for (const sync::OpResult& r : result.results) {
+    if (r.problem != sync::Problem::kOpIdReused) continue;
+    if (const auto it = rejected.find(r.op); it != rejected.end()) reused.push_back(it->second);
+  }
+  if (reused.empty()) return;
+  replica_->leave_shared_ids();
+  // No unsent op is swept along: their ids are past the refused ones, and any of them the
+  // other copy took too comes back refused the same way.
+  sync::ClientReplica::Restamped made = replica_->restamp(reused, std::numeric_limits<std::int64_t>::max());
+  out.ops.insert(out.ops.end(), made.made.begin(), made.made.end());
+  for (auto& refused : made.refused) out.refused_here.push_back(std::move(refused));
+  for (const sync::FieldOp& op : reused) out.originals.insert(op.op);
+}
+
 Status LocalReplica::write_restamped(const Restamped& r) {
   for (const std::string& id : r.replaced) {
     if (Status s = unqueue(id); !s) return s;
@@ -129,7 +148,9 @@ Status LocalReplica::write_restamped(const Restamped& r) {
     conflicts = conflicts || op.entity == "conflict";
   }
   if (Status s = refresh_rows(rows, conflicts); !s) return s;
-  if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
+  if (r.correction) {
+    if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
+  }
   return set_meta("last_stamp", sync::format_stamp(replica_->clock().last()));
 }
 

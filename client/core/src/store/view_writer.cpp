@@ -108,8 +108,33 @@ Status ViewWriter::refresh(const sync::ReplicaStore& state, std::string_view ent
     if (entity == "conflict") return rebuild_conflicts(state);
     return Status::ok();
   }
+  if (!has_row(state, entity, row)) return remove_row(entity, row);
   if (Status st = write_row(state, *spec, row); !st) return st;
   return refresh_dependents(state, entity, row, true);
+}
+
+bool ViewWriter::has_row(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
+  const sync::EntitySpec* spec = sync::find_entity(entity);
+  if (spec == nullptr) return false;
+  for (const sync::FieldSpec& f : spec->fields) {
+    if (f.type == sync::ValueType::kSetElement) continue;
+    if (state.read(entity, row, f.name)) return true;
+  }
+  return false;
+}
+
+Status ViewWriter::remove_row(std::string_view entity, std::string_view row) {
+  const std::string table(view_table(entity));
+  // The search entry first: it is found through the row's rowid.
+  if (entity == "request" || entity == "knowledge") {
+    const std::string search = entity == "request" ? "requests_search" : "knowledge_search";
+    auto del = statement("DELETE FROM " + search + " WHERE rowid = (SELECT rowid FROM " + table + " WHERE id = ?1)");
+    if (!del) return del.status();
+    if (Status st = (*del)->bind(1, row).run(); !st) return st;
+  }
+  auto del = statement("DELETE FROM " + table + " WHERE id = ?1");
+  if (!del) return del.status();
+  return (*del)->bind(1, row).run();
 }
 
 Status ViewWriter::write_row(const sync::ReplicaStore& state, const sync::EntitySpec& spec, std::string_view row) {

@@ -18,7 +18,8 @@ class ViewWriter {
 
   // Re-derives one row of `entity` from `state`. For a request this includes its search
   // entry and its unsynced / conflict counts; child rows (subtask, activity, attachment)
-  // also refresh their request's.
+  // also refresh their request's. A row `state` has nothing of (a new row whose every edit
+  // the server refused) leaves its table and search index.
   Status refresh(const sync::ReplicaStore& state, std::string_view entity, std::string_view row);
   // Re-derives only `fields` of a row already in its table (the fields an edit wrote), then
   // what depends on them as refresh() does; the search entry is rewritten only when a
@@ -36,9 +37,13 @@ class ViewWriter {
   // The request a row belongs to (itself for a request; request_id for children; empty
   // for rows outside any request).
   static std::string request_of(const sync::ReplicaStore& state, std::string_view entity, std::string_view row);
+  // Whether `state` holds any field of the row (set elements aside).
+  static bool has_row(const sync::ReplicaStore& state, std::string_view entity, std::string_view row);
 
  private:
   Result<sqlite::Statement*> statement(const std::string& sql);
+  // Takes the row out of its table and its search index.
+  Status remove_row(std::string_view entity, std::string_view row);
   // Writes the row's table row (insert or update) from `state`; nothing else.
   Status write_row(const sync::ReplicaStore& state, const sync::EntitySpec& spec, std::string_view row);
   // Copies the one row `select_sql` finds for `id` (rowid first) into a search table with

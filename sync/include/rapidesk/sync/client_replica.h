@@ -108,6 +108,12 @@ class ClientReplica {
   };
   Restamped restamp(std::span<const FieldOp> refused, std::int64_t beyond_ms);
 
+  // The server found one of this device's op ids taken by an edit of other content: another
+  // copy of this profile (restored twice, copied to a second machine) counts the same ids.
+  // Later ids jump 2^32 to 2^33 ahead, out of the other copy's way. Each copy moves past the
+  // ids of the other it pulls, so they may meet again; each meeting is caught the same way.
+  void leave_shared_ids();
+
   // Up to max_ops unsent ops, oldest first, never splitting one edit's ops (a single edit
   // larger than max_ops is returned whole).
   std::vector<FieldOp> next_push(std::size_t max_ops = CodecLimits{}.max_ops) const;

@@ -81,7 +81,10 @@ class HybridClock {
   // replica pulling the server's log must not refuse the server's history).
   void observe(const Stamp& remote);
 
-  // Ok, or the drift error receive() would return. Reads the physical clock.
+  // Ok, or the drift error receive() would return. Reads the physical clock. Drift is measured
+  // from the highest reading this clock has made (or found in its own stamps read back by
+  // observe()), so a physical clock stepped back (NTP fixing a server that ran ahead) does not
+  // refuse the stamps of devices that took in its earlier time.
   Status check_drift(const Stamp& remote) const;
 
   // The last stamp issued or absorbed (device is this clock's device).
@@ -90,11 +93,13 @@ class HybridClock {
   void restore(const Stamp& last);
   // Moves the clock back to `floor` (the physical time takes over once it is later): for a
   // device whose wall clock was found ahead. Only stamps nobody accepted may lie above it.
+  // The wrong clock's readings stop counting as the highest reading.
   void rebase(const Stamp& floor);
 
   const std::string& device() const { return device_; }
   std::int64_t max_drift_ms() const { return max_drift_ms_; }
-  // The physical clock's reading, clamped to the representable range.
+  // The physical clock's reading, clamped to the representable range (noted as the highest
+  // reading when it is).
   std::int64_t physical_now() const;
 
  private:
@@ -106,6 +111,9 @@ class HybridClock {
   std::int64_t max_drift_ms_;
   std::int64_t l_ = 0;
   std::uint32_t c_ = 0;
+  // The highest physical reading so far (see check_drift); a cache of readings, so const
+  // functions that read the clock keep it.
+  mutable std::int64_t highest_reading_ = 0;
 };
 
 }  // namespace rapidesk::sync

@@ -47,6 +47,8 @@ enum class Problem : std::uint8_t {
   kClockDrift,         // invalid        stamp too far ahead of the receiver's clock
   kIncompleteGroup,    // invalid        a field group written without all its fields
   kReplicaDiverged,    // corrupt        a replica replaying the log disagrees with the server
+  kOpIdReused,         // conflict       an op id already taken by an op of other content (two
+                       //                copies of one profile counting the same ids)
 };
 
 std::string_view problem_name(Problem p);

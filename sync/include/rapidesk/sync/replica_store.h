@@ -79,6 +79,9 @@ class ReplicaStore {
   void reserve(std::size_t more_ops);
 
   bool contains(std::string_view op_id) const;
+  // Whether the op applied under `op`'s id is `op` again: same entity, row, field, value,
+  // stamp and base (author and origin are what the receiver set). REQUIRES: contains(op.op).
+  bool same_op(const FieldOp& op) const;
   // A hint that `op_id` is looked up or added soon: its slot in the op index, most likely
   // a cache miss in a large store, is fetched meanwhile.
   void prefetch_op(std::string_view op_id) const { ops_.prefetch(OpTable::hash_op_id(op_id)); }

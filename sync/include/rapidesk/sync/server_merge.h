@@ -35,7 +35,8 @@ class ServerMerge {
   // whatever author the ops carry, and origin is forced to client. Per op: an op stamped with
   // the server's own device id, or whose id starts "<that id>:", is rejected
   // (kDeviceMismatch), always: those ids are the server's own ops'. A replayed op id
-  // gets its first answer again (kDuplicate if it was accepted, the same rejection if not);
+  // gets its first answer again (kDuplicate if it was accepted, the same rejection if not),
+  // except that an accepted op's id carrying other content is rejected (kOpIdReused);
   // a stamp more than max_drift_ms ahead of the server clock is rejected (kClockDrift);
   // a field group must come whole (all its fields, same row and stamp, in this batch or
   // already applied) or is rejected (kIncompleteGroup); otherwise the store's merge decides.

@@ -184,7 +184,7 @@ class LocalReplica {
   // correction to keep (set if it changed) and the clock-drift refusals made again as new
   // ops (`originals`: the refused op ids they replace). REQUIRES: mutex_
   struct Restamped {
-    std::optional<std::int64_t> correction;  // set: a correction was (re)decided; write it all
+    std::optional<std::int64_t> correction;  // set: a correction was (re)decided; write it
     std::vector<sync::FieldOp> ops;          // made again, to queue
     std::unordered_set<std::string> originals;  // the refused op ids they replace
     std::vector<std::string> replaced;          // unsent ops taken out of the outbox
@@ -193,7 +193,11 @@ class LocalReplica {
   static constexpr std::int64_t kClockToleranceMs = 60'000;
   Restamped restamp_clock_drift(const sync::PushResult& result,
                                 const std::unordered_map<std::string, sync::FieldOp>& rejected);
-  // Writes a Restamped whose correction is set inside the caller's transaction. REQUIRES: mutex_
+  // Edits refused because another copy of this profile took their op ids (op_id_reused),
+  // made again under ids out of its way, added to `out`. REQUIRES: mutex_
+  void remake_reused_ids(const sync::PushResult& result, const std::unordered_map<std::string, sync::FieldOp>& rejected,
+                         Restamped& out);
+  // Writes a Restamped inside the caller's transaction (the correction when set). REQUIRES: mutex_
   Status write_restamped(const Restamped& r);
   // Records `op` in `rejected` with the reason. REQUIRES: mutex_, a transaction.
   Status keep_refusal(const sync::FieldOp& op, const Status& why);
