@@ -333,8 +333,8 @@ TEST(FailStop, EveryPushWaitingOnAThrowingWriteHearsOfItAndNothingIsStored) {
 // running out of memory halfway through its work would.
 class ThrowingAutomation final : public SyncObserver {
  public:
-  void after_push(ServerEdits& edits) override {
-    if (!armed) return;
+  WhenDurable after_push(ServerEdits& edits) override {
+    if (!armed) return {};
     armed = false;
     const std::string row(edits.log().view(edits.log().size() - 1).op.row);
     EXPECT_EQ(edits.edit("request", row, "sla_state", sync::Value::string("warning")).outcome, sync::Outcome::kApplied);
@@ -374,6 +374,47 @@ TEST(FailStop, AMergeThatThrowsStopsChangesAndNothingOfItIsCommitted) {
             ErrorCode::kInternal);
 
   expect_stored_after_restart(f, server.data, kept);
+}
+
+// Automation that announces each push once it is durable (as the SLA service announces a
+// new urgent request): counts the announcements and the durable cursor each one saw.
+class Announcer final : public SyncObserver {
+ public:
+  explicit Announcer(SyncService& sync) : sync_(sync) {}
+  WhenDurable after_push(ServerEdits& edits) override {
+    const std::uint64_t merged = edits.log().size();
+    return [this, merged] {
+      ++announced;
+      durable_when_announced = sync_.durable_cursor();
+      merged_when_announced = merged;
+    };
+  }
+  std::atomic<int> announced{0};
+  std::uint64_t durable_when_announced = 0, merged_when_announced = 0;
+
+ private:
+  SyncService& sync_;
+};
+
+// A new urgent request's webhook was queued while its push merged, before the commit: a
+// commit that then failed left the world told about a request the server never kept.
+TEST(FailStop, APushIsAnnouncedOnlyOnceItIsDurable) {
+  HeldServer server({"lead"});
+  Fixture& f = *server.f;
+  Announcer announcer(*f.state->sync);
+  f.state->sync->set_observer(&announcer);
+  ASSERT_EQ(push_new_request(f, "lead", server.tokens[0], 1).status, 200);
+  EXPECT_EQ(announcer.announced.load(), 1);
+  EXPECT_GE(announcer.durable_when_announced, announcer.merged_when_announced);
+
+  server.held->arm(/*then_throw=*/true);
+  std::thread pusher([&] { EXPECT_EQ(push_new_request(f, "lead", server.tokens[0], 2).status, 500); });
+  ASSERT_TRUE(server.held->wait_until_writing(1));
+  EXPECT_EQ(announcer.announced.load(), 1) << "announced while its commit was under way";
+  server.held->release();
+  pusher.join();
+  EXPECT_EQ(announcer.announced.load(), 1) << "a push whose commit failed was announced";
+  f.state->sync->set_observer(nullptr);
 }
 
 TEST(FailStop, AWriteUnderWayStillAnswersItsPushesWhenAMergeThrows) {

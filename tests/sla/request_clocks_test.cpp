@@ -82,6 +82,46 @@ TEST(RequestClocks, ReagreedDeadlineKeepsTheOriginal) {
   EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMissed);
 }
 
+// The customer agreed to Friday 18:00, then the request waited for them. The agreed clock
+// used to breach on Friday in the middle of that wait. Now it stands still while the
+// request waits, and a wait begun after the agreement moves the agreed due by its length;
+// a wait already under way when the date was agreed moves nothing.
+TEST(RequestClocks, AReagreedDueStandsStillWhileTheRequestWaitsForTheCustomer) {
+  RequestFacts f = request(Category::kComplaint, Priority::kHigh, RequestStatus::kWaitingCustomer,
+                           "2026-11-23T09:00:00+08:00");
+  f.reagreed[SlaTarget::kResolution].push_back(
+      {at("2026-11-27T18:00:00+08:00"), "li.wei", "spare part ships from Shenzhen", at("2026-11-24T10:00:00+08:00")});
+  f.pauses = {{at("2026-11-26T09:00:00+08:00"), std::nullopt, "customer away", "li.wei"}};
+  auto clocks = read_request_clocks(policy(), f, at("2026-11-28T09:00:00+08:00"));
+  const Clock* resolution = find(*clocks, SlaTarget::kResolution);
+  ASSERT_NE(resolution, nullptr);
+  EXPECT_EQ(resolution->reading.state, SlaState::kPaused);
+  EXPECT_FALSE(resolution->reading.due) << "no event may be scheduled while it waits";
+
+  // The customer answers after two days: the agreed due is two days later.
+  f.status = RequestStatus::kInProgress;
+  f.pauses[0].to = at("2026-11-28T09:00:00+08:00");
+  clocks = read_request_clocks(policy(), f, at("2026-11-28T10:00:00+08:00"));
+  resolution = find(*clocks, SlaTarget::kResolution);
+  EXPECT_EQ(*resolution->reading.due, at("2026-11-29T18:00:00+08:00"));
+  EXPECT_EQ(resolution->reading.state, SlaState::kWarning);
+  f.resolved_at = at("2026-11-29T17:00:00+08:00");
+  clocks = read_request_clocks(policy(), f, at("2026-11-29T17:30:00+08:00"));
+  EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMetReagreed);
+
+  // A wait under way when the date was agreed was foreseen: the due stays, and it is missed.
+  f.pauses = {{at("2026-11-24T09:00:00+08:00"), at("2026-11-28T09:00:00+08:00"), "customer away", "li.wei"}};
+  clocks = read_request_clocks(policy(), f, at("2026-11-29T17:30:00+08:00"));
+  EXPECT_EQ(*find(*clocks, SlaTarget::kResolution)->reading.due, at("2026-11-27T18:00:00+08:00"));
+  EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMissed);
+  // A wait begun after the agreed due had passed: breached before it began, and it stays so.
+  f.resolved_at.reset();
+  f.status = RequestStatus::kWaitingCustomer;
+  f.pauses = {{at("2026-11-28T09:00:00+08:00"), std::nullopt, "customer away", "li.wei"}};
+  clocks = read_request_clocks(policy(), f, at("2026-11-29T09:00:00+08:00"));
+  EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->reading.state, SlaState::kBreached);
+}
+
 TEST(RequestClocks, WaitingForTheCustomerPausesResolution) {
   RequestFacts f = request(Category::kTechSupport, Priority::kMedium, RequestStatus::kInProgress, "2026-11-23T09:00:00+08:00");
   f.pauses = {{at("2026-11-23T10:00:00+08:00"), at("2026-11-24T10:00:00+08:00"), "waiting for logs", "li.wei"}};

@@ -214,6 +214,21 @@ TEST_F(SlaServiceTest, OfflineIntakeRunsFromContactAndMarksTheLateUpload) {
   EXPECT_EQ(h.count_entries(evening, "Uploaded"), 0u) << ::testing::PrintToString(h.sla_entries(evening));
 }
 
+// A contact time a year ahead (a device clock set wrong, a typo in the year) used to hold
+// every clock off until then. The clocks start when the server had the request; the value
+// stays as written.
+TEST_F(SlaServiceTest, AContactTimeAfterTheUploadStartsTheClocksAtTheUpload) {
+  field.clock = at("2026-11-20T10:00:00+08:00");
+  h.set_now(field.clock);
+  const std::string id = h.new_request(field, at("2027-11-20T10:00:00+08:00"), {{"priority", "urgent"}});
+  h.push(field);
+  auto f = h.fields(id);
+  EXPECT_EQ(at(f["first_response_due"]), at("2026-11-20T10:30:00+08:00"));
+  EXPECT_EQ(at(f["contacted_at"]), at("2027-11-20T10:00:00+08:00"));
+  h.fire_at(at("2026-11-20T10:30:01+08:00"));
+  EXPECT_EQ(h.fields(id)["sla_state"], "breached");
+}
+
 // ---- pause and resume --------------------------------------------------------------------
 
 TEST_F(SlaServiceTest, WaitingForTheCustomerPausesTheClock) {

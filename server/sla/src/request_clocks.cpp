@@ -1,6 +1,7 @@
 #include "rapidesk/sla/request_clocks.h"
 
 #include <algorithm>
+#include <span>
 
 #include "rapidesk/shared/status_machine.h"
 
@@ -16,6 +17,32 @@ struct Span {
 
 bool work_under_way(RequestStatus s) {
   return s == RequestStatus::kInProgress || s == RequestStatus::kVerifying || s == RequestStatus::kReopened;
+}
+
+// An agreed due against the request's pauses, up to `until` (the clock's stop, or now).
+struct AgreedDue {
+  Instant due = 0;      // the agreed due, moved later by pauses begun after the agreement
+  bool paused = false;  // a pause lasts now (no stop): the clock stands still, no due
+};
+
+// A pause that begins after the agreement was not foreseen by it: the agreed due moves later
+// by its length (wall time: the date was agreed, not an amount of working time). A pause
+// already open at the agreement was: it moves nothing. While any pause lasts, the clock
+// stands still, as the policy's clock does. Pauses that begin after the (moved) due or the
+// stop change nothing: the due had passed or the work was done.
+AgreedDue agreed_due(const Reagreement& agreed, std::span<const SlaPause> pauses, std::optional<Instant> stop,
+                     Instant until) {
+  AgreedDue out{agreed.due, false};
+  for (const SlaPause& p : pauses) {
+    if (p.from >= until) break;  // ordered by `from`
+    if (!p.to && !stop) {
+      if (p.from < out.due) out.paused = true;
+      continue;
+    }
+    if (p.from < agreed.at || p.from >= out.due) continue;
+    out.due += std::min(p.to.value_or(until), until) - p.from;
+  }
+  return out;
 }
 
 }  // namespace
@@ -56,16 +83,23 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
     auto re = f.reagreed.find(span.target);
     if (re != f.reagreed.end() && !re->second.empty()) {
       c.reagreement = re->second.back();
-      c.reading.due = c.reagreement->due;
-      // The warning keeps its share of the (longer or shorter) window.
-      const Instant window = c.reagreement->due - c.start;
-      c.reading.warn_at = c.start + static_cast<Instant>(window * policy.warning_share());
       const Instant until = span.stop.value_or(now);
+      const AgreedDue agreed = agreed_due(*c.reagreement, f.pauses, span.stop, until);
+      // The warning keeps its share of the (longer or shorter) window.
+      const Instant window = agreed.due - c.start;
+      c.reading.due = agreed.due;
+      c.reading.warn_at = c.start + static_cast<Instant>(window * policy.warning_share());
       if (span.stop) {
-        c.reading.state = *span.stop <= c.reagreement->due ? SlaState::kMet : SlaState::kMissed;
-      } else if (until > c.reagreement->due) {
+        c.reading.state = *span.stop <= agreed.due ? SlaState::kMet : SlaState::kMissed;
+      } else if (agreed.paused) {
+        // Waiting for the customer before the due: nothing is due until the work resumes
+        // (the engine schedules no event for a clock without a due).
+        c.reading.state = SlaState::kPaused;
+        c.reading.due.reset();
+        c.reading.warn_at.reset();
+      } else if (until > agreed.due) {
         c.reading.state = SlaState::kBreached;
-      } else if (c.reading.state != SlaState::kPaused) {
+      } else {
         c.reading.state = until >= *c.reading.warn_at ? SlaState::kWarning : SlaState::kOnTrack;
       }
     }

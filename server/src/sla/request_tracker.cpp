@@ -218,6 +218,10 @@ sla::RequestFacts RequestTracker::facts(const sync::ReplicaStore& store, const s
   f.recorded_at = h.recorded_at != 0 ? h.recorded_at : h.accepted_at.value_or(0);
   f.contacted_at = read_instant(store, "request", id, "contacted_at").value_or(f.recorded_at);
   f.accepted_at = h.accepted_at.value_or(f.recorded_at);
+  // The customer cannot have been contacted after the server had the request: a later
+  // contact time (a device clock far ahead, a typo in the year) would hold every clock off
+  // until then. The value stays as written; the clocks start at the acceptance.
+  if (h.accepted_at && f.contacted_at > *h.accepted_at) f.contacted_at = *h.accepted_at;
   f.triaged_at = h.triaged_at;
   f.assigned_at = h.assigned_at;
   f.first_response_at = h.first_response_at;

@@ -353,16 +353,19 @@ void SlaService::after_catch_up(const sync::ReplicaStore& store, const sync::Ent
   m.wake();  // new requests may have new deadlines
 }
 
-void SlaService::after_push(ServerEdits& edits) {
+SyncObserver::WhenDurable SlaService::after_push(ServerEdits& edits) {
   Impl& m = *impl_;
   std::vector<notify::Notification> notes;
   {
     std::lock_guard lock(m.mutex);
-    if (!m.runtime) return;  // not started: clocks are built from the whole log at start()
+    if (!m.runtime) return {};  // not started: clocks are built from the whole log at start()
     m.runtime->observe_push(edits, notes);
   }
-  m.send(notes);  // new urgent requests; queued only, delivered from the sender's thread
   m.wake();
+  if (notes.empty()) return {};
+  // New urgent requests, announced once they are durable (as fired events are); queued
+  // only, delivered from the sender's thread.
+  return [&m, notes = std::move(notes)] { m.send(notes); };
 }
 
 }  // namespace rapidesk::server

@@ -337,7 +337,7 @@ SyncService::Merged SyncService::merge_push(const AuthContext& who, std::vector<
   if (observer_ != nullptr) {
     const std::uint64_t before_automation = merge_.cursor();
     Edits edits(merge_, physical_);
-    observer_->after_push(edits);
+    out.when_durable = observer_->after_push(edits);
     note_entries(before_automation);
   }
 
@@ -401,14 +401,17 @@ Result<sync::PushResult> SyncService::push(const AuthContext& who, std::vector<s
   if (!led) return led.status();
   sync::PushResult answer;
   MergedEntries entries;  // until the commit is done: the leader reads them by address
+  SyncObserver::WhenDurable when_durable;
   const auto generation = merge_turn([&] {
     Merged m = merge_push(who, std::move(ops), *led);
     answer = std::move(m.answer);
     entries = std::move(m.entries);
+    when_durable = std::move(m.when_durable);
     return queue_commit(entries, std::move(m.rejections), {});
   });
   if (!generation) return generation.status();
   if (Status s = finish_commit(*generation); !s) return s;
+  if (when_durable) when_durable();
   return answer;
 }
 

@@ -4,6 +4,7 @@
 // them by pull, and they are committed in the same transaction as whatever caused them.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string_view>
 
@@ -32,9 +33,13 @@ class ServerEdits {
 class SyncObserver {
  public:
   virtual ~SyncObserver() = default;
+  // What to do once the push is durable (announce it to the world: a webhook must never
+  // name a request a failed commit lost); empty for nothing. Runs outside every lock, and
+  // not at all when the push fails.
+  using WhenDurable = std::function<void()>;
   // Runs under the merge lock; edits made through `edits` are committed with the push and
   // acknowledged together with it. Must not block on I/O other than the storage it owns.
-  virtual void after_push(ServerEdits& edits) = 0;
+  virtual WhenDurable after_push(ServerEdits& edits) = 0;
   // Several servers on one database: runs under the merge lock after entries another server
   // committed were applied (that server already made their automatic edits). Must not edit;
   // only keeps what the observer tracks current.

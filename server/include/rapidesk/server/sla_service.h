@@ -108,7 +108,7 @@ class SlaService final : public SyncObserver {
   std::map<std::string, RequestReview> review_requests(const std::vector<std::string>& ids);
 
   // SyncObserver: updates the clocks of the requests a push touched, assigns new ones.
-  void after_push(ServerEdits& edits) override;
+  WhenDurable after_push(ServerEdits& edits) override;
   // SyncObserver: follows what other servers on the same database committed.
   void after_catch_up(const sync::ReplicaStore& store, const sync::EntryLog& log, Instant now) override;
 

@@ -166,6 +166,7 @@ class SyncService {
     sync::PushResult answer;
     MergedEntries entries;
     std::vector<SyncRejectionRecord> rejections;
+    SyncObserver::WhenDurable when_durable;  // the observer's, run once the push is durable
   };
 
   // Runs `merge` (which merges and queues its commit, returning queue_commit's generation)
