@@ -1,9 +1,13 @@
 // CursorStream against the real server: cursors arrive promptly after a push, stop() is
-// prompt in every state, the stream comes back after a server restart, and a refused
-// token ends it with a reason.
+// prompt in every state, the stream comes back after a server restart, a refused token
+// ends it with a reason, and a connection dropped at once does not reset the backoff.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/websocket.hpp>
 #include <mutex>
+#include <thread>
 
 #include "net_fixture.h"
 #include "rapidesk/client/cursor_stream.h"
@@ -13,6 +17,8 @@
 namespace {
 
 using namespace rapidesk_client_it;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
 using rapidesk::ErrorCode;
 using client::CursorStream;
 using client::StreamEvent;
@@ -223,6 +229,69 @@ TEST(CursorStreamNetworkTest, UnreachableServerRetriesWithBackoffAndStopsPromptl
   stream.stop();  // while waiting to retry
   EXPECT_LT(elapsed_since(start), 1000ms);
   EXPECT_FALSE(stream.running());
+}
+
+// A server (or a proxy in front of it) that completes every WebSocket handshake and closes
+// the connection at once.
+class FlappingPeer {
+ public:
+  FlappingPeer() : acceptor_(context_, {asio::ip::make_address("127.0.0.1"), 0}) {
+    port_ = acceptor_.local_endpoint().port();
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FlappingPeer() {
+    stop_.store(true);
+    boost::system::error_code ec;
+    asio::ip::tcp::socket wake(context_);
+    wake.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);  // ends the blocked accept
+    thread_.join();
+  }
+  FlappingPeer(const FlappingPeer&) = delete;
+  FlappingPeer& operator=(const FlappingPeer&) = delete;
+  unsigned short port() const { return port_; }
+
+ private:
+  void serve() {
+    while (!stop_.load()) {
+      boost::system::error_code ec;
+      asio::ip::tcp::socket socket(context_);
+      acceptor_.accept(socket, ec);
+      if (ec || stop_.load()) return;
+      beast::websocket::stream<asio::ip::tcp::socket> ws(std::move(socket));
+      ws.accept(ec);
+      if (!ec) ws.close(beast::websocket::close_code::going_away, ec);
+    }
+  }
+
+  asio::io_context context_;
+  asio::ip::tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Each connection closed right after its handshake used to reset the backoff, so the client
+// came back at the shortest delay forever. Now the delays grow as for a server not there.
+TEST(CursorStreamNetworkTest, AConnectionDroppedAtOnceStillBacksOff) {
+  FlappingPeer peer;
+  Recorder recorder;
+  CursorStream::Options options;
+  options.initial_backoff = 100ms;
+  options.max_backoff = 10s;
+  CursorStream stream(loopback_address(peer.port()), "token", recorder.cursor_handler(), recorder.state_handler(),
+                      options);
+  stream.start();
+  ASSERT_TRUE(eventually([&] { return recorder.disconnects() >= 4; }, 5s));
+  stream.stop();
+  EXPECT_GE(recorder.connects(), 4);
+  std::vector<std::chrono::milliseconds> delays;
+  for (const auto& e : recorder.events()) {
+    if (e.state == StreamState::kDisconnected && e.retry_in > 0ms) delays.push_back(e.retry_in);
+  }
+  ASSERT_GE(delays.size(), 4u);
+  // 50–100 ms, 100–200 ms, 200–400 ms, 400–800 ms.
+  EXPECT_LE(delays[0], 100ms);
+  EXPECT_GE(delays[3], 400ms);
 }
 
 }  // namespace

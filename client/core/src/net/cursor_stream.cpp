@@ -84,6 +84,9 @@ struct CursorStream::Impl {
   // Used only on the stream thread.
   std::shared_ptr<asio::ssl::context> tls_context;
   ReconnectBackoff backoff;
+  // How long a connection must last to count as healthy (see loop()).
+  static constexpr std::chrono::seconds kHealthyAfter{10};
+  std::chrono::steady_clock::time_point connected_at;  // of the current connection (stream thread)
   bool connected = false;
 
   void request_stop() {
@@ -142,6 +145,11 @@ struct CursorStream::Impl {
     for (;;) {
       Status reason = co_await session();
       if (stopping()) co_return;
+      // A connection that lasted was healthy: the next retry starts from the shortest delay.
+      // One dropped right after its handshake (a proxy that closes upgraded connections, a
+      // server turning it away) backs off like any failure, or it would be retried at the
+      // shortest delay forever.
+      if (connected && std::chrono::steady_clock::now() - connected_at >= kHealthyAfter) backoff.reset();
       connected = false;
       const bool give_up = is_final(reason);
       StreamEvent event{StreamState::kDisconnected, std::move(reason),
@@ -211,7 +219,7 @@ struct CursorStream::Impl {
     ws.read_message_max(kMaxMessageBytes);
 
     connected = true;
-    backoff.reset();
+    connected_at = std::chrono::steady_clock::now();
     notify(StreamEvent{StreamState::kConnected, Status::ok(), std::chrono::milliseconds(0)});
 
     beast::flat_buffer buffer;

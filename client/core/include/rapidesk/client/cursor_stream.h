@@ -10,7 +10,7 @@
 // Reconnection: after a lost connection or a failed attempt, on_state(kDisconnected,
 // reason, retry_in) is called and the next attempt waits retry_in (ReconnectBackoff:
 // initial_backoff doubling up to max_backoff, with jitter; back to initial_backoff after
-// a successful connection). Errors that retrying cannot fix end the thread instead
+// a connection that lasted 10 s, so one dropped right after its handshake keeps backing off). Errors that retrying cannot fix end the thread instead
 // (retry_in = 0, running() turns false): kUnauthorized (token expired or revoked: sign in,
 // set_token(), start() again), kForbidden and kUpgradeRequired.
 //
