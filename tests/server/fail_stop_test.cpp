@@ -732,6 +732,35 @@ struct TwoServersAndAHeldCommit {
   HeldPush push{a, ops};
 };
 
+// A reader behind server A reaches A's end: B committed meanwhile. The page used to say
+// "no more", and the reader stopped there until the next announcement.
+TEST(SharedPull, APageThatReachesThisServersEndSaysWhetherTheOthersCommittedMore) {
+  SharedTables tables;
+  SharedServer a{tables};
+  SharedServer b{tables};
+  ASSERT_TRUE(a.service->push(coordinator("coord.a"), new_request_ops("dev-a", "coord.a")).is_ok());
+  const std::uint64_t mine = a.service->durable_cursor();
+  ASSERT_GT(mine, 2u);
+  ASSERT_TRUE(b.service->push(coordinator("coord.b"), new_request_ops("dev-b", "coord.b")).is_ok());
+  ASSERT_GT(b.service->durable_cursor(), mine);
+
+  PullPage page = a.service->pull(coordinator("coord.a"), 1, mine - 1);
+  EXPECT_EQ(page.cursor, mine);
+  EXPECT_TRUE(page.more) << "B's request was committed after A's";
+  EXPECT_TRUE(page.cannot_tell);
+  page = a.service->pull(coordinator("coord.a"), page.cursor, 1000);
+  EXPECT_EQ(page.cursor, b.service->durable_cursor());
+  EXPECT_FALSE(page.more);
+  EXPECT_TRUE(page.cannot_tell);
+  // A field user's filtered page too.
+  AuthContext field = coordinator("field.a");
+  field.role = Role::kField;
+  ASSERT_TRUE(a.service->push(coordinator("coord.a"), new_request_ops("dev-a2", "coord.a")).is_ok());
+  ASSERT_TRUE(b.service->push(coordinator("coord.b"), new_request_ops("dev-b2", "coord.b")).is_ok());
+  page = a.service->pull(field, 1, 1000);
+  EXPECT_TRUE(page.more);
+}
+
 // A's commit fails while a catch-up of A waits on its (unlocked) read: A stops and hands
 // the lease on, B commits the seqs A had merged, and the catch-up reads them. It must apply
 // nothing: A's memory holds its own unsaved entries at those seqs, and counting B's entries
@@ -752,7 +781,10 @@ TEST(FailStop, ACatchUpAfterACommitFailedDuringItsReadAppliesNothing) {
 
   // Nothing of A's failed push is served as durable, and A says it stopped, once.
   EXPECT_EQ(both.a.service->durable_cursor(), 0u);
-  EXPECT_EQ(served(both.a.service->pull(coordinator("coord.a"), 0, 1000), both.ops), 0u);
+  const PullPage on_a = both.a.service->pull(coordinator("coord.a"), 0, 1000);
+  EXPECT_EQ(served(on_a, both.ops), 0u);
+  // Nor does it answer "nothing more": B committed since, which A cannot read.
+  EXPECT_EQ(on_a.cannot_tell.code(), ErrorCode::kUnavailable);
   EXPECT_FALSE(both.a.service->health());
   EXPECT_EQ(both.a.stop_reasons().size(), 1u);
   // B serves its own two requests, nothing of A's.

@@ -116,6 +116,7 @@ HttpResponse handle_pull(const HttpRequest& request, ServerState& state) {
   const std::string log_id = state.sync->log_id();
   if (auto refused = refuse_another_servers_copy(request, state, log_id)) return std::move(*refused);
   PullPage page = state.sync->pull(*who, *cursor, static_cast<size_t>(*limit));
+  if (!page.cannot_tell) return error_response(page.cannot_tell);
   return with_log_id(raw_json(sync::encode_pull(page.entries, page.cursor, page.more)), log_id);
 }
 

@@ -54,6 +54,10 @@ struct PullPage {
   std::vector<sync::LogEntry> entries;
   std::uint64_t cursor = 0;  // resume from here (entries up to it were examined)
   bool more = false;
+  // Several servers: this one stopped taking changes, and the page reached its end. The
+  // others may have committed more since, which it cannot read: "no more" would be a guess.
+  // The route answers 503 with this reason, so the reader syncs through another server.
+  Status cannot_tell;
 };
 
 // One request as the read API shows it: every field by wire name, plus id and number.
@@ -107,6 +111,8 @@ class SyncService {
 
   // Entries after `cursor` that `who` may see, at most `limit`. When a row becomes visible
   // to `who` (its team, owner or collaborators change), its earlier history comes along.
+  // Several servers: a page that reaches this server's end first reads what the others
+  // committed (so `more` is true when they did); see PullPage::cannot_tell.
   PullPage pull(const AuthContext& who, std::uint64_t cursor, size_t limit);
 
   // Read API. Contacts are masked for roles that do not need them.
@@ -180,6 +186,8 @@ class SyncService {
   // Authorises and merges one push, numbers new requests, runs automation; the ops are
   // moved into the merge. REQUIRES: merge_mutex_
   Merged merge_push(const AuthContext& who, std::vector<sync::FieldOp>&& ops, const TeamCodes& led);
+  // pull() from what this server holds, without reading what the others committed.
+  PullPage page_of(const AuthContext& who, std::uint64_t cursor, size_t limit);
   // Queues what a merge produced for the next group commit; its generation, or 0 when there
   // is nothing to write. REQUIRES: merge_mutex_
   // REQUIRES: `entries` outlive the wait for the returned generation (finish_commit).
