@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
                                 reports.stop();
                               }});
     state.sla->set_fire_guard([&shared] { return shared->still_leading(); });
+    reports.set_send_guard([&shared] { return shared->still_leading(); });
     shared->start();
   } else {
     state.metrics.set_sla_leader(true);

@@ -178,6 +178,31 @@ TEST_F(ReportScheduleTest, AServerThatStoppedTakingChangesSendsNothingUntilResta
   EXPECT_EQ(all.accepted().size(), 2u);
 }
 
+// Several servers: the one that led before finished a report under way after this one
+// had read the ledger, or this one lost the lead. Either way it used to send the report again.
+TEST_F(ReportScheduleTest, AReportAnotherServerRecordedOrALostLeadIsNotSent) {
+  ReportSchedule schedule(h.state(), fast(config));
+  schedule.set_send_guard([] { return false; });  // no longer leading
+  auto sent = schedule.send_due();
+  ASSERT_TRUE(sent.is_ok());
+  EXPECT_EQ(*sent, 0u);
+  EXPECT_EQ(all.posts(), 0u);
+
+  // The previous leader records the four reports in the shared ledger after that read.
+  std::vector<std::string> keys;
+  for (ReportKind kind : {ReportKind::kWeekly, ReportKind::kMonthly}) {
+    const ReportPeriod period = latest_due_period(kind, h.state().clock(), 8, 480);
+    for (const char* team : {"*", "NORTH"}) keys.push_back(report_ledger_key(period, team));
+  }
+  ASSERT_TRUE(h.state().sync->run_server_task([&](ServerEdits&) { return keys; }));
+  schedule.set_send_guard([] { return true; });
+  sent = schedule.send_due();
+  ASSERT_TRUE(sent.is_ok());
+  EXPECT_EQ(*sent, 0u);
+  EXPECT_EQ(all.posts(), 0u);
+  EXPECT_EQ(north_hook.posts(), 0u);
+}
+
 TEST(ReportSchedule, AReceiverThatFailedGetsTheReportOnceWhenItIsBack) {
   // Two attempts answered 500, then 200.
   Receiver flaky({500, 500, 200});

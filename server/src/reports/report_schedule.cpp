@@ -160,6 +160,7 @@ Result<size_t> ReportSchedule::send_due() {
   if (Status s = load_ledger(); !s) return s;
   const Instant now = state_.clock();
   size_t done = 0;
+  bool reread = false;  // the ledger, once in this run, before the first report it sends
   for (ReportKind kind : {ReportKind::kWeekly, ReportKind::kMonthly}) {
     if (!(kind == ReportKind::kWeekly ? options_.weekly : options_.monthly)) continue;
     const ReportPeriod period = latest_due_period(kind, now, options_.hour, options_.utc_offset_minutes);
@@ -169,6 +170,16 @@ Result<size_t> ReportSchedule::send_due() {
       if (sent_.count(key)) continue;
       auto wait = retry_after_.find(key);
       if (wait != retry_after_.end() && std::chrono::steady_clock::now() < wait->second) continue;
+      // Several servers: the one that led before may have recorded it since this one read
+      // the ledger (it finished a report under way when it lost the lead), and this one may
+      // have lost the lead itself. Both are asked just before sending.
+      if (!reread) {
+        reread = true;
+        ledger_loaded_ = false;
+        if (Status s = load_ledger(); !s) return s;
+        if (sent_.count(key)) continue;
+      }
+      if (send_guard_ && !send_guard_()) return done;
       if (!deliver(period, audience, key)) {
         retry_after_[key] = std::chrono::steady_clock::now() + options_.retry_interval;
         continue;
@@ -258,6 +269,11 @@ bool ReportSchedule::deliver(const ReportPeriod& period, const Audience& audienc
     }
   }
   return done;
+}
+
+void ReportSchedule::set_send_guard(std::function<bool()> still_leading) {
+  std::lock_guard run(run_mutex_);
+  send_guard_ = std::move(still_leading);
 }
 
 void ReportSchedule::start() {

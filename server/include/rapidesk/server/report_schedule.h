@@ -94,6 +94,11 @@ class ReportSchedule {
   // (every receiver answered) and recorded. kIo when the ledger cannot be read or written.
   Result<size_t> send_due();
 
+  // Several servers: asked just before each report is sent; false ends the run (this server
+  // no longer leads, and the new leader sends what is left). Only checks, never takes the
+  // lead (SharedInstance::still_leading). Set before start().
+  void set_send_guard(std::function<bool()> still_leading);
+
   // A thread that calls send_due() every check_interval until stop().
   void start();
   void stop();
@@ -118,6 +123,7 @@ class ReportSchedule {
   std::set<std::string> sent_;                             // ledger keys; guarded by run_mutex_
   std::map<std::string, std::set<std::string>> accepted_;  // key -> receiver urls; guarded by run_mutex_
   std::map<std::string, std::chrono::steady_clock::time_point> retry_after_;  // guarded by run_mutex_
+  std::function<bool()> send_guard_;                                         // guarded by run_mutex_
 
   mutable std::mutex stop_mutex_;
   std::condition_variable stop_cv_;
