@@ -39,13 +39,10 @@ void ClientReplica::skip_past_own(std::string_view op_id) {
   std::uint64_t n = 0;
   const char* end = op_id.data() + op_id.size();
   auto [p, ec] = std::from_chars(op_id.data() + device.size() + 1, end, n);
-  if (ec == std::errc() && p == end && n >= next_op_) next_op_ = n + 1;
+  if (ec == std::errc() && p == end && n >= next_op_ && n - next_op_ < kSharedIdJump / 2) next_op_ = n + 1;
 }
 
-void ClientReplica::leave_shared_ids() {
-  constexpr std::uint64_t kJump = std::uint64_t{1} << 32;
-  next_op_ += kJump + random_() % kJump;
-}
+void ClientReplica::leave_shared_ids() { next_op_ += kSharedIdJump + random_() % kSharedIdJump; }
 
 void ClientReplica::note_confirmed(const FieldOp& op) {
   skip_past_own(op.op);
@@ -254,12 +251,23 @@ ClientReplica::Restamped ClientReplica::restamp(std::span<const FieldOp> refused
   }
   pending_.resize(kept);
   if (!out.replaced.empty()) visible_state_ = VisibleState::kStale;
+  remake(std::move(old), true, out);
+  return out;
+}
+
+ClientReplica::Restamped ClientReplica::reissue(std::span<const FieldOp> refused) {
+  Restamped out;
+  remake(std::vector<FieldOp>(refused.begin(), refused.end()), false, out);
+  return out;
+}
+
+void ClientReplica::remake(std::vector<FieldOp> old, bool fresh_stamps, Restamped& out) {
   std::map<Stamp, Stamp> renamed;  // original stamp -> its replacement
   for (std::size_t first = 0; first < old.size();) {
     std::size_t end = first + 1;  // one edit: consecutive ops of one stamp
     while (end < old.size() && old[end].hlc == old[first].hlc) ++end;
-    const Stamp stamp = clock_.now();
-    renamed.emplace(old[first].hlc, stamp);
+    const Stamp stamp = fresh_stamps ? clock_.now() : old[first].hlc;
+    if (fresh_stamps) renamed.emplace(old[first].hlc, stamp);
     std::vector<FieldOp> ops;
     for (std::size_t i = first; i < end; ++i) {
       FieldOp op = old[i];
@@ -280,7 +288,6 @@ ClientReplica::Restamped ClientReplica::restamp(std::span<const FieldOp> refused
     }
     first = end;
   }
-  return out;
 }
 
 void ClientReplica::correct_clock(std::int64_t ahead_ms) {

@@ -156,10 +156,6 @@ Result<Stamp> HybridClock::receive(const Stamp& remote) {
 void HybridClock::observe(const Stamp& remote) {
   const std::int64_t pt = physical_now();
   const std::int64_t ml = std::clamp<std::int64_t>(remote.physical_ms, 0, kMaxPhysicalMs);
-  // This clock's own stamp read back (a restarted server restoring its log): its time was
-  // read here once. (Its physical part may carry an observed remote time, at most the
-  // drift ahead of a reading.)
-  if (remote.device == device_) highest_reading_ = std::max(highest_reading_, ml);
   const std::int64_t l = std::max({l_, ml, pt});
   if (l == l_ && l == ml) {
     set(l, std::max<std::uint32_t>(c_, remote.counter) + 1);

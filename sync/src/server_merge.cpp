@@ -27,6 +27,23 @@ Status op_id_reused_status(std::string_view op_id) {
                 "op");
 }
 
+// What makes an op the op it is, hashed (FNV-1a 64): entity, row, field, value, stamp and
+// base. Never 0. Only answers the log does not hold are digested.
+std::uint64_t content_digest(const FieldOp& op) {
+  std::uint64_t h = 14695981039346656037ull;
+  const auto mix = [&h](std::string_view bytes) {
+    for (unsigned char c : bytes) h = (h ^ c) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull;  // a separator no UTF-8 text contains
+  };
+  mix(op.entity);
+  mix(op.row);
+  mix(op.field);
+  mix(op.value.canonical());
+  mix(format_stamp(op.hlc));
+  mix(op.base ? format_stamp(*op.base) : std::string());
+  return h == 0 ? 1 : h;
+}
+
 }  // namespace
 
 ServerMerge::ServerMerge(PhysicalClock clock, ServerMergeOptions options)
@@ -46,11 +63,14 @@ std::vector<LogEntry> ServerMerge::take_new_entries() {
 }
 
 OpResult ServerMerge::reject(FieldOp&& op, Problem problem, Status status) {
+  answered_digest_ = content_digest(op);
   return OpResult{std::move(op.op), Outcome::kRejected, problem, std::move(status), {}};
 }
 
-void ServerMerge::remember(const OpResult& answer, std::size_t index) {
-  if (is_valid_op_id(answer.op) && answers_.emplace(answer.op, answer).second) remembered_.push_back(index);
+void ServerMerge::remember(const OpResult& answer, std::size_t index, std::uint64_t digest) {
+  if (is_valid_op_id(answer.op) && answers_.emplace(answer.op, Answer{answer, digest}).second) {
+    remembered_.push_back(index);
+  }
 }
 
 bool ServerMerge::group_complete(const FieldOp& op, const FieldRef& ref, std::span<const FieldOp> batch) const {
@@ -92,7 +112,10 @@ OpResult ServerMerge::apply_accepted(FieldOp&& op) {
   r.outcome = m.outcome;
   r.problem = m.problem;
   r.status = std::move(m.status);  // moved: copying a status allocates
-  if (m.outcome == Outcome::kDuplicate) return r;  // same append-only value again: nothing to log
+  if (m.outcome == Outcome::kDuplicate) {  // same append-only value again: nothing to log
+    answered_digest_ = content_digest(op);
+    return r;
+  }
   clock_.observe(op.hlc);
   assert(store_.op_count() == std::size_t{index} + 1);  // every merged op is kept: the log names it
   log_.push_back(index, m.outcome);
@@ -147,7 +170,12 @@ PushResult ServerMerge::push_batch(std::span<const FieldOp> ops, FieldOp* owned,
       continue;
     }
     if (auto it = answers_.find(pushed.op); it != answers_.end()) {
-      out.results.push_back(it->second);
+      if (it->second.digest != 0 && it->second.digest != content_digest(pushed)) {
+        out.results.push_back(OpResult{pushed.op, Outcome::kRejected, Problem::kOpIdReused,
+                                       op_id_reused_status(pushed.op), {}});
+      } else {
+        out.results.push_back(it->second.result);
+      }
       continue;
     }
     if (store_.contains(pushed.op)) {
@@ -165,7 +193,9 @@ PushResult ServerMerge::push_batch(std::span<const FieldOp> ops, FieldOp* owned,
     // Not in the log, so contains() will not find it on a replay: a refusal, or a repeated
     // append-only value acknowledged as a duplicate. Keeping the answer stops a later op
     // that reuses the id from changing it.
-    if (r.outcome == Outcome::kRejected || r.outcome == Outcome::kDuplicate) remember(r, out.results.size());
+    if (r.outcome == Outcome::kRejected || r.outcome == Outcome::kDuplicate) {
+      remember(r, out.results.size(), answered_digest_);
+    }
     out.results.push_back(std::move(r));
   }
   out.cursor = cursor();
@@ -224,7 +254,9 @@ Status ServerMerge::restore(std::span<const LogEntry> entries) {
 }
 
 void ServerMerge::restore_answer(OpResult answer) {
-  if (is_valid_op_id(answer.op)) answers_.emplace(answer.op, std::move(answer));
+  if (!is_valid_op_id(answer.op)) return;
+  std::string id = answer.op;  // not answer.op itself: the answer is moved before the key is read
+  answers_.emplace(std::move(id), Answer{std::move(answer), 0});
 }
 
 void ServerMerge::restore_next_op_sequence(std::uint64_t next) { next_op_ = std::max(next_op_, next); }

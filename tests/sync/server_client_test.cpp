@@ -222,7 +222,9 @@ TEST_F(ServerClient, LostResponsesAndReplaysAreHarmless) {
 
 TEST_F(ServerClient, AnOpIdKeepsItsFirstAnswerWhenAnotherOpReusesIt) {
   // "a:2" repeats an append-only value: acknowledged as a duplicate, with no log entry. A later
-  // op reusing the id for a refused change must not turn that answer into a rejection.
+  // op reusing the id for a refused change must not turn that answer into a rejection, nor
+  // be answered "duplicate" itself: it was not kept (op_id_reused). After a restart the
+  // content first answered is not known, and the id keeps its first answer.
   const std::string note = testing::row_id(50);
   const auto act = [&](std::string id, const char* text, std::int64_t t) {
     return testing::make_op(std::move(id), "activity", note, "text", str(text), testing::stamp(t, 0, "a"));
@@ -231,7 +233,8 @@ TEST_F(ServerClient, AnOpIdKeepsItsFirstAnswerWhenAnotherOpReusesIt) {
   const PushResult first = server.push(batch, "li.wei");
   ASSERT_EQ(first.results.size(), 3u);
   EXPECT_EQ(first.results[1].outcome, Outcome::kDuplicate);
-  EXPECT_EQ(first.results[2].outcome, Outcome::kDuplicate);  // the id already has its answer
+  EXPECT_EQ(first.results[2].outcome, Outcome::kRejected);
+  EXPECT_EQ(first.results[2].problem, Problem::kOpIdReused);
   EXPECT_EQ(std::vector<std::size_t>(server.remembered_by_last_push().begin(), server.remembered_by_last_push().end()),
             std::vector<std::size_t>{1});
   const auto answers = [](const PushResult& r) {
@@ -240,7 +243,7 @@ TEST_F(ServerClient, AnOpIdKeepsItsFirstAnswerWhenAnotherOpReusesIt) {
     return out;
   };
   const PushResult again = server.push(batch, "li.wei");
-  EXPECT_EQ(answers(again), (std::vector<Outcome>{Outcome::kDuplicate, Outcome::kDuplicate, Outcome::kDuplicate}));
+  EXPECT_EQ(answers(again), (std::vector<Outcome>{Outcome::kDuplicate, Outcome::kDuplicate, Outcome::kRejected}));
   EXPECT_TRUE(server.remembered_by_last_push().empty());  // nothing new to keep
   EXPECT_EQ(server.cursor(), 1u);
 
@@ -252,9 +255,15 @@ TEST_F(ServerClient, AnOpIdKeepsItsFirstAnswerWhenAnotherOpReusesIt) {
   ASSERT_TRUE(restarted.restore(server.pull(0, 100)));
   restarted.restore_answer(first.results[1]);
   restarted.restore_answer(OpResult{"a:3", Outcome::kRejected, Problem::kAppendOnly, {}, {}});
-  EXPECT_EQ(answers(restarted.push(batch, "li.wei")), answers(again));
+  EXPECT_EQ(answers(restarted.push(batch, "li.wei")),
+            (std::vector<Outcome>{Outcome::kDuplicate, Outcome::kDuplicate, Outcome::kDuplicate}));
   EXPECT_EQ(restarted.push(std::vector<FieldOp>{act("a:3", "Called", 5)}, "li.wei").results[0].outcome,
             Outcome::kRejected);  // same id, now a harmless value: still the first answer
+  // Before a restart the refused op's content is known: the same id with a harmless value
+  // is not the refused op again.
+  const PushResult reused = server.push(std::vector<FieldOp>{act("a:3", "Called", 5)}, "li.wei");
+  EXPECT_EQ(reused.results[0].problem, Problem::kOpIdReused);
+  EXPECT_EQ(server.push(std::vector<FieldOp>{edit}, "li.wei").results[0].problem, Problem::kAppendOnly);
 }
 
 // An accepted op's id sent again with other content is not a replay: answering it as a

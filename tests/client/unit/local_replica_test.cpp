@@ -415,11 +415,14 @@ TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
   auto b = open_as(dir.file("b.db"), "li.na", &now);
   ASSERT_EQ(a->identity().device, b->identity().device);
   now += 60'000;
-  const std::vector<FieldInput> edit_a{{"feedback", "客户已确认"}};
+  const std::vector<FieldInput> edit_a{{"industry", "医疗"}};
   ASSERT_TRUE(a->update("request", id, edit_a).is_ok());
-  now += 1'000;
-  const std::vector<FieldInput> edit_b{{"industry", "医疗"}};
-  ASSERT_TRUE(b->update("request", id, edit_b).is_ok());
+  // b's first edit takes the id a's took; its second, newer one an id a has not used.
+  for (const char* feedback : {"客户说下周再看", "客户已确认"}) {
+    now += 1'000;
+    const std::vector<FieldInput> edit_b{{"feedback", feedback}};
+    ASSERT_TRUE(b->update("request", id, edit_b).is_ok());
+  }
   ASSERT_EQ(a->next_push(100).front().op, b->next_push(100).front().op) << "the copies count the same ids";
   sync_with(*a, server, "li.na");
   sync_with(*b, server, "li.na");
@@ -428,6 +431,7 @@ TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
   sync_with(*a, server, "li.na");
   ASSERT_TRUE(server.store().read("request", id, "industry").has_value());
   EXPECT_EQ(server.store().read("request", id, "industry")->value.as_string(), "医疗");
+  // The edit made again keeps its place: b's newer feedback stays the value.
   EXPECT_EQ(server.store().read("request", id, "feedback")->value.as_string(), "客户已确认");
   for (const auto& file : {dir.file("a.db"), dir.file("b.db")}) {
     auto r = (*ReplicaReader::open(file))->request(id);
@@ -436,6 +440,22 @@ TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
     EXPECT_EQ((*r)["feedback"], "客户已确认") << file;
     EXPECT_EQ((*r)["unsynced"], 0) << file;
   }
+  // They do not meet again: b counts far ahead, and a, pulling b's ids, does not follow.
+  const auto sequence_of = [](LocalReplica& r) {
+    const std::string op = r.next_push(100).front().op;
+    return std::stoull(op.substr(op.find(':') + 1));
+  };
+  for (LocalReplica* copy : {a.get(), b.get()}) {
+    now += 1'000;
+    const std::vector<FieldInput> more{{"progress", copy == a.get() ? "30" : "40"}};
+    ASSERT_TRUE(copy->update("request", id, more).is_ok());
+  }
+  EXPECT_LT(sequence_of(*a), 1'000u);
+  EXPECT_GT(sequence_of(*b), std::uint64_t{1} << 32);
+  sync_with(*a, server, "li.na");
+  sync_with(*b, server, "li.na");
+  EXPECT_EQ(b->sync_state().refused_ops, 0u);
+  EXPECT_EQ(server.store().read("request", id, "progress")->value.as_int(), 40);
   // The same op sent again is still a harmless replay.
   const auto replay = server.push(std::vector<sync::FieldOp>{server.store().op_at(0)}, "li.na");
   EXPECT_EQ(replay.results[0].outcome, sync::Outcome::kDuplicate);
@@ -446,22 +466,35 @@ TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
 TEST(LocalReplica, ANewRequestTheServerRefusedWholeLeavesTheViews) {
   TempDir dir;
   std::int64_t server_now = kNow;
-  std::int64_t device_now = kNow + 365LL * 24 * 3600 * 1000;  // refused as clock drift
+  std::int64_t device_now = kNow;
   sync::ServerMerge server([&server_now] { return server_now; });
   auto r = open_as(dir.file("a.db"), "li.na", &device_now);
+  auto kept = r->create_request(intake("北方物流", "打印机卡纸"));
+  ASSERT_TRUE(kept.is_ok());
+  sync_with(*r, server, "li.na");
+
+  device_now = kNow + 365LL * 24 * 3600 * 1000;  // from now on refused as clock drift
   auto id = r->create_request(intake("华东医院", "扫码枪无法连接"));
   ASSERT_TRUE(id.is_ok());
-  ASSERT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 1u);
-  sync_with(*r, server, "li.na");  // an answer without the server's time: nothing is made again
-  EXPECT_GT(r->sync_state().refused_ops, 0u);
-  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  auto note = r->add_activity(*kept, "note", "更换定影器");
+  ASSERT_TRUE(note.is_ok()) << note.status().message().en;
+  ASSERT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 2u);
   auto reader = ReplicaReader::open(dir.file("a.db"));
   RequestFilter f;
-  f.search = "扫码枪";
-  auto page = (*reader)->list(f, device_now);
-  ASSERT_TRUE(page.is_ok());
-  EXPECT_EQ(page->total, 0u) << "still in the search index";
+  f.search = "定影器";
+  ASSERT_EQ((*reader)->list(f, device_now)->total, 1u);
+  sync_with(*r, server, "li.na");  // an answer without the server's time: nothing is made again
+  EXPECT_GT(r->sync_state().refused_ops, 0u);
   EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM rejected"), r->sync_state().refused_ops);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 1u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM activities"), 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT SUM(unsynced) FROM requests"), 0u);
+  for (const char* term : {"扫码枪", "定影器"}) {
+    f.search = term;
+    auto page = (*reader)->list(f, device_now);
+    ASSERT_TRUE(page.is_ok());
+    EXPECT_EQ(page->total, 0u) << term << " is still in the search index";
+  }
 }
 
 TEST(LocalReplica, ChineseTextIsSearchableAndListsFilterAndSort) {

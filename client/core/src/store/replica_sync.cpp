@@ -3,7 +3,6 @@
 // fails the replica is reloaded from the file, and the same page or answer can simply be
 // applied again (op ids make replays harmless).
 #include <cstdlib>
-#include <limits>
 #include <unordered_set>
 
 #include "rapidesk/client/local_replica.h"
@@ -37,8 +36,10 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
   replica_->on_push_result(result);
   // Edits refused only because this device's clock is ahead are made again with stamps
   // that follow the server's time, instead of being dropped.
-  auto restamped = restamp_clock_drift(result, rejected);
+  // Ids another copy took first: new ids before anything else takes ids from the counter.
+  Restamped restamped;
   remake_reused_ids(result, rejected, restamped);
+  restamp_clock_drift(result, rejected, restamped);
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
@@ -67,7 +68,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       if (request.empty()) continue;
       if (Status s = views_->refresh_request_state(request); !s) return s;
     }
-    if (restamped.correction || !restamped.ops.empty() || !restamped.refused_here.empty()) {
+    if (restamped.correction || !restamped.originals.empty()) {
       if (Status s = write_restamped(restamped); !s) return s;
     }
     return tx.commit();
@@ -78,10 +79,9 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
   return status;
 }
 
-LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult& result,
-                                                          const std::unordered_map<std::string, sync::FieldOp>& rejected) {
-  Restamped out;
-  if (result.server_ms <= 0) return out;  // a server that does not say its time: nothing to go by
+void LocalReplica::restamp_clock_drift(const sync::PushResult& result,
+                                       const std::unordered_map<std::string, sync::FieldOp>& rejected, Restamped& out) {
+  if (result.server_ms <= 0) return;  // a server that does not say its time: nothing to go by
   // How far this device's clock is ahead; a minute or less is left alone (the network's delay
   // is in it, and the server allows minutes).
   const std::int64_t ahead = options_.clock() - result.server_ms;
@@ -98,20 +98,19 @@ LocalReplica::Restamped LocalReplica::restamp_clock_drift(const sync::PushResult
   }
   const std::int64_t current = replica_->clock_correction_ms();
   const bool changed = std::llabs(correction - current) > kClockToleranceMs;
-  if (!changed && refused.empty()) return out;
+  if (!changed && refused.empty()) return;
   // Stamps the server accepted lie beyond the drift it allows past its time now (its clock
   // stepped back): new ones would be refused too, so nothing changes and refusals stay.
-  if (replica_->accepted().physical_ms > result.server_ms + replica_->clock().max_drift_ms()) return out;
+  if (replica_->accepted().physical_ms > result.server_ms + replica_->clock().max_drift_ms()) return;
   // The clock goes back to what the server accepted, so new stamps follow the corrected time.
   replica_->correct_clock(changed ? correction : current);
   out.correction = replica_->clock_correction_ms();
   sync::ClientReplica::Restamped made = replica_->restamp(refused, beyond);
   for (const sync::FieldOp& op : made.made) restamped_ids_.insert(op.op);
-  out.ops = std::move(made.made);
-  out.replaced = std::move(made.replaced);
-  out.refused_here = std::move(made.refused);
+  out.ops.insert(out.ops.end(), made.made.begin(), made.made.end());
+  out.replaced.insert(out.replaced.end(), made.replaced.begin(), made.replaced.end());
+  for (auto& refused_here : made.refused) out.refused_here.push_back(std::move(refused_here));
   for (const sync::FieldOp& op : refused) out.originals.insert(op.op);
-  return out;
 }
 
 void LocalReplica::remake_reused_ids(const sync::PushResult& result,
@@ -123,9 +122,8 @@ void LocalReplica::remake_reused_ids(const sync::PushResult& result,
   }
   if (reused.empty()) return;
   replica_->leave_shared_ids();
-  // No unsent op is swept along: their ids are past the refused ones, and any of them the
-  // other copy took too comes back refused the same way.
-  sync::ClientReplica::Restamped made = replica_->restamp(reused, std::numeric_limits<std::int64_t>::max());
+  // Their own stamps: later edits of this device the server already took must stay later.
+  sync::ClientReplica::Restamped made = replica_->reissue(reused);
   out.ops.insert(out.ops.end(), made.made.begin(), made.made.end());
   for (auto& refused : made.refused) out.refused_here.push_back(std::move(refused));
   for (const sync::FieldOp& op : reused) out.originals.insert(op.op);
@@ -151,6 +149,8 @@ Status LocalReplica::write_restamped(const Restamped& r) {
   if (r.correction) {
     if (Status s = set_meta("clock_correction_ms", std::to_string(*r.correction)); !s) return s;
   }
+  // A jump past another copy's ids (leave_shared_ids) holds even when nothing was queued.
+  if (Status s = set_meta("next_op_sequence", std::to_string(replica_->next_op_sequence())); !s) return s;
   return set_meta("last_stamp", sync::format_stamp(replica_->clock().last()));
 }
 

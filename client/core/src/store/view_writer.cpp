@@ -132,9 +132,22 @@ Status ViewWriter::remove_row(std::string_view entity, std::string_view row) {
     if (!del) return del.status();
     if (Status st = (*del)->bind(1, row).run(); !st) return st;
   }
+  // A child row: its request's counts and search notes follow (the state no longer says
+  // which request it was, the table does).
+  std::string request;
+  if (entity == "subtask" || entity == "activity" || entity == "attachment") {
+    auto owner = statement("SELECT request_id FROM " + table + " WHERE id = ?1");
+    if (!owner) return owner.status();
+    (*owner)->bind(1, row);
+    auto found = (*owner)->step();
+    if (!found) return found.status();
+    if (*found && !(*owner)->is_null(0)) request = (*owner)->text(0);
+    (*owner)->reset();
+  }
   auto del = statement("DELETE FROM " + table + " WHERE id = ?1");
   if (!del) return del.status();
-  return (*del)->bind(1, row).run();
+  if (Status st = (*del)->bind(1, row).run(); !st) return st;
+  return request.empty() ? Status::ok() : refresh_request_state(request, true);
 }
 
 Status ViewWriter::write_row(const sync::ReplicaStore& state, const sync::EntitySpec& spec, std::string_view row) {

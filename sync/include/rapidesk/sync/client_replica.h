@@ -107,11 +107,16 @@ class ClientReplica {
     std::vector<std::pair<FieldOp, Status>> refused;  // original ops whose edit was refused here
   };
   Restamped restamp(std::span<const FieldOp> refused, std::int64_t beyond_ms);
+  // Ops the server refused as op_id_reused (already out of pending), queued again under new
+  // ids with their own stamps and bases: a fresh stamp would sort an edit after the later
+  // ones of this device that the server already took. Each edit is validated on its own, as
+  // restamp does; `replaced` stays empty.
+  Restamped reissue(std::span<const FieldOp> refused);
 
   // The server found one of this device's op ids taken by an edit of other content: another
   // copy of this profile (restored twice, copied to a second machine) counts the same ids.
-  // Later ids jump 2^32 to 2^33 ahead, out of the other copy's way. Each copy moves past the
-  // ids of the other it pulls, so they may meet again; each meeting is caught the same way.
+  // Later ids jump 2^32 to 2^33 ahead, out of the other copy's way; the other copy does not
+  // follow them there (skip_past_own ignores ids that far ahead).
   void leave_shared_ids();
 
   // Up to max_ops unsent ops, oldest first, never splitting one edit's ops (a single edit
@@ -180,7 +185,14 @@ class ClientReplica {
   // `op_id` came back from the server (or the saved copy): when it is this device's, later
   // op ids follow it. A profile restored from an older backup would otherwise reuse ids the
   // server already holds, which it answers as replays: the new edits would be dropped unseen.
+  // Ids 2^31 or more ahead are another copy's after leave_shared_ids(): following them would
+  // make both copies count the same ids again.
   void skip_past_own(std::string_view op_id);
+  // Queues each edit of `old` (ops of one stamp in a row) again under new ids, with a fresh
+  // stamp per edit (bases that named a replaced stamp renamed) or, `fresh_stamps` false,
+  // their own; appends to out.made / out.refused.
+  void remake(std::vector<FieldOp> old, bool fresh_stamps, Restamped& out);
+  static constexpr std::uint64_t kSharedIdJump = std::uint64_t{1} << 32;
   // An op the server confirmed, about to be applied: its id (skip_past_own) and its stamp
   // (the clock, accepted()) are taken in.
   void note_confirmed(const FieldOp& op);

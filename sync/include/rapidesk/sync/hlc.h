@@ -82,9 +82,10 @@ class HybridClock {
   void observe(const Stamp& remote);
 
   // Ok, or the drift error receive() would return. Reads the physical clock. Drift is measured
-  // from the highest reading this clock has made (or found in its own stamps read back by
-  // observe()), so a physical clock stepped back (NTP fixing a server that ran ahead) does not
-  // refuse the stamps of devices that took in its earlier time.
+  // from the highest reading this clock has made, so a physical clock stepped back (NTP fixing
+  // a server that ran ahead) does not refuse the stamps of devices that took in its earlier
+  // time. Only readings count, never stamps: a stamp's physical part may carry a remote time
+  // taken in, and counting those would let clients raise the bound step by step.
   Status check_drift(const Stamp& remote) const;
 
   // The last stamp issued or absorbed (device is this clock's device).

@@ -36,7 +36,8 @@ class ServerMerge {
   // the server's own device id, or whose id starts "<that id>:", is rejected
   // (kDeviceMismatch), always: those ids are the server's own ops'. A replayed op id
   // gets its first answer again (kDuplicate if it was accepted, the same rejection if not),
-  // except that an accepted op's id carrying other content is rejected (kOpIdReused);
+  // except that an id carrying other content than the op first answered under it is rejected
+  // (kOpIdReused; for an answer restored after a restart the content is not known);
   // a stamp more than max_drift_ms ahead of the server clock is rejected (kClockDrift);
   // a field group must come whole (all its fields, same row and stamp, in this batch or
   // already applied) or is rejected (kIncompleteGroup); otherwise the store's merge decides.
@@ -91,7 +92,8 @@ class ServerMerge {
   // `owned`: the batch's ops may be moved from (see push(std::vector<FieldOp>&&)).
   PushResult push_batch(std::span<const FieldOp> ops, FieldOp* owned, std::string_view author);
   OpResult evaluate(const FieldOp& pushed, FieldOp* owned, std::span<const FieldOp> batch, std::string_view author);
-  void remember(const OpResult& answer, std::size_t index);
+  // Keeps `answer`, first given to an op of content `digest` (content_digest).
+  void remember(const OpResult& answer, std::size_t index, std::uint64_t digest);
 
   ServerMergeOptions options_;
   HybridClock clock_;
@@ -99,7 +101,14 @@ class ServerMerge {
   EntryLog log_;  // of store_'s ops; log_[i].seq == i + 1
   std::vector<LogEntry> new_entries_;  // see take_new_entries()
   // op id -> its first answer, for ops the log does not hold (see remembered_by_last_push)
-  std::unordered_map<std::string, OpResult> answers_;
+  struct Answer {
+    OpResult result;
+    std::uint64_t digest = 0;  // content_digest of the op answered; 0: not known (restored)
+  };
+  std::unordered_map<std::string, Answer> answers_;
+  // content_digest of the op the latest evaluate() answered without logging it (refused, or
+  // an append-only value again): the op itself may be gone by then (moved into the answer).
+  std::uint64_t answered_digest_ = 0;
   std::vector<std::size_t> remembered_;
   std::uint64_t next_op_;
 };

@@ -180,9 +180,8 @@ class LocalReplica {
   Status persist_edit(const std::vector<sync::FieldOp>& ops);
   // persist_edit's writes, inside the caller's transaction.
   Status queue_ops(const std::vector<sync::FieldOp>& ops);
-  // A push answer's word on this device's clock (sync::PushResult::server_ms): the clock
-  // correction to keep (set if it changed) and the clock-drift refusals made again as new
-  // ops (`originals`: the refused op ids they replace). REQUIRES: mutex_
+  // What a push answer makes again: the clock correction to keep (set if it changed), the
+  // refusals made again as new ops (`originals`: the refused op ids they replace).
   struct Restamped {
     std::optional<std::int64_t> correction;  // set: a correction was (re)decided; write it
     std::vector<sync::FieldOp> ops;          // made again, to queue
@@ -191,10 +190,12 @@ class LocalReplica {
     std::vector<std::pair<sync::FieldOp, Status>> refused_here;  // edits the local merge refused now
   };
   static constexpr std::int64_t kClockToleranceMs = 60'000;
-  Restamped restamp_clock_drift(const sync::PushResult& result,
-                                const std::unordered_map<std::string, sync::FieldOp>& rejected);
+  // A push answer's word on this device's clock (sync::PushResult::server_ms): the correction
+  // and the clock-drift refusals made again, added to `out`. REQUIRES: mutex_
+  void restamp_clock_drift(const sync::PushResult& result, const std::unordered_map<std::string, sync::FieldOp>& rejected,
+                           Restamped& out);
   // Edits refused because another copy of this profile took their op ids (op_id_reused),
-  // made again under ids out of its way, added to `out`. REQUIRES: mutex_
+  // made again under ids out of its way with their own stamps, added to `out`. REQUIRES: mutex_
   void remake_reused_ids(const sync::PushResult& result, const std::unordered_map<std::string, sync::FieldOp>& rejected,
                          Restamped& out);
   // Writes a Restamped inside the caller's transaction (the correction when set). REQUIRES: mutex_
