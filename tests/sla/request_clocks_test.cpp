@@ -98,22 +98,29 @@ TEST(RequestClocks, AReagreedDueStandsStillWhileTheRequestWaitsForTheCustomer) {
   EXPECT_EQ(resolution->reading.state, SlaState::kPaused);
   EXPECT_FALSE(resolution->reading.due) << "no event may be scheduled while it waits";
 
-  // The customer answers after two days: the agreed due is two days later.
+  // The customer answers after two days: the agreed due is two days later, and so is the
+  // warning (75 % of the agreed window, 11-26 15:45, fell in the wait).
   f.status = RequestStatus::kInProgress;
   f.pauses[0].to = at("2026-11-28T09:00:00+08:00");
   clocks = read_request_clocks(policy(), f, at("2026-11-28T10:00:00+08:00"));
   resolution = find(*clocks, SlaTarget::kResolution);
   EXPECT_EQ(*resolution->reading.due, at("2026-11-29T18:00:00+08:00"));
-  EXPECT_EQ(resolution->reading.state, SlaState::kWarning);
+  EXPECT_EQ(*resolution->reading.warn_at, at("2026-11-28T15:45:00+08:00"));
+  EXPECT_EQ(resolution->reading.state, SlaState::kOnTrack);
+  clocks = read_request_clocks(policy(), f, at("2026-11-28T16:00:00+08:00"));
+  EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->reading.state, SlaState::kWarning);
   f.resolved_at = at("2026-11-29T17:00:00+08:00");
   clocks = read_request_clocks(policy(), f, at("2026-11-29T17:30:00+08:00"));
   EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMetReagreed);
 
   // A wait under way when the date was agreed was foreseen: the due stays, and it is missed.
-  f.pauses = {{at("2026-11-24T09:00:00+08:00"), at("2026-11-28T09:00:00+08:00"), "customer away", "li.wei"}};
-  clocks = read_request_clocks(policy(), f, at("2026-11-29T17:30:00+08:00"));
-  EXPECT_EQ(*find(*clocks, SlaTarget::kResolution)->reading.due, at("2026-11-27T18:00:00+08:00"));
-  EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMissed);
+  // So was one begun by the very edit that agreed the date.
+  for (const char* began : {"2026-11-24T09:00:00+08:00", "2026-11-24T10:00:00+08:00"}) {
+    f.pauses = {{at(began), at("2026-11-28T09:00:00+08:00"), "customer away", "li.wei"}};
+    clocks = read_request_clocks(policy(), f, at("2026-11-29T17:30:00+08:00"));
+    EXPECT_EQ(*find(*clocks, SlaTarget::kResolution)->reading.due, at("2026-11-27T18:00:00+08:00")) << began;
+    EXPECT_EQ(find(*clocks, SlaTarget::kResolution)->outcome, Outcome::kMissed) << began;
+  }
   // A wait begun after the agreed due had passed: breached before it began, and it stays so.
   f.resolved_at.reset();
   f.status = RequestStatus::kWaitingCustomer;

@@ -19,28 +19,30 @@ bool work_under_way(RequestStatus s) {
   return s == RequestStatus::kInProgress || s == RequestStatus::kVerifying || s == RequestStatus::kReopened;
 }
 
-// An agreed due against the request's pauses, up to `until` (the clock's stop, or now).
-struct AgreedDue {
-  Instant due = 0;      // the agreed due, moved later by pauses begun after the agreement
-  bool paused = false;  // a pause lasts now (no stop): the clock stands still, no due
+// An instant of an agreed clock (its due, its warning) against the request's pauses, up to
+// `until` (the clock's stop, or now).
+struct AgreedInstant {
+  Instant at = 0;       // moved later by the pauses begun after the agreement
+  bool paused = false;  // a pause begun before it lasts now (no stop): the clock stands still
 };
 
-// A pause that begins after the agreement was not foreseen by it: the agreed due moves later
-// by its length (wall time: the date was agreed, not an amount of working time). A pause
-// already open at the agreement was: it moves nothing. While any pause lasts, the clock
-// stands still, as the policy's clock does. Pauses that begin after the (moved) due or the
-// stop change nothing: the due had passed or the work was done.
-AgreedDue agreed_due(const Reagreement& agreed, std::span<const SlaPause> pauses, std::optional<Instant> stop,
-                     Instant until) {
-  AgreedDue out{agreed.due, false};
+// A pause that begins after the agreement was not foreseen by it: what follows moves later
+// by its length (wall time: a date was agreed, not an amount of working time). A pause
+// already open at the agreement, or begun by the very edit that agreed, was: it moves
+// nothing. While any pause lasts, the clock stands still, as the policy's clock does.
+// Pauses that begin after the (moved) instant or the stop change nothing: it had passed or
+// the work was done.
+AgreedInstant moved_by_waits(Instant t, Instant agreed_at, std::span<const SlaPause> pauses, std::optional<Instant> stop,
+                             Instant until) {
+  AgreedInstant out{t, false};
   for (const SlaPause& p : pauses) {
     if (p.from >= until) break;  // ordered by `from`
     if (!p.to && !stop) {
-      if (p.from < out.due) out.paused = true;
+      if (p.from < out.at) out.paused = true;
       continue;
     }
-    if (p.from < agreed.at || p.from >= out.due) continue;
-    out.due += std::min(p.to.value_or(until), until) - p.from;
+    if (p.from <= agreed_at || p.from >= out.at) continue;
+    out.at += std::min(p.to.value_or(until), until) - p.from;
   }
   return out;
 }
@@ -84,20 +86,21 @@ Result<std::vector<Clock>> read_request_clocks(const SlaPolicy& policy, const Re
     if (re != f.reagreed.end() && !re->second.empty()) {
       c.reagreement = re->second.back();
       const Instant until = span.stop.value_or(now);
-      const AgreedDue agreed = agreed_due(*c.reagreement, f.pauses, span.stop, until);
-      // The warning keeps its share of the (longer or shorter) window.
-      const Instant window = agreed.due - c.start;
-      c.reading.due = agreed.due;
-      c.reading.warn_at = c.start + static_cast<Instant>(window * policy.warning_share());
+      const AgreedInstant agreed = moved_by_waits(c.reagreement->due, c.reagreement->at, f.pauses, span.stop, until);
+      // The warning keeps its share of the agreed window, and is moved by the waits before it.
+      const Instant window = c.reagreement->due - c.start;
+      const Instant warn = c.start + static_cast<Instant>(window * policy.warning_share());
+      c.reading.due = agreed.at;
+      c.reading.warn_at = moved_by_waits(warn, c.reagreement->at, f.pauses, span.stop, until).at;
       if (span.stop) {
-        c.reading.state = *span.stop <= agreed.due ? SlaState::kMet : SlaState::kMissed;
+        c.reading.state = *span.stop <= agreed.at ? SlaState::kMet : SlaState::kMissed;
       } else if (agreed.paused) {
         // Waiting for the customer before the due: nothing is due until the work resumes
         // (the engine schedules no event for a clock without a due).
         c.reading.state = SlaState::kPaused;
         c.reading.due.reset();
         c.reading.warn_at.reset();
-      } else if (until > agreed.due) {
+      } else if (until > agreed.at) {
         c.reading.state = SlaState::kBreached;
       } else {
         c.reading.state = until >= *c.reading.warn_at ? SlaState::kWarning : SlaState::kOnTrack;

@@ -365,7 +365,17 @@ SyncObserver::WhenDurable SlaService::after_push(ServerEdits& edits) {
   if (notes.empty()) return {};
   // New urgent requests, announced once they are durable (as fired events are); queued
   // only, delivered from the sender's thread.
-  return [&m, notes = std::move(notes)] { m.send(notes); };
+  return [&m, notes = std::move(notes)] {
+    // The push is durable and acknowledged by now: a webhook that cannot be queued (out of
+    // memory) must not turn that into an error; it is reported instead.
+    try {
+      m.send(notes);
+    } catch (const std::exception& e) {
+      m.report("webhook", Status(ErrorCode::kInternal, format_text(Text{"queueing a webhook failed: {}",
+                                                                        "webhook 排队失败：{}"},
+                                                                   {same_text(e.what())})));
+    }
+  };
 }
 
 }  // namespace rapidesk::server

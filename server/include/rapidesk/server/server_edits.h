@@ -35,7 +35,7 @@ class SyncObserver {
   virtual ~SyncObserver() = default;
   // What to do once the push is durable (announce it to the world: a webhook must never
   // name a request a failed commit lost); empty for nothing. Runs outside every lock, and
-  // not at all when the push fails.
+  // not at all when the push fails. Must not throw: the push is acknowledged by then.
   using WhenDurable = std::function<void()>;
   // Runs under the merge lock; edits made through `edits` are committed with the push and
   // acknowledged together with it. Must not block on I/O other than the storage it owns.
