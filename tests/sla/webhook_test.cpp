@@ -3,10 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include "test_certificate.h"
 #include "webhook_receiver.h"
 
 #include <atomic>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <map>
+#include <random>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -127,6 +133,104 @@ TEST(Webhook, ADeliveryDroppedForRoomIsReportedAsNotDelivered) {
   EXPECT_NE(by_url[base + "/first"].error.find("dropped"), std::string::npos) << by_url[base + "/first"].error;
   EXPECT_TRUE(by_url[base + "/second"].delivered);
   EXPECT_EQ(receiver.bodies().size(), 1u);
+}
+
+// A receiver behind TLS with a self-signed certificate for "localhost": answers 200 to each
+// POST it can read and keeps the bodies.
+class TlsReceiver {
+ public:
+  TlsReceiver(const std::filesystem::path& cert, const std::filesystem::path& key)
+      : tls_(boost::asio::ssl::context::tls_server), acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    tls_.use_certificate_chain_file(cert.string());
+    tls_.use_private_key_file(key.string(), boost::asio::ssl::context::pem);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~TlsReceiver() {
+    stop_ = true;
+    beast::error_code ec;
+    tcp::socket poke(io_);
+    poke.connect({boost::asio::ip::make_address("127.0.0.1"), port()}, ec);
+    thread_.join();
+  }
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      tcp::socket socket(io_);
+      beast::error_code ec;
+      acceptor_.accept(socket, ec);
+      if (ec || stop_) return;
+      beast::ssl_stream<tcp::socket> stream(std::move(socket), tls_);
+      stream.handshake(boost::asio::ssl::stream_base::server, ec);
+      if (ec) continue;  // the client did not trust the certificate
+      beast::flat_buffer buffer;
+      http::request<http::string_body> req;
+      http::read(stream, buffer, req, ec);
+      if (ec) continue;
+      {
+        std::lock_guard lock(mutex_);
+        bodies_.push_back(req.body());
+      }
+      http::response<http::string_body> res{http::status::ok, 11};
+      res.body() = "{}";
+      res.prepare_payload();
+      http::write(stream, res, ec);
+      stream.shutdown(ec);
+    }
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::ssl::context tls_;
+  tcp::acceptor acceptor_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::vector<std::string> bodies_;
+  std::thread thread_;
+};
+
+// Webhooks to https:// verify the receiver's certificate and name: one the system does not
+// trust gets nothing; trusted (OpenSSL's SSL_CERT_FILE names it), the event is delivered.
+TEST(Webhook, TlsReceiversAreVerifiedAndDeliveredTo) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("rapidesk-webhook-tls-" + std::to_string(std::random_device{}()));
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(rapidesk_test::write_test_certificate(dir / "cert.pem", dir / "key.pem"));
+  TlsReceiver receiver(dir / "cert.pem", dir / "key.pem");
+  const std::string url = "https://localhost:" + std::to_string(receiver.port()) + "/hook";
+  auto policy = fast_retries();
+  policy.max_attempts = 2;
+  {
+    Collector got;
+    WebhookSender sender({{"*", url, PayloadTemplate::kGeneric, {}}}, policy, got.callback());
+    sender.send(breach());
+    ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+    ASSERT_EQ(got.reports.size(), 1u);
+    EXPECT_FALSE(got.reports[0].delivered);
+    EXPECT_EQ(got.reports[0].last_status, 0);
+    EXPECT_FALSE(got.reports[0].error.empty());
+    EXPECT_TRUE(receiver.bodies().empty()) << "sent to a receiver whose certificate nobody trusts";
+  }
+  const char* before = std::getenv("SSL_CERT_FILE");
+  const std::string saved = before ? before : "";
+  setenv("SSL_CERT_FILE", (dir / "cert.pem").c_str(), 1);
+  {
+    Collector got;
+    WebhookSender sender({{"*", url, PayloadTemplate::kGeneric, {}}}, policy, got.callback());
+    sender.send(breach());
+    ASSERT_TRUE(sender.wait_idle(std::chrono::seconds(10)));
+    ASSERT_EQ(got.reports.size(), 1u);
+    EXPECT_TRUE(got.reports[0].delivered) << got.reports[0].error;
+    ASSERT_EQ(receiver.bodies().size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(receiver.bodies()[0])["event"], "breach");
+  }
+  if (before) setenv("SSL_CERT_FILE", saved.c_str(), 1);
+  else unsetenv("SSL_CERT_FILE");
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {
