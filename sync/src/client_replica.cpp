@@ -262,6 +262,10 @@ ClientReplica::Restamped ClientReplica::reissue(std::span<const FieldOp> refused
 }
 
 void ClientReplica::remake(std::vector<FieldOp> old, bool fresh_stamps, Restamped& out) {
+  // In the order they were made (this device's stamps only grow): refused ops come before
+  // the unsent ones swept along, but an edit made again under a new id just before (reissue)
+  // is older than a later one refused.
+  std::stable_sort(old.begin(), old.end(), [](const FieldOp& a, const FieldOp& b) { return a.hlc < b.hlc; });
   std::map<Stamp, Stamp> renamed;  // original stamp -> its replacement
   for (std::size_t first = 0; first < old.size();) {
     std::size_t end = first + 1;  // one edit: consecutive ops of one stamp

@@ -108,10 +108,11 @@ std::int64_t HybridClock::physical_now() const {
 void HybridClock::set(std::int64_t l, std::uint32_t counter) {
   if (counter > kMaxCounter) {
     // Overflow: move to the next millisecond rather than wrap, which would go backwards.
-    // Saturates at the end of the representable range (year 2286).
+    // Saturates at the end of the representable range (year 2286). The counter restarts at
+    // 1: counter 0 is kept for stamps whose time was read off the physical clock (observe()).
     if (l < kMaxPhysicalMs) {
       ++l;
-      counter = 0;
+      counter = 1;
     } else {
       counter = kMaxCounter;
     }
@@ -156,6 +157,11 @@ Result<Stamp> HybridClock::receive(const Stamp& remote) {
 void HybridClock::observe(const Stamp& remote) {
   const std::int64_t pt = physical_now();
   const std::int64_t ml = std::clamp<std::int64_t>(remote.physical_ms, 0, kMaxPhysicalMs);
+  // A stamp of this clock's own read back (a restarted server restoring its log, or another
+  // server on one database) with counter 0 was a reading: the counter restarts only when
+  // the physical clock is ahead of everything taken in (now(), observe()). Any other
+  // stamp's time may be a client's.
+  if (remote.counter == 0 && remote.device == device_) highest_reading_ = std::max(highest_reading_, ml);
   const std::int64_t l = std::max({l_, ml, pt});
   if (l == l_ && l == ml) {
     set(l, std::max<std::uint32_t>(c_, remote.counter) + 1);

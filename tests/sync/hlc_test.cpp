@@ -45,9 +45,9 @@ TEST(HybridClock, CounterOverflowAdvancesPhysicalMillisecondInsteadOfWrapping) {
   clock.restore(Stamp{kT0, 0xFFFE, "d1"});
   EXPECT_EQ(clock.now(), (Stamp{kT0, 0xFFFF, "d1"}));
   const Stamp next = clock.now();
-  EXPECT_EQ(next, (Stamp{kT0 + 1, 0, "d1"}));
+  EXPECT_EQ(next, (Stamp{kT0 + 1, 1, "d1"}));  // counter 0 is left to readings of the clock
   EXPECT_GT(next, (Stamp{kT0, 0xFFFF, "d1"}));
-  EXPECT_EQ(format_stamp(next), "1767225600001-0000-d1");
+  EXPECT_EQ(format_stamp(next), "1767225600001-0001-d1");
 }
 
 TEST(HybridClock, ReceiveOverflowAlsoCarries) {
@@ -55,7 +55,7 @@ TEST(HybridClock, ReceiveOverflowAlsoCarries) {
   HybridClock clock("d1", pc.fn());
   auto r = clock.receive(Stamp{kT0, 0xFFFF, "d2"});
   ASSERT_TRUE(r);
-  EXPECT_EQ(*r, (Stamp{kT0 + 1, 0, "d1"}));
+  EXPECT_EQ(*r, (Stamp{kT0 + 1, 1, "d1"}));
 }
 
 TEST(HybridClock, ReceiveRuleCoversThePapersFourCases) {
@@ -111,8 +111,9 @@ TEST(HybridClock, DriftBoundIsConfigurable) {
 // A server whose clock ran an hour ahead is set right (NTP steps it back). Devices took in
 // its stamps, so theirs run an hour "ahead" of its new time until the wall clock catches
 // up; measured from its highest reading, they are still within the drift. A device truly
-// ahead of that reading is still refused. Stamps are no readings, its own neither: their
-// time may be a client's taken in, and counting them would let clients raise the bound.
+// ahead of that reading is still refused. A restarted server finds its readings in its own
+// stamps with counter 0; no other stamp counts, since its time may be a client's taken in,
+// and counting those would let clients raise the bound step by step.
 TEST(HybridClock, AClockSteppedBackStillAcceptsStampsOfItsEarlierTime) {
   ManualClock pc;
   HybridClock clock("server", pc.fn());
@@ -123,16 +124,24 @@ TEST(HybridClock, AClockSteppedBackStillAcceptsStampsOfItsEarlierTime) {
   EXPECT_TRUE(clock.check_drift(Stamp{ahead.physical_ms + 5 * 60'000, 0, "tablet-7"}));
   EXPECT_FALSE(clock.check_drift(Stamp{ahead.physical_ms + 5 * 60'000 + 1, 0, "tablet-7"}));
 
-  HybridClock other("server", pc.fn());
-  other.observe(Stamp{ahead.physical_ms, 0, "tablet-7"});
-  other.observe(ahead);
-  EXPECT_FALSE(other.check_drift(Stamp{ahead.physical_ms, 0, "tablet-7"}));
-  // Nor does a stamp of its own carrying a client's time raise it.
+  ASSERT_EQ(ahead.counter, 0);
+  HybridClock restarted("server", pc.fn());
+  restarted.observe(Stamp{ahead.physical_ms, 0, "tablet-7"});  // another device's: no reading
+  EXPECT_FALSE(restarted.check_drift(Stamp{ahead.physical_ms + 1, 0, "tablet-7"}));
+  restarted.observe(ahead);
+  EXPECT_TRUE(restarted.check_drift(Stamp{ahead.physical_ms + 1, 0, "tablet-7"}));
+
+  // A stamp of its own carrying a client's time (counter above 0) raises nothing, also after
+  // a counter overflow forced by the client's counter.
   pc.now = kT0;
   HybridClock server("server", pc.fn());
-  ASSERT_TRUE(server.receive(Stamp{kT0 + 5 * 60'000, 0, "tablet-7"}));
-  const Stamp carried = server.now();  // at the client's time, not a reading
-  EXPECT_FALSE(server.check_drift(Stamp{carried.physical_ms + 5 * 60'000, 0, "tablet-7"}));
+  ASSERT_TRUE(server.receive(Stamp{kT0 + 5 * 60'000, 0xFFFE, "tablet-7"}));
+  const Stamp carried = server.now();  // at the client's time (+1 ms), not a reading
+  EXPECT_GT(carried.physical_ms, kT0 + 5 * 60'000);
+  EXPECT_NE(carried.counter, 0);
+  HybridClock fresh("server", pc.fn());
+  fresh.observe(carried);
+  EXPECT_FALSE(fresh.check_drift(Stamp{carried.physical_ms + 5 * 60'000, 0, "tablet-7"}));
 }
 
 TEST(HybridClock, ObserveSkipsTheDriftCheck) {

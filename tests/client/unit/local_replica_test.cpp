@@ -461,6 +461,53 @@ TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
   EXPECT_EQ(replay.results[0].outcome, sync::Outcome::kDuplicate);
 }
 
+// The copy whose id was taken also has a clock a year ahead: one answer refuses one edit as
+// op_id_reused and the next as clock drift. The edit made again under a new id was swept
+// into the restamp as well, and used to stay in the outbox that memory no longer held.
+TEST(LocalReplica, AReusedIdAndAClockAheadInOneAnswerLeaveOneConsistentOutbox) {
+  TempDir dir;
+  std::int64_t server_now = kNow;
+  sync::ServerMerge server([&server_now] { return server_now; });
+  std::string id;
+  {
+    auto a = open_as(dir.file("a.db"), "li.na", &server_now);
+    auto made = a->create_request(intake("华东医院", "扫码枪无法连接"));
+    ASSERT_TRUE(made.is_ok());
+    id = *made;
+    sync_with(*a, server, "li.na");
+  }
+  std::filesystem::copy_file(dir.file("a.db"), dir.file("b.db"));
+  auto a = open_as(dir.file("a.db"), "li.na", &server_now);
+  std::int64_t b_now = kNow + 365LL * 24 * 3600 * 1000;
+  auto b = open_as(dir.file("b.db"), "li.na", &b_now);
+  const std::vector<FieldInput> edit_a{{"industry", "医疗"}};
+  ASSERT_TRUE(a->update("request", id, edit_a).is_ok());
+  sync_with(*a, server, "li.na");
+  for (const char* feedback : {"客户说下周再看", "客户已确认"}) {
+    b_now += 1'000;
+    const std::vector<FieldInput> edit_b{{"feedback", feedback}};
+    ASSERT_TRUE(b->update("request", id, edit_b).is_ok());
+  }
+  for (int round = 0; round < 10; ++round) {
+    auto ops = b->next_push(100);
+    if (ops.empty()) break;
+    auto answer = server.push(ops, "li.na");
+    answer.server_ms = server_now;  // as the server's push route answers
+    ASSERT_TRUE(b->on_push_result(answer).is_ok());
+  }
+  EXPECT_TRUE(b->next_push(100).empty());
+  sync_with(*b, server, "li.na");  // pulls its acknowledged edits back
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT COUNT(*) FROM outbox"), 0u);
+  EXPECT_EQ(count(dir.file("b.db"), "SELECT SUM(unsynced) FROM requests"), 0u);
+  EXPECT_EQ(b->sync_state().refused_ops, 0u);
+  EXPECT_EQ(server.store().read("request", id, "feedback")->value.as_string(), "客户已确认");
+  EXPECT_EQ(server.store().read("request", id, "industry")->value.as_string(), "医疗");
+  // Reopened, the outbox holds nothing the replica had dropped.
+  b.reset();
+  b = open_as(dir.file("b.db"), "li.na", &b_now);
+  EXPECT_TRUE(b->next_push(100).empty());
+}
+
 // A new request whose every edit the server refused used to stay in the lists as an empty
 // row (no title, no customer) that nothing could open or remove.
 TEST(LocalReplica, ANewRequestTheServerRefusedWholeLeavesTheViews) {

@@ -107,6 +107,10 @@ void LocalReplica::restamp_clock_drift(const sync::PushResult& result,
   out.correction = replica_->clock_correction_ms();
   sync::ClientReplica::Restamped made = replica_->restamp(refused, beyond);
   for (const sync::FieldOp& op : made.made) restamped_ids_.insert(op.op);
+  // Ops made again just before (reissued under new ids, not yet in the outbox) may have
+  // been swept along: they are replaced in memory, so they must not be written either.
+  const std::unordered_set<std::string> swept(made.replaced.begin(), made.replaced.end());
+  std::erase_if(out.ops, [&swept](const sync::FieldOp& op) { return swept.contains(op.op); });
   out.ops.insert(out.ops.end(), made.made.begin(), made.made.end());
   out.replaced.insert(out.replaced.end(), made.replaced.begin(), made.replaced.end());
   for (auto& refused_here : made.refused) out.refused_here.push_back(std::move(refused_here));

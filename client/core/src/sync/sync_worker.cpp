@@ -292,10 +292,7 @@ struct SyncWorker::Impl {
       known = seen;
       return Status::ok();
     }
-    return Status::conflict(Text{"This copy holds the data of another Rapidesk server, so it cannot sync with this one. "
-                                 "Sign in to this server with a new profile (--db FILE).",
-                                 "此副本保存的是另一台 Rapidesk 服务器的数据，不能与本服务器同步。请用新的配置（--db 文件）"
-                                 "登录本服务器。"});
+    return Status::conflict(sync::other_server_message());
   }
 
   // kUnavailable once stop() was called: a round ends between steps, and resumes next time.

@@ -62,7 +62,8 @@ PhysicalClock system_physical_clock();
 // Guarantees: every stamp from now() is greater than every stamp this clock issued or
 // received before, even if the physical clock jumps backwards; the physical part never
 // falls behind the physical clock; when the counter would pass 0xFFFF the physical part
-// advances by 1 ms and the counter restarts at 0 (it never wraps).
+// advances by 1 ms and the counter restarts at 1 (it never wraps; 0 is left to stamps whose
+// time is a reading of the physical clock).
 class HybridClock {
  public:
   // REQUIRES: is_valid_device_id(device), physical is callable.
@@ -84,8 +85,10 @@ class HybridClock {
   // Ok, or the drift error receive() would return. Reads the physical clock. Drift is measured
   // from the highest reading this clock has made, so a physical clock stepped back (NTP fixing
   // a server that ran ahead) does not refuse the stamps of devices that took in its earlier
-  // time. Only readings count, never stamps: a stamp's physical part may carry a remote time
-  // taken in, and counting those would let clients raise the bound step by step.
+  // time. Readings count, and stamps of this clock's device with counter 0 read back by
+  // observe() (a restarted server's log), which only a reading starts; no other stamp: its
+  // time may be a remote one taken in, and counting those would let clients raise the bound
+  // step by step.
   Status check_drift(const Stamp& remote) const;
 
   // The last stamp issued or absorbed (device is this clock's device).

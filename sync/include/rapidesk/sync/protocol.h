@@ -42,6 +42,15 @@ struct OpResult {
   std::vector<std::string> conflicts; // conflict ids this op created
 };
 
+// Why a copy that holds another server's data cannot sync with this one: the server's 409
+// `other_server`, and the client's own check of the log an answer names.
+inline Text other_server_message() {
+  return Text{"This copy holds the data of another Rapidesk server, so it cannot sync with this one. Sign in to "
+              "this server with a new profile (--db FILE); the edits still queued here belong to the other server.",
+              "此副本保存的是另一台 Rapidesk 服务器的数据，不能与本服务器同步。请用新的配置（--db 文件）登录本服务器；"
+              "此处仍在队列中的修改属于另一台服务器。"};
+}
+
 struct PushResult {
   std::vector<OpResult> results;  // one per pushed op, in push order
   std::uint64_t cursor = 0;       // the log position after this push; pulling up to it
