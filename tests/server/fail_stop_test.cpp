@@ -545,6 +545,11 @@ class MemorySharedLog final : public SharedLog {
     std::lock_guard lock(m_);
     hook_ = std::move(hook);
   }
+  // The next read fails as a database gone away would.
+  void fail_next_read() {
+    std::lock_guard lock(m_);
+    fail_read_ = true;
+  }
   void hold_next_append() {
     std::lock_guard lock(m_);
     hold_ = true;
@@ -565,6 +570,7 @@ class MemorySharedLog final : public SharedLog {
     {
       std::lock_guard lock(m_);
       hook = std::exchange(hook_, nullptr);
+      if (std::exchange(fail_read_, false)) return Status::io(Text{"connection lost", "连接已断开"});
     }
     if (hook) hook();
     std::vector<SyncLogRecord> entries;
@@ -633,6 +639,7 @@ class MemorySharedLog final : public SharedLog {
   std::condition_variable changed_;
   std::function<void()> hook_;                           // guarded by m_
   bool hold_ = false, held_ = false, failed_ = false;  // guarded by m_
+  bool fail_read_ = false;                             // guarded by m_
 };
 
 // One server of several over `tables`: a sync service on its own sessions of the shared log
@@ -759,6 +766,20 @@ TEST(SharedPull, APageThatReachesThisServersEndSaysWhetherTheOthersCommittedMore
   ASSERT_TRUE(b.service->push(coordinator("coord.b"), new_request_ops("dev-b2", "coord.b")).is_ok());
   page = a.service->pull(field, 1, 1000);
   EXPECT_TRUE(page.more);
+
+  // The database cannot be read: the page that reaches A's end cannot say "no more".
+  const std::uint64_t end = b.service->durable_cursor();
+  page = a.service->pull(coordinator("coord.a"), 0, 100000);
+  ASSERT_EQ(page.cursor, end);
+  ASSERT_FALSE(page.more);
+  a.log.fail_next_read();
+  page = a.service->pull(coordinator("coord.a"), 1, 100000);
+  EXPECT_EQ(page.cannot_tell.code(), ErrorCode::kUnavailable);
+  EXPECT_NE(page.cannot_tell.message().en.find("connection lost"), std::string::npos) << page.cannot_tell.message().en;
+  a.log.fail_next_read();
+  page = a.service->pull(coordinator("coord.a"), end, 100000);  // at the end: the same
+  EXPECT_EQ(page.cannot_tell.code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(a.service->health()) << "a read that failed stops nothing";
 }
 
 // A's commit fails while a catch-up of A waits on its (unlocked) read: A stops and hands

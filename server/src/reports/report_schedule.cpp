@@ -281,12 +281,21 @@ void ReportSchedule::start() {
   std::lock_guard lock(stop_mutex_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  std::chrono::milliseconds first_wait{0};
   {
     // Another server may have sent reports since this one last looked (several servers).
     std::lock_guard run(run_mutex_);
     ledger_loaded_ = false;
+    // Taking the lead from another server: a delivery attempt it had under way when it lost
+    // the lead may still end (and be recorded) within one attempt's timeout. Waiting that out
+    // before reading the ledger keeps such a report from going out twice.
+    if (send_guard_) first_wait = options_.retry.timeout + std::chrono::seconds(1);
   }
-  thread_ = std::thread([this] {
+  thread_ = std::thread([this, first_wait] {
+    if (first_wait.count() > 0) {
+      std::unique_lock wait(stop_mutex_);
+      if (stop_cv_.wait_for(wait, first_wait, [this] { return stopping_; })) return;
+    }
     for (;;) {
       Result<size_t> sent = [this]() -> Result<size_t> {
         // Out of memory building a report must not end the server: the period is tried

@@ -371,9 +371,12 @@ SyncObserver::WhenDurable SlaService::after_push(ServerEdits& edits) {
     try {
       m.send(notes);
     } catch (const std::exception& e) {
-      m.report("webhook", Status(ErrorCode::kInternal, format_text(Text{"queueing a webhook failed: {}",
-                                                                        "webhook 排队失败：{}"},
-                                                                   {same_text(e.what())})));
+      try {
+        m.report("webhook", Status(ErrorCode::kInternal, format_text(Text{"queueing a webhook failed: {}",
+                                                                          "webhook 排队失败：{}"},
+                                                                     {same_text(e.what())})));
+      } catch (...) {  // out of memory for the report too: nothing more can be done here
+      }
     }
   };
 }

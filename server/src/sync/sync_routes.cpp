@@ -63,12 +63,7 @@ std::optional<HttpResponse> refuse_another_servers_copy(const HttpRequest& reque
   const auto named = request.header(kLogHeaderLower);
   if (!named || named->empty() || *named == log_id) return std::nullopt;
   if (log_id.empty() && state.storage->shared_log() != nullptr) return std::nullopt;
-  return error_response(409, "other_server",
-                        Text{"This copy holds the data of another Rapidesk server, so it cannot sync with this one. "
-                             "Sign in to this server with a new profile (--db FILE); the edits still queued here "
-                             "belong to the other server.",
-                             "此副本保存的是另一台 Rapidesk 服务器的数据，不能与本服务器同步。请用新的配置（--db 文件）"
-                             "登录本服务器；此处仍在队列中的修改属于另一台服务器。"});
+  return error_response(409, "other_server", sync::other_server_message());
 }
 
 // Answers name this server's log, which a new replica remembers.

@@ -699,21 +699,30 @@ PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t 
   // Several servers: what the others committed is pulled from here too. If the database
   // cannot be read now, the page ends at what this server already has.
   const bool caught_up = shared_ != nullptr && cursor >= durable_cursor();
-  if (caught_up) (void)catch_up();
+  Result<bool> read_others = false;
+  if (caught_up) read_others = catch_up();
   PullPage page = page_of(who, cursor, limit);
   if (shared_ == nullptr || page.more || limit == 0) return page;
   // A reader behind this server reached its end: the others may have committed meanwhile,
   // and "no more" would leave the reader behind until the next announcement.
   if (!caught_up) {
-    (void)catch_up();
+    read_others = catch_up();
     page.more = durable_cursor() > page.cursor;
   }
-  if (Status stopped = health(); !stopped && !page.more) {
+  if (read_others || page.more) return page;
+  // What the others committed could not be read: "no more" would be a guess.
+  if (!health()) {
     page.cannot_tell = Status(
         ErrorCode::kUnavailable,
         Text{"This server stopped taking changes and cannot read what the other servers commit; sync again "
              "(through another server) or restart it.",
              "此服务器已停止接收更改，无法读取其他服务器提交的内容；请重新同步（经由其他服务器）或重启此服务器。"});
+  } else {
+    page.cannot_tell =
+        Status(ErrorCode::kUnavailable,
+               format_text(Text{"This server cannot read what the other servers committed ({}); sync again in a moment.",
+                                "此服务器无法读取其他服务器提交的内容（{}）；请稍后重新同步。"},
+                           {read_others.status().message()}));
   }
   return page;
 }

@@ -96,7 +96,9 @@ class ReportSchedule {
 
   // Several servers: asked just before each report is sent; false ends the run (this server
   // no longer leads, and the new leader sends what is left). Only checks, never takes the
-  // lead (SharedInstance::still_leading). Set before start().
+  // lead (SharedInstance::still_leading). Set before start(); with a guard, start() waits
+  // one delivery attempt's timeout before its first look (an attempt the previous leader
+  // had under way ends meanwhile).
   void set_send_guard(std::function<bool()> still_leading);
 
   // A thread that calls send_due() every check_interval until stop().

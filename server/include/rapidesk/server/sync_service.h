@@ -54,9 +54,10 @@ struct PullPage {
   std::vector<sync::LogEntry> entries;
   std::uint64_t cursor = 0;  // resume from here (entries up to it were examined)
   bool more = false;
-  // Several servers: this one stopped taking changes, and the page reached its end. The
-  // others may have committed more since, which it cannot read: "no more" would be a guess.
-  // The route answers 503 with this reason, so the reader syncs through another server.
+  // Several servers: the page reached this server's end and what the others committed could
+  // not be read (the database away, or this server stopped taking changes): "no more" would
+  // be a guess. The route answers 503 with this reason, and the reader syncs again (through
+  // the load balancer, possibly on another server).
   Status cannot_tell;
 };
 
@@ -111,8 +112,8 @@ class SyncService {
 
   // Entries after `cursor` that `who` may see, at most `limit`. When a row becomes visible
   // to `who` (its team, owner or collaborators change), its earlier history comes along.
-  // Several servers: a page that reaches this server's end first reads what the others
-  // committed (so `more` is true when they did); see PullPage::cannot_tell.
+  // Several servers: a page that reaches this server's end reads what the others committed
+  // (so `more` is true when they did); see PullPage::cannot_tell.
   PullPage pull(const AuthContext& who, std::uint64_t cursor, size_t limit);
 
   // Read API. Contacts are masked for roles that do not need them.
