@@ -394,6 +394,18 @@ TEST(LocalReplica, EditsRefusedForAClockAheadAreMadeAgainByTheServersTime) {
   EXPECT_EQ(progress_of(first)->value.as_int(), 80);
 }
 
+// A profile "a.db" with one synced request, copied to "b.db" as a second machine would have
+// it: the same device, counting the same op ids. Returns the request's id.
+std::string copied_profile(const TempDir& dir, sync::ServerMerge& server, std::int64_t* clock) {
+  auto a = open_as(dir.file("a.db"), "li.na", clock);
+  auto made = a->create_request(intake("华东医院", "扫码枪无法连接"));
+  EXPECT_TRUE(made.is_ok());
+  sync_with(*a, server, "li.na");
+  a.reset();
+  std::filesystem::copy_file(dir.file("a.db"), dir.file("b.db"));
+  return made.is_ok() ? *made : std::string();
+}
+
 // Two machines running copies of one profile count the same op ids. The server used to
 // answer the second copy's edit as a replay of the first's ("duplicate"), and the edit was
 // dropped without a word. It is refused as op_id_reused now, and the copy makes it again
@@ -402,15 +414,8 @@ TEST(LocalReplica, TwoCopiesOfOneProfileKeepEachOthersEdits) {
   TempDir dir;
   std::int64_t now = kNow;
   sync::ServerMerge server([&now] { return now; });
-  std::string id;
-  {
-    auto a = open_as(dir.file("a.db"), "li.na", &now);
-    auto made = a->create_request(intake("华东医院", "扫码枪无法连接"));
-    ASSERT_TRUE(made.is_ok());
-    id = *made;
-    sync_with(*a, server, "li.na");
-  }
-  std::filesystem::copy_file(dir.file("a.db"), dir.file("b.db"));
+  const std::string id = copied_profile(dir, server, &now);
+  ASSERT_FALSE(id.empty());
   auto a = open_as(dir.file("a.db"), "li.na", &now);
   auto b = open_as(dir.file("b.db"), "li.na", &now);
   ASSERT_EQ(a->identity().device, b->identity().device);
@@ -468,15 +473,8 @@ TEST(LocalReplica, AReusedIdAndAClockAheadInOneAnswerLeaveOneConsistentOutbox) {
   TempDir dir;
   std::int64_t server_now = kNow;
   sync::ServerMerge server([&server_now] { return server_now; });
-  std::string id;
-  {
-    auto a = open_as(dir.file("a.db"), "li.na", &server_now);
-    auto made = a->create_request(intake("华东医院", "扫码枪无法连接"));
-    ASSERT_TRUE(made.is_ok());
-    id = *made;
-    sync_with(*a, server, "li.na");
-  }
-  std::filesystem::copy_file(dir.file("a.db"), dir.file("b.db"));
+  const std::string id = copied_profile(dir, server, &server_now);
+  ASSERT_FALSE(id.empty());
   auto a = open_as(dir.file("a.db"), "li.na", &server_now);
   std::int64_t b_now = kNow + 365LL * 24 * 3600 * 1000;
   auto b = open_as(dir.file("b.db"), "li.na", &b_now);
