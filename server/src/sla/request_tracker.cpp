@@ -108,9 +108,7 @@ void RequestTracker::read_request_op(const sync::EntryView& e, Batch& batch) {
     }
   } else if (field == "agreed_due") {
     if (auto due = instant_in(e.op.text)) {
-      // Placed in time as a status change of the same edit is (read_status), so that a wait
-      // begun by the edit that agreed the date counts as foreseen by it.
-      h.reagreements.push_back(sla::Reagreement{*due, std::string(e.op.author), {}, std::max(t, h.last_transition)});
+      h.reagreements.push_back(sla::Reagreement{*due, std::string(e.op.author), {}, t});
       auto& list = batch.changes.reagreed;
       if (std::find(list.begin(), list.end(), id) == list.end()) list.emplace_back(id);
     } else {
