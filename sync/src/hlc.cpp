@@ -125,9 +125,13 @@ Stamp HybridClock::now() {
   const std::int64_t pt = physical_now();
   if (pt > l_) {
     set(pt, 0);
+  } else if (unissued_reading_) {
+    // observe() moved the clock to a reading, (l_, 0), above everything taken in: issued as
+    // it is, so that the stamp shows it was a reading (see observe()).
   } else {
     set(l_, c_ + 1);
   }
+  unissued_reading_ = false;
   return last();
 }
 
@@ -151,6 +155,7 @@ Status HybridClock::check_drift(const Stamp& remote) const {
 Result<Stamp> HybridClock::receive(const Stamp& remote) {
   if (Status s = check_drift(remote); !s) return s;
   observe(remote);
+  unissued_reading_ = false;  // handed out here
   return last();
 }
 
@@ -163,6 +168,7 @@ void HybridClock::observe(const Stamp& remote) {
   // stamp's time may be a client's.
   if (remote.counter == 0 && remote.device == device_) highest_reading_ = std::max(highest_reading_, ml);
   const std::int64_t l = std::max({l_, ml, pt});
+  unissued_reading_ = false;
   if (l == l_ && l == ml) {
     set(l, std::max<std::uint32_t>(c_, remote.counter) + 1);
   } else if (l == l_) {
@@ -170,7 +176,8 @@ void HybridClock::observe(const Stamp& remote) {
   } else if (l == ml) {
     set(l, static_cast<std::uint32_t>(remote.counter) + 1);
   } else {
-    set(l, 0);
+    set(l, 0);  // the reading is ahead of both: not yet handed out as a stamp
+    unissued_reading_ = true;
   }
 }
 
@@ -180,6 +187,7 @@ void HybridClock::restore(const Stamp& last) {
   if (Stamp{l_, static_cast<std::uint16_t>(c_), {}} < Stamp{last.physical_ms, last.counter, {}}) {
     l_ = std::clamp<std::int64_t>(last.physical_ms, 0, kMaxPhysicalMs);
     c_ = last.counter;
+    unissued_reading_ = false;
   }
 }
 
@@ -187,6 +195,7 @@ void HybridClock::rebase(const Stamp& floor) {
   l_ = std::clamp<std::int64_t>(floor.physical_ms, 0, kMaxPhysicalMs);
   c_ = floor.counter;
   highest_reading_ = 0;
+  unissued_reading_ = false;
 }
 
 }  // namespace rapidesk::sync

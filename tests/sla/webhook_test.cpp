@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <random>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -195,10 +196,27 @@ class TlsReceiver {
 
 // Webhooks to https:// verify the receiver's certificate and name: one the system does not
 // trust gets nothing; trusted (OpenSSL's SSL_CERT_FILE names it), the event is delivered.
-TEST(Webhook, TlsReceiversAreVerifiedAndDeliveredTo) {
-  const std::filesystem::path dir =
+// SSL_CERT_FILE for the test's length, and its files removed, also when an assertion ends it.
+struct TrustedCertificateScope {
+  std::filesystem::path dir =
       std::filesystem::temp_directory_path() / ("rapidesk-webhook-tls-" + std::to_string(std::random_device{}()));
-  std::filesystem::create_directories(dir);
+  std::optional<std::string> saved;
+  TrustedCertificateScope() {
+    std::filesystem::create_directories(dir);
+    if (const char* before = std::getenv("SSL_CERT_FILE")) saved = before;
+  }
+  void trust(const std::filesystem::path& cert) { setenv("SSL_CERT_FILE", cert.c_str(), 1); }
+  ~TrustedCertificateScope() {
+    if (saved) setenv("SSL_CERT_FILE", saved->c_str(), 1);
+    else unsetenv("SSL_CERT_FILE");
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+TEST(Webhook, TlsReceiversAreVerifiedAndDeliveredTo) {
+  TrustedCertificateScope scope;
+  const std::filesystem::path& dir = scope.dir;
   ASSERT_TRUE(rapidesk_test::write_test_certificate(dir / "cert.pem", dir / "key.pem"));
   TlsReceiver receiver(dir / "cert.pem", dir / "key.pem");
   const std::string url = "https://localhost:" + std::to_string(receiver.port()) + "/hook";
@@ -215,9 +233,7 @@ TEST(Webhook, TlsReceiversAreVerifiedAndDeliveredTo) {
     EXPECT_FALSE(got.reports[0].error.empty());
     EXPECT_TRUE(receiver.bodies().empty()) << "sent to a receiver whose certificate nobody trusts";
   }
-  const char* before = std::getenv("SSL_CERT_FILE");
-  const std::string saved = before ? before : "";
-  setenv("SSL_CERT_FILE", (dir / "cert.pem").c_str(), 1);
+  scope.trust(dir / "cert.pem");
   {
     Collector got;
     WebhookSender sender({{"*", url, PayloadTemplate::kGeneric, {}}}, policy, got.callback());
@@ -228,9 +244,6 @@ TEST(Webhook, TlsReceiversAreVerifiedAndDeliveredTo) {
     ASSERT_EQ(receiver.bodies().size(), 1u);
     EXPECT_EQ(nlohmann::json::parse(receiver.bodies()[0])["event"], "breach");
   }
-  if (before) setenv("SSL_CERT_FILE", saved.c_str(), 1);
-  else unsetenv("SSL_CERT_FILE");
-  std::filesystem::remove_all(dir);
 }
 
 TEST(Webhook, UnreachableReceiverIsRetriedThenReported) {

@@ -170,6 +170,33 @@ TEST_F(ServerClient, AServerClockSetBackStillAcceptsEditsMadeAfterItsStamps) {
   sync(server, a.replica, "li.wei");
   EXPECT_TRUE(a.replica.take_rejections().empty());
   EXPECT_EQ(server.store().read("request", row, "title")->value.as_string(), "Printer back online");
+
+  // Stepped back at a restart (NTP at boot): the server finds how far its clock had read in
+  // its own stamps. Its edit made in the millisecond it merged the laptop's op carries the
+  // reading (counter 0), not a stamp after it.
+  ServerMerge restarted{server_clock.fn()};
+  ASSERT_TRUE(restarted.restore(server.pull(0, 1000)));
+  a.clock.now = kT0 + 2000;
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("Printer replaced")));
+  const auto batch = a.replica.next_push();
+  ASSERT_EQ(batch.size(), 1u);
+  ASSERT_GT(batch[0].hlc.physical_ms, kT0 + 3'000'000) << "the laptop stamps after the server's stamps";
+  EXPECT_EQ(restarted.push(batch, "li.wei").results[0].outcome, Outcome::kApplied);
+}
+
+// The server merges a client's op and stamps its own edit in the same millisecond: the edit
+// carries the clock's reading (counter 0), which a restart counts (see HybridClock::observe).
+TEST_F(ServerClient, AServerEditInTheMillisecondOfAMergeCarriesTheReading) {
+  server_clock.now = kT0 + 3'600'000;
+  const std::string row = a.replica.new_row_id();
+  ASSERT_TRUE(a.replica.set_field("request", row, "title", str("Printer offline")));
+  ASSERT_EQ(server.push(a.replica.next_push(), "li.wei").results[0].outcome, Outcome::kApplied);
+  const OpResult numbered = server.apply_server_edit("request", row, "number", str("R-0001"));
+  ASSERT_EQ(numbered.outcome, Outcome::kApplied);
+  const Stamp stamped = server.store().read("request", row, "number")->hlc;
+  EXPECT_EQ(stamped, (Stamp{kT0 + 3'600'000, 0, "server"}));
+  EXPECT_EQ(server.apply_server_edit("request", row, "number", str("R-0002")).outcome, Outcome::kApplied);
+  EXPECT_GT(server.store().read("request", row, "number")->hlc.counter, 0) << "only a reading gets counter 0";
 }
 
 TEST_F(ServerClient, FieldGroupsAreWrittenWholeAndMustArriveWhole) {

@@ -287,9 +287,11 @@ void ReportSchedule::start() {
     std::lock_guard run(run_mutex_);
     ledger_loaded_ = false;
     // Taking the lead from another server: a delivery attempt it had under way when it lost
-    // the lead may still end (and be recorded) within one attempt's timeout. Waiting that out
-    // before reading the ledger keeps such a report from going out twice.
-    if (send_guard_) first_wait = options_.retry.timeout + std::chrono::seconds(1);
+    // the lead may still end (and be recorded). An attempt runs at most twice its timeout (a
+    // connect, then the exchange); the old leader notices its lost lead within a second.
+    // Waiting that out before reading the ledger makes a second sending less likely; it
+    // cannot rule one out (delivery is at least once).
+    if (send_guard_) first_wait = 2 * options_.retry.timeout + std::chrono::seconds(2);
   }
   thread_ = std::thread([this, first_wait] {
     if (first_wait.count() > 0) {

@@ -118,6 +118,11 @@ class HybridClock {
   // The highest physical reading so far (see check_drift); a cache of readings, so const
   // functions that read the clock keep it.
   mutable std::int64_t highest_reading_ = 0;
+  // observe() set (l_, 0) from a reading ahead of everything taken in, and now() has not yet
+  // handed it out: now() issues it as it is, counter 0, rather than (l_, 1). A server that
+  // merges a client's op and stamps its own edits in the same millisecond (numbering the new
+  // request) so logs a reading its restart can find.
+  bool unissued_reading_ = false;
 };
 
 }  // namespace rapidesk::sync
