@@ -136,7 +136,7 @@ Stamp HybridClock::now() {
 }
 
 Status HybridClock::check_drift(const Stamp& remote) const {
-  physical_now();
+  physical_now();  // a reading: highest_reading_ takes it in
   const std::int64_t ahead = remote.physical_ms - highest_reading_;
   if (ahead <= max_drift_ms_) return Status::ok();
   constexpr std::int64_t kMinute = 60'000;

@@ -17,14 +17,16 @@ Status server_identity_status(std::string_view device) {
                          "hlc");
 }
 
-Status op_id_reused_status(std::string_view op_id) {
-  return Status(ErrorCode::kConflict,
-                format_text(Text{"Operation id \"{}\" already names another edit: two copies of this device's profile "
-                                 "count the same ids. The edit was not kept; the app makes it again under a new id.",
-                                 "操作 ID“{}”已用于另一项修改：此设备的配置文件有两个副本在使用相同的 ID。该修改未被保存；"
-                                 "应用会用新的 ID 重新提交。"},
-                            {same_text(std::string(op_id))}),  // valid ids are short ASCII
-                "op");
+// The answer to an op whose id already names an op of other content.
+OpResult op_id_reused(std::string_view op_id) {
+  Status why(ErrorCode::kConflict,
+             format_text(Text{"Operation id \"{}\" already names another edit: two copies of this device's profile "
+                              "count the same ids. The edit was not kept; the app makes it again under a new id.",
+                              "操作 ID“{}”已用于另一项修改：此设备的配置文件有两个副本在使用相同的 ID。该修改未被保存；"
+                              "应用会用新的 ID 重新提交。"},
+                         {same_text(std::string(op_id))}),  // valid ids are short ASCII
+             "op");
+  return OpResult{std::string(op_id), Outcome::kRejected, Problem::kOpIdReused, std::move(why), {}};
 }
 
 // What makes an op the op it is, hashed (FNV-1a 64): entity, row, field, value, stamp and
@@ -170,23 +172,15 @@ PushResult ServerMerge::push_batch(std::span<const FieldOp> ops, FieldOp* owned,
       continue;
     }
     if (auto it = answers_.find(pushed.op); it != answers_.end()) {
-      if (it->second.digest != 0 && it->second.digest != content_digest(pushed)) {
-        out.results.push_back(OpResult{pushed.op, Outcome::kRejected, Problem::kOpIdReused,
-                                       op_id_reused_status(pushed.op), {}});
-      } else {
-        out.results.push_back(it->second.result);
-      }
+      const bool other = it->second.digest != 0 && it->second.digest != content_digest(pushed);
+      out.results.push_back(other ? op_id_reused(pushed.op) : it->second.result);
       continue;
     }
     if (store_.contains(pushed.op)) {
       // The same op again is a replay. Other content under a taken id is not: answering it
       // as a duplicate would tell its sender the edit was kept when it was dropped.
-      if (store_.same_op(pushed)) {
-        out.results.push_back(OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}});
-      } else {
-        out.results.push_back(OpResult{pushed.op, Outcome::kRejected, Problem::kOpIdReused,
-                                       op_id_reused_status(pushed.op), {}});
-      }
+      out.results.push_back(store_.same_op(pushed) ? OpResult{pushed.op, Outcome::kDuplicate, Problem::kNone, {}, {}}
+                                                   : op_id_reused(pushed.op));
       continue;
     }
     OpResult r = evaluate(pushed, owned != nullptr ? owned + i : nullptr, ops, author);

@@ -47,9 +47,7 @@ Result<std::uint64_t> bounded_param(const HttpRequest& request, std::string_view
                          std::string(name));
 }
 
-// The header by which a replica names the server log its copy holds, and the server its own
-// (requests' header names are looked up in lower case).
-constexpr std::string_view kLogHeader = "X-Rapidesk-Log";
+// sync::kLogHeader as requests' header names are looked up: in lower case.
 constexpr std::string_view kLogHeaderLower = "x-rapidesk-log";
 
 // A replica that holds another server's data (it was pointed at this one: a new address
@@ -68,7 +66,7 @@ std::optional<HttpResponse> refuse_another_servers_copy(const HttpRequest& reque
 
 // Answers name this server's log, which a new replica remembers.
 HttpResponse with_log_id(HttpResponse response, const std::string& log_id) {
-  if (!log_id.empty()) response.headers.emplace_back(kLogHeader, log_id);
+  if (!log_id.empty()) response.headers.emplace_back(sync::kLogHeader, log_id);
   return response;
 }
 

@@ -696,8 +696,8 @@ std::string SyncService::log_id() const {
 }
 
 PullPage SyncService::pull(const AuthContext& who, std::uint64_t cursor, size_t limit) {
-  // Several servers: what the others committed is pulled from here too. If the database
-  // cannot be read now, the page ends at what this server already has.
+  // Several servers: what the others committed is pulled from here too, read before the
+  // page for a reader at this server's end and after it for one behind that reached it.
   const bool caught_up = shared_ != nullptr && cursor >= durable_cursor();
   Result<bool> read_others = false;
   if (caught_up) read_others = catch_up();

@@ -121,7 +121,7 @@ Result<SessionInfo> ServerApi::me() {
 Result<sync::PushResult> ServerApi::push(std::string_view device, std::span<const sync::FieldOp> ops) {
   auto response = http_.post("/api/v1/sync/push", sync::encode_push(device, ops));
   if (!response) return response.status();
-  if (auto log = response->header("X-Rapidesk-Log")) log_seen_ = *log;
+  if (auto log = response->header(sync::kLogHeader)) log_seen_ = *log;
   sync::DecodedPushResult decoded = sync::decode_push_result(response->body);
   if (!decoded.ok()) return unreadable("push", decoded.status.message());
   return std::move(decoded.result);
@@ -137,7 +137,7 @@ Result<PullPage> ServerApi::pull(std::uint64_t cursor, std::size_t limit) {
   }
   auto response = http_.get("/api/v1/sync/pull?cursor=" + std::to_string(cursor) + "&limit=" + std::to_string(limit));
   if (!response) return response.status();
-  if (auto log = response->header("X-Rapidesk-Log")) log_seen_ = *log;
+  if (auto log = response->header(sync::kLogHeader)) log_seen_ = *log;
   // A page may hold more than `limit` entries: a request handed on to this reader brings its
   // earlier history, and its notes', along on one page (docs/server.md). Bounded by the
   // answer's size (HttpOptions::max_response_bytes) instead.

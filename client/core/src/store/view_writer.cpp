@@ -42,9 +42,18 @@ std::string upsert_sql(const sync::EntitySpec& e) {
 
 Result<sqlite::Statement*> ViewWriter::statement(const std::string& sql) { return db_.cached(sql); }
 
+namespace {
+
+// Rows that belong to a request through their request_id.
+bool is_request_child(std::string_view entity) {
+  return entity == "subtask" || entity == "activity" || entity == "attachment";
+}
+
+}  // namespace
+
 std::string ViewWriter::request_of(const sync::ReplicaStore& state, std::string_view entity, std::string_view row) {
   if (entity == "request") return std::string(row);
-  if (entity == "subtask" || entity == "activity" || entity == "attachment") {
+  if (is_request_child(entity)) {
     if (auto v = state.read(entity, row, "request_id"); v && v->value.is_string()) return v->value.as_string();
   }
   return {};
@@ -127,15 +136,14 @@ Status ViewWriter::remove_row(std::string_view entity, std::string_view row) {
   const std::string table(view_table(entity));
   // The search entry first: it is found through the row's rowid.
   if (entity == "request" || entity == "knowledge") {
-    const std::string search = entity == "request" ? "requests_search" : "knowledge_search";
-    auto del = statement("DELETE FROM " + search + " WHERE rowid = (SELECT rowid FROM " + table + " WHERE id = ?1)");
-    if (!del) return del.status();
-    if (Status st = (*del)->bind(1, row).run(); !st) return st;
+    if (Status st = drop_search_entry(entity == "request" ? "requests_search" : "knowledge_search", table, row); !st) {
+      return st;
+    }
   }
   // A child row: its request's counts and search notes follow (the state no longer says
   // which request it was, the table does).
   std::string request;
-  if (entity == "subtask" || entity == "activity" || entity == "attachment") {
+  if (is_request_child(entity)) {
     auto owner = statement("SELECT request_id FROM " + table + " WHERE id = ?1");
     if (!owner) return owner.status();
     (*owner)->bind(1, row);
@@ -201,9 +209,7 @@ Status ViewWriter::refresh_fields(const sync::ReplicaStore& state, std::string_v
 Status ViewWriter::refresh_dependents(const sync::ReplicaStore& state, std::string_view entity, std::string_view row,
                                       bool search) {
   if (entity == "knowledge") {
-    auto del = statement("DELETE FROM knowledge_search WHERE rowid = (SELECT rowid FROM knowledge WHERE id = ?1)");
-    if (!del) return del.status();
-    if (Status st = (*del)->bind(1, row).run(); !st) return st;
+    if (Status st = drop_search_entry("knowledge_search", "knowledge", row); !st) return st;
     return copy_search_entry("SELECT rowid, id, title, body, tags FROM knowledge WHERE id = ?1 AND COALESCE(deleted, 0) = 0",
                              "INSERT INTO knowledge_search (rowid, id, title, body, tags) VALUES (?1, ?2, ?3, ?4, ?5)", row);
   }
@@ -235,9 +241,7 @@ Status ViewWriter::refresh_request_state(std::string_view request_id, bool searc
   if (Status s = (*same)->run(); !s) return s;  // resets the statement
   if (unchanged) return Status::ok();
   if (indexed) {
-    auto del = statement("DELETE FROM requests_search WHERE rowid = (SELECT rowid FROM requests WHERE id = ?1)");
-    if (!del) return del.status();
-    if (Status s = (*del)->bind(1, request_id).run(); !s) return s;
+    if (Status s = drop_search_entry("requests_search", "requests", request_id); !s) return s;
   }
   return copy_search_entry(
       "SELECT r.rowid, r.id, r.number, r.title, r.description, r.customer, " + kNotesSql +
@@ -245,6 +249,13 @@ Status ViewWriter::refresh_request_state(std::string_view request_id, bool searc
       "INSERT INTO requests_search (rowid, id, number, title, description, customer, notes)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
       request_id);
+}
+
+Status ViewWriter::drop_search_entry(std::string_view search_table, std::string_view table, std::string_view id) {
+  auto del = statement("DELETE FROM " + std::string(search_table) + " WHERE rowid = (SELECT rowid FROM " +
+                       std::string(table) + " WHERE id = ?1)");
+  if (!del) return del.status();
+  return (*del)->bind(1, id).run();
 }
 
 Status ViewWriter::copy_search_entry(const std::string& select_sql, const std::string& insert_sql, std::string_view id) {

@@ -46,6 +46,8 @@ class ViewWriter {
   Status remove_row(std::string_view entity, std::string_view row);
   // Writes the row's table row (insert or update) from `state`; nothing else.
   Status write_row(const sync::ReplicaStore& state, const sync::EntitySpec& spec, std::string_view row);
+  // Deletes the entry of row `id` of `table` from `search_table` (found by the row's rowid).
+  Status drop_search_entry(std::string_view search_table, std::string_view table, std::string_view id);
   // Copies the one row `select_sql` finds for `id` (rowid first) into a search table with
   // `insert_sql` (one parameter per column); nothing when the row is absent.
   Status copy_search_entry(const std::string& select_sql, const std::string& insert_sql, std::string_view id);

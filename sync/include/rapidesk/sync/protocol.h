@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rapidesk/sync/field_op.h"
@@ -41,6 +42,10 @@ struct OpResult {
   Status status;                      // bilingual reason
   std::vector<std::string> conflicts; // conflict ids this op created
 };
+
+// The HTTP header by which a replica names the server log its copy holds, and a server its own
+// (push and pull; see other_server_message).
+inline constexpr std::string_view kLogHeader = "X-Rapidesk-Log";
 
 // Why a copy that holds another server's data cannot sync with this one: the server's 409
 // `other_server`, and the client's own check of the log an answer names.

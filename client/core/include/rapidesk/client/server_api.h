@@ -88,7 +88,7 @@ class ServerApi {
   // sent with every later call: a server with another log refuses push and pull (409
   // other_server), so a copy of one server's data never mixes with another's. "" for a copy
   // that holds none yet. log_seen(): the log named by the last push or pull answer.
-  void set_log(std::string log_id) { http_.set_header("X-Rapidesk-Log", std::move(log_id)); }
+  void set_log(std::string log_id) { http_.set_header(std::string(sync::kLogHeader), std::move(log_id)); }
   const std::string& log_seen() const { return log_seen_; }
 
  private:
