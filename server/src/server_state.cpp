@@ -61,8 +61,8 @@ ServerState::ServerState(ServerConfig config_in, std::unique_ptr<Storage> storag
 }
 
 Status ServerState::start_sync() {
-  // The merged state is rebuilt in memory: running out of it, or past the op table's 4 GiB of
-  // text, refuses to start with the reason instead of aborting.
+  // The merged state is rebuilt in memory: running out of it refuses to start with the reason
+  // instead of aborting.
   try {
     if (Status s = sync->load(); !s) return s;
   } catch (const std::exception& e) {

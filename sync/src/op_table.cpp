@@ -2,21 +2,23 @@
 
 #include <bit>
 #include <cstring>
-#include <limits>
 #include <stdexcept>
 
 namespace rapidesk::sync {
 
-StrRef OpTable::store(std::string_view s) {
-  // Offsets are 32-bit: past 4 GiB of text they would wrap and name older strings, and
-  // every lookup after that (op ids, values) would silently read the wrong bytes. Fail
-  // instead: a merge that throws stops the server taking changes (fail-stop) with this.
-  if (arena_.size() + s.size() > std::numeric_limits<std::uint32_t>::max()) {
-    throw std::length_error("the merged state's text store is full (4 GiB of ids and values)");
+StrRef StrRef::make(std::uint64_t offset, std::uint64_t size) {
+  if (size > kMaxSize || offset > kMaxOffset - size) {
+    throw std::length_error("a string of the merged state does not fit its arena (1 TiB, 16 MiB a string)");
   }
-  StrRef r{static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(s.size())};
+  StrRef r;
+  r.bits_ = offset << 24 | size;
+  return r;
+}
+
+StrRef OpTable::store(std::string_view s) {
+  const StrRef r = StrRef::make(arena_.size(), s.size());
   arena_.resize(arena_.size() + s.size());
-  if (!s.empty()) std::memcpy(arena_.data() + r.offset, s.data(), s.size());
+  if (!s.empty()) std::memcpy(arena_.data() + r.offset(), s.data(), s.size());
   return r;
 }
 

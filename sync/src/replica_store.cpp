@@ -49,7 +49,7 @@ std::uint32_t ReplicaStore::add_row(std::uint8_t entity, std::string_view id, st
     std::copy(id.begin(), id.end(), row.short_id);
     row.short_size = static_cast<std::uint8_t>(id.size());
   } else {
-    row.long_id = StrRef{static_cast<std::uint32_t>(names_.size()), static_cast<std::uint32_t>(id.size())};
+    row.long_id = StrRef::make(names_.size(), id.size());
     names_.append(id.data(), id.data() + id.size());
   }
   row.first_slot = static_cast<std::uint32_t>(slots_.size());

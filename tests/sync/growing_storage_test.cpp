@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "rapidesk/shared/large_blocks.h"
 #include "rapidesk/shared/pod_vector.h"
 #include "rapidesk/shared/string_map.h"
+#include "rapidesk/sync/op_table.h"
 #include "resident_pages.h"
 
 namespace rapidesk::sync {
@@ -257,6 +259,21 @@ TEST(PodVectorTest, AppendsRanges) {
   std::string expected = a;
   expected.append("0190");
   EXPECT_EQ(std::string(names.data(), names.size()), expected);
+}
+
+// A server's history outgrows 4 GiB of op ids and values; the arena's offsets must name the
+// bytes past it exactly, and refuse (not wrap) at the packed limits.
+TEST(StrRefTest, NamesOffsetsPastFourGibibytes) {
+  const std::uint64_t past = (std::uint64_t{5} << 30) + 123;
+  const StrRef r = StrRef::make(past, 100);
+  EXPECT_EQ(r.offset(), past);
+  EXPECT_EQ(r.size(), 100u);
+  const StrRef last = StrRef::make(StrRef::kMaxOffset - StrRef::kMaxSize, StrRef::kMaxSize);
+  EXPECT_EQ(last.offset(), StrRef::kMaxOffset - StrRef::kMaxSize);
+  EXPECT_EQ(last.size(), StrRef::kMaxSize);
+  EXPECT_THROW(StrRef::make(0, StrRef::kMaxSize + 1), std::length_error);
+  EXPECT_THROW(StrRef::make(StrRef::kMaxOffset, 2), std::length_error);
+  EXPECT_EQ(StrRef{}.size(), 0u);
 }
 
 }  // namespace

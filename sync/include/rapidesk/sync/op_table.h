@@ -25,10 +25,24 @@ inline constexpr std::uint8_t kOpLoser = 1;             // a conflict record exi
 inline constexpr std::uint8_t kOpStatusConflict = 2;    // refused transition kept as a conflict
 inline constexpr std::uint8_t kOpServerOrigin = 4;      // Origin::kServer
 
-// A string stored in an arena: byte offset and size.
-struct StrRef {
-  std::uint32_t offset = 0;
-  std::uint32_t size = 0;
+// A string stored in an arena: byte offset (40 bits, up to 1 TiB of arena) and size (24
+// bits, up to 16 MiB; every stored string is far smaller: op ids, authors, device ids and
+// field values all have limits of a few kB) packed in 8 bytes, so the per-op records stay
+// as small as with 32-bit offsets while the arena may grow past 4 GiB (a long-lived server's
+// history does).
+class StrRef {
+ public:
+  static constexpr std::uint64_t kMaxOffset = (std::uint64_t{1} << 40) - 1;
+  static constexpr std::uint64_t kMaxSize = (std::uint64_t{1} << 24) - 1;
+  StrRef() = default;
+  // Throws std::length_error past kMaxOffset / kMaxSize: a wrapped offset would silently name
+  // other bytes, so a merge stops (fail-stop) instead.
+  static StrRef make(std::uint64_t offset, std::uint64_t size);
+  std::uint64_t offset() const { return bits_ >> 24; }
+  std::uint32_t size() const { return static_cast<std::uint32_t>(bits_ & kMaxSize); }
+
+ private:
+  std::uint64_t bits_ = 0;
 };
 
 class OpTable {
@@ -69,7 +83,7 @@ class OpTable {
   const Record& at(OpIndex i) const { return records_[i]; }
   Record& at(OpIndex i) { return records_[i]; }
 
-  std::string_view str(StrRef r) const { return {arena_.data() + r.offset, r.size}; }
+  std::string_view str(StrRef r) const { return {arena_.data() + r.offset(), r.size()}; }
   std::string_view op_id(OpIndex i) const { return str(records_[i].op_id); }
   std::string_view string_value(OpIndex i) const { return str(records_[i].text); }
   std::string_view device_name(std::uint32_t device) const { return str(devices_.refs[device]); }

@@ -144,7 +144,7 @@ class ReplicaStore {
 
   std::string_view row_id(const Row& r) const {
     return r.short_size ? std::string_view(r.short_id, r.short_size)
-                        : std::string_view(names_.data() + r.long_id.offset, r.long_id.size);
+                        : std::string_view(names_.data() + r.long_id.offset(), r.long_id.size());
   }
   static OpKeys keys_of(const FieldOp& op);
   MergeResult apply_keyed(const FieldOp& op, const OpKeys& keys, std::vector<std::string>* new_conflicts);
