@@ -222,6 +222,57 @@ TEST(LocalReplica, AProgressNoteAndTheRequestsProgressAreKeptTogetherOrNotAtAll)
   EXPECT_EQ((*detail)["activities"][0]["text"], "已更换线缆");
 }
 
+TEST(LocalReplica, AFailedSaveThatCannotBeReadBackStopsEditsUntilReopened) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  auto kept = r->create_request(intake("华东医院", "扫码枪无法连接"));
+  ASSERT_TRUE(kept.is_ok());
+  // The save fails, and so does reading the file back (its pulled log is gone for now):
+  // memory holds an edit the disk does not, and must not carry on from it.
+  fail_outbox_writes_when(dir.file("a.db"), "1");
+  ASSERT_TRUE(sqlite::Database::open(dir.file("a.db")).value()->exec("ALTER TABLE pulled RENAME TO away", "").is_ok());
+  auto failed = r->create_request(intake("仁济医院", "打印机卡纸"));
+  ASSERT_FALSE(failed.is_ok());
+  EXPECT_NE(failed.status().message().en.find("open it again"), std::string::npos) << failed.status().message().en;
+  EXPECT_NE(failed.status().message().en.find("disk is full"), std::string::npos) << failed.status().message().en;
+  EXPECT_NE(failed.status().message().zh.find("重新打开"), std::string::npos);
+  // Later edits and syncs refuse with the same reason, even once the disk is fine again.
+  auto db = sqlite::Database::open(dir.file("a.db"));
+  ASSERT_TRUE((*db)->exec("DROP TRIGGER disk_full; ALTER TABLE away RENAME TO pulled", "").is_ok());
+  auto later = r->create_request(intake("仁济医院", "打印机卡纸"));
+  ASSERT_FALSE(later.is_ok());
+  EXPECT_NE(later.status().message().en.find("open it again"), std::string::npos) << later.status().message().en;
+  EXPECT_FALSE(r->on_pull_page({}, 0, false).is_ok());
+  EXPECT_TRUE(r->next_push(100).empty());
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 1u);
+  // Opened again, the profile has what was saved and takes edits.
+  r.reset();
+  r = open_as(dir.file("a.db"), "li.na", &now);
+  auto again = r->create_request(intake("仁济医院", "打印机卡纸"));
+  ASSERT_TRUE(again.is_ok()) << again.status().message().en;
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 2u);
+}
+
+TEST(LocalReplica, AnAcknowledgedEditNoPullBringsLeavesTheViews) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  sync::ServerMerge server([&now] { return now; });
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  auto id = r->create_request(intake("华东医院", "扫码枪无法连接"));
+  ASSERT_TRUE(id.is_ok());
+  const auto result = server.push(r->next_push(100), "li.na");
+  ASSERT_TRUE(r->on_push_result(result).is_ok());
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 1u) << "acknowledged, not yet pulled";
+  // The server's pages up to the push leave the request out (the user may no longer see it):
+  // the replica drops the acknowledged edit, and its row must not stay behind in the views.
+  ASSERT_TRUE(r->on_pull_page({}, result.cursor, false).is_ok());
+  EXPECT_EQ(r->sync_state().pending_ops, 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), 0u);
+  EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM requests"), 0u);
+  EXPECT_FALSE((*ReplicaReader::open(dir.file("a.db")))->request(*id).is_ok());
+}
+
 TEST(LocalReplica, SeveralNewRequestsAreRecordedAllOrNone) {
   TempDir dir;
   std::int64_t now = kNow;

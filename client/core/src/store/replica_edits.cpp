@@ -33,10 +33,8 @@ Status LocalReplica::persist_edit(const std::vector<sync::FieldOp>& ops) {
     if (Status s = queue_ops(ops); !s) return s;
     return tx.commit();
   }();
-  if (!status) {
-    // Memory holds the edit, the file does not: go back to what the file has.
-    if (Status reload = load_state(); !reload) return reload;
-  }
+  // Memory holds the edit, the file does not: go back to what the file has.
+  if (!status) return go_back_to_file(status);
   return status;
 }
 
@@ -139,9 +137,7 @@ Status LocalReplica::edit_rows(std::span<const RowEdit> rows) {
     auto ops = replica_->edit(r.entity, r.row, r.edits);
     if (!ops) {
       // The rows before this one merged in memory only: go back to what the file has.
-      if (!all.empty()) {
-        if (Status reload = load_state(); !reload) return reload;
-      }
+      if (!all.empty()) return go_back_to_file(ops.status());
       return ops.status();
     }
     all.insert(all.end(), std::make_move_iterator(ops->begin()), std::make_move_iterator(ops->end()));

@@ -34,6 +34,8 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     requests.push_back(store::ViewWriter::request_of(replica_->visible(), op.entity, op.row));
   }
   replica_->on_push_result(result);
+  // The profile keeps each refusal (keep_refusal below); the replica's own list would only grow.
+  (void)replica_->take_rejections();
   // Edits refused only because this device's clock is ahead are made again with stamps
   // that follow the server's time, instead of being dropped.
   // Ids another copy took first: new ids before anything else takes ids from the counter.
@@ -73,9 +75,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     }
     return tx.commit();
   }();
-  if (!status) {
-    if (Status reload = load_state(); !reload) return reload;
-  }
+  if (!status) return go_back_to_file(status);
   return status;
 }
 
@@ -178,16 +178,17 @@ Status LocalReplica::unqueue(const std::string& op_id) {
 Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
   std::lock_guard lock(mutex_);
   if (Status s = require_user(); !s) return s;
-  std::unordered_set<std::string> pending_before;
-  for (const sync::PendingOp& p : replica_->pending()) pending_before.insert(p.op.op);
+  // Pending ops by id, with their rows: a page may confirm them, or drop them unseen (an op
+  // acknowledged but left out of every pull), and either way their rows show another state.
+  std::unordered_map<std::string, std::pair<std::string, std::string>> pending_before;
+  for (const sync::PendingOp& p : replica_->pending()) pending_before.emplace(p.op.op, std::pair{p.op.entity, p.op.row});
   // The entries new to this replica (not replays, not repeated within the page).
   std::vector<const sync::LogEntry*> fresh;
   fresh.reserve(entries.size());
   Status merged = replica_->on_pull(entries, page_cursor, &fresh);
   if (!merged) {
     // The local merge disagrees with the server: nothing of this page is kept.
-    if (Status reload = load_state(); !reload) return reload;
-    return merged;
+    return go_back_to_file(merged);
   }
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
@@ -215,9 +216,11 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
     // Outbox ops this page confirmed.
     std::unordered_set<std::string> pending_after;
     for (const sync::PendingOp& p : replica_->pending()) pending_after.insert(p.op.op);
-    for (const std::string& id : pending_before) {
+    for (const auto& [id, row] : pending_before) {
       if (pending_after.count(id) != 0) continue;
       if (Status s = unqueue(id); !s) return s;
+      if (row_keys.insert(row.first + '\n' + row.second).second) rows.push_back(row);
+      conflicts = conflicts || row.first == "conflict";
     }
     // An initial sync brings every row at once: the views are derived in bulk when it
     // catches up (or stops), not row by row per page. Until then meta.views_layout is
@@ -245,10 +248,7 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
     }
     return tx.commit();
   }();
-  if (!status) {
-    if (Status reload = load_state(); !reload) return reload;
-    return status;
-  }
+  if (!status) return go_back_to_file(status);
   if (!more) {
     if (Status s = rebuild_deferred_views(); !s) return s;
   }

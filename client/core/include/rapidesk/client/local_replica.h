@@ -164,6 +164,11 @@ class LocalReplica {
   LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::Database> db, LocalReplicaOptions options);
   Status load_identity();
   Status load_state();
+  // After a failed write, memory holds what the file does not: loads the replica again from
+  // the file. If that fails too the replica is dropped, so no later edit or sync builds on
+  // state the disk never had; they refuse with the reason until the profile is opened again.
+  // Returns `failed` (the write's error) when the reload worked. REQUIRES: mutex_
+  Status go_back_to_file(Status failed);
   // The views' layout fingerprint kept in meta.views_layout.
   static const std::string& views_layout();
   // If views_deferred_: derives every view table from the visible state (one transaction)
@@ -221,6 +226,7 @@ class LocalReplica {
   LocalReplicaOptions options_;
   ProfileIdentity identity_;
   std::unique_ptr<sync::ClientReplica> replica_;
+  std::optional<Status> lost_;  // set when go_back_to_file could not reload: why replica_ is gone
   std::unique_ptr<store::ViewWriter> views_;  // keeps its prepared statements across edits
   bool views_deferred_ = false;  // the view tables lag the replica (an initial sync is under way)
   mutable std::mutex mutex_;
