@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "bench.h"
 #include "rapidesk/client/sync_worker.h"
 #include "rapidesk/sync/client_replica.h"
 
@@ -134,6 +135,32 @@ Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica) {
     }
     if (!more) return Status::ok();
   }
+}
+
+double plain_insert_rows_per_s(sqlite::Database& db, const std::vector<std::vector<sync::FieldEdit>>& rows) {
+  std::string cols = "id TEXT PRIMARY KEY";
+  std::string names = "id", params = "?1";
+  for (std::size_t k = 0; k < rows[0].size(); ++k) {
+    cols += ", " + rows[0][k].field;
+    names += ", " + rows[0][k].field;
+    params += ", ?" + std::to_string(k + 2);
+  }
+  (void)db.exec("CREATE TABLE requests (" + cols + ")", "bench");
+  const double t0 = now_seconds();
+  auto insert = db.prepare("INSERT INTO requests (" + names + ") VALUES (" + params + ")");
+  if (!insert) return 0;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i % 1000 == 0) (void)db.exec("BEGIN", "bench");
+    insert->bind(1, std::to_string(i));
+    for (std::size_t k = 0; k < rows[i].size(); ++k) {
+      const auto& v = rows[i][k].value;
+      if (v.is_int()) insert->bind(static_cast<int>(k) + 2, v.as_int());
+      else insert->bind(static_cast<int>(k) + 2, v.as_string());
+    }
+    (void)insert->run();
+    if (i % 1000 == 999 || i + 1 == rows.size()) (void)db.exec("COMMIT", "bench");
+  }
+  return static_cast<double>(rows.size()) / (now_seconds() - t0);
 }
 
 }  // namespace rapidesk::bench

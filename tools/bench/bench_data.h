@@ -9,6 +9,7 @@
 
 #include "rapidesk/client/local_replica.h"
 #include "rapidesk/shared/status.h"
+#include "rapidesk/sqlite/database.h"
 #include "rapidesk/sync/server_merge.h"
 
 namespace rapidesk::bench {
@@ -30,5 +31,9 @@ Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, 
 // Applies the whole log to `replica` as the sync worker does: pages of 1000, applied
 // together once they hold SyncWorkerOptions::apply_entries entries.
 Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica);
+
+// The baseline of the pull benchmarks: `rows` inserted into a plain table `requests` of `db`
+// (one column per field, an id primary key, no other index), 1000 per transaction. Rows/s.
+double plain_insert_rows_per_s(sqlite::Database& db, const std::vector<std::vector<sync::FieldEdit>>& rows);
 
 }  // namespace rapidesk::bench

@@ -10,13 +10,8 @@
 // instead of SQLite. durable-push's baseline stays plain SQLite; push on PostgreSQL measures
 // one server, two servers over the same database and one server on SQLite instead
 // (run_push_instances).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -26,73 +21,12 @@
 #include <thread>
 
 #include "bench.h"
-#include "rapidesk/server/allocator.h"
-#include "rapidesk/server/server.h"
-#include "rapidesk/server/server_state.h"
-#include "rapidesk/server/tokens.h"
+#include "live_server.h"
 #include "rapidesk/sync/client_replica.h"
 #include "rapidesk/sync/codec.h"
 
 namespace rapidesk::bench {
 namespace {
-
-namespace fs = std::filesystem;
-
-// One keep-alive HTTP/1.1 connection; blocking, enough for a benchmark client.
-class HttpClient {
- public:
-  explicit HttpClient(int port) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ok_ = connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    int one = 1;
-    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-  ~HttpClient() { close(fd_); }
-  // Returns the status (0 on transport failure); the body in *body.
-  int post(const std::string& target, const std::string& token, const std::string& payload, std::string* body) {
-    std::string req = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
-    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
-    req += "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload;
-    for (size_t sent = 0; sent < req.size();) {
-      const ssize_t n = send(fd_, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return 0;
-      sent += static_cast<size_t>(n);
-    }
-    size_t header_end;
-    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-      if (!fill()) return 0;
-    }
-    const int status = std::atoi(buffer_.c_str() + 9);
-    size_t length = 0;
-    const size_t cl = buffer_.find("Content-Length: ");
-    if (cl != std::string::npos && cl < header_end) length = std::strtoul(buffer_.c_str() + cl + 16, nullptr, 10);
-    const size_t cl2 = buffer_.find("content-length: ");
-    if (cl2 != std::string::npos && cl2 < header_end) length = std::strtoul(buffer_.c_str() + cl2 + 16, nullptr, 10);
-    while (buffer_.size() < header_end + 4 + length) {
-      if (!fill()) return 0;
-    }
-    if (body) *body = buffer_.substr(header_end + 4, length);
-    buffer_.erase(0, header_end + 4 + length);
-    return status;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  bool fill() {
-    char buf[65536];
-    const ssize_t n = recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return false;
-    buffer_.append(buf, static_cast<size_t>(n));
-    return true;
-  }
-  int fd_ = -1;
-  bool ok_ = false;
-  std::string buffer_;
-};
 
 struct Workload {
   std::vector<std::vector<std::string>> bodies;  // per client, its push bodies
@@ -233,68 +167,6 @@ double percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const size_t rank = static_cast<size_t>(std::ceil(p * static_cast<double>(sorted.size())));
   return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
-}
-
-// `database`: empty for SQLite in the temp dir, else a PostgreSQL URL whose schema must be
-// empty (the workload's op ids repeat from run to run, and replays would be measured).
-struct LiveServer {
-  // `join`: another server already runs on `database` (several instances): its log is fine.
-  LiveServer(const fs::path& dir, const std::string& database, bool join = false) {
-    server::tune_allocator_for_server();  // as rapidesk-server's main does
-    auto storage = server::open_storage(dir / "server", database);
-    if (!storage) {
-      std::fprintf(stderr, "%s\n", storage.status().message().en.c_str());
-      return;
-    }
-    server::ServerConfig config;
-    config.data_dir = dir / "server";
-    config.database = database;
-    config.listen_port = 0;
-    state = std::make_unique<server::ServerState>(config, std::move(*storage), nullptr);
-    if (!state->start_sync()) return;
-    if (!join && state->sync->ops_merged() != 0) {
-      std::fprintf(stderr, "--database: the store already holds a sync log; give an empty database or schema\n");
-      return;
-    }
-    (void)state->storage->add_team({"BENCH", "Benchmark", std::nullopt});  // kConflict when joining
-    (void)state->storage->add_user(server::UserRecord{"bench", "Bench", Role::kCoordinator, "BENCH", {}, "x", true, 0});
-    token = server::make_token();
-    state->storage->add_token(server::TokenRecord{server::hash_token(token), "bench", "bench", 0,
-                                                  server::system_now() + kMsPerDay, false});
-    net = std::make_unique<server::Server>(*state);
-    auto address = net->start();
-    if (!address) return;
-    port = std::stoi(address->substr(address->rfind(':') + 1));
-    runner = std::thread([this] { net->run(false); });
-  }
-  ~LiveServer() {
-    if (net) net->stop();
-    if (runner.joinable()) runner.join();
-  }
-  // Writers (pushes and server tasks) per group commit since the last call: how many
-  // pushes shared each fsync.
-  double writers_per_commit() {
-    const std::uint64_t commits = state->metrics.commits(), writers = state->metrics.commit_writers();
-    const double per = commits > commits_seen ? static_cast<double>(writers - writers_seen) /
-                                                    static_cast<double>(commits - commits_seen)
-                                              : 0.0;
-    commits_seen = commits;
-    writers_seen = writers;
-    return per;
-  }
-  std::uint64_t commits_seen = 0, writers_seen = 0;
-  std::unique_ptr<server::ServerState> state;
-  std::unique_ptr<server::Server> net;
-  std::thread runner;
-  std::string token;
-  int port = 0;
-};
-
-fs::path temp_dir(const char* name) {
-  fs::path dir = fs::temp_directory_path() / (std::string("rapidesk-bench-") + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
 }
 
 // On PostgreSQL: ops merged/s by one server, then by two servers over the same database

@@ -70,30 +70,7 @@ int run_replica(const Args& args) {
   // Baseline: the same rows inserted into a plain table, 1000 per transaction.
   auto plain = sqlite::Database::open(dir / "plain.db");
   if (!plain) return 1;
-  std::string cols = "id TEXT PRIMARY KEY";
-  std::string names = "id", params = "?1";
-  for (std::size_t k = 0; k < rows[0].size(); ++k) {
-    cols += ", " + rows[0][k].field;
-    names += ", " + rows[0][k].field;
-    params += ", ?" + std::to_string(k + 2);
-  }
-  (void)(*plain)->exec("CREATE TABLE requests (" + cols + ")", "bench");
-  t0 = now_seconds();
-  {
-    auto insert = (*plain)->prepare("INSERT INTO requests (" + names + ") VALUES (" + params + ")");
-    for (int i = 0; i < n; ++i) {
-      if (i % 1000 == 0) (void)(*plain)->exec("BEGIN", "bench");
-      insert->bind(1, std::to_string(i));
-      for (std::size_t k = 0; k < rows[static_cast<std::size_t>(i)].size(); ++k) {
-        const auto& v = rows[static_cast<std::size_t>(i)][k].value;
-        if (v.is_int()) insert->bind(static_cast<int>(k) + 2, v.as_int());
-        else insert->bind(static_cast<int>(k) + 2, v.as_string());
-      }
-      (void)insert->run();
-      if (i % 1000 == 999 || i == n - 1) (void)(*plain)->exec("COMMIT", "bench");
-    }
-  }
-  const double plain_insert_s = now_seconds() - t0;
+  const double plain_insert_rate = plain_insert_rows_per_s(**plain, rows);
 
   // Edits: one field of a random request, one transaction each.
   auto reader = client::ReplicaReader::open(file);
@@ -177,7 +154,7 @@ int run_replica(const Args& args) {
   if (!has_flag(args, "--keep")) std::filesystem::remove_all(dir);
   else std::cerr << "replica: kept " << dir << "\n";
 
-  const double pull_rate = n / pull_s, plain_insert_rate = n / plain_insert_s;
+  const double pull_rate = n / pull_s;
   const double edit_rate = edits / edit_s, plain_update_rate = edits / plain_update_s;
   nlohmann::json out{{"bench", "replica"},
                      {"requests", n},
