@@ -9,7 +9,7 @@
 #include "rapidesk/shared/utf8.h"
 #include "rapidesk/sync/codec.h"
 #include "rapidesk/sync/schema.h"
-#include "codec_usual_push.h"
+#include "codec_usual.h"
 
 namespace rapidesk::sync {
 
@@ -394,6 +394,16 @@ DecodedPush detail::decode_push_general(std::string_view body, const CodecLimits
 }
 
 DecodedPull decode_pull(std::string_view body, const CodecLimits& limits) {
+  try {
+    DecodedPull out;
+    if (detail::decode_usual_pull(body, limits, out)) return out;
+  } catch (const std::exception&) {
+    // bad_alloc: the general decoder meets it too and answers for it.
+  }
+  return detail::decode_pull_general(body, limits);
+}
+
+DecodedPull detail::decode_pull_general(std::string_view body, const CodecLimits& limits) {
   DecodedPull out;
   try {
     Json doc;

@@ -28,17 +28,23 @@ bool same_status(const Status& a, const Status& b) {
          a.field() == b.field();
 }
 
-// decode_push's fast path answers exactly as the general decoder.
-bool same_push(const DecodedPush& a, const DecodedPush& b) {
-  if (a.problem != b.problem || !same_status(a.status, b.status) || a.protocol != b.protocol ||
-      a.device != b.device || a.ops != b.ops || a.errors.size() != b.errors.size()) {
-    return false;
-  }
+// The problem and each op's error: what every decoded body answers besides its own members.
+template <typename Decoded>
+bool same_answer(const Decoded& a, const Decoded& b) {
+  if (a.problem != b.problem || !same_status(a.status, b.status) || a.errors.size() != b.errors.size()) return false;
   for (std::size_t i = 0; i < a.errors.size(); ++i) {
     const OpError &x = a.errors[i], &y = b.errors[i];
     if (x.index != y.index || x.op != y.op || x.problem != y.problem || !same_status(x.status, y.status)) return false;
   }
   return true;
+}
+
+// The decoders' fast paths answer exactly as the general decoders.
+bool same_push(const DecodedPush& a, const DecodedPush& b) {
+  return same_answer(a, b) && a.protocol == b.protocol && a.device == b.device && a.ops == b.ops;
+}
+bool same_pull(const DecodedPull& a, const DecodedPull& b) {
+  return same_answer(a, b) && a.entries == b.entries && a.cursor == b.cursor && a.more == b.more;
 }
 
 void fuzz_push(const DecodedPush& push) {
@@ -122,6 +128,7 @@ int run_one(const std::uint8_t* data, std::size_t size) {
   }
 
   const DecodedPull pull = decode_pull(body);
+  require(same_pull(pull, detail::decode_pull_general(body)), "the pull decoders disagree");
   if (pull.ok()) {
     ClientReplica client(ClientOptions{"fuzz-client", "fuzz.user", 1}, [] { return kServerNow; },
                          [] { return std::uint64_t{7}; });

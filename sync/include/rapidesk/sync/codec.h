@@ -73,12 +73,16 @@ std::string encode_push_result(const PushResult& result);
 // stamped by `device`, and the schema (check_op) for each op.
 DecodedPush decode_push(std::string_view body, const CodecLimits& limits = {});
 namespace detail {
-// decode_push without its fast path for the usual shape of body (codec_usual_push.h): the
+// decode_push without its fast path for the usual shape of body (codec_usual.h): the
 // reference the fuzz entry point compares decode_push with. Same answer for every body.
 DecodedPush decode_push_general(std::string_view body, const CodecLimits& limits = {});
 }  // namespace detail
 // A server's pull page. Author, origin, seq and outcome are taken as the server sent them.
 DecodedPull decode_pull(std::string_view body, const CodecLimits& limits = {});
+namespace detail {
+// decode_pull without its fast path (codec_usual.h); same answer for every body.
+DecodedPull decode_pull_general(std::string_view body, const CodecLimits& limits = {});
+}  // namespace detail
 DecodedPushResult decode_push_result(std::string_view body, const CodecLimits& limits = {});
 
 }  // namespace rapidesk::sync

@@ -1,4 +1,4 @@
-#include "codec_usual_push.h"
+#include "codec_usual.h"
 
 #include <algorithm>
 #include <array>
@@ -130,10 +130,16 @@ class Reader {
   const char* end_;
 };
 
-enum Member { kOp, kEntity, kRow, kField, kHlc, kBase, kValue, kMemberCount };
-constexpr std::array<std::string_view, kMemberCount> kMemberNames = {"op",  "entity", "row",  "field",
-                                                                     "hlc", "base",   "value"};
-constexpr unsigned kRequired = (1u << kMemberCount) - 1 - (1u << kBase);  // "base" may be left out
+enum Member { kOp, kEntity, kRow, kField, kHlc, kBase, kValue, kAuthor, kOrigin, kSeq, kOutcome, kMemberCount };
+constexpr std::array<std::string_view, kMemberCount> kMemberNames = {
+    "op", "entity", "row", "field", "hlc", "base", "value", "author", "origin", "seq", "outcome"};
+constexpr unsigned bit(Member m) { return 1u << m; }
+// A pushed op has the op members; a pulled log entry adds what the server decided. "base" may
+// be left out of both, "author" and "origin" out of an entry.
+constexpr unsigned kPushMembers = bit(kAuthor) - 1;
+constexpr unsigned kPushRequired = kPushMembers & ~bit(kBase);
+constexpr unsigned kPullMembers = (1u << kMemberCount) - 1;
+constexpr unsigned kPullRequired = kPushRequired | bit(kSeq) | bit(kOutcome);
 
 // One op's members as read, before they are checked.
 struct RawOp {
@@ -145,6 +151,7 @@ struct RawOp {
   Kind value = Kind::kNull;
   bool flag = false;
   std::int64_t number = 0;
+  std::int64_t seq = 0;
 };
 
 bool read_value(Reader& r, RawOp& raw) {
@@ -169,7 +176,8 @@ bool read_value(Reader& r, RawOp& raw) {
   }
 }
 
-bool read_op(Reader& r, RawOp& raw) {
+// `allowed`: the members this kind of op may have (kPushMembers or kPullMembers).
+bool read_op(Reader& r, RawOp& raw, unsigned allowed, unsigned required) {
   raw.text = {};
   raw.seen = 0;
   raw.base = RawOp::Kind::kNull;
@@ -179,10 +187,12 @@ bool read_op(Reader& r, RawOp& raw) {
     if (!r.key(name) || !r.eat(':')) return false;
     std::size_t m = 0;
     while (m < kMemberCount && kMemberNames[m] != name) ++m;
-    if (m == kMemberCount || (raw.seen & (1u << m)) != 0) return false;  // unknown, or twice
+    if (m == kMemberCount || (allowed & (1u << m)) == 0 || (raw.seen & (1u << m)) != 0) return false;
     raw.seen |= 1u << m;
     if (m == kValue) {
       if (!read_value(r, raw)) return false;
+    } else if (m == kSeq) {
+      if (!r.integer(raw.seq)) return false;
     } else if (m == kBase && r.peek() == 'n') {
       if (!r.literal("null")) return false;
     } else {
@@ -190,11 +200,12 @@ bool read_op(Reader& r, RawOp& raw) {
       if (!r.string(raw.text[m], raw.scratch[m])) return false;
     }
   } while (r.eat(','));
-  return r.eat('}') && (raw.seen & kRequired) == kRequired;
+  return r.eat('}') && (raw.seen & required) == required;
 }
 
-// The checks of the general decoder, in any order: all must pass.
-bool build_op(const RawOp& raw, const CodecLimits& limits, std::string_view device, FieldOp& op) {
+// The checks of the general decoder, in any order: all must pass. `device`: the pushing
+// device every stamp must name; nullptr for a pulled entry (any device).
+bool build_op(const RawOp& raw, const CodecLimits& limits, const std::string_view* device, FieldOp& op) {
   for (std::size_t m = 0; m < kMemberCount; ++m) {
     if (raw.text[m].size() > limits.max_string_bytes) return false;
   }
@@ -202,7 +213,7 @@ bool build_op(const RawOp& raw, const CodecLimits& limits, std::string_view devi
   const auto ref = find_field(raw.text[kEntity], raw.text[kField]);
   if (!ref) return false;
   auto stamp = parse_stamp(raw.text[kHlc]);
-  if (!stamp || stamp->device != device) return false;
+  if (!stamp || (device != nullptr && stamp->device != *device)) return false;
   op.op.assign(raw.text[kOp]);
   op.entity.assign(raw.text[kEntity]);
   op.row.assign(raw.text[kRow]);
@@ -228,59 +239,132 @@ bool build_op(const RawOp& raw, const CodecLimits& limits, std::string_view devi
       op.value = Value::string(std::string(raw.text[kValue]));
       break;
   }
-  op.author.clear();
+  op.author.assign(raw.text[kAuthor]);  // empty when absent (a push carries none)
   op.origin = Origin::kClient;
+  if (raw.text[kOrigin] == "server") {
+    op.origin = Origin::kServer;
+  } else if ((raw.seen & bit(kOrigin)) != 0 && raw.text[kOrigin] != "client") {
+    return false;
+  }
   Problem problem = Problem::kNone;
   return check_op(op, *ref, problem).is_ok();
 }
 
-bool read_ops(Reader& r, const CodecLimits& limits, std::string_view device, std::vector<FieldOp>& ops) {
+// A pulled entry: the op, then the server's seq (from 1) and outcome (never "rejected").
+bool build_entry(const RawOp& raw, const CodecLimits& limits, LogEntry& entry) {
+  if (raw.seq <= 0) return false;
+  const auto outcome = parse_outcome(raw.text[kOutcome]);
+  if (!outcome || *outcome == Outcome::kRejected) return false;
+  entry.seq = static_cast<std::uint64_t>(raw.seq);
+  entry.outcome = *outcome;
+  return build_op(raw, limits, nullptr, entry.op);
+}
+
+// A JSON array of ops or entries, at most limits.max_ops; `read_one(raw, item)` reads each.
+template <typename Item, typename ReadOne>
+bool read_array(Reader& r, const CodecLimits& limits, std::vector<Item>& items, ReadOne read_one) {
   if (!r.eat('[')) return false;
   if (r.eat(']')) return true;
   RawOp raw;
   do {
-    if (ops.size() == limits.max_ops) return false;
-    FieldOp& op = ops.emplace_back();
-    if (!read_op(r, raw) || !build_op(raw, limits, device, op)) return false;
+    if (items.size() == limits.max_ops) return false;
+    if (!read_one(raw, items.emplace_back())) return false;
   } while (r.eat(','));
   return r.eat(']');
+}
+
+// The body's one object, every member handed to `member(name)` (which reads its value and
+// returns false for a member it does not take), and nothing after it.
+template <typename Member>
+bool read_body_object(Reader& r, Member member) {
+  if (!r.eat('{')) return false;
+  do {
+    std::string_view name;
+    if (!r.key(name) || !r.eat(':') || !member(name)) return false;
+  } while (r.eat(','));
+  return r.eat('}') && r.at_end();
+}
+
+// "protocol", once, and this program's version.
+bool read_protocol(Reader& r, bool& seen) {
+  std::int64_t version = 0;
+  if (seen || !r.integer(version) || version != kProtocolVersion) return false;
+  seen = true;
+  return true;
+}
+
+// What both bodies check before reading: the size, the nesting a batch needs, UTF-8.
+bool body_readable(std::string_view body, const CodecLimits& limits) {
+  return body.size() <= limits.max_body_bytes && limits.max_depth >= 3 &&
+         first_invalid_utf8(body) == std::string_view::npos;
 }
 
 }  // namespace
 
 bool decode_usual_push(std::string_view body, const CodecLimits& limits, DecodedPush& out) {
-  if (body.size() > limits.max_body_bytes || limits.max_depth < 3) return false;
-  if (first_invalid_utf8(body) != std::string_view::npos) return false;
+  if (!body_readable(body, limits)) return false;
   // About one op per 150 bytes, as clients write them.
   out.ops.reserve(std::min(limits.max_ops, body.size() / 150 + 1));
   Reader r(body);
-  if (!r.eat('{')) return false;
   bool have_protocol = false;
   bool have_device = false;
   bool have_ops = false;
   std::string device_scratch;
   std::string_view device;
-  do {
-    std::string_view name;
-    if (!r.key(name) || !r.eat(':')) return false;
-    if (name == "protocol" && !have_protocol) {
-      std::int64_t version = 0;
-      if (!r.integer(version) || version != kProtocolVersion) return false;
-      have_protocol = true;
-    } else if (name == "device" && !have_device) {
-      if (!r.string(device, device_scratch) || !is_valid_device_id(device)) return false;
+  const auto read_op_of_device = [&](RawOp& raw, FieldOp& op) {
+    return read_op(r, raw, kPushMembers, kPushRequired) && build_op(raw, limits, &device, op);
+  };
+  const bool read = read_body_object(r, [&](std::string_view name) {
+    if (name == "protocol") return read_protocol(r, have_protocol);
+    if (name == "device" && !have_device) {
       have_device = true;
-    } else if (name == "ops" && !have_ops && have_device) {  // the ops' stamps are checked against the device
-      if (!read_ops(r, limits, device, out.ops)) return false;
-      have_ops = true;
-    } else {
-      return false;
+      return r.string(device, device_scratch) && is_valid_device_id(device);
     }
-  } while (r.eat(','));
-  if (!r.eat('}') || !r.at_end() || !have_protocol || !have_ops) return false;
+    if (name == "ops" && !have_ops && have_device) {  // the ops' stamps are checked against the device
+      have_ops = true;
+      return read_array(r, limits, out.ops, read_op_of_device);
+    }
+    return false;
+  });
+  if (!read || !have_protocol || !have_ops) return false;
   out.protocol = kProtocolVersion;
   out.device.assign(device);
   return true;
+}
+
+bool decode_usual_pull(std::string_view body, const CodecLimits& limits, DecodedPull& out) {
+  if (!body_readable(body, limits)) return false;
+  // About one entry per 250 bytes, as the server writes them.
+  out.entries.reserve(std::min(limits.max_ops, body.size() / 250 + 1));
+  Reader r(body);
+  bool have_protocol = false;
+  bool have_ops = false;
+  bool have_cursor = false;
+  bool have_more = false;
+  const auto read_entry = [&](RawOp& raw, LogEntry& entry) {
+    return read_op(r, raw, kPullMembers, kPullRequired) && build_entry(raw, limits, entry);
+  };
+  const bool read = read_body_object(r, [&](std::string_view name) {
+    if (name == "protocol") return read_protocol(r, have_protocol);
+    if (name == "ops" && !have_ops) {
+      have_ops = true;
+      return read_array(r, limits, out.entries, read_entry);
+    }
+    if (name == "cursor" && !have_cursor) {
+      have_cursor = true;
+      std::int64_t cursor = 0;
+      if (!r.integer(cursor) || cursor < 0) return false;
+      out.cursor = static_cast<std::uint64_t>(cursor);
+      return true;
+    }
+    if (name == "more" && !have_more) {
+      have_more = true;
+      out.more = r.peek() == 't';
+      return r.literal(out.more ? "true" : "false");
+    }
+    return false;
+  });
+  return read && have_protocol && have_ops && have_cursor;
 }
 
 }  // namespace rapidesk::sync::detail
