@@ -145,20 +145,20 @@ double plain_insert_rows_per_s(sqlite::Database& db, const std::vector<std::vect
     names += ", " + rows[0][k].field;
     params += ", ?" + std::to_string(k + 2);
   }
-  (void)db.exec("CREATE TABLE requests (" + cols + ")", "bench");
+  if (!db.exec("CREATE TABLE requests (" + cols + ")", "bench")) return 0;
   const double t0 = now_seconds();
   auto insert = db.prepare("INSERT INTO requests (" + names + ") VALUES (" + params + ")");
   if (!insert) return 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (i % 1000 == 0) (void)db.exec("BEGIN", "bench");
+    if (i % 1000 == 0 && !db.exec("BEGIN", "bench")) return 0;
     insert->bind(1, std::to_string(i));
     for (std::size_t k = 0; k < rows[i].size(); ++k) {
       const auto& v = rows[i][k].value;
       if (v.is_int()) insert->bind(static_cast<int>(k) + 2, v.as_int());
       else insert->bind(static_cast<int>(k) + 2, v.as_string());
     }
-    (void)insert->run();
-    if (i % 1000 == 999 || i + 1 == rows.size()) (void)db.exec("COMMIT", "bench");
+    if (!insert->run()) return 0;
+    if ((i % 1000 == 999 || i + 1 == rows.size()) && !db.exec("COMMIT", "bench")) return 0;
   }
   return static_cast<double>(rows.size()) / (now_seconds() - t0);
 }

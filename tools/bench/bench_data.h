@@ -33,7 +33,8 @@ Status build_server_log(sync::ServerMerge& server, int n, std::mt19937_64& rng, 
 Status pull_all(sync::ServerMerge& server, client::LocalReplica& replica);
 
 // The baseline of the pull benchmarks: `rows` inserted into a plain table `requests` of `db`
-// (one column per field, an id primary key, no other index), 1000 per transaction. Rows/s.
+// (one column per field, an id primary key, no other index), 1000 per transaction. Rows/s;
+// 0 if a statement failed.
 double plain_insert_rows_per_s(sqlite::Database& db, const std::vector<std::vector<sync::FieldEdit>>& rows);
 
 }  // namespace rapidesk::bench

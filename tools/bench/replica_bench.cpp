@@ -71,6 +71,10 @@ int run_replica(const Args& args) {
   auto plain = sqlite::Database::open(dir / "plain.db");
   if (!plain) return 1;
   const double plain_insert_rate = plain_insert_rows_per_s(**plain, rows);
+  if (plain_insert_rate <= 0) {
+    std::cerr << "replica: the plain inserts failed\n";
+    return 1;
+  }
 
   // Edits: one field of a random request, one transaction each.
   auto reader = client::ReplicaReader::open(file);

@@ -33,6 +33,10 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
   for (const auto& [id, op] : rejected) {
     requests.push_back(store::ViewWriter::request_of(replica_->visible(), op.entity, op.row));
   }
+  // The answer may also settle acknowledged ops the replica had already pulled, or will never
+  // pull: they leave the outbox here (refused ones are taken out below with their reason).
+  OpRows before = pending_rows();
+  for (const auto& [id, op] : rejected) before.erase(id);
   replica_->on_push_result(result);
   // The profile keeps each refusal (keep_refusal below); the replica's own list would only grow.
   (void)replica_->take_rejections();
@@ -59,12 +63,13 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
     }
     // Rows that lost a refused op show the merged state without it.
     // A refused resolution leaves its conflict open again.
-    std::vector<std::pair<std::string, std::string>> rows;
+    Rows rows;
     bool conflicts = false;
     for (const auto& [id, op] : rejected) {
       rows.emplace_back(op.entity, op.row);
       conflicts = conflicts || op.entity == "conflict";
     }
+    if (auto settled = settle_outbox(before, {}, rows, conflicts); !settled) return settled.status();
     if (Status s = refresh_rows(rows, conflicts); !s) return s;
     for (const std::string& request : requests) {
       if (request.empty()) continue;
@@ -175,13 +180,34 @@ Status LocalReplica::unqueue(const std::string& op_id) {
   return (*drop)->bind(1, op_id).run();
 }
 
+LocalReplica::OpRows LocalReplica::pending_rows() const {
+  OpRows out;
+  for (const sync::PendingOp& p : replica_->pending()) out.emplace(p.op.op, std::pair{p.op.entity, p.op.row});
+  return out;
+}
+
+Result<std::size_t> LocalReplica::settle_outbox(const OpRows& before, const std::unordered_set<std::string_view>& arrived,
+                                                Rows& rows, bool& conflicts) {
+  std::unordered_set<std::string_view> held;
+  for (const sync::PendingOp& p : replica_->pending()) held.insert(p.op.op);
+  std::unordered_set<std::string> keys;
+  for (const auto& [entity, row] : rows) keys.insert(entity + '\n' + row);
+  std::size_t left = 0;
+  for (const auto& [id, row] : before) {
+    if (held.count(id) != 0) continue;
+    if (Status s = unqueue(id); !s) return s;
+    ++left;
+    if (keys.insert(row.first + '\n' + row.second).second) rows.push_back(row);
+    conflicts = conflicts || row.first == "conflict" || arrived.count(id) == 0;
+  }
+  return left;
+}
+
 Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::uint64_t page_cursor, bool more) {
   std::lock_guard lock(mutex_);
   if (Status s = require_user(); !s) return s;
-  // Pending ops by id, with their rows: a page may confirm them, or drop them unseen (an op
-  // acknowledged but left out of every pull), and either way their rows show another state.
-  std::unordered_map<std::string, std::pair<std::string, std::string>> pending_before;
-  for (const sync::PendingOp& p : replica_->pending()) pending_before.emplace(p.op.op, std::pair{p.op.entity, p.op.row});
+  // A page may confirm outbox ops, or drop them unseen (acknowledged, but left out of every pull).
+  const OpRows pending_before = pending_rows();
   // The entries new to this replica (not replays, not repeated within the page).
   std::vector<const sync::LogEntry*> fresh;
   fresh.reserve(entries.size());
@@ -203,25 +229,26 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
           .bind(3, static_cast<std::int64_t>(fresh.size()));
       if (Status s = (*insert)->run(); !s) return s;
     }
-    std::vector<std::pair<std::string, std::string>> rows;
+    Rows rows;
     std::unordered_set<std::string> row_keys;
+    std::unordered_set<std::string_view> arrived;
+    // Rows with edits of this replica's outbox: another's entry for one may meet such an edit
+    // in the visible state, and the two make a conflict there before the server has seen it.
+    std::unordered_set<std::string> pending_keys;
+    for (const auto& [id, row] : pending_before) pending_keys.insert(row.first + '\n' + row.second);
     bool conflicts = false;
     for (const sync::LogEntry* e : fresh) {
+      std::string key = e->op.entity + '\n' + e->op.row;
       if (e->op.entity == "conflict" || e->outcome == sync::Outcome::kAppliedWithConflict ||
-          e->outcome == sync::Outcome::kConflictRecorded) {
+          e->outcome == sync::Outcome::kConflictRecorded ||
+          (pending_keys.count(key) != 0 && pending_before.count(e->op.op) == 0)) {
         conflicts = true;
       }
-      if (row_keys.insert(e->op.entity + '\n' + e->op.row).second) rows.emplace_back(e->op.entity, e->op.row);
+      if (row_keys.insert(std::move(key)).second) rows.emplace_back(e->op.entity, e->op.row);
+      if (pending_before.count(e->op.op) != 0) arrived.insert(e->op.op);
     }
-    // Outbox ops this page confirmed.
-    std::unordered_set<std::string> pending_after;
-    for (const sync::PendingOp& p : replica_->pending()) pending_after.insert(p.op.op);
-    for (const auto& [id, row] : pending_before) {
-      if (pending_after.count(id) != 0) continue;
-      if (Status s = unqueue(id); !s) return s;
-      if (row_keys.insert(row.first + '\n' + row.second).second) rows.push_back(row);
-      conflicts = conflicts || row.first == "conflict";
-    }
+    auto settled = settle_outbox(pending_before, arrived, rows, conflicts);
+    if (!settled) return settled.status();
     // An initial sync brings every row at once: the views are derived in bulk when it
     // catches up (or stops), not row by row per page. Until then meta.views_layout is
     // empty, so a profile closed midway derives them when it is opened again.
@@ -231,7 +258,7 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
     } else if (Status s = refresh_rows(rows, conflicts); !s) {
       return s;
     }
-    if (!views_deferred_ && !pending_before.empty() && pending_after.size() != pending_before.size()) {
+    if (!views_deferred_ && *settled != 0) {
       // Requests whose last unsynced ops were just confirmed.
       if (Status s = db_->exec("UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = "
                                "requests.id) WHERE unsynced != 0",

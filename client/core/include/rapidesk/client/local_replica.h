@@ -209,6 +209,17 @@ class LocalReplica {
   Status keep_refusal(const sync::FieldOp& op, const Status& why);
   // Removes one op from the outbox (confirmed, refused or replaced); REQUIRES: mutex_.
   Status unqueue(const std::string& op_id);
+  using Rows = std::vector<std::pair<std::string, std::string>>;                     // (entity, row)
+  using OpRows = std::unordered_map<std::string, std::pair<std::string, std::string>>;  // op id -> (entity, row)
+  // The outbox ops the replica holds now, with their rows. REQUIRES: mutex_
+  OpRows pending_rows() const;
+  // Takes out of the outbox the ops of `before` the replica no longer holds (confirmed, or
+  // acknowledged and never to be pulled) and adds their rows to `rows` (each row once). One
+  // that did not arrive in a page (`arrived`) leaves the visible state unseen, and with it any
+  // conflict record its merge made there: it sets `conflicts`. Returns how many left.
+  // REQUIRES: mutex_, a transaction.
+  Result<std::size_t> settle_outbox(const OpRows& before, const std::unordered_set<std::string_view>& arrived,
+                                    Rows& rows, bool& conflicts);
 
   // Edits of several rows that stand or fall together (a progress note and the request's
   // progress; every row of an import): merged in memory one by one, then persisted in one
