@@ -105,6 +105,19 @@ TEST(Codec, StoredLogEntriesReadBackThroughDecodePull) {
   EXPECT_EQ(encode_pull(std::vector<LogEntry>{e}, 3, false), page.substr(0, page.size() - 1) + ",\"more\":false}");
 }
 
+// A log entry's wire form is also what names a server's log: SyncService::log_id hashes the
+// first entry's form, and every replica compares that id with the one its copy came from. A
+// change to the form of existing entries would make every server look like another one to its
+// replicas after an upgrade; new members must leave the old ones' bytes as they are.
+TEST(Codec, ALogEntrysWireFormStaysAsLogIdsWereMadeFromIt) {
+  FieldOp op = make_op("tab:1", "request", kRow, "title", str("x"), stamp(1767225600000, 0, "tab"), std::nullopt,
+                       "li.wei");
+  EXPECT_EQ(encode_log_entry(LogEntry{1, op, Outcome::kApplied}),
+            R"({"op":"tab:1","entity":"request","row":")" + kRow +
+                R"(","field":"title","value":"x","hlc":"3534451200000-0000-tab","base":null,"author":"li.wei",)"
+                R"("origin":"client","seq":1,"outcome":"applied"})");
+}
+
 TEST(Codec, PushResultRoundTrip) {
   PushResult r;
   r.cursor = 12;

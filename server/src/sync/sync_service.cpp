@@ -689,6 +689,8 @@ std::string SyncService::log_id() const {
   if (durable_cursor() == 0) return {};
   std::lock_guard lock(merge_mutex_);
   if (!log_id_known_.load(std::memory_order_relaxed)) {
+    // The first entry's wire form, whose bytes a codec test pins: replicas compare this id
+    // with the one their copy came from, so it must survive upgrades of the server.
     log_id_ = hash_token(sync::encode_log_entry(merge_.log()[0])).substr(0, 32);
     log_id_known_.store(true, std::memory_order_release);
   }

@@ -356,9 +356,9 @@ Status LocalReplica::go_back_to_file(Status failed) {
   if (Status reload = load_state(); !reload) {
     replica_.reset();
     lost_ = Status(reload.code(),
-                   format_text(Text{"A change could not be saved ({}) and the local copy could not be read back ({}). "
+                   format_text(Text{"A change could not be applied ({}) and the local copy could not be read back ({}). "
                                     "Close Rapidesk and open it again; what was saved before is kept.",
-                                    "有一项更改未能保存（{}），本地副本也无法重新读取（{}）。请关闭 Rapidesk 后重新打开；"
+                                    "有一项更改未能应用（{}），本地副本也无法重新读取（{}）。请关闭 Rapidesk 后重新打开；"
                                     "之前已保存的内容都在。"},
                                {failed.message(), reload.message()}));
     return *lost_;

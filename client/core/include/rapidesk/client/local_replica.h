@@ -164,10 +164,10 @@ class LocalReplica {
   LocalReplica(std::filesystem::path file, std::unique_ptr<sqlite::Database> db, LocalReplicaOptions options);
   Status load_identity();
   Status load_state();
-  // After a failed write, memory holds what the file does not: loads the replica again from
-  // the file. If that fails too the replica is dropped, so no later edit or sync builds on
-  // state the disk never had; they refuse with the reason until the profile is opened again.
-  // Returns `failed` (the write's error) when the reload worked. REQUIRES: mutex_
+  // After a failed write (or a merge that failed midway), memory holds what the file does not:
+  // loads the replica again from the file. If that fails too the replica is dropped, so no
+  // later edit or sync builds on state the disk never had; they refuse with the reason until
+  // the profile is opened again. Returns `failed` when the reload worked. REQUIRES: mutex_
   Status go_back_to_file(Status failed);
   // The views' layout fingerprint kept in meta.views_layout.
   static const std::string& views_layout();
