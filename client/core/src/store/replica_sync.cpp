@@ -12,6 +12,17 @@
 
 namespace rapidesk::client {
 
+namespace {
+
+// An op's field: entity, row and field name.
+std::string field_key(const sync::FieldOp& op) {
+  std::string key = op.entity;
+  key.append(1, '\n').append(op.row).append(1, '\n').append(op.field);
+  return key;
+}
+
+}  // namespace
+
 std::vector<sync::FieldOp> LocalReplica::next_push(std::size_t max_ops) const {
   std::lock_guard lock(mutex_);
   if (!replica_) return {};
@@ -46,6 +57,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
   Restamped restamped;
   remake_reused_ids(result, rejected, restamped);
   restamp_clock_drift(result, rejected, restamped);
+  for (const std::string& id : restamped.replaced) before.erase(id);  // write_restamped's to take out
   Status status = [&]() -> Status {
     sqlite::Transaction tx(*db_);
     if (!tx.status()) return tx.status();
@@ -69,7 +81,7 @@ Status LocalReplica::on_push_result(const sync::PushResult& result) {
       rows.emplace_back(op.entity, op.row);
       conflicts = conflicts || op.entity == "conflict";
     }
-    if (auto settled = settle_outbox(before, {}, rows, conflicts); !settled) return settled.status();
+    if (auto settled = settle_outbox(before, rows, conflicts); !settled) return settled.status();
     if (Status s = refresh_rows(rows, conflicts); !s) return s;
     for (const std::string& request : requests) {
       if (request.empty()) continue;
@@ -186,8 +198,7 @@ LocalReplica::OpRows LocalReplica::pending_rows() const {
   return out;
 }
 
-Result<std::size_t> LocalReplica::settle_outbox(const OpRows& before, const std::unordered_set<std::string_view>& arrived,
-                                                Rows& rows, bool& conflicts) {
+Result<std::size_t> LocalReplica::settle_outbox(const OpRows& before, Rows& rows, bool& conflicts) {
   std::unordered_set<std::string_view> held;
   for (const sync::PendingOp& p : replica_->pending()) held.insert(p.op.op);
   std::unordered_set<std::string> keys;
@@ -198,7 +209,17 @@ Result<std::size_t> LocalReplica::settle_outbox(const OpRows& before, const std:
     if (Status s = unqueue(id); !s) return s;
     ++left;
     if (keys.insert(row.first + '\n' + row.second).second) rows.push_back(row);
-    conflicts = conflicts || row.first == "conflict" || arrived.count(id) == 0;
+    conflicts = conflicts || row.first == "conflict" || !replica_->confirmed().contains(id);
+  }
+  if (left != 0 && !views_deferred_) {
+    // Requests whose last unsynced ops just left (a row refresh recounts only its own request,
+    // and a conflict's resolution has no row of its own).
+    if (Status s = db_->exec("UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = "
+                             "requests.id) WHERE unsynced != 0",
+                             "counting unsynced ops");
+        !s) {
+      return s;
+    }
   }
   return left;
 }
@@ -231,23 +252,20 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
     }
     Rows rows;
     std::unordered_set<std::string> row_keys;
-    std::unordered_set<std::string_view> arrived;
-    // Rows with edits of this replica's outbox: another's entry for one may meet such an edit
-    // in the visible state, and the two make a conflict there before the server has seen it.
-    std::unordered_set<std::string> pending_keys;
-    for (const auto& [id, row] : pending_before) pending_keys.insert(row.first + '\n' + row.second);
+    // Fields this replica's outbox edits: another's entry for one may meet such an edit in the
+    // visible state, and the two make a conflict there before the server has seen it.
+    std::unordered_set<std::string> pending_fields;
+    for (const sync::PendingOp& p : replica_->pending()) pending_fields.insert(field_key(p.op));
     bool conflicts = false;
     for (const sync::LogEntry* e : fresh) {
-      std::string key = e->op.entity + '\n' + e->op.row;
       if (e->op.entity == "conflict" || e->outcome == sync::Outcome::kAppliedWithConflict ||
           e->outcome == sync::Outcome::kConflictRecorded ||
-          (pending_keys.count(key) != 0 && pending_before.count(e->op.op) == 0)) {
+          (pending_fields.count(field_key(e->op)) != 0 && pending_before.count(e->op.op) == 0)) {
         conflicts = true;
       }
-      if (row_keys.insert(std::move(key)).second) rows.emplace_back(e->op.entity, e->op.row);
-      if (pending_before.count(e->op.op) != 0) arrived.insert(e->op.op);
+      if (row_keys.insert(e->op.entity + '\n' + e->op.row).second) rows.emplace_back(e->op.entity, e->op.row);
     }
-    auto settled = settle_outbox(pending_before, arrived, rows, conflicts);
+    auto settled = settle_outbox(pending_before, rows, conflicts);
     if (!settled) return settled.status();
     // An initial sync brings every row at once: the views are derived in bulk when it
     // catches up (or stops), not row by row per page. Until then meta.views_layout is
@@ -257,15 +275,6 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
       if (Status s = set_meta("views_layout", ""); !s) return s;
     } else if (Status s = refresh_rows(rows, conflicts); !s) {
       return s;
-    }
-    if (!views_deferred_ && *settled != 0) {
-      // Requests whose last unsynced ops were just confirmed.
-      if (Status s = db_->exec("UPDATE requests SET unsynced = (SELECT COUNT(*) FROM outbox o WHERE o.request_id = "
-                               "requests.id) WHERE unsynced != 0",
-                               "counting unsynced ops");
-          !s) {
-        return s;
-      }
     }
     if (Status s = set_meta("cursor", std::to_string(replica_->cursor())); !s) return s;
     if (Status s = set_meta("last_stamp", sync::format_stamp(replica_->clock().last())); !s) return s;

@@ -214,12 +214,11 @@ class LocalReplica {
   // The outbox ops the replica holds now, with their rows. REQUIRES: mutex_
   OpRows pending_rows() const;
   // Takes out of the outbox the ops of `before` the replica no longer holds (confirmed, or
-  // acknowledged and never to be pulled) and adds their rows to `rows` (each row once). One
-  // that did not arrive in a page (`arrived`) leaves the visible state unseen, and with it any
-  // conflict record its merge made there: it sets `conflicts`. Returns how many left.
-  // REQUIRES: mutex_, a transaction.
-  Result<std::size_t> settle_outbox(const OpRows& before, const std::unordered_set<std::string_view>& arrived,
-                                    Rows& rows, bool& conflicts);
+  // acknowledged and never to be pulled), adds their rows to `rows` (each row once) and
+  // recounts the requests' unsynced ops. One the confirmed state does not hold leaves the
+  // visible state unseen, and with it any conflict record its merge made there: it sets
+  // `conflicts`. Returns how many left. REQUIRES: mutex_, a transaction.
+  Result<std::size_t> settle_outbox(const OpRows& before, Rows& rows, bool& conflicts);
 
   // Edits of several rows that stand or fall together (a progress note and the request's
   // progress; every row of an import): merged in memory one by one, then persisted in one
