@@ -107,11 +107,15 @@ double LiveServer::writers_per_commit() {
   return per;
 }
 
-fs::path temp_dir(const char* name) {
-  fs::path dir = fs::temp_directory_path() / (std::string("rapidesk-bench-") + name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+BenchDir::BenchDir(const char* name)
+    : path_(fs::temp_directory_path() / (std::string("rapidesk-bench-") + name + "-" + std::to_string(getpid()))) {
+  fs::remove_all(path_);
+  fs::create_directories(path_);
+}
+
+BenchDir::~BenchDir() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
 }
 
 }  // namespace rapidesk::bench

@@ -51,7 +51,19 @@ struct LiveServer {
   int port = 0;
 };
 
-// A fresh directory under the system's temp dir for benchmark `name` (this process's own).
-fs::path temp_dir(const char* name);
+// A fresh directory under the system's temp dir for benchmark `name` (this process's own),
+// removed with all in it however the run ends: declare it before the servers that use it, so
+// they have stopped by then.
+class BenchDir {
+ public:
+  explicit BenchDir(const char* name);
+  ~BenchDir();
+  BenchDir(const BenchDir&) = delete;
+  BenchDir& operator=(const BenchDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
 
 }  // namespace rapidesk::bench

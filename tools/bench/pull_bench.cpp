@@ -31,16 +31,6 @@ std::int64_t wall_ms() {
       .count();
 }
 
-// Removes the benchmark's directory however the run ends (declared before the server, so
-// the server has stopped by then).
-struct RemovedAtExit {
-  fs::path dir;
-  ~RemovedAtExit() {
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
-};
-
 // Waits until the server's log stops growing: the SLA service commits its own ops (numbers,
 // assignments, due events of requests contacted long ago) after the pushes that caused them,
 // and the timed pull must neither race them nor miss them.
@@ -84,8 +74,8 @@ int run_pull(const Args& args) {
     std::fprintf(stderr, "pull: --requests must be a positive number\n");
     return 2;
   }
-  const RemovedAtExit dir{temp_dir("pull")};
-  LiveServer live(dir.dir, "");
+  const BenchDir dir("pull");
+  LiveServer live(dir.path(), "");
   if (live.port == 0) {
     std::fprintf(stderr, "pull: the server did not start\n");
     return 1;
@@ -126,7 +116,7 @@ int run_pull(const Args& args) {
   if (failed != 0) return 1;
 
   // A new profile signs in and syncs once: the whole log over HTTP.
-  auto replica = client::LocalReplica::open(dir.dir / "profile.db");
+  auto replica = client::LocalReplica::open(dir.path() / "profile.db");
   if (!replica) {
     std::fprintf(stderr, "pull: %s\n", replica.status().message().en.c_str());
     return 1;
@@ -160,7 +150,7 @@ int run_pull(const Args& args) {
   (*replica).reset();
 
   // Every request arrived and is listed.
-  auto reader = client::ReplicaReader::open(dir.dir / "profile.db");
+  auto reader = client::ReplicaReader::open(dir.path() / "profile.db");
   if (!reader) return 1;
   client::RequestFilter all;
   all.limit = 1;
@@ -168,7 +158,7 @@ int run_pull(const Args& args) {
   const std::size_t requests = listed ? listed->total : 0;
   (*reader).reset();
 
-  auto plain = sqlite::Database::open(dir.dir / "plain.db");
+  auto plain = sqlite::Database::open(dir.path() / "plain.db");
   if (!plain) return 1;
   const double plain_rate = plain_insert_rows_per_s(**plain, rows);
   if (requests != static_cast<std::size_t>(n) || plain_rate <= 0) {

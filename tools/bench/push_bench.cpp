@@ -173,7 +173,7 @@ double percentile(const std::vector<double>& sorted, double p) {
 // (the clients split between them), then by one server on SQLite on this machine, each with
 // fresh ops of the same shape. "ratio" is two servers over one.
 int run_push_instances(const std::string& database, int clients, int batches) {
-  const fs::path dir = temp_dir("push-instances");
+  const BenchDir dir("push-instances");
   std::fprintf(stderr, "push: preparing 3 x %d clients x %d batches of 100 ops...\n", clients, batches);
   const Workload one_work = make_workload(clients, batches, 100, "one");
   const Workload two_work = make_workload(clients, batches, 100, "two");
@@ -181,7 +181,7 @@ int run_push_instances(const std::string& database, int clients, int batches) {
   size_t failures = 0;
   double one = 0, two = 0, sqlite = 0;
   {
-    LiveServer a(dir / "a", database);
+    LiveServer a(dir.path() / "a", database);
     if (a.port == 0) return 1;
     const RunResult r = run_clients(a.port, a.token, one_work.bodies, 0);
     one = static_cast<double>(one_work.op_count) / r.seconds;
@@ -189,8 +189,8 @@ int run_push_instances(const std::string& database, int clients, int batches) {
     std::fprintf(stderr, "push: one server on PostgreSQL: %.0f ops/s\n", one);
   }
   {
-    LiveServer a(dir / "a", database, true);
-    LiveServer b(dir / "b", database, true);
+    LiveServer a(dir.path() / "a", database, true);
+    LiveServer b(dir.path() / "b", database, true);
     if (a.port == 0 || b.port == 0) return 1;
     const size_t half = two_work.bodies.size() / 2;
     const std::vector<std::vector<std::string>> to_a(two_work.bodies.begin(), two_work.bodies.begin() + half);
@@ -205,7 +205,7 @@ int run_push_instances(const std::string& database, int clients, int batches) {
     std::fprintf(stderr, "push: two servers on one PostgreSQL: %.0f ops/s\n", two);
   }
   {
-    LiveServer s(dir / "sqlite", "");
+    LiveServer s(dir.path() / "sqlite", "");
     if (s.port == 0) return 1;
     const RunResult r = run_clients(s.port, s.token, sqlite_work.bodies, 0);
     sqlite = static_cast<double>(sqlite_work.op_count) / r.seconds;
@@ -218,7 +218,6 @@ int run_push_instances(const std::string& database, int clients, int batches) {
               "\"one_instance_ops_per_s\":%.0f,\"two_instances_ops_per_s\":%.0f,\"sqlite_ops_per_s\":%.0f,"
               "\"ratio\":%.3f,\"ratio_to_sqlite\":%.3f,\"failed_pushes\":%zu}\n",
               clients, one_work.op_count, one, two, sqlite, two / one, one / sqlite, failures);
-  fs::remove_all(dir);
   return failures == 0 ? 0 : 1;
 }
 
@@ -227,10 +226,10 @@ int run_push(const Args& args) {
   const int batches = std::stoi(arg_value(args, "--batches", "40"));
   const std::string database = arg_value(args, "--database");
   if (server::is_postgres_url(database)) return run_push_instances(database, clients, batches);
-  const fs::path dir = temp_dir("push");
+  const BenchDir dir("push");
   std::fprintf(stderr, "push: preparing %d clients x %d batches of 100 ops...\n", clients, batches);
   const Workload w = make_workload(clients, batches, 100);
-  LiveServer live(dir, database);
+  LiveServer live(dir.path(), database);
   if (live.port == 0) {
     std::fprintf(stderr, "push: the server did not start\n");
     return 1;
@@ -251,7 +250,7 @@ int run_push(const Args& args) {
   const double push_rate = static_cast<double>(peak.pushes) / peak.seconds;
   const double interval = static_cast<double>(clients) / (push_rate / 2.0);
   const RunResult half = run_clients(live.port, live.token, paced_bodies, interval);
-  const double baseline = baseline_upserts_per_s(dir, w, 100);
+  const double baseline = baseline_upserts_per_s(dir.path(), w, 100);
   const bool valid = peak.failures == 0;
   std::fprintf(stderr, "push: plain SQLite LWW upserts %.0f ops/s; latency at half peak p50 %.1f ms, p99 %.1f ms "
                        "(goals: ratio >= 0.5, >= 100k ops/s, p99 <= 25 ms)\n",
@@ -262,17 +261,16 @@ int run_push(const Args& args) {
               clients, w.op_count, ops_per_s, baseline, ops_per_s / baseline, cpu_cores, per_commit,
               percentile(half.latencies_ms, 0.5),
               percentile(half.latencies_ms, 0.99), peak.failures + half.failures);
-  fs::remove_all(dir);
   return valid ? 0 : 1;
 }
 
 int run_durable_push(const Args& args) {
   const int clients = std::stoi(arg_value(args, "--clients", "64"));
   const int batches = std::stoi(arg_value(args, "--batches", "20"));
-  const fs::path dir = temp_dir("durable");
+  const BenchDir dir("durable");
   std::fprintf(stderr, "durable-push: preparing %d clients x %d batches of 10 ops...\n", clients, batches);
   const Workload w = make_workload(clients, batches, 10);
-  LiveServer live(dir, arg_value(args, "--database"));
+  LiveServer live(dir.path(), arg_value(args, "--database"));
   if (live.port == 0) return 1;
   (void)live.writers_per_commit();
   const RunResult run = run_clients(live.port, live.token, w.bodies, 0);
@@ -280,7 +278,7 @@ int run_durable_push(const Args& args) {
   const double per_commit = live.writers_per_commit();
   const double cpu_cores = run.cpu_seconds / run.seconds;
   // One fsync'd commit per push: the same 10-op batches, one transaction each.
-  const double baseline_ops = baseline_upserts_per_s(dir, w, 10);
+  const double baseline_ops = baseline_upserts_per_s(dir.path(), w, 10);
   const double commits_per_s = baseline_ops / 10.0;
   std::fprintf(stderr,
                "durable-push: %.0f pushes/s, %.1f pushes per group commit, %.2f cores busy; one commit per push: "
@@ -289,7 +287,6 @@ int run_durable_push(const Args& args) {
   std::printf("{\"bench\":\"durable-push\",\"clients\":%d,\"pushes_per_s\":%.0f,\"pushes_per_commit\":%.1f,"
               "\"cpu_cores\":%.2f,\"baseline_commits_per_s\":%.0f,\"ratio\":%.3f,\"failed_pushes\":%zu}\n",
               clients, pushes_per_s, per_commit, cpu_cores, commits_per_s, pushes_per_s / commits_per_s, run.failures);
-  fs::remove_all(dir);
   return run.failures == 0 ? 0 : 1;
 }
 
