@@ -71,6 +71,17 @@ bool pull_fast_path_takes(const std::string& body, const CodecLimits& limits = {
   return takes(body, limits, &detail::decode_usual_pull, &detail::decode_pull_general, &decode_pull);
 }
 
+// Limits each one step too tight for a body of five ops with strings over 20 bytes: fewer
+// ops, shorter strings, a byte less of body, nesting less deep than a batch needs.
+std::vector<CodecLimits> limits_too_tight_for(const std::string& body) {
+  std::vector<CodecLimits> out(4);
+  out[0].max_ops = 4;
+  out[1].max_string_bytes = 20;
+  out[2].max_body_bytes = body.size() - 1;
+  out[3].max_depth = 2;
+  return out;
+}
+
 // `body` with the first `from` replaced by `to` (a failed expectation if there is none).
 std::string replaced(std::string body, std::string_view from, std::string_view to) {
   const std::size_t at = body.find(from);
@@ -159,18 +170,7 @@ TEST(UsualPushDecoding, EverythingElseIsLeftToTheGeneralDecoder) {
 
 TEST(UsualPushDecoding, LimitsAreTheGeneralDecodersOwn) {
   const std::string body = encode_push("tab", varied_ops());
-  CodecLimits few_ops;
-  few_ops.max_ops = 4;
-  EXPECT_FALSE(fast_path_takes(body, few_ops));
-  CodecLimits short_strings;
-  short_strings.max_string_bytes = 20;
-  EXPECT_FALSE(fast_path_takes(body, short_strings));
-  CodecLimits small_body;
-  small_body.max_body_bytes = body.size() - 1;
-  EXPECT_FALSE(fast_path_takes(body, small_body));
-  CodecLimits shallow;
-  shallow.max_depth = 2;
-  EXPECT_FALSE(fast_path_takes(body, shallow));
+  for (const CodecLimits& tight : limits_too_tight_for(body)) EXPECT_FALSE(fast_path_takes(body, tight));
   std::string bad_utf8 = body;
   bad_utf8.insert(bad_utf8.find("POS"), 1, '\xC3');
   EXPECT_FALSE(fast_path_takes(bad_utf8));
@@ -280,15 +280,7 @@ TEST(UsualPullDecoding, EverythingElseIsLeftToTheGeneralDecoder) {
       "",
   };
   for (const std::string& body : others) EXPECT_FALSE(pull_fast_path_takes(body)) << body;
-  CodecLimits few;
-  few.max_ops = 4;
-  EXPECT_FALSE(pull_fast_path_takes(good, few));
-  CodecLimits short_strings;
-  short_strings.max_string_bytes = 20;
-  EXPECT_FALSE(pull_fast_path_takes(good, short_strings));
-  CodecLimits small_body;
-  small_body.max_body_bytes = good.size() - 1;
-  EXPECT_FALSE(pull_fast_path_takes(good, small_body));
+  for (const CodecLimits& tight : limits_too_tight_for(good)) EXPECT_FALSE(pull_fast_path_takes(good, tight));
 }
 
 TEST(UsualPullDecoding, DamagedPagesAnswerAsTheGeneralDecoder) {

@@ -201,13 +201,14 @@ LocalReplica::OpRows LocalReplica::pending_rows() const {
 Result<std::size_t> LocalReplica::settle_outbox(const OpRows& before, Rows& rows, bool& conflicts) {
   std::unordered_set<std::string_view> held;
   for (const sync::PendingOp& p : replica_->pending()) held.insert(p.op.op);
-  std::unordered_set<std::string> keys;
-  for (const auto& [entity, row] : rows) keys.insert(entity + '\n' + row);
+  std::unordered_set<std::string> keys;  // of `rows`, made once an op has left
   std::size_t left = 0;
   for (const auto& [id, row] : before) {
     if (held.count(id) != 0) continue;
     if (Status s = unqueue(id); !s) return s;
-    ++left;
+    if (left++ == 0) {
+      for (const auto& [entity, r] : rows) keys.insert(entity + '\n' + r);
+    }
     if (keys.insert(row.first + '\n' + row.second).second) rows.push_back(row);
     conflicts = conflicts || row.first == "conflict" || !replica_->confirmed().contains(id);
   }
@@ -265,12 +266,11 @@ Status LocalReplica::on_pull_page(std::span<const sync::LogEntry> entries, std::
       }
       if (row_keys.insert(e->op.entity + '\n' + e->op.row).second) rows.emplace_back(e->op.entity, e->op.row);
     }
-    auto settled = settle_outbox(pending_before, rows, conflicts);
-    if (!settled) return settled.status();
     // An initial sync brings every row at once: the views are derived in bulk when it
     // catches up (or stops), not row by row per page. Until then meta.views_layout is
     // empty, so a profile closed midway derives them when it is opened again.
     views_deferred_ = views_deferred_ || (meta("initial_sync_done") != "1" && more);
+    if (auto settled = settle_outbox(pending_before, rows, conflicts); !settled) return settled.status();
     if (views_deferred_) {
       if (Status s = set_meta("views_layout", ""); !s) return s;
     } else if (Status s = refresh_rows(rows, conflicts); !s) {
