@@ -343,14 +343,19 @@ bool ReplicaStore::is_deleted(std::string_view entity, std::string_view row) con
 
 std::vector<std::string> ReplicaStore::rows(std::string_view entity) const {
   std::vector<std::string> out;
-  const EntitySpec* spec = find_entity(entity);
-  if (!spec) return out;
-  const auto e = static_cast<std::uint8_t>(spec - entities().data());
-  for (const Row& r : rows_) {
-    if (r.entity == e && r.ops > 0) out.emplace_back(row_id(r));
-  }
+  append_rows(entity, 0, rows_.size(), out);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+void ReplicaStore::append_rows(std::string_view entity, std::size_t from, std::size_t to,
+                               std::vector<std::string>& out) const {
+  const EntitySpec* spec = find_entity(entity);
+  if (!spec) return;
+  const auto e = static_cast<std::uint8_t>(spec - entities().data());
+  for (std::size_t i = from; i < std::min(to, rows_.size()); ++i) {
+    if (rows_[i].entity == e && rows_[i].ops > 0) out.emplace_back(row_id(rows_[i]));
+  }
 }
 
 ConflictRecord ReplicaStore::make_record(OpIndex loser) const {

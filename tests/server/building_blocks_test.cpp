@@ -2,7 +2,11 @@
 // announcer, config and command line.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
 
 #include "rapidesk/server/config.h"
 #include "rapidesk/server/cursor_announcer.h"
@@ -12,6 +16,7 @@
 #include "rapidesk/server/rate_limiter.h"
 #include "rapidesk/server/router.h"
 #include "rapidesk/server/stream_slots.h"
+#include "rapidesk/server/yielding_mutex.h"
 #include "test_support.h"
 
 namespace rapidesk::server {
@@ -185,6 +190,41 @@ TEST(CursorAnnouncerTest, ConcurrentAnnouncementsAreSafe) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(announcer.latest(), 4003);
   EXPECT_EQ(l->max, 4003);
+}
+
+// A reader taking the merge lock between two slices lets a push already waiting for it go
+// first, though the push was woken no earlier than the reader.
+TEST(YieldingMutexTest, AReaderBetweenSlicesLetsTheWaitingThreadInFirst) {
+  YieldingMutex m;
+  std::mutex order_mutex;
+  std::string order;
+  const auto note = [&](char c) {
+    std::lock_guard lock(order_mutex);
+    order += c;
+  };
+  m.lock();
+  std::thread push([&] {
+    m.lock();
+    note('P');
+    m.unlock();
+  });
+  while (m.waiting() == 0) std::this_thread::yield();
+  std::thread reader([&] {
+    m.lock_after_waiters();
+    note('R');
+    m.unlock();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the reader is in its wait
+  m.unlock();
+  push.join();
+  reader.join();
+  EXPECT_EQ(order, "PR");
+  // With no one waiting, the reader takes it at once.
+  m.lock_after_waiters();
+  EXPECT_FALSE(m.try_lock());
+  m.unlock();
+  EXPECT_TRUE(m.try_lock());
+  m.unlock();
 }
 
 TEST(Config, FileKeysAndErrors) {

@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
+#include <map>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -94,6 +97,67 @@ TEST_F(SlaServiceTest, RequestsWhoseOpsAlternateInOnePushAreEachHandledWhole) {
     EXPECT_EQ(of_row(mine), of_row(all)) << id;
   }
   h.expect_quiet_restart();
+}
+
+// ---- a report over many requests ----------------------------------------------------------
+
+// The request list and the reviews behind a report read the merged state a slice at a time
+// (so pushes go on in between): over more requests than fit in several slices, arriving in
+// another order than their ids, every request is listed once, in id order, and reviewed.
+TEST_F(SlaServiceTest, AReportOverManySlicesListsAndReviewsEveryRequestInIdOrder) {
+  const Instant now = at("2026-11-20T10:00:00+08:00");
+  h.set_now(now);
+  field.clock = now;
+  // More rows than one slice of row numbers (8 x 512) and many slices of requests.
+  const size_t n = 8 * SyncService::kRowsPerMergeLock + 300;
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < n; ++i) {
+    ids.push_back(h.new_request(field, now, {{"channel", i % 7 == 0 ? "visit" : "phone"}, {"contact", "13800138000"}}));
+  }
+  std::map<std::string, std::vector<sync::FieldOp>> by_row;
+  for (auto& op : field.replica.next_push(std::numeric_limits<size_t>::max())) by_row[op.row].push_back(std::move(op));
+  std::vector<std::string> arrival = ids;
+  std::shuffle(arrival.begin(), arrival.end(), std::mt19937_64(5));
+  std::vector<sync::FieldOp> shuffled;
+  for (const auto& id : arrival) shuffled.insert(shuffled.end(), by_row[id].begin(), by_row[id].end());
+  auto answer = h.state().sync->push(h.who(field.user), shuffled);
+  ASSERT_TRUE(answer.is_ok());
+  for (const auto& r : answer->results) ASSERT_NE(r.outcome, sync::Outcome::kRejected) << r.status.message().en;
+  field.replica.on_push_result(*answer);
+
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  size_t total = 0;
+  const auto listed = h.state().sync->list_requests(h.who("coord"), {}, 0, n, &total);
+  ASSERT_EQ(total, n);
+  ASSERT_EQ(listed.size(), n);
+  for (size_t i = 0; i < n; ++i) ASSERT_EQ(listed[i].at("id"), sorted[i]) << i;
+  EXPECT_FALSE(listed.front().at("number").empty());
+
+  // A page across a slice's end, a filter, and only some fields.
+  const auto page = h.state().sync->list_requests(h.who("coord"), {}, 500, 30, &total);
+  ASSERT_EQ(page.size(), 30u);
+  EXPECT_EQ(page.front().at("id"), sorted[500]);
+  EXPECT_EQ(page.back().at("id"), sorted[529]);
+  const auto visits = h.state().sync->list_requests(h.who("coord"), {{"channel", "visit"}}, 0, n, &total);
+  EXPECT_EQ(total, (n + 6) / 7);
+  EXPECT_TRUE(std::all_of(visits.begin(), visits.end(), [](const auto& f) { return f.at("channel") == "visit"; }));
+  const std::string_view only[] = {"title", "contact"};
+  const auto some = h.state().sync->list_requests(h.who("coord"), {}, 0, 2, &total, only);
+  ASSERT_EQ(some.size(), 2u);
+  EXPECT_EQ(some[0].size(), 3u);  // id, title, contact
+  EXPECT_EQ(some[0].at("title"), "扫码枪离线");
+  EXPECT_EQ(some[0].at("contact"), "13800138000");
+  // The field user made every request but owns none (the SLA service assigned them): the
+  // contact is masked with only some fields too.
+  const auto own = h.state().sync->list_requests(h.who(field.user), {}, 0, 1, &total, only);
+  EXPECT_EQ(total, n);
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_NE(own[0].at("contact"), "13800138000");
+  EXPECT_EQ(own[0].at("contact"), h.state().sync->get_request(h.who(field.user), own[0].at("id"))->at("contact"));
+
+  const auto reviews = h.state().sla->review_requests(sorted);
+  EXPECT_EQ(reviews.size(), n);
 }
 
 // ---- every target on its calendar --------------------------------------------------------

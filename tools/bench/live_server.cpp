@@ -6,10 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
 #include "rapidesk/server/allocator.h"
+#include "rapidesk/server/sla_service.h"
 #include "rapidesk/server/tokens.h"
 
 namespace rapidesk::bench {
@@ -105,6 +107,22 @@ double LiveServer::writers_per_commit() {
   commits_seen = commits;
   writers_seen = writers;
   return per;
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void wait_until_settled(LiveServer& live) {
+  std::uint64_t last = live.state->sync->durable_cursor();
+  for (int quiet = 0, rounds = 0; quiet < 5 && rounds < 600; ++rounds) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const std::uint64_t now = live.state->sync->durable_cursor();
+    const auto due = live.state->sla->next_due();
+    quiet = now == last && (!due || *due > wall_ms()) ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 BenchDir::BenchDir(const char* name)

@@ -51,6 +51,14 @@ struct LiveServer {
   int port = 0;
 };
 
+// The wall clock the server and the benchmark's devices read, in ms since the epoch.
+std::int64_t wall_ms();
+
+// Waits until the server's log stops growing: the SLA service commits its own ops (numbers,
+// assignments, due events of requests contacted long ago) after the pushes that caused them,
+// and what is timed next must neither race them nor miss them.
+void wait_until_settled(LiveServer& live);
+
 // A fresh directory under the system's temp dir for benchmark `name` (this process's own),
 // removed with all in it however the run ends: declare it before the servers that use it, so
 // they have stopped by then.

@@ -26,25 +26,6 @@ namespace {
 constexpr int kDevices = 4;
 constexpr std::size_t kOpsPerPush = 1000;
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Waits until the server's log stops growing: the SLA service commits its own ops (numbers,
-// assignments, due events of requests contacted long ago) after the pushes that caused them,
-// and the timed pull must neither race them nor miss them.
-void wait_until_settled(LiveServer& live) {
-  std::uint64_t last = live.state->sync->durable_cursor();
-  for (int quiet = 0, rounds = 0; quiet < 5 && rounds < 600; ++rounds) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    const std::uint64_t now = live.state->sync->durable_cursor();
-    const auto due = live.state->sla->next_due();
-    quiet = now == last && (!due || *due > wall_ms()) ? quiet + 1 : 0;
-    last = now;
-  }
-}
-
 // The push bodies of device `d`: requests d, d + kDevices, ... below n. Their fields go to
 // `rows` (by request number) for the baseline.
 Result<std::vector<std::string>> device_pushes(int d, int n, std::vector<std::vector<sync::FieldEdit>>& rows) {

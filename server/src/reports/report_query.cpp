@@ -103,9 +103,15 @@ Result<ReportQuery> parse_report_query(const HttpRequest& request, Instant now, 
 }
 
 std::vector<ReportRow> load_report_rows(const AuthContext& who, ServerState& state,
-                                        const std::map<std::string, std::string>& filters) {
+                                        const std::map<std::string, std::string>& filters, ReportColumns columns) {
+  // The fields the review record is made of and the texts recurring issues are found in;
+  // a summary needs no others.
+  static constexpr std::string_view kRecordFields[] = {"number",       "channel", "tier",        "team", "owner",
+                                                       "satisfaction", "title",   "description", "tags"};
   size_t total = 0;
-  auto visible = state.sync->list_requests(who, filters, 0, std::numeric_limits<size_t>::max(), &total);
+  auto visible = state.sync->list_requests(
+      who, filters, 0, std::numeric_limits<size_t>::max(), &total,
+      columns == ReportColumns::kAll ? std::span<const std::string_view>() : std::span(kRecordFields));
   std::vector<std::string> ids;
   ids.reserve(visible.size());
   for (auto& f : visible) ids.push_back(f["id"]);

@@ -34,9 +34,14 @@ struct ReportRow {
   reports::ReportRecord record;   // timeline and clocks from the SLA service
 };
 
+// Which fields a ReportRow carries: a summary reads only its record and the texts of
+// recurring issues (less memory and time over a large service); the request tables show
+// them all.
+enum class ReportColumns { kRecordOnly, kAll };
+
 // Every request `who` may see that matches `filters`, with its review facts.
 std::vector<ReportRow> load_report_rows(const AuthContext& who, ServerState& state,
-                                        const std::map<std::string, std::string>& filters);
+                                        const std::map<std::string, std::string>& filters, ReportColumns columns);
 
 // The working calendar durations are measured on: the policy's "business" calendar, else
 // the calendar of its first rule, else always open at +08:00.

@@ -217,7 +217,8 @@ bool ReportSchedule::deliver(const ReportPeriod& period, const Audience& audienc
   query.grouping = reports::Grouping::kCategory;
   query.period = reports::Period{local_midnight(days_from_civil(period.from), options_.utc_offset_minutes),
                                  local_midnight(days_from_civil(period.to) + 1, options_.utc_offset_minutes)};
-  const nlohmann::json summary = summary_json(query, load_report_rows(who, state_, filters), review_calendar(state_));
+  const nlohmann::json summary =
+      summary_json(query, load_report_rows(who, state_, filters, ReportColumns::kRecordOnly), review_calendar(state_));
 
   notify::Notification n;
   n.kind = notify::EventKind::kReport;

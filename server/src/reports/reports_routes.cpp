@@ -40,7 +40,8 @@ Result<Loaded> load_for(const AuthContext& who, const HttpRequest& request, Serv
   auto query = parse_report_query(request, state.clock(), summary, !summary);
   if (!query) return query.status();
   Loaded out{std::move(*query), {}};
-  out.rows = load_report_rows(who, state, out.query.filters);
+  out.rows =
+      load_report_rows(who, state, out.query.filters, summary ? ReportColumns::kRecordOnly : ReportColumns::kAll);
   return out;
 }
 Result<Loaded> load(const HttpRequest& request, ServerState& state, bool summary) {

@@ -334,14 +334,18 @@ std::map<std::string, RequestReview> SlaService::review_requests(const std::vect
   std::map<std::string, RequestReview> out;
   // A read under the merge lock, like the request list it completes: a server task here
   // took the writer lease of all servers, and when it could not (the database away, this
-  // server stopped) the review came back empty and reports counted nothing.
-  m.sync.read_merged([&](const sync::ReplicaStore& store, Instant now) {
-    std::lock_guard lock(m.mutex);
-    if (!m.runtime) return;
-    for (const auto& id : ids) {
-      if (auto r = m.runtime->review(store, id, now)) out.emplace(id, std::move(*r));
-    }
-  });
+  // server stopped) the review came back empty and reports counted nothing. In slices, as
+  // the list is read, so pushes go on during a report over every request; each slice is
+  // reviewed at its own now.
+  for (size_t from = 0; from < ids.size(); from += SyncService::kRowsPerMergeLock) {
+    m.sync.read_merged([&](const sync::ReplicaStore& store, Instant now) {
+      std::lock_guard lock(m.mutex);
+      if (!m.runtime) return;
+      for (size_t i = from; i < std::min(ids.size(), from + SyncService::kRowsPerMergeLock); ++i) {
+        if (auto r = m.runtime->review(store, ids[i], now)) out.emplace(ids[i], std::move(*r));
+      }
+    });
+  }
   return out;
 }
 

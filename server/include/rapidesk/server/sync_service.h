@@ -27,6 +27,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -38,6 +39,7 @@
 #include "rapidesk/server/server_edits.h"
 #include "rapidesk/server/shared_log.h"
 #include "rapidesk/server/storage.h"
+#include "rapidesk/server/yielding_mutex.h"
 #include "rapidesk/shared/string_map.h"
 #include "rapidesk/sync/server_merge.h"
 
@@ -116,9 +118,15 @@ class SyncService {
   // (so `more` is true when they did); see PullPage::cannot_tell.
   PullPage pull(const AuthContext& who, std::uint64_t cursor, size_t limit);
 
-  // Read API. Contacts are masked for roles that do not need them.
+  // Read API. Contacts are masked for roles that do not need them. list_requests walks the
+  // requests in id order, kRowsPerMergeLock at a time under the merge lock, so pushes go on
+  // between the slices of a list over every request (a report); a request changed while
+  // the walk is under way shows as the slice that reached it saw it. `only`: the fields
+  // each row carries besides "id" (empty: all of them).
+  static constexpr size_t kRowsPerMergeLock = 512;
   std::vector<RequestFields> list_requests(const AuthContext& who, const std::map<std::string, std::string>& filters,
-                                           size_t offset, size_t limit, size_t* total);
+                                           size_t offset, size_t limit, size_t* total,
+                                           std::span<const std::string_view> only = {});
   std::optional<RequestFields> get_request(const AuthContext& who, const std::string& id);
 
   // Several servers: applies what the others committed since this one last looked. true if
@@ -233,7 +241,8 @@ class SyncService {
   std::vector<std::uint64_t> earlier_history(const AuthContext& who, const sync::OpView& op, std::uint64_t cursor,
                                              std::unordered_set<std::string>& brought);
   void assign_numbers(const std::vector<std::string>& new_rows, const AuthContext& who);  // REQUIRES: merge_mutex_
-  RequestFields request_fields(const AuthContext& who, const std::string& id) const;     // REQUIRES: merge_mutex_
+  RequestFields request_fields(const AuthContext& who, const std::string& id,  // REQUIRES: merge_mutex_
+                               std::span<const std::string_view> only = {}) const;
   Status wait_durable(std::uint64_t generation);
   // A merge that throws midway (out of memory, a bug) may leave the store, the log and the
   // bookkeeping out of step: like a failed commit, it stops this server accepting changes
@@ -256,7 +265,9 @@ class SyncService {
   StopListener stop_listener_;        // set before serving
   const sync::PhysicalClock physical_;  // the server clock, also behind merge_'s HLC
 
-  mutable std::mutex merge_mutex_;
+  // Readers that walk the whole state (the read API, reports) take it a slice at a time with
+  // lock_after_waiters(), so pushes waiting meanwhile go first.
+  mutable YieldingMutex merge_mutex_;
   sync::ServerMerge merge_;                                         // guarded by merge_mutex_
   RowCreators creators_;                                            // guarded by merge_mutex_
   StringMap<std::vector<std::uint64_t>> row_seqs_;  // "entity/row" -> seqs; guarded

@@ -105,6 +105,12 @@ class ReplicaStore {
   bool is_deleted(std::string_view entity, std::string_view row) const;
   // Ids of rows with at least one applied op, sorted.
   std::vector<std::string> rows(std::string_view entity) const;
+  // Rows are numbered in the order they were first seen and never removed, so a reader that
+  // must not hold its lock over the whole store can walk them in slices: row_numbers() is
+  // the next number, and append_rows adds the ids of the rows of `entity` numbered in
+  // [from, to) (clamped to row_numbers()) with at least one applied op, in number order.
+  std::size_t row_numbers() const { return rows_.size(); }
+  void append_rows(std::string_view entity, std::size_t from, std::size_t to, std::vector<std::string>& out) const;
 
   // All conflict records, sorted by id, each with the field's current winner.
   std::vector<ConflictRecord> conflicts() const;
