@@ -185,6 +185,32 @@ TEST(LocalReplica, BadInputChangesNothing) {
   EXPECT_EQ(count(dir.file("a.db"), "SELECT COUNT(*) FROM outbox"), pending);
 }
 
+// Saving a request's status again as it stands is no transition: it queues nothing and is
+// no error, and the other fields of the same save still change.
+TEST(LocalReplica, SavingTheStatusAsItStandsChangesOnlyTheOtherFields) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  auto id = r->create_request(intake("华东医院", "x"));
+  ASSERT_TRUE(id.is_ok());
+  const auto pending = r->sync_state().pending_ops;
+  const FieldInput same{"status", "new"};
+  ASSERT_TRUE(r->update("request", *id, std::span<const FieldInput>(&same, 1)).is_ok());
+  EXPECT_EQ(r->sync_state().pending_ops, pending);
+  const std::vector<FieldInput> form = {{"status", "new"}, {"title", "发票金额不一致"}};
+  ASSERT_TRUE(r->update("request", *id, form).is_ok());
+  EXPECT_EQ(r->sync_state().pending_ops, pending + 1);
+  const std::vector<FieldInput> moved = {{"status", "triaged"}};
+  ASSERT_TRUE(r->update("request", *id, moved).is_ok());
+  auto reader = ReplicaReader::open(dir.file("a.db"));
+  ASSERT_TRUE(reader.is_ok());
+  auto shown = (*reader)->request(*id);
+  ASSERT_TRUE(shown.is_ok());
+  EXPECT_EQ((*shown)["status"], "triaged");
+  EXPECT_EQ((*shown)["title"], "发票金额不一致");
+  EXPECT_EQ(r->sync_state().pending_ops, pending + 2);
+}
+
 // Makes the profile's writes fail like a full disk once `sql_condition` holds for the op
 // being queued (another connection's trigger; the replica's statements see it at once).
 void fail_outbox_writes_when(const std::filesystem::path& file, const std::string& sql_condition) {

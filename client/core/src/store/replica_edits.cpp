@@ -110,11 +110,20 @@ Status LocalReplica::update(std::string_view entity, std::string_view row, std::
   {
     std::lock_guard lock(mutex_);
     if (Status s = require_user(); !s) return s;
-    if (!store::ViewWriter::has_row(replica_->visible(), entity, row)) {
+    const sync::ReplicaStore& visible = replica_->visible();
+    if (!store::ViewWriter::has_row(visible, entity, row)) {
       return Status::not_found(format_text(Text{"There is no {} {} in this copy.", "本地副本中没有 {} {}。"},
                                            {same_text(std::string(entity.substr(0, 20))),
                                             same_text(std::string(row.substr(0, 60)))}));
     }
+    // A status saved again as it stands is no transition, and the merge would refuse it:
+    // it is left out (a form or a script that sends every field changes only the others).
+    std::erase_if(*edits, [&](const sync::FieldEdit& e) {
+      const auto f = sync::find_field(entity, e.field);  // to_edits checked the name
+      if (!f || f->field->policy != sync::MergePolicy::kStatus) return false;
+      const auto now = visible.read(entity, row, e.field);
+      return now && now->value == e.value;
+    });
   }
   return edit(entity, row, *edits);
 }
