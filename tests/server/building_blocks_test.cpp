@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "rapidesk/server/config.h"
 #include "rapidesk/server/cursor_announcer.h"
@@ -214,17 +216,48 @@ TEST(YieldingMutexTest, AReaderBetweenSlicesLetsTheWaitingThreadInFirst) {
     note('R');
     m.unlock();
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the reader is in its wait
+  while (m.readers_looking() == 0) std::this_thread::yield();  // the reader counted the push
   m.unlock();
   push.join();
   reader.join();
   EXPECT_EQ(order, "PR");
-  // With no one waiting, the reader takes it at once.
+  // With no one waiting, the reader takes it at once (and holds it).
   m.lock_after_waiters();
-  EXPECT_FALSE(m.try_lock());
+  EXPECT_FALSE(std::async(std::launch::async, [&] { return m.try_lock(); }).get());
   m.unlock();
-  EXPECT_TRUE(m.try_lock());
+}
+
+// Two readers between slices do not let each other in ahead of a waiting push: the second
+// reader waits for the push's entry, not for the first reader's.
+TEST(YieldingMutexTest, AnotherReadersEntryDoesNotCountAsTheWaitersTurn) {
+  YieldingMutex m;
+  std::mutex order_mutex;
+  std::string order;
+  const auto note = [&](char c) {
+    std::lock_guard lock(order_mutex);
+    order += c;
+  };
+  m.lock();
+  std::thread push([&] {
+    m.lock();
+    note('P');
+    m.unlock();
+  });
+  while (m.waiting() == 0) std::this_thread::yield();
+  std::vector<std::thread> readers;
+  for (char name : {'A', 'B'}) {
+    readers.emplace_back([&, name] {
+      m.lock_after_waiters();
+      note(name);
+      m.unlock();
+    });
+  }
+  while (m.readers_looking() < 2) std::this_thread::yield();  // both readers counted the push
   m.unlock();
+  push.join();
+  for (auto& r : readers) r.join();
+  ASSERT_EQ(order.size(), 3u);
+  EXPECT_EQ(order[0], 'P') << order;
 }
 
 TEST(Config, FileKeysAndErrors) {

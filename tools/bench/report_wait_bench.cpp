@@ -123,17 +123,17 @@ int run_report_wait(const Args& args) {
   }
   const double p99_alone = percentile(alone, 0.99), p99_during = percentile(during, 0.99);
   const double max_during = *std::max_element(during.begin(), during.end());
-  const double mean_report = percentile(report_s, 0.5);
+  const double median_report = percentile(report_s, 0.5);
   std::fprintf(stderr,
                "report-wait: %zu reports of %d requests, %.2f s each (median); 100-op pushes alone: %zu, p50 %.1f ms, "
                "p99 %.1f ms; during reports: %zu, p50 %.1f ms, p99 %.1f ms, max %.1f ms (goal: p99 <= 25 ms)\n",
-               report_s.size(), n, mean_report, alone.size(), percentile(alone, 0.5), p99_alone, during.size(),
+               report_s.size(), n, median_report, alone.size(), percentile(alone, 0.5), p99_alone, during.size(),
                percentile(during, 0.5), p99_during, max_during);
   std::printf(
       "{\"bench\":\"report-wait\",\"requests\":%d,\"reports\":%zu,\"report_s\":%.3f,\"pushes_alone\":%zu,"
       "\"push_p99_ms_alone\":%.2f,\"pushes_during\":%zu,\"push_p99_ms_during\":%.2f,\"push_max_ms_during\":%.2f,"
       "\"ratio\":%.3f}\n",
-      n, report_s.size(), mean_report, alone.size(), p99_alone, during.size(), p99_during, max_during,
+      n, report_s.size(), median_report, alone.size(), p99_alone, during.size(), p99_during, max_during,
       p99_during / p99_alone);
   return 0;
 }

@@ -5,15 +5,15 @@
 // woken waiter runs, so a report reading every request in slices of 512 still kept a push
 // waiting for most of its slices (p99 358 ms over 100k requests, `rapidesk-bench
 // report-wait`). lock() counts its caller as waiting until it holds the mutex;
-// lock_after_waiters() lets the threads it sees waiting enter first (yielding meanwhile),
-// but not the ones that arrive after it looked, so a steady stream of pushes cannot starve
-// the reader.
+// lock_after_waiters() lets the lock() callers it sees waiting enter first, sleeping
+// meanwhile, but not the ones that arrive after it looked, so a steady stream of pushes
+// cannot starve the reader. Readers do not count as waiters, so two reports do not let
+// each other in ahead of a push.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <mutex>
-#include <thread>
 
 namespace rapidesk::server {
 
@@ -22,33 +22,39 @@ class YieldingMutex {
   void lock() {
     waiting_.fetch_add(1);
     mutex_.lock();
-    entered_.fetch_add(1);
     waiting_.fetch_sub(1);
+    // After the decrement: a reader that saw this thread waiting wakes to a smaller count.
+    entries_.fetch_add(1);
+    entries_.notify_all();
   }
-  bool try_lock() {
-    if (!mutex_.try_lock()) return false;
-    entered_.fetch_add(1);
-    return true;
-  }
+  bool try_lock() { return mutex_.try_lock(); }
   void unlock() { mutex_.unlock(); }
 
-  // Locks once the threads waiting now have entered (or given up waiting). For a reader
-  // between two slices; pair with std::lock_guard(m, std::adopt_lock).
+  // Locks once the lock() callers waiting now have entered (or none waits any more). For a
+  // reader between two slices; pair with std::lock_guard(m, std::adopt_lock).
   void lock_after_waiters() {
-    const std::uint64_t entered = entered_.load();
+    const std::uint64_t seen = entries_.load();
     const std::uint64_t waiting = waiting_.load();
-    while (waiting_.load() > 0 && entered_.load() - entered < waiting) std::this_thread::yield();
+    readers_looking_.fetch_add(1);
+    for (;;) {
+      const std::uint64_t now = entries_.load();
+      if (now - seen >= waiting || waiting_.load() == 0) break;
+      entries_.wait(now);  // every entry of a waiter changes entries_ and wakes this
+    }
+    readers_looking_.fetch_sub(1);
     mutex_.lock();
-    entered_.fetch_add(1);
   }
 
-  // Threads inside lock() that do not hold the mutex yet.
+  // Threads inside lock() that do not hold the mutex yet; readers inside
+  // lock_after_waiters() that have counted them and not yet let them all in.
   std::uint64_t waiting() const { return waiting_.load(); }
+  std::uint64_t readers_looking() const { return readers_looking_.load(); }
 
  private:
   std::mutex mutex_;
   std::atomic<std::uint64_t> waiting_{0};
-  std::atomic<std::uint64_t> entered_{0};  // times the mutex was taken
+  std::atomic<std::uint64_t> entries_{0};  // times lock() took the mutex
+  std::atomic<std::uint64_t> readers_looking_{0};
 };
 
 }  // namespace rapidesk::server
