@@ -226,6 +226,8 @@ Status apply_config_json(const nlohmann::json& object, ServerConfig& c) {
       s = read_int(v, key, 1, 1LL << 40, c.max_attachment_bytes);
     } else if (key == "max_uploads_per_user") {
       s = read_int(v, key, 1, 10'000, c.max_uploads_per_user);
+    } else if (key == "attachment_disk_reserve_bytes") {
+      s = read_int(v, key, 0, 1LL << 50, c.attachment_disk_reserve_bytes);
     } else if (key == "assignment_rules") {
       s = read_string(v, key, c.assignment_rules);
     } else if (key == "auto_assign") {

@@ -271,6 +271,37 @@ TEST(Blobs, SizeLimitsAre413) {
   EXPECT_EQ(b.f.request("POST", "/api/v1/auth/login", std::string(5000, ' ')).status, 413);
 }
 
+// Attachments never take the space the database needs: an upload whose remaining bytes
+// would leave less than attachment_disk_reserve_bytes free is refused with 503, writing
+// nothing; one that fits goes through. Measured against this machine's real free space.
+TEST(Blobs, UploadsLeaveTheDiskReserveFree) {
+  {
+    ServerConfig config;
+    config.attachment_disk_reserve_bytes = std::uint64_t{1} << 50;  // more than any disk holds
+    BlobFixture b(config);
+    const std::string bytes = random_bytes(3000, 9);
+    HttpResponse refused = b.put(b.north, sha256_of(bytes), 0, bytes.size(), bytes);
+    EXPECT_EQ(refused.status, 503);
+    EXPECT_EQ(error_code_of(refused), "unavailable");
+    EXPECT_NE(body_of(refused)["error"]["message"].get<std::string>().find("disk is nearly full"), std::string::npos);
+    EXPECT_EQ(b.partial_files(), 0u);
+    EXPECT_EQ(b.status(b.north, sha256_of(bytes)).status, 404);
+  }
+  std::error_code ec;
+  const auto space = std::filesystem::space(std::filesystem::temp_directory_path(), ec);
+  if (ec || space.available < (std::uint64_t{2} << 30)) GTEST_SKIP() << "needs 2 GiB free to measure against";
+  ServerConfig config;
+  config.max_attachment_bytes = std::uint64_t{64} << 30;
+  // 512 MiB above the reserve: a file of 4 GiB does not fit, one of 1 MiB does (unless
+  // something else writes half a gibibyte meanwhile).
+  config.attachment_disk_reserve_bytes = space.available - (std::uint64_t{512} << 20);
+  BlobFixture b(config);
+  HttpResponse big = b.put(b.north, sha256_of("big"), 0, std::uint64_t{4} << 30, std::string(kMiB, 'x'));
+  EXPECT_EQ(big.status, 503);
+  EXPECT_EQ(b.partial_files(), 0u);
+  EXPECT_EQ(body_of(b.upload(b.north, random_bytes(kMiB, 10)))["complete"], true);
+}
+
 TEST(Blobs, ReadingFollowsTheAttachmentRows) {
   BlobFixture b;
   const std::string bytes = random_bytes(4000, 6);

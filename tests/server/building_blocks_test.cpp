@@ -279,6 +279,11 @@ TEST(Config, FileKeysAndErrors) {
   EXPECT_FALSE(apply_config_json(nlohmann::json{{"threads", 0}}, c));
   EXPECT_FALSE(apply_config_json(nlohmann::json::array(), c));
   EXPECT_EQ(apply_config_file(dir.path() / "missing.json", c).code(), ErrorCode::kIo);
+
+  EXPECT_EQ(c.attachment_disk_reserve_bytes, std::uint64_t{1} << 30);
+  ASSERT_TRUE(apply_config_json(nlohmann::json{{"attachment_disk_reserve_bytes", 0}}, c));
+  EXPECT_EQ(c.attachment_disk_reserve_bytes, 0u);
+  EXPECT_FALSE(apply_config_json(nlohmann::json{{"attachment_disk_reserve_bytes", -1}}, c));
 }
 
 TEST(Config, AWebhookNamesATeamCodeOrEveryTeam) {

@@ -1,5 +1,6 @@
 #include "blobs/blob_transfer.h"
 
+#include <filesystem>
 #include <optional>
 
 #include "rapidesk/server/blob_store.h"
@@ -97,6 +98,23 @@ Result<BlobUpload> upload_for(ServerState& state, const AuthContext& who, std::s
   return state.blobs->begin_upload(sha256, who.user, size, static_cast<std::size_t>(state.config.max_uploads_per_user));
 }
 
+// The bytes still to come of an upload must leave attachment_disk_reserve_bytes free on the
+// data volume; kUnavailable (503: try later) otherwise. When the free space cannot be read
+// the upload goes on (a write that finds the disk full fails by itself).
+Status check_disk_room(ServerState& state, std::uint64_t still_to_come) {
+  std::error_code ec;
+  const auto space = std::filesystem::space(state.config.data_dir, ec);
+  if (ec) return Status::ok();
+  const std::uint64_t reserve = state.config.attachment_disk_reserve_bytes;
+  if (space.available >= reserve && space.available - reserve >= still_to_come) return Status::ok();
+  return Status(ErrorCode::kUnavailable,
+                format_text(Text{"the server's disk is nearly full ({} bytes free; {} are kept for requests and their "
+                                 "changes): attachments wait until an administrator frees space",
+                                 "服务器磁盘空间将满（剩余 {} 字节，其中 {} 字节留给请求及其修改）：附件需等管理员"
+                                 "释放空间后再上传"},
+                            {bytes_text(space.available), bytes_text(reserve)}));
+}
+
 }  // namespace
 
 Status no_such_file(std::string_view sha256) {
@@ -145,6 +163,11 @@ ChunkAnswer receive_chunk(ServerState& state, const AuthContext& who, std::strin
     return ChunkAnswer{Status::ok(), complete(sha256, size)};
   }
 
+  // Before an upload starts or grows; a stored file (above) transfers nothing, and an upload
+  // that holds every byte only needs publishing.
+  if (offset < size) {
+    if (Status s = check_disk_room(state, size - offset); !s) return refuse(s, standing(state, who, sha256, size));
+  }
   auto upload = upload_for(state, who, sha256, offset, size);
   if (!upload) return refuse(upload.status(), standing(state, who, sha256, size));
   if (offset != upload->received) {

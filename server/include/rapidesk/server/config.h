@@ -70,6 +70,9 @@ struct ServerConfig {
   // unfinished uploads one user may hold at a time.
   std::uint64_t max_attachment_bytes = std::uint64_t{50} << 20;
   int max_uploads_per_user = 8;
+  // Free space on the data directory's volume that attachments never take: the database
+  // needs it to go on taking changes (a push on a full disk fails).
+  std::uint64_t attachment_disk_reserve_bytes = std::uint64_t{1} << 30;
 
   // SLA and assignment (docs/server.md, docs/sla.md). The SLA policy itself lives in the
   // data directory (PUT /api/v1/sla/policy, `rapidesk-server sla set`).
