@@ -24,11 +24,22 @@ HttpResponse json_response(int status, const nlohmann::json& body) {
   return response;
 }
 
-HttpResponse error_response(int status, std::string_view code, const Text& message) {
+namespace {
+
+// `field` (when not empty): which input the error is about ("offset", "status", …), or the
+// kind of a refusal clients act on ("disk_reserve").
+HttpResponse error_body_response(int status, std::string_view code, const Text& message, std::string_view field) {
   nlohmann::json body = {{"error", {{"code", code}, {"message", message.en}, {"message_zh", message.zh}}}};
+  if (!field.empty()) body["error"]["field"] = field;
   HttpResponse response = json_response(status, body);
   if (status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"rapidesk\"");
   return response;
+}
+
+}  // namespace
+
+HttpResponse error_response(int status, std::string_view code, const Text& message) {
+  return error_body_response(status, code, message, {});
 }
 
 int http_status_for(ErrorCode code) {
@@ -60,7 +71,7 @@ HttpResponse error_response(const Status& status) {
     r.fault = status.message().en;
     return r;
   }
-  return error_response(http, error_code_name(status.code()), status.message());
+  return error_body_response(http, error_code_name(status.code()), status.message(), status.field());
 }
 
 namespace {

@@ -112,7 +112,8 @@ Status check_disk_room(ServerState& state, std::uint64_t still_to_come) {
                                  "changes): attachments wait until an administrator frees space",
                                  "服务器磁盘空间将满（剩余 {} 字节，其中 {} 字节留给请求及其修改）：附件需等管理员"
                                  "释放空间后再上传"},
-                            {bytes_text(space.available), bytes_text(reserve)}));
+                            {bytes_text(space.available), bytes_text(reserve)}),
+                "disk_reserve");  // AttachmentStore::kServerDiskFullField: clients pull on meanwhile
 }
 
 }  // namespace

@@ -429,6 +429,39 @@ TEST_F(CliTest, AnAttachmentFileLostHereDoesNotHoldUpTheWorkAndIsReported) {
   EXPECT_EQ(seen["activities"].size(), 1u) << "the note went through";
 }
 
+// A server with no room for a file now (its disk reserve, docs/server.md) holds back that
+// file, its row and the edits after it; the edits before it go, the round still brings the
+// others' work, and it ends with the reason while the device shows as online.
+TEST_F(CliTest, AServerWithNoRoomForAFileTakesTheEditsBeforeItAndStillSendsOthersWork) {
+  users();
+  const auto config = dir_.path() / "server.json";
+  std::ofstream(config) << R"({"attachment_disk_reserve_bytes": 1125899906842624})";  // 1 PiB
+  start({"--config", config.string()});
+  sign_in("a.db", "alice");
+  sign_in("b.db", "bob");
+  const std::string id = new_request("a.db", "华东医院", "打印机卡纸");
+  ASSERT_EQ(cli("a.db", {"sync"}).code, 0);
+  const std::string bobs = new_request("b.db", "华南仓库", "扫码枪离线");
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+
+  ASSERT_EQ(cli("a.db", {"note", id, "先到现场检查"}).code, 0);
+  const auto photo = dir_.path() / "现场照片.jpg";
+  std::ofstream(photo, std::ios::binary) << std::string(3000, 'p');
+  ASSERT_EQ(cli("a.db", {"attach", id, photo.string()}).code, 0);
+  ASSERT_EQ(cli("a.db", {"note", id, "已更换硒鼓"}).code, 0);
+  CliRun held = cli("a.db", {"sync"});
+  EXPECT_NE(held.code, 0);
+  EXPECT_NE(held.err.find("disk is nearly full"), std::string::npos) << held.err;
+  EXPECT_EQ(cli("a.db", {"--json", "show", bobs}).json().value("id", ""), bobs) << "the pull still ran";
+  EXPECT_GT(local_count("a.db", "SELECT COUNT(*) FROM outbox"), 0u) << "the file's row and the later note wait";
+
+  ASSERT_EQ(cli("b.db", {"sync"}).code, 0);
+  const nlohmann::json seen = cli("b.db", {"--json", "show", id}).json();
+  ASSERT_EQ(seen["activities"].size(), 1u) << seen.dump();
+  EXPECT_EQ(seen["activities"][0]["text"], "先到现场检查");
+  EXPECT_EQ(seen["attachments"].size(), 0u);
+}
+
 // A file the server will not take (larger than it accepts; damaged here since it was
 // attached) used to fail every sync before the push, so no later edit ever left the device.
 // A batch of edits larger than the server's body limit did the same. Now the row goes

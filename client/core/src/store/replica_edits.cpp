@@ -97,6 +97,11 @@ Status LocalReplica::refresh_rows(const std::vector<std::pair<std::string, std::
 
 Status LocalReplica::edit(std::string_view entity, std::string_view row, std::span<const sync::FieldEdit> edits) {
   std::lock_guard lock(mutex_);
+  return edit_locked(entity, row, edits);
+}
+
+Status LocalReplica::edit_locked(std::string_view entity, std::string_view row,
+                                 std::span<const sync::FieldEdit> edits) {
   if (Status s = require_user(); !s) return s;
   if (edits.empty()) return Status::ok();
   auto ops = replica_->edit(entity, row, edits);
@@ -107,25 +112,25 @@ Status LocalReplica::edit(std::string_view entity, std::string_view row, std::sp
 Status LocalReplica::update(std::string_view entity, std::string_view row, std::span<const FieldInput> fields) {
   auto edits = to_edits(entity, fields);
   if (!edits) return edits.status();
-  {
-    std::lock_guard lock(mutex_);
-    if (Status s = require_user(); !s) return s;
-    const sync::ReplicaStore& visible = replica_->visible();
-    if (!store::ViewWriter::has_row(visible, entity, row)) {
-      return Status::not_found(format_text(Text{"There is no {} {} in this copy.", "本地副本中没有 {} {}。"},
-                                           {same_text(std::string(entity.substr(0, 20))),
-                                            same_text(std::string(row.substr(0, 60)))}));
-    }
-    // A status saved again as it stands is no transition, and the merge would refuse it:
-    // it is left out (a form or a script that sends every field changes only the others).
-    std::erase_if(*edits, [&](const sync::FieldEdit& e) {
-      const auto f = sync::find_field(entity, e.field);  // to_edits checked the name
-      if (!f || f->field->policy != sync::MergePolicy::kStatus) return false;
-      const auto now = visible.read(entity, row, e.field);
-      return now && now->value == e.value;
-    });
+  // One hold of the lock from the check to the edit: a pull in between could move the
+  // status to the one being saved, which would then be refused as no transition.
+  std::lock_guard lock(mutex_);
+  if (Status s = require_user(); !s) return s;
+  const sync::ReplicaStore& visible = replica_->visible();
+  if (!store::ViewWriter::has_row(visible, entity, row)) {
+    return Status::not_found(format_text(Text{"There is no {} {} in this copy.", "本地副本中没有 {} {}。"},
+                                         {same_text(std::string(entity.substr(0, 20))),
+                                          same_text(std::string(row.substr(0, 60)))}));
   }
-  return edit(entity, row, *edits);
+  // A status saved again as it stands is no transition, and the merge would refuse it:
+  // it is left out (a form or a script that sends every field changes only the others).
+  std::erase_if(*edits, [&](const sync::FieldEdit& e) {
+    const auto f = sync::find_field(entity, e.field);  // to_edits checked the name
+    if (!f || f->field->policy != sync::MergePolicy::kStatus) return false;
+    const auto now = visible.read(entity, row, e.field);
+    return now && now->value == e.value;
+  });
+  return edit_locked(entity, row, *edits);
 }
 
 Result<std::string> LocalReplica::create_row(std::string_view entity, std::span<const FieldInput> fields) {

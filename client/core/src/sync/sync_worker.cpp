@@ -1,5 +1,6 @@
 #include "rapidesk/client/sync_worker.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -132,6 +133,11 @@ struct SyncWorker::Impl {
     // round reports the first refusal.
     std::set<std::string> refused_shas;
     Status refused_file;
+    // A file the server has no room for now: its row and the edits after it wait for a later
+    // round, while this one sends the edits before it, pulls what others did and ends with
+    // the reason.
+    Status held_back;
+    std::string held_row;
     // Halved while the server (or a proxy before it) finds a batch too large: long texts
     // make 500 edits more than a body limit, and the same batch would be refused forever.
     std::size_t batch = options.push_batch;
@@ -163,6 +169,11 @@ struct SyncWorker::Impl {
         }
         Status s = files.upload(api, sha);
         if (s) continue;
+        if (s.field() == AttachmentStore::kServerDiskFullField) {
+          held_back = s;
+          held_row = op.row;
+          break;
+        }
         if (!refusal_is_final(s)) return s;
         refused_shas.insert(sha);
         if (refused_file) {
@@ -170,6 +181,13 @@ struct SyncWorker::Impl {
                                 format_text(Text{"The file {} was not uploaded: {}", "文件 {} 未能上传：{}"},
                                             {same_text(files.path_of(sha).string()), s.message()}));
         }
+      }
+      if (!held_back.is_ok()) {
+        // Cut where the held row's ops begin: a row's ops are never split, so no field group is.
+        ops.erase(std::find_if(ops.begin(), ops.end(),
+                               [&](const sync::FieldOp& o) { return o.entity == "attachment" && o.row == held_row; }),
+                  ops.end());
+        if (ops.empty()) break;
       }
       auto result = api.push(who.device, ops);
       // Halved only while that makes the batch smaller: one edit is never split, so an edit
@@ -193,6 +211,7 @@ struct SyncWorker::Impl {
       pushed = true;
       p.done += ops.size();
       set_progress(p, progress);
+      if (!held_back.is_ok()) break;
     }
     if (!pushed) {
       // An empty push answers with the server's newest cursor: the total for the progress.
@@ -275,6 +294,7 @@ struct SyncWorker::Impl {
       status.files_missing = missing + refused_shas.size();
       status.file_problem = refused_file ? file_problem : refused_file;
     }
+    if (!held_back) return held_back;
     // Ops pushed during this round by another edit are sent by the next round.
     p.phase = SyncProgress::Phase::kDone;
     set_progress(p, progress);
@@ -310,7 +330,9 @@ struct SyncWorker::Impl {
     {
       std::lock_guard lock(mutex);
       status.running = false;
-      status.online = s.is_ok() || (s.code() != ErrorCode::kUnavailable);
+      // A server that answered it has no room for a file now is online all the same.
+      status.online = s.is_ok() || s.code() != ErrorCode::kUnavailable ||
+                      s.field() == AttachmentStore::kServerDiskFullField;
       status.last_error = s;
       if (s) status.last_sync_ms = now_ms();
       const ReplicaSyncState state = replica.sync_state();

@@ -33,8 +33,11 @@ class YieldingMutex {
   // Locks once the lock() callers waiting now have entered (or none waits any more). For a
   // reader between two slices; pair with std::lock_guard(m, std::adopt_lock).
   void lock_after_waiters() {
-    const std::uint64_t seen = entries_.load();
+    // Waiters first: one that enters between the two reads is then counted in `seen` and
+    // not in `waiting`'s turns, and at worst this waits for one entry more. The other
+    // order let its entry stand for the turn of a waiter still waiting.
     const std::uint64_t waiting = waiting_.load();
+    const std::uint64_t seen = entries_.load();
     readers_looking_.fetch_add(1);
     for (;;) {
       const std::uint64_t now = entries_.load();

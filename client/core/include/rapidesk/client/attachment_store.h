@@ -42,6 +42,9 @@ class AttachmentStore {
   // that cannot be read or does not move the upload on; the server's refusals as they come.
   Status upload(ServerApi& api, const std::string& sha256);
   static constexpr std::string_view kChangedHereField = "changed_here";
+  // The field of the server's 503 for a file that would cut into the disk space it keeps
+  // for the database (docs/server.md, Attachments): the file and the edits after it wait.
+  static constexpr std::string_view kServerDiskFullField = "disk_reserve";
   // Fetches the file from the server in chunks, checks its hash, then stores it.
   Status download(ServerApi& api, const std::string& sha256, std::uint64_t size);
 

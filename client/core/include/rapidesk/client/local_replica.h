@@ -183,6 +183,8 @@ class LocalReplica {
   std::size_t refused_count() const;  // rows in `rejected` (0 if unreadable); REQUIRES: mutex_
   // Persists `ops` (one edit) to the outbox and refreshes the rows they touch.
   Status persist_edit(const std::vector<sync::FieldOp>& ops);
+  // edit() for a caller that holds mutex_.
+  Status edit_locked(std::string_view entity, std::string_view row, std::span<const sync::FieldEdit> edits);
   // persist_edit's writes, inside the caller's transaction.
   Status queue_ops(const std::vector<sync::FieldOp>& ops);
   // What a push answer makes again: the clock correction to keep (set if it changed), the
