@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "rapidesk/client/attachment_store.h"
 #include "rapidesk/client/server_api.h"
 #include "rapidesk/shared/masking.h"
 
@@ -86,7 +87,8 @@ int fail(const Args& a, const Status& s) {
   }
   std::cerr << "rapidesk-cli: " << say(a, s.message()) << "\n";
   if (s.field() == "usage") return 2;
-  if (s.code() == ErrorCode::kUnavailable) return 3;
+  // 3 is "server unreachable"; one that answered it has no room for a file now did answer.
+  if (s.code() == ErrorCode::kUnavailable && s.field() != client::AttachmentStore::kServerDiskFullField) return 3;
   return 1;
 }
 

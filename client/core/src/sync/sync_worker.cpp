@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <limits>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -65,6 +67,14 @@ bool refusal_is_final(const Status& s) {
   return s.code() == ErrorCode::kTooLarge || (s.code() == ErrorCode::kCorrupt && s.field() == AttachmentStore::kChangedHereField);
 }
 
+// A round that pulled everything: ok, or one that only held back a file the server had no
+// room for (and the edits from its row on). It counts as a sync for the status bar and the
+// retry timing, so the device keeps following others' work live meanwhile.
+bool round_completed(const Status& s) { return s.is_ok() || s.field() == AttachmentStore::kServerDiskFullField; }
+
+// How long a file the server had no room for is not offered again (each try sends a chunk).
+constexpr auto kHeldFileRetry = std::chrono::minutes(2);
+
 }  // namespace
 
 struct SyncWorker::Impl {
@@ -81,6 +91,13 @@ struct SyncWorker::Impl {
   SyncStatus status;
   std::function<void()> on_change;
   std::mutex round_mutex;  // one round at a time (CLI call and background thread)
+  // Files the server had no room for, with its answer and when to offer them again;
+  // guarded by round_mutex.
+  struct HeldFile {
+    Status why;
+    std::chrono::steady_clock::time_point until;
+  };
+  std::map<std::string, HeldFile> held_files;
 
   Impl(LocalReplica& r, SyncWorkerOptions o) : replica(r), options(o) {}
 
@@ -167,9 +184,19 @@ struct SyncWorker::Impl {
           if (Status s = note_log(api, known_log); !s) return s;
           log_confirmed = true;
         }
+        if (auto held = held_files.find(sha);
+            held != held_files.end() && std::chrono::steady_clock::now() < held->second.until) {
+          held_back = held->second.why;  // not offered again so soon
+          held_row = op.row;
+          break;
+        }
         Status s = files.upload(api, sha);
-        if (s) continue;
+        if (s) {
+          held_files.erase(sha);
+          continue;
+        }
         if (s.field() == AttachmentStore::kServerDiskFullField) {
+          held_files[sha] = HeldFile{s, std::chrono::steady_clock::now() + kHeldFileRetry};
           held_back = s;
           held_row = op.row;
           break;
@@ -195,6 +222,8 @@ struct SyncWorker::Impl {
       if (!result && result.status().code() == ErrorCode::kTooLarge && ops.size() > 1 && ops.size() < refused_size) {
         refused_size = ops.size();
         batch = std::max<std::size_t>(1, ops.size() / 2);
+        held_back = Status::ok();  // the smaller batch finds the held row again if it reaches it
+        held_row.clear();
         continue;
       }
       if (!result) return result.status();
@@ -331,10 +360,9 @@ struct SyncWorker::Impl {
       std::lock_guard lock(mutex);
       status.running = false;
       // A server that answered it has no room for a file now is online all the same.
-      status.online = s.is_ok() || s.code() != ErrorCode::kUnavailable ||
-                      s.field() == AttachmentStore::kServerDiskFullField;
+      status.online = round_completed(s) || s.code() != ErrorCode::kUnavailable;
       status.last_error = s;
-      if (s) status.last_sync_ms = now_ms();
+      if (round_completed(s)) status.last_sync_ms = now_ms();
       const ReplicaSyncState state = replica.sync_state();
       status.pending_ops = state.pending_ops;
       status.refused_ops = state.refused_ops;
@@ -395,15 +423,16 @@ struct SyncWorker::Impl {
       std::chrono::milliseconds wait = options.poll_interval;
       // Any failure waits longer each time, not only an unreachable server: a round that
       // fails the same way (signed out, a server fault) must not run every poll.
-      if (!s) {
+      const bool completed = round_completed(s);
+      if (!completed) {
         wait = backoff.next();
       } else {
         backoff.reset();
       }
       {
         std::lock_guard lock(mutex);
-        status.next_retry_ms = s ? 0 : now_ms() + wait.count();
-        failing = !s;
+        status.next_retry_ms = completed ? 0 : now_ms() + wait.count();
+        failing = !completed;
       }
       std::unique_lock lock(mutex);
       wake.wait_for(lock, wait, [this] { return stopping || wake_pending; });

@@ -51,8 +51,9 @@ HttpResponse json_response(int status, const nlohmann::json& body);
 HttpResponse error_response(int status, std::string_view code, const Text& message);
 // Maps the Status's ErrorCode to its HTTP status (invalid 400, unauthorized 401, forbidden
 // 403, not_found 404, conflict 409, too_large 413, upgrade_required 426, rate_limited 429,
-// io/corrupt/internal 500). Internal errors are answered with a generic message, their
-// detail kept in `fault` for the log (record_response writes it). REQUIRES: !status.is_ok().
+// unavailable 503, io/corrupt/internal 500), with "field" in the error when the Status
+// names one. Internal errors are answered with a generic message, their detail kept in
+// `fault` for the log (record_response writes it). REQUIRES: !status.is_ok().
 HttpResponse error_response(const Status& status);
 int http_status_for(ErrorCode code);
 
