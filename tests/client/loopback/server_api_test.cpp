@@ -3,6 +3,8 @@
 // kept connection surviving the server closing it.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "net_fixture.h"
 #include "rapidesk/client/local_replica.h"
 #include "rapidesk/client/server_api.h"
@@ -253,6 +255,58 @@ TEST_F(ServerApiTest, ABackgroundSyncThatKeepsFailingBacksOff) {
   EXPECT_GE(status.rounds, 2u);
   EXPECT_LE(status.rounds, 6u) << "a failing round ran every poll";
   EXPECT_GT(status.next_retry_ms, 0);
+}
+
+// A server whose disk reserve leaves no room for a file (docs/server.md, Attachments).
+class NoRoomForFilesTest : public ClientServerTest {
+ protected:
+  void SetUp() override {
+    ClientServerTest::SetUp();
+    const auto config = config_dir_.path() / "server.json";
+    std::ofstream(config) << R"({"attachment_disk_reserve_bytes": 1125899906842624})";  // 1 PiB
+    start({"--config", config.string()});
+  }
+  TempDir config_dir_;
+};
+
+// The background worker holds the file back and does not send it again for a while (each
+// try costs a chunk), yet the round counts as a sync: the request made before the file
+// reaches the server, the device shows online, the last sync time moves.
+TEST_F(NoRoomForFilesTest, AHeldFileIsNotSentAgainSoonAndTheRoundStillCounts) {
+  TempDir dir;
+  auto replica = client::LocalReplica::open(dir.path() / "a.db");
+  ASSERT_TRUE(replica);
+  client::ProfileIdentity who = (*replica)->identity();
+  who.user = "alice";
+  who.role = "agent";
+  who.team = "NORTH";
+  who.server_url = "http://127.0.0.1:" + std::to_string(port());
+  who.token = login("alice", "alice-pass-1");
+  ASSERT_TRUE((*replica)->set_sign_in(who));
+  const std::vector<client::FieldInput> intake = {{"customer", "华东医院"}, {"category", "tech_support"},
+                                                  {"channel", "visit"},     {"title", "打印机卡纸"},
+                                                  {"description", "打印机卡纸，无法打印"}};
+  auto id = (*replica)->create_request(intake);
+  ASSERT_TRUE(id) << id.status().message().en;
+  const auto photo = dir.path() / "现场照片.jpg";
+  std::ofstream(photo, std::ios::binary) << std::string(3000, 'p');
+  ASSERT_TRUE((*replica)->attach_file(*id, photo));
+
+  client::SyncWorkerOptions options;
+  options.live_stream = false;
+  client::SyncWorker worker(**replica, options);
+  for (int round = 0; round < 2; ++round) {
+    const rapidesk::Status held = worker.sync_once({});
+    EXPECT_EQ(held.field(), "disk_reserve") << round << ": " << held.message().en;
+    const client::SyncStatus status = worker.status();
+    EXPECT_TRUE(status.online) << round;
+    EXPECT_GT(status.last_sync_ms, 0) << round;
+    EXPECT_GT(status.pending_ops, 0u) << "the attachment row waits with its file";
+  }
+  const Response metrics = http(port(), "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("method=\"PUT\",path=\"/api/v1/blobs/{sha256}\",status=\"503\"} 1\n"), std::string::npos)
+      << "the second round did not send the file again";
+  EXPECT_EQ(http(port(), "GET", "/api/v1/requests/" + *id, "", {"Authorization: Bearer " + who.token}).status, 200);
 }
 
 }  // namespace

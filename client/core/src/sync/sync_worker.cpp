@@ -323,11 +323,10 @@ struct SyncWorker::Impl {
       status.files_missing = missing + refused_shas.size();
       status.file_problem = refused_file ? file_problem : refused_file;
     }
-    if (!held_back) return held_back;
     // Ops pushed during this round by another edit are sent by the next round.
     p.phase = SyncProgress::Phase::kDone;
     set_progress(p, progress);
-    return Status::ok();
+    return held_back;  // ok, or the file the server had no room for (the pull is done)
   }
 
   // The copy learns its server's log from the first answer naming one, and keeps it. An
