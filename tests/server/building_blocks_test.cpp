@@ -227,9 +227,9 @@ TEST(YieldingMutexTest, AReaderBetweenSlicesLetsTheWaitingThreadInFirst) {
   m.unlock();
 }
 
-// Two readers between slices do not let each other in ahead of a waiting push, and a third
-// that came before the push (and may enter before it) does not count as the push's turn.
-TEST(YieldingMutexTest, AnotherReadersEntryDoesNotCountAsTheWaitersTurn) {
+// Two readers between slices both let a waiting push in first, whatever a reader that came
+// before the push (and saw no one waiting) does meanwhile.
+TEST(YieldingMutexTest, TwoReadersBetweenSlicesBothLetAWaitingPushInFirst) {
   YieldingMutex m;
   std::mutex order_mutex;
   std::string order;

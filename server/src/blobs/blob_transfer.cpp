@@ -99,19 +99,20 @@ Result<BlobUpload> upload_for(ServerState& state, const AuthContext& who, std::s
 }
 
 // The bytes still to come of an upload must leave attachment_disk_reserve_bytes free on the
-// data volume; kUnavailable (503: try later) otherwise. When the free space cannot be read
-// the upload goes on (a write that finds the disk full fails by itself).
+// data volume; kUnavailable (503: try later) otherwise. With no reserve, or when the free
+// space cannot be read, the upload goes on (a write that finds the disk full fails by itself).
 Status check_disk_room(ServerState& state, std::uint64_t still_to_come) {
   std::error_code ec;
   const auto space = std::filesystem::space(state.config.data_dir, ec);
   if (ec) return Status::ok();
   const std::uint64_t reserve = state.config.attachment_disk_reserve_bytes;
+  if (reserve == 0) return Status::ok();  // turned off: a write that finds the disk full fails by itself
   if (space.available >= reserve && space.available - reserve >= still_to_come) return Status::ok();
   return Status(ErrorCode::kUnavailable,
                 format_text(Text{"the server's disk is nearly full ({} bytes free; {} are kept for requests and their "
                                  "changes): attachments wait until an administrator frees space",
-                                 "服务器磁盘空间将满（剩余 {} 字节，其中 {} 字节留给请求及其修改）：附件需等管理员"
-                                 "释放空间后再上传"},
+                                 "服务器磁盘空间即将用满（剩余 {} 字节，需为请求及其修改保留 {} 字节）：附件需等"
+                                 "管理员释放空间后再上传"},
                             {bytes_text(space.available), bytes_text(reserve)}),
                 "disk_reserve");  // AttachmentStore::kServerDiskFullField: clients pull on meanwhile
 }

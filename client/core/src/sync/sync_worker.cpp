@@ -98,6 +98,7 @@ struct SyncWorker::Impl {
     std::chrono::steady_clock::time_point until;
   };
   std::map<std::string, HeldFile> held_files;
+  std::atomic<bool> retry_held_files{false};  // request_sync(true): forget the pauses
 
   Impl(LocalReplica& r, SyncWorkerOptions o) : replica(r), options(o) {}
 
@@ -121,6 +122,7 @@ struct SyncWorker::Impl {
 
   Status round(const ProgressHandler& progress) {
     std::lock_guard one(round_mutex);
+    if (retry_held_files.exchange(false)) held_files.clear();
     const ProfileIdentity who = replica.identity();
     if (who.token.empty()) {
       return Status(ErrorCode::kUnauthorized,
@@ -471,7 +473,10 @@ void SyncWorker::stop() {
   impl_->stream.reset();
 }
 
-void SyncWorker::request_sync() { impl_->wake_now(); }
+void SyncWorker::request_sync(bool retry_files) {
+  if (retry_files) impl_->retry_held_files = true;
+  impl_->wake_now();
+}
 
 SyncStatus SyncWorker::status() const {
   std::lock_guard lock(impl_->mutex);

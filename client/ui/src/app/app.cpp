@@ -181,7 +181,7 @@ void App::frame() {
   refresh_models();
   ImGuiIO& io = ImGui::GetIO();
   if (io.KeyCtrl && ImGui::IsKeyPressed('N', false)) ctx_.open.intake = true;  // GLFW_KEY_N
-  if (ImGui::IsKeyPressed(294 /* GLFW_KEY_F5 */, false) && worker_) worker_->request_sync();
+  if (ImGui::IsKeyPressed(294 /* GLFW_KEY_F5 */, false) && worker_) worker_->request_sync(true);
   draw_main_menu(ctx_);
   draw_requests_window(ctx_);
   draw_detail_window(ctx_);

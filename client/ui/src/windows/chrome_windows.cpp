@@ -31,7 +31,7 @@ void draw_main_menu(AppContext& ctx) {
     ImGui::TextDisabled("%s (%s, %s)", ctx.who.display_name.empty() ? ctx.who.user.c_str() : ctx.who.display_name.c_str(),
                         ctx.who.role.c_str(), ctx.who.team.c_str());
     if (ImGui::MenuItem(tr({"Sign in again…", "重新登录…"}))) ctx.open.login = true;
-    if (ImGui::MenuItem(tr({"Sync now", "立即同步"}), "F5") && ctx.worker != nullptr) ctx.worker->request_sync();
+    if (ImGui::MenuItem(tr({"Sync now", "立即同步"}), "F5") && ctx.worker != nullptr) ctx.worker->request_sync(true);
     ImGui::EndMenu();
   }
   const std::size_t unread = unread_notifications(ctx);
@@ -106,7 +106,7 @@ void draw_status_bar(AppContext& ctx) {
       ImGui::SameLine();
       ImGui::TextColored(tone_color(Tone::kBreached, dark), "|  %s", pick(s.last_error.message()).c_str());
       ImGui::SameLine();
-      if (ImGui::SmallButton(tr({"Retry", "重试"}))) ctx.worker->request_sync();
+      if (ImGui::SmallButton(tr({"Retry", "重试"}))) ctx.worker->request_sync(true);
       if (s.last_error.code() == ErrorCode::kUnauthorized) {
         ImGui::SameLine();
         if (ImGui::SmallButton(tr({"Sign in", "登录"}))) ctx.open.login = true;

@@ -5,9 +5,10 @@
 // woken waiter runs, so a report reading every request in slices of 512 still kept a push
 // waiting for most of its slices (p99 358 ms over 100k requests, `rapidesk-bench
 // report-wait`). lock() counts its caller as waiting until it holds the mutex;
-// lock_after_waiters() lets the lock() callers it sees waiting enter first, sleeping
-// meanwhile, but not the ones that arrive after it looked, so a steady stream of pushes
-// cannot starve the reader. Readers do not count as waiters, so two reports do not let
+// lock_after_waiters() waits (sleeping) for as many lock() entries as it saw callers
+// waiting, then competes for the mutex, so a steady stream of pushes cannot starve the
+// reader. (A push that arrives later may take one of those turns: std::mutex is not
+// first come, first served.) Readers do not count as waiters, so two reports do not let
 // each other in ahead of a push.
 #pragma once
 

@@ -85,14 +85,18 @@ class SyncWorker {
   SyncWorker& operator=(const SyncWorker&) = delete;
 
   // One round on the calling thread. kUnavailable when the server cannot be reached (edits
-  // stay queued), kUnauthorized when the token was refused (sign in again), other codes as
-  // the server or the local store said.
+  // stay queued) or, with field AttachmentStore::kServerDiskFullField, when it had no room
+  // for an attachment file (the file and the edits from its row on wait; the rest of the
+  // round was done); kUnauthorized when the token was refused (sign in again), other codes
+  // as the server or the local store said.
   Status sync_once(const ProgressHandler& progress = {});
 
   void start();
   void stop();
-  // Wakes the background thread for a round now (e.g. after a local edit).
-  void request_sync();
+  // Wakes the background thread for a round now (e.g. after a local edit). `retry_files`:
+  // a person asked (Sync now, Retry), so files the server lately had no room for are sent
+  // again at once instead of after their two-minute pause.
+  void request_sync(bool retry_files = false);
   SyncStatus status() const;
   // Called whenever status() changes (from the worker's threads).
   void on_change(std::function<void()> handler);
