@@ -194,33 +194,45 @@ TEST(CursorAnnouncerTest, ConcurrentAnnouncementsAreSafe) {
   EXPECT_EQ(l->max, 4003);
 }
 
+// The order in which threads got a YieldingMutex: a push (lock()) or a reader between slices
+// (lock_after_waiters()) notes its name once it holds the mutex.
+struct EntryOrder {
+  std::mutex mutex;
+  std::string names;
+  std::thread push(YieldingMutex& m, char name) {
+    return std::thread([&m, this, name] {
+      m.lock();
+      note(name);
+      m.unlock();
+    });
+  }
+  std::thread reader(YieldingMutex& m, char name) {
+    return std::thread([&m, this, name] {
+      m.lock_after_waiters();
+      note(name);
+      m.unlock();
+    });
+  }
+  void note(char name) {
+    std::lock_guard lock(mutex);
+    names += name;
+  }
+};
+
 // A reader taking the merge lock between two slices lets a push already waiting for it go
 // first, though the push was woken no earlier than the reader.
 TEST(YieldingMutexTest, AReaderBetweenSlicesLetsTheWaitingThreadInFirst) {
   YieldingMutex m;
-  std::mutex order_mutex;
-  std::string order;
-  const auto note = [&](char c) {
-    std::lock_guard lock(order_mutex);
-    order += c;
-  };
+  EntryOrder order;
   m.lock();
-  std::thread push([&] {
-    m.lock();
-    note('P');
-    m.unlock();
-  });
+  std::thread push = order.push(m, 'P');
   while (m.waiting() == 0) std::this_thread::yield();
-  std::thread reader([&] {
-    m.lock_after_waiters();
-    note('R');
-    m.unlock();
-  });
+  std::thread reader = order.reader(m, 'R');
   while (m.readers_looking() == 0) std::this_thread::yield();  // the reader counted the push
   m.unlock();
   push.join();
   reader.join();
-  EXPECT_EQ(order, "PR");
+  EXPECT_EQ(order.names, "PR");
   // With no one waiting, the reader takes it at once (and holds it).
   m.lock_after_waiters();
   EXPECT_FALSE(std::async(std::launch::async, [&] { return m.try_lock(); }).get());
@@ -231,40 +243,19 @@ TEST(YieldingMutexTest, AReaderBetweenSlicesLetsTheWaitingThreadInFirst) {
 // before the push (and saw no one waiting) does meanwhile.
 TEST(YieldingMutexTest, TwoReadersBetweenSlicesBothLetAWaitingPushInFirst) {
   YieldingMutex m;
-  std::mutex order_mutex;
-  std::string order;
-  const auto note = [&](char c) {
-    std::lock_guard lock(order_mutex);
-    order += c;
-  };
+  EntryOrder order;
   m.lock();
-  std::thread early([&] {  // sees no one waiting: goes straight to the mutex
-    m.lock_after_waiters();
-    note('E');
-    m.unlock();
-  });
-  std::thread push([&] {
-    m.lock();
-    note('P');
-    m.unlock();
-  });
+  std::thread early = order.reader(m, 'E');  // sees no one waiting: goes straight to the mutex
+  std::thread push = order.push(m, 'P');
   while (m.waiting() == 0) std::this_thread::yield();
-  std::vector<std::thread> readers;
-  for (char name : {'A', 'B'}) {
-    readers.emplace_back([&, name] {
-      m.lock_after_waiters();
-      note(name);
-      m.unlock();
-    });
-  }
+  std::thread a = order.reader(m, 'A');
+  std::thread b = order.reader(m, 'B');
   while (m.readers_looking() < 2) std::this_thread::yield();  // both readers counted the push
   m.unlock();
-  push.join();
-  early.join();
-  for (auto& r : readers) r.join();
-  ASSERT_EQ(order.size(), 4u);
-  EXPECT_LT(order.find('P'), order.find('A')) << order;
-  EXPECT_LT(order.find('P'), order.find('B')) << order;
+  for (std::thread* t : {&push, &early, &a, &b}) t->join();
+  ASSERT_EQ(order.names.size(), 4u);
+  EXPECT_LT(order.names.find('P'), order.names.find('A')) << order.names;
+  EXPECT_LT(order.names.find('P'), order.names.find('B')) << order.names;
 }
 
 TEST(Config, FileKeysAndErrors) {

@@ -870,13 +870,14 @@ std::vector<RequestFields> SyncService::list_requests(const AuthContext& who,
   }
   // The store's rows in slices of numbers (rows of other entities are skipped cheaply, so
   // these slices are larger), then sorted without the lock.
+  constexpr size_t kRowNumbersPerLock = 8 * kRowsPerMergeLock;
   std::vector<std::string> ids;
-  for (size_t from = 0;; from += 8 * kRowsPerMergeLock) {
+  for (size_t from = 0;; from += kRowNumbersPerLock) {
     merge_mutex_.lock_after_waiters();
     std::lock_guard lock(merge_mutex_, std::adopt_lock);
     const sync::ReplicaStore& store = merge_.store();
     if (from >= store.row_numbers()) break;
-    store.append_rows("request", from, from + 8 * kRowsPerMergeLock, ids);
+    store.append_rows("request", from, from + kRowNumbersPerLock, ids);
   }
   std::sort(ids.begin(), ids.end());
   std::vector<RequestFields> out;

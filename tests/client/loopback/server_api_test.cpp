@@ -13,8 +13,24 @@
 namespace {
 
 using namespace rapidesk_client_it;
-using rapidesk::ErrorCode;
 using client::ServerApi;
+using rapidesk::ErrorCode;
+
+// A new profile `file` of alice (agent, NORTH; ClientServerTest's user) that syncs with the
+// server on `port` using `token`.
+rapidesk::Result<std::unique_ptr<client::LocalReplica>> alice_profile(const std::filesystem::path& file, int port,
+                                                                      const std::string& token) {
+  auto replica = client::LocalReplica::open(file);
+  if (!replica) return replica.status();
+  client::ProfileIdentity who = (*replica)->identity();
+  who.user = "alice";
+  who.role = "agent";
+  who.team = "NORTH";
+  who.server_url = "http://127.0.0.1:" + std::to_string(port);
+  who.token = token;
+  if (rapidesk::Status s = (*replica)->set_sign_in(who); !s) return s;
+  return replica;
+}
 
 class ServerApiTest : public ClientServerTest {
  protected:
@@ -233,15 +249,8 @@ TEST_F(IdleServerApiTest, IdleConnectionClosedByServerIsReopened) {
 // server was backed off. Any failure now waits longer each time.
 TEST_F(ServerApiTest, ABackgroundSyncThatKeepsFailingBacksOff) {
   TempDir dir;
-  auto replica = client::LocalReplica::open(dir.path() / "a.db");
-  ASSERT_TRUE(replica);
-  client::ProfileIdentity who = (*replica)->identity();
-  who.user = "alice";
-  who.role = "agent";
-  who.team = "NORTH";
-  who.server_url = "http://127.0.0.1:" + std::to_string(port());
-  who.token = std::string(43, 'A');  // well formed, unknown to the server
-  ASSERT_TRUE((*replica)->set_sign_in(who));
+  auto replica = alice_profile(dir.path() / "a.db", port(), std::string(43, 'A'));  // well formed, unknown
+  ASSERT_TRUE(replica) << replica.status().message().en;
   client::SyncWorkerOptions options;
   options.live_stream = false;
   options.poll_interval = std::chrono::milliseconds(20);
@@ -274,15 +283,9 @@ class NoRoomForFilesTest : public ClientServerTest {
 // before the file reaches the server, the device shows online, the last sync time moves.
 TEST_F(NoRoomForFilesTest, AHeldFileIsNotSentAgainSoonAndTheRoundStillCounts) {
   TempDir dir;
-  auto replica = client::LocalReplica::open(dir.path() / "a.db");
-  ASSERT_TRUE(replica);
-  client::ProfileIdentity who = (*replica)->identity();
-  who.user = "alice";
-  who.role = "agent";
-  who.team = "NORTH";
-  who.server_url = "http://127.0.0.1:" + std::to_string(port());
-  who.token = login("alice", "alice-pass-1");
-  ASSERT_TRUE((*replica)->set_sign_in(who));
+  const std::string token = login("alice", "alice-pass-1");
+  auto replica = alice_profile(dir.path() / "a.db", port(), token);
+  ASSERT_TRUE(replica) << replica.status().message().en;
   const std::vector<client::FieldInput> intake = {{"customer", "华东医院"}, {"category", "tech_support"},
                                                   {"channel", "visit"},     {"title", "打印机卡纸"},
                                                   {"description", "打印机卡纸，无法打印"}};
@@ -310,7 +313,7 @@ TEST_F(NoRoomForFilesTest, AHeldFileIsNotSentAgainSoonAndTheRoundStillCounts) {
     return at == std::string::npos ? 0 : std::stoi(body.substr(at + key.size()));
   };
   EXPECT_EQ(refusals(), 1) << "the second round did not send the file again";
-  EXPECT_EQ(http(port(), "GET", "/api/v1/requests/" + *id, "", {"Authorization: Bearer " + who.token}).status, 200);
+  EXPECT_EQ(http(port(), "GET", "/api/v1/requests/" + *id, "", {"Authorization: Bearer " + token}).status, 200);
   // Someone presses Retry (or Sync now): the file is offered at once.
   worker.request_sync(true);
   EXPECT_EQ(worker.sync_once({}).field(), "disk_reserve");
