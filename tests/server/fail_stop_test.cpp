@@ -536,7 +536,7 @@ struct SharedTables {
 // is always granted: each test orders the servers' steps itself. Once armed, an append waits
 // until failed and then writes nothing, as one on a session that was lost meanwhile; a hook
 // may run at the start of the next read, i.e. after the reader's health check and before
-// anything is read.
+// anything is read; another after the next read took its entries, before they are handed on.
 class MemorySharedLog final : public SharedLog {
  public:
   explicit MemorySharedLog(SharedTables& tables) : tables_(tables) {}
@@ -544,6 +544,15 @@ class MemorySharedLog final : public SharedLog {
   void before_next_read(std::function<void()> hook) {
     std::lock_guard lock(m_);
     hook_ = std::move(hook);
+  }
+  void after_next_read(std::function<void()> hook) {
+    std::lock_guard lock(m_);
+    after_hook_ = std::move(hook);
+  }
+  // How many reads began.
+  size_t reads() {
+    std::lock_guard lock(m_);
+    return reads_;
   }
   // The next read fails as a database gone away would.
   void fail_next_read() {
@@ -566,10 +575,12 @@ class MemorySharedLog final : public SharedLog {
   }
 
   Status read_since(LogPosition& from, const LogReader& reader) override {
-    std::function<void()> hook;
+    std::function<void()> hook, after_hook;
     {
       std::lock_guard lock(m_);
+      ++reads_;
       hook = std::exchange(hook_, nullptr);
+      after_hook = std::exchange(after_hook_, nullptr);
       if (std::exchange(fail_read_, false)) return Status::io(Text{"connection lost", "连接已断开"});
     }
     if (hook) hook();
@@ -584,6 +595,7 @@ class MemorySharedLog final : public SharedLog {
       rejected.assign(tables_.rejected.begin() + static_cast<std::ptrdiff_t>(first_rejection), tables_.rejected.end());
       counter = tables_.next_server_op;
     }
+    if (after_hook) after_hook();
     LogPosition at = from;
     for (auto& r : entries) {
       const std::uint64_t seq = r.seq;
@@ -637,7 +649,8 @@ class MemorySharedLog final : public SharedLog {
   SharedTables& tables_;
   std::mutex m_;
   std::condition_variable changed_;
-  std::function<void()> hook_;                           // guarded by m_
+  std::function<void()> hook_, after_hook_;              // guarded by m_
+  size_t reads_ = 0;                                     // guarded by m_
   bool hold_ = false, held_ = false, failed_ = false;  // guarded by m_
   bool fail_read_ = false;                             // guarded by m_
 };
@@ -780,6 +793,38 @@ TEST(SharedPull, APageThatReachesThisServersEndSaysWhetherTheOthersCommittedMore
   page = a.service->pull(coordinator("coord.a"), end, 100000);  // at the end: the same
   EXPECT_EQ(page.cannot_tell.code(), ErrorCode::kUnavailable);
   EXPECT_TRUE(a.service->health()) << "a read that failed stops nothing";
+}
+
+// Live clients pull together after an announcement. Those that come while a read of the
+// shared database is under way share one read, begun after they came: the one under way may
+// have read before a commit they must see.
+TEST(SharedPull, CatchUpsArrivingDuringAReadShareTheNextOne) {
+  SharedTables tables;
+  SharedServer a{tables};
+  SharedServer b{tables};
+  ASSERT_TRUE(b.service->push(coordinator("coord.b"), new_request_ops("dev-b", "coord.b")).is_ok());
+  constexpr size_t kLate = 4;
+  std::vector<std::thread> late;
+  std::vector<Result<bool>> answers(kLate, false);
+  a.log.after_next_read([&] {
+    // The first read has its entries. B commits again, and then the others ask.
+    EXPECT_TRUE(b.service->push(coordinator("coord.b"), new_request_ops("dev-b2", "coord.b")).is_ok());
+    for (size_t i = 0; i < kLate; ++i) late.emplace_back([&, i] { answers[i] = a.service->catch_up(); });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (a.service->catch_ups_waiting() < kLate && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_EQ(a.service->catch_ups_waiting(), kLate) << "the late callers read on their own";
+  });
+  const size_t reads_before = a.log.reads();
+  const Result<bool> first = a.service->catch_up();
+  for (auto& t : late) t.join();
+
+  EXPECT_TRUE(first.is_ok()) << first.status().message().en;
+  for (const auto& answer : answers) EXPECT_TRUE(answer.is_ok()) << answer.status().message().en;
+  EXPECT_EQ(a.log.reads() - reads_before, 2u) << "one read for the first caller, one shared by the others";
+  EXPECT_EQ(a.service->durable_cursor(), b.service->durable_cursor()) << "B's second commit was missed";
+  EXPECT_EQ(a.service->catch_ups_waiting(), 0u);
 }
 
 // A's commit fails while a catch-up of A waits on its (unlocked) read: A stops and hands

@@ -190,6 +190,40 @@ Result<std::uint64_t> SyncService::apply_caught_up(CaughtUp& caught) {
 
 Result<bool> SyncService::catch_up() {
   if (shared_ == nullptr) return false;
+  CatchUpFlight& flight = catch_up_flight_;
+  std::unique_lock lock(flight.mutex);
+  // The first read to begin from now on covers this caller; the one under way does not.
+  const std::uint64_t covering = flight.begun + 1;
+  ++flight.waiting;
+  flight.done.wait(lock, [&] { return flight.ended >= covering || !flight.reading; });
+  --flight.waiting;
+  if (flight.ended >= covering) return flight.last_answer;
+  flight.reading = true;
+  const std::uint64_t mine = ++flight.begun;
+  lock.unlock();
+  // Whatever happens to this read (an exception too), the next caller may begin one.
+  struct EndOfRead {
+    CatchUpFlight& flight;
+    std::uint64_t read;
+    Result<bool> answer = Status(ErrorCode::kInternal, Text{"reading the shared log failed", "读取共享日志失败"});
+    ~EndOfRead() {
+      std::lock_guard lock(flight.mutex);
+      flight.reading = false;
+      flight.ended = read;
+      flight.last_answer = std::move(answer);  // returned already
+      flight.done.notify_all();
+    }
+  } end{flight, mine};
+  end.answer = read_and_apply_others();
+  return end.answer;
+}
+
+size_t SyncService::catch_ups_waiting() const {
+  std::lock_guard lock(catch_up_flight_.mutex);
+  return catch_up_flight_.waiting;
+}
+
+Result<bool> SyncService::read_and_apply_others() {
   // After a failed commit the merged state holds entries the database does not: applying
   // others' entries on top of it would serve the unsaved ones as durable.
   if (Status failed = health(); !failed) return failed;

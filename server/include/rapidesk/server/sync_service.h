@@ -134,7 +134,13 @@ class SyncService {
   // it applies nothing (health()'s failure): what others write may then reuse seqs merged
   // here but never saved. Finding such a seq written differently by another server (this
   // server's writer lease was lost) stops it taking changes too.
+  // One read of the shared log at a time: a caller that finds one under way waits for the
+  // next to begin after it came (the one under way may have read before the commits it must
+  // see) and shares that read's answer, so callers arriving together, such as every live
+  // client pulling after an announcement, cost the database one query.
   Result<bool> catch_up();
+  // How many catch_up() callers wait for another's read (for tests).
+  size_t catch_ups_waiting() const;
 
   // ok while commits and merges succeed; after a failed commit or a merge that threw, why
   // this server accepts no more changes (until it restarts).
@@ -214,6 +220,8 @@ class SyncService {
   // lost: the server stops taking changes and nothing is applied. REQUIRES: merge_mutex_,
   // not commit_mutex_
   Result<std::uint64_t> apply_caught_up(CaughtUp& caught);
+  // catch_up()'s read of the shared log and what it applies; called by one thread at a time.
+  Result<bool> read_and_apply_others();
   // The writer lease (several servers). enter_shared waits until this server holds it
   // (taking it, and catching up, when no one here does) and counts the caller as merging;
   // leave_shared uncounts it once its commit is queued. The lease is handed on as soon as
@@ -283,6 +291,16 @@ class SyncService {
   std::unordered_map<std::string, std::vector<std::string>> attachments_by_sha_;
   std::uint64_t attachments_indexed_ = 0;
   LogPosition shared_position_;  // how far the shared log was read; guarded by merge_mutex_
+  // catch_up()'s single flight. Taken before no other lock and released before reading.
+  struct CatchUpFlight {
+    mutable std::mutex mutex;
+    std::condition_variable done;
+    bool reading = false;
+    std::uint64_t begun = 0, ended = 0;  // reads of the shared log begun and ended
+    size_t waiting = 0;
+    Result<bool> last_answer = false;  // the answer of read `ended`
+  };
+  CatchUpFlight catch_up_flight_;
   // log_id(): written once under merge_mutex_, then read freely once log_id_known_ is set.
   mutable std::string log_id_;
   mutable std::atomic<bool> log_id_known_{false};
