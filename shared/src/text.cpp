@@ -51,4 +51,6 @@ std::string_view error_code_name(ErrorCode code) {
   return "internal";
 }
 
+std::string stored_text(const Text& text) { return text.en + "\n" + text.zh; }
+
 }  // namespace rapidesk

@@ -131,8 +131,6 @@ Text resumed_text(const SlaPause& pause, int offset) {
                       same_text(pause.reason.empty() ? "-" : pause.reason)});
 }
 
-std::string stored_text(const Text& text) { return text.en + "\n" + text.zh; }
-
 std::string clip_text(std::string_view s, size_t max_chars) {
   size_t chars = 0;
   for (size_t i = 0; i < s.size(); ++i) {

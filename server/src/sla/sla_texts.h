@@ -46,9 +46,6 @@ Text reagreed_text(Instant agreed_due, std::optional<Instant> original_due, cons
 Text paused_text(const SlaPause& pause, int utc_offset_minutes);
 Text resumed_text(const SlaPause& pause, int utc_offset_minutes);
 
-// One activity text holding both languages: English, a line break, Chinese.
-std::string stored_text(const Text& text);
-
 // At most `max_chars` code points of UTF-8 `s`, never cutting a character in two.
 std::string clip_text(std::string_view s, size_t max_chars);
 

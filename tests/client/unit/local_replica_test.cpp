@@ -211,6 +211,23 @@ TEST(LocalReplica, SavingTheStatusAsItStandsChangesOnlyTheOtherFields) {
   EXPECT_EQ(r->sync_state().pending_ops, pending + 2);
 }
 
+// The suggested priority's reason is shown on every replica, in whichever language: it
+// used to be stored in English only, and the Chinese detail view showed it in English.
+TEST(LocalReplica, ASuggestedPriorityIsExplainedInBothLanguages) {
+  TempDir dir;
+  std::int64_t now = kNow;
+  auto r = open_as(dir.file("a.db"), "li.na", &now);
+  auto id = r->create_request(intake("华东医院", "x"));
+  ASSERT_TRUE(id.is_ok());
+  auto shown = (*ReplicaReader::open(dir.file("a.db")))->request(*id);
+  ASSERT_TRUE(shown.is_ok());
+  const std::string reason = (*shown)["priority_reason"];
+  const auto line_break = reason.find('\n');
+  ASSERT_NE(line_break, std::string::npos) << reason;
+  EXPECT_EQ(reason.rfind("impact: ", 0), 0u) << reason;
+  EXPECT_EQ(reason.compare(line_break + 1, std::string("影响范围：").size(), "影响范围："), 0) << reason;
+}
+
 // Makes the profile's writes fail like a full disk once `sql_condition` holds for the op
 // being queued (another connection's trigger; the replica's statements see it at once).
 void fail_outbox_writes_when(const std::filesystem::path& file, const std::string& sql_condition) {

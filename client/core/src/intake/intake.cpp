@@ -72,7 +72,7 @@ PreparedIntake prepare_intake(std::span<const FieldInput> fields, const Priority
     if (auto decision = suggest_priority(out.fields, rules, now)) {
       std::erase_if(out.fields, [](const FieldInput& f) { return f.field == "priority"; });
       out.fields.push_back(FieldInput{"priority", std::string(to_wire(decision->priority))});
-      add_default("priority_reason", decision->explanation.en);
+      add_default("priority_reason", stored_text(decision->explanation));
     }
   }
   // The shared intake rules read the domain entity.

@@ -27,4 +27,9 @@ Text format_text(const Text& pattern, std::initializer_list<Text> args);
 // Wraps a value that reads the same in both languages (names, numbers, ids).
 inline Text same_text(std::string_view s) { return Text{std::string(s), std::string(s)}; }
 
+// A text Rapidesk writes into a record every replica shows, whatever its language (an SLA
+// activity, why a request was assigned, how its priority was suggested): English, a line
+// break, Chinese.
+std::string stored_text(const Text& text);
+
 }  // namespace rapidesk
