@@ -258,7 +258,11 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   ui::file_intake(ctx);
   ASSERT_FALSE(ctx.selected.empty());
   const std::string filed = ctx.selected;
-  EXPECT_FALSE(ctx.notice && ctx.notice->error) << ctx.notice->text;
+  ASSERT_TRUE(ctx.notice);
+  EXPECT_FALSE(ctx.notice->error) << ctx.notice->text;
+  // Online, it is not said to wait for the server.
+  EXPECT_NE(ctx.notice->text.find(ui::pick({"sending it to the server", "正在发送到服务器"})), std::string::npos)
+      << ctx.notice->text;
   // It syncs: the server numbers it, and the list has 31.
   ASSERT_TRUE(run_until([&] {
     auto r = ctx.reader->request(filed);

@@ -90,7 +90,10 @@ void file_intake(AppContext& ctx) {
     ctx.say(id.status());
     return;
   }
-  ctx.say(tr({"Request filed; it syncs when the server is reachable.", "请求已提交，连上服务器后会自动同步。"}));
+  // Online, the worker sends it within the second; offline, it waits for the server.
+  const bool online = ctx.worker != nullptr && ctx.worker->status().online;
+  ctx.say(tr(online ? UiText{"Request filed; sending it to the server.", "请求已提交，正在发送到服务器。"}
+                    : UiText{"Request filed; it syncs when the server is reachable.", "请求已提交，连上服务器后会自动同步。"}));
   ctx.edited();
   ctx.select(*id);
   ctx.open.intake = false;

@@ -292,18 +292,27 @@ void draw_reports_window(AppContext& ctx) {
       }
     }
   }
+  // Each label before its field, so the row reads "From [date] to [date] Group by [...]".
+  auto label_before = [](UiText label) {
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(tr(label));
+    ImGui::SameLine();
+  };
+  label_before({"From", "从"});
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  if (ImGui::InputText(tr({"from", "从"}), &v.from)) v.preset = PeriodPreset::kCustom;
+  if (ImGui::InputText("##from", &v.from)) v.preset = PeriodPreset::kCustom;
   ImGui::SameLine();
+  label_before({"to", "到"});
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  if (ImGui::InputText(tr({"to", "到"}), &v.to)) v.preset = PeriodPreset::kCustom;
+  if (ImGui::InputText("##to", &v.to)) v.preset = PeriodPreset::kCustom;
   ImGui::SameLine();
+  label_before({"Group by", "分组"});
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   int g = 0;
   for (int i = 0; i < 6; ++i) {
     if (v.group == kGroups[i]) g = i;
   }
-  if (ImGui::BeginCombo(tr({"group by", "分组"}), tr(kGroupLabels[g]))) {
+  if (ImGui::BeginCombo("##group", tr(kGroupLabels[g]))) {
     for (int i = 0; i < 6; ++i) {
       if (ImGui::Selectable(tr(kGroupLabels[i]), i == g)) {
         v.group = kGroups[i];
