@@ -129,33 +129,41 @@ void draw_status_bar(AppContext& ctx) {
 
 void draw_settings_window(AppContext& ctx) {
   if (!ctx.open.settings) return;
-  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 22, ImGui::GetFontSize() * 12), ImGuiCond_FirstUseEver);
+  ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 30, ImGui::GetFontSize() * 12), ImGuiCond_FirstUseEver);
   if (!begin_window(tr({"Settings###settings", "设置###settings"}), &ctx.open.settings)) {
     ImGui::End();
     return;
   }
+  // Each choice on one row after its label. The two radio buttons are drawn in statements of
+  // their own: as the operands of one `|`, their order (and SameLine's) was the compiler's
+  // choice, and the second button landed on the next row.
   int lang = ctx.settings.language == Language::kChinese ? 1 : 0;
-  ImGui::TextUnformatted(tr({"Language", "语言"}));
+  label_before({"Language", "语言"});
+  bool changed = ImGui::RadioButton("English", &lang, 0);
   ImGui::SameLine();
-  if (ImGui::RadioButton("English", &lang, 0) | (ImGui::SameLine(), ImGui::RadioButton("中文", &lang, 1))) {
+  changed |= ImGui::RadioButton("中文", &lang, 1);
+  if (changed) {
     ctx.settings.language = lang == 1 ? Language::kChinese : Language::kEnglish;
     set_language(ctx.settings.language);
   }
   float size = ctx.settings.font_size;
+  label_before({"Font size", "字号"});
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-  if (ImGui::SliderFloat(tr({"Font size", "字号"}), &size, 12.0f, 32.0f, "%.0f px")) {
-    ctx.settings.font_size = size;
-  }
+  if (ImGui::SliderFloat("##font_size", &size, 12.0f, 32.0f, "%.0f px")) ctx.settings.font_size = size;
   if (ImGui::IsItemDeactivatedAfterEdit()) ctx.fonts_dirty = true;
   int theme = ctx.settings.dark ? 1 : 0;
-  ImGui::TextUnformatted(tr({"Theme", "主题"}));
+  label_before({"Theme", "主题"});
+  changed = ImGui::RadioButton(tr({"Light", "浅色"}), &theme, 0);
   ImGui::SameLine();
-  if (ImGui::RadioButton(tr({"Light", "浅色"}), &theme, 0) | (ImGui::SameLine(), ImGui::RadioButton(tr({"Dark", "深色"}), &theme, 1))) {
+  changed |= ImGui::RadioButton(tr({"Dark", "深色"}), &theme, 1);
+  if (changed) {
     ctx.settings.dark = theme == 1;
     if (ctx.settings.dark) ImGui::StyleColorsDark(); else ImGui::StyleColorsLight();
   }
+  ImGui::PushTextWrapPos(0.0f);  // long paths wrap at the window's edge
   ImGui::TextDisabled("%s %s", tr({"Font:", "字体："}), ctx.font_file.empty() ? tr({"built-in (Latin only)", "内置（仅拉丁字母）"}) : ctx.font_file.c_str());
   ImGui::TextDisabled("%s %s", tr({"Profile:", "配置文件："}), ctx.replica->file().c_str());
+  ImGui::PopTextWrapPos();
   ImGui::End();
 }
 

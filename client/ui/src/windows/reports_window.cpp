@@ -293,11 +293,6 @@ void draw_reports_window(AppContext& ctx) {
     }
   }
   // Each label before its field, so the row reads "From [date] to [date] Group by [...]".
-  auto label_before = [](UiText label) {
-    ImGui::AlignTextToFramePadding();
-    ImGui::TextUnformatted(tr(label));
-    ImGui::SameLine();
-  };
   label_before({"From", "从"});
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   if (ImGui::InputText("##from", &v.from)) v.preset = PeriodPreset::kCustom;

@@ -96,6 +96,12 @@ std::string short_time(std::string_view iso) {
   return t ? short_time_ms(*t) : std::string(iso);
 }
 
+void label_before(UiText label) {
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(tr(label));
+  ImGui::SameLine();
+}
+
 void error_text(const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.85f, 0.15f, 0.15f, 1));
   ImGui::TextWrapped("%s", text.c_str());

@@ -24,6 +24,9 @@ bool bool_field(const nlohmann::json& row, const char* field);
 std::string number_or_pending(const nlohmann::json& row);
 // A combo over wire names showing their labels; `allow_empty` adds "(any)" / "(none)".
 bool choice_combo(const char* id, const char* field, std::string& value, bool allow_empty, UiText empty_label);
+// `label` on the current row, with the next item after it on the same row: a label that
+// reads before its field (ImGui's own labels follow it). Give the field a "##id".
+void label_before(UiText label);
 // A greyed "(?)" that shows `text` as a tooltip.
 void help_marker(const char* text);
 // A local time "2026-11-23 14:05" from an ISO 8601 text or ms.
