@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "countdown.h"
+#include "field_labels.h"
+#include "rapidesk/sync/schema.h"
 #include "report_period.h"
 #include "intake_form.h"
 #include "request_list_model.h"
@@ -235,6 +237,29 @@ TEST(UiText, FollowsTheChosenLanguage) {
   EXPECT_EQ(choice_label("priority", "urgent"), "紧急");
   set_language(Language::kEnglish);
   EXPECT_EQ(choice_label("priority", "urgent"), "Urgent");
+}
+
+// The refused-edits and conflicts windows name fields as people do: every field a replica
+// can hold has a label in both languages.
+TEST(FieldLabels, EveryFieldOfTheSchemaHasALabelInBothLanguages) {
+  for (const sync::EntitySpec& e : sync::entities()) {
+    for (const sync::FieldSpec& f : e.fields) {
+      const auto label = known_field_label(e.name, f.name);
+      ASSERT_TRUE(label.has_value()) << e.name << "." << f.name << " has no label";
+      EXPECT_NE(std::string_view(label->en), f.name) << e.name << "." << f.name;
+      EXPECT_NE(std::string_view(label->zh).find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _/"),
+                std::string_view::npos)
+          << e.name << "." << f.name << ": " << label->zh;
+    }
+  }
+  EXPECT_EQ(known_field_label("activity", "text")->zh, std::string_view("内容"));
+  EXPECT_EQ(known_field_label("request", "title")->zh, std::string_view("标题"));
+  set_language(Language::kChinese);
+  EXPECT_EQ(field_label("request", "agreed_due"), "重新约定期限");
+  EXPECT_EQ(field_label("request", "from_a_newer_server"), "from_a_newer_server");
+  set_language(Language::kEnglish);
+  EXPECT_EQ(field_label("request", "agreed_due"), "Re-agreed due");
 }
 
 }  // namespace

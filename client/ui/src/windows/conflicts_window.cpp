@@ -7,6 +7,7 @@
 #include <map>
 
 #include "rapidesk/sync/conflict.h"
+#include "field_labels.h"
 #include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
@@ -45,7 +46,7 @@ void draw_conflicts_window(AppContext& ctx) {
     ImGui::PushID(id.c_str());
     ImGui::Separator();
     ImGui::Text("%s  %s  ·  %s: %s", number_or_pending(c).c_str(), field_text(c, "title").c_str(), tr({"field", "字段"}),
-                field_text(c, "field").c_str());
+                field_label(field_text(c, "entity"), field_text(c, "field")).c_str());
     if (ImGui::BeginTable("sides", 2, ImGuiTableFlags_BordersInnerV)) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);

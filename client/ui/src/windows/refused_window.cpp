@@ -4,6 +4,9 @@
 // list once it is dealt with.
 #include <imgui.h>
 
+#include "field_labels.h"
+#include "intake_form.h"
+#include "rapidesk/sync/schema.h"
 #include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
@@ -18,11 +21,18 @@ void reload(AppContext& ctx) {
   if (!found) ctx.say(found.status());
 }
 
-// The value as typed: the refused op's value is kept in its canonical (JSON) form.
+// The value as the detail window shows it: a time in local time, a choice by its label. The
+// refused op's value is kept in its canonical (JSON) form.
 std::string shown_value(const nlohmann::json& row) {
   const std::string canonical = field_text(row, "value");
   const auto parsed = nlohmann::json::parse(canonical, nullptr, false);
-  return parsed.is_string() ? parsed.get<std::string>() : canonical;
+  if (!parsed.is_string()) return canonical;
+  const std::string text = parsed.get<std::string>();
+  const std::string field = field_text(row, "field");
+  const auto spec = sync::find_field(field_text(row, "entity"), field);
+  if (spec && spec->field->type == sync::ValueType::kInstant) return short_time(text);
+  if (spec && spec->field->type == sync::ValueType::kEnum) return choice_label(field, text);
+  return text;
 }
 
 }  // namespace
@@ -58,7 +68,7 @@ void draw_refused_window(AppContext& ctx) {
     } else {
       ImGui::TextDisabled("%s %s", field_text(r, "entity").c_str(), field_text(r, "row_id").c_str());
     }
-    ImGui::Text("%s: %s", field_text(r, "field").c_str(), shown_value(r).c_str());
+    ImGui::Text("%s: %s", field_label(field_text(r, "entity"), field_text(r, "field")).c_str(), shown_value(r).c_str());
     const std::string reason = field_text(r, language() == Language::kChinese ? "message_zh" : "message");
     ImGui::TextColored(tone_color(Tone::kBreached, ctx.settings.dark), "%s", reason.c_str());
     ImGui::TextDisabled("%s", short_time_ms(r.value("at", Instant{0})).c_str());
