@@ -14,12 +14,6 @@
 
 namespace rapidesk::ui {
 
-namespace {
-
-std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
-
-}  // namespace
-
 void draw_conflicts_window(AppContext& ctx) {
   if (!ctx.open.conflicts) return;
   static std::vector<nlohmann::json> conflicts;
@@ -51,10 +45,10 @@ void draw_conflicts_window(AppContext& ctx) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::TextDisabled("%s — %s", tr({"Mine", "我的"}), field_text(c, "mine_author").c_str());
-      ImGui::TextWrapped("%s", value_text(c["mine"]).c_str());
+      ImGui::TextWrapped("%s", shown_field_value(field_text(c, "entity"), field_text(c, "field"), c["mine"]).c_str());
       ImGui::TableSetColumnIndex(1);
       ImGui::TextDisabled("%s — %s", tr({"Theirs (kept now)", "对方的（当前值）"}), field_text(c, "theirs_author").c_str());
-      ImGui::TextWrapped("%s", value_text(c["theirs"]).c_str());
+      ImGui::TextWrapped("%s", shown_field_value(field_text(c, "entity"), field_text(c, "field"), c["theirs"]).c_str());
       ImGui::EndTable();
     }
     const std::string resolution = field_text(c, "resolution");

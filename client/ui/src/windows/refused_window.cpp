@@ -5,8 +5,6 @@
 #include <imgui.h>
 
 #include "field_labels.h"
-#include "intake_form.h"
-#include "rapidesk/sync/schema.h"
 #include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
@@ -21,18 +19,12 @@ void reload(AppContext& ctx) {
   if (!found) ctx.say(found.status());
 }
 
-// The value as the detail window shows it: a time in local time, a choice by its label. The
-// refused op's value is kept in its canonical (JSON) form.
+// The refused op's value is kept in its canonical (JSON) form.
 std::string shown_value(const nlohmann::json& row) {
   const std::string canonical = field_text(row, "value");
   const auto parsed = nlohmann::json::parse(canonical, nullptr, false);
-  if (!parsed.is_string()) return canonical;
-  const std::string text = parsed.get<std::string>();
-  const std::string field = field_text(row, "field");
-  const auto spec = sync::find_field(field_text(row, "entity"), field);
-  if (spec && spec->field->type == sync::ValueType::kInstant) return short_time(text);
-  if (spec && spec->field->type == sync::ValueType::kEnum) return choice_label(field, text);
-  return text;
+  if (parsed.is_discarded()) return canonical;
+  return shown_field_value(field_text(row, "entity"), field_text(row, "field"), parsed);
 }
 
 }  // namespace

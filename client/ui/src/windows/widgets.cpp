@@ -4,6 +4,7 @@
 
 #include "intake_form.h"
 #include "rapidesk/shared/time.h"
+#include "rapidesk/sync/schema.h"
 
 namespace rapidesk::ui {
 
@@ -100,6 +101,15 @@ void label_before(UiText label) {
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(tr(label));
   ImGui::SameLine();
+}
+
+std::string shown_field_value(std::string_view entity, std::string_view field, const nlohmann::json& value) {
+  if (!value.is_string()) return value.dump();
+  const std::string text = value.get<std::string>();
+  const auto spec = sync::find_field(entity, field);
+  if (spec && spec->field->type == sync::ValueType::kInstant) return short_time(text);
+  if (spec && spec->field->type == sync::ValueType::kEnum) return choice_label(field, text);
+  return text;
 }
 
 void error_text(const std::string& text) {

@@ -27,6 +27,9 @@ bool choice_combo(const char* id, const char* field, std::string& value, bool al
 // `label` on the current row, with the next item after it on the same row: a label that
 // reads before its field (ImGui's own labels follow it). Give the field a "##id".
 void label_before(UiText label);
+// A value of `field` of `entity` as the detail window shows it: a time in local time, a
+// choice by its label, other text as it is; a value that is not a string as JSON.
+std::string shown_field_value(std::string_view entity, std::string_view field, const nlohmann::json& value);
 // A greyed "(?)" that shows `text` as a tooltip.
 void help_marker(const char* text);
 // A local time "2026-11-23 14:05" from an ISO 8601 text or ms.
