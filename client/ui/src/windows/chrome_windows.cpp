@@ -197,10 +197,28 @@ void draw_login_window(AppContext& ctx) {
   }
   ImGui::TextWrapped("%s", tr({"Sign in once with network; after that Rapidesk works offline too.",
                                "首次需联网登录，之后离线也能使用。"}));
-  ImGui::InputTextWithHint(tr({"Server", "服务器"}), "http://127.0.0.1:8080", &ctx.login_server);
-  ImGui::InputText(tr({"User", "用户名"}), &ctx.login_user);
-  const bool enter = ImGui::InputText(tr({"Password", "密码"}), &ctx.login_password,
-                                      ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
+  // Labels in a column before the fields, as on the intake form.
+  bool enter = false;
+  if (ImGui::BeginTable("login_form", 2, ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthFixed);
+    ImGui::TableSetupColumn("field", ImGuiTableColumnFlags_WidthStretch);
+    auto row = [](UiText label) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::AlignTextToFramePadding();
+      ImGui::TextUnformatted(tr(label));
+      ImGui::TableSetColumnIndex(1);
+      ImGui::SetNextItemWidth(-FLT_MIN);
+    };
+    row({"Server", "服务器"});
+    ImGui::InputTextWithHint("##server", "http://127.0.0.1:8080", &ctx.login_server);
+    row({"User", "用户名"});
+    ImGui::InputText("##user", &ctx.login_user);
+    row({"Password", "密码"});
+    enter = ImGui::InputText("##password", &ctx.login_password,
+                             ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
+    ImGui::EndTable();
+  }
   const bool busy = ctx.login_result.valid();
   ImGui::BeginDisabled(busy);
   if ((ImGui::Button(tr({"Sign in", "登录"})) || enter) && !busy) begin_sign_in(ctx);
