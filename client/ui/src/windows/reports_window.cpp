@@ -347,8 +347,9 @@ void draw_reports_window(AppContext& ctx) {
     const char* home = std::getenv("HOME");
     v.export_path = std::string(home != nullptr ? home : ".") + "/rapidesk-report";
   }
+  label_before({"Export to (without extension)", "导出到（不含扩展名）"});
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
-  ImGui::InputText(tr({"file (without extension)", "文件（不含扩展名）"}), &v.export_path);
+  ImGui::InputText("##export_path", &v.export_path);
   const int offset = client::local_utc_offset_minutes();
   if (ImGui::Button(tr({"Export requests (CSV)", "导出请求（CSV）"}))) {
     start_export(ctx, v, requests_export_target(v.from, v.to, offset), "-requests.csv");
