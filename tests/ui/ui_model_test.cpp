@@ -253,7 +253,7 @@ TEST(FieldLabels, EveryFieldOfTheSchemaHasALabelInBothLanguages) {
           << e.name << "." << f.name << ": " << label->zh;
     }
   }
-  EXPECT_EQ(known_field_label("activity", "text")->zh, std::string_view("内容"));
+  EXPECT_EQ(known_field_label("activity", "text")->zh, std::string_view("记录内容"));
   EXPECT_EQ(known_field_label("request", "title")->zh, std::string_view("标题"));
   set_language(Language::kChinese);
   EXPECT_EQ(field_label("request", "agreed_due"), "重新约定期限");

@@ -255,6 +255,7 @@ TEST_F(UiWindowTest, SignsInListsOpensFilesSyncsAndScreenshotsEveryWindow) {
   ctx.intake.values["tier"] = "vip";
   ctx.intake.values["impact"] = "site";
   screenshot("intake", &ui::OpenWindows::intake);
+  ASSERT_TRUE(run_until([&] { return ctx.worker->status().online; }));  // set when the round ends
   ui::file_intake(ctx);
   ASSERT_FALSE(ctx.selected.empty());
   const std::string filed = ctx.selected;

@@ -12,7 +12,7 @@ struct FieldLabel {
 // Entity-specific entries come first: the first match wins. The words are the detail
 // window's.
 constexpr FieldLabel kLabels[] = {
-    {"activity", "text", {"Note", "内容"}},
+    {"activity", "text", {"Entry text", "记录内容"}},
     {"activity", "kind", {"Kind of entry", "记录类型"}},
     {"customer", "name", {"Customer name", "客户名称"}},
     {"customer", "contact", {"Contact", "联系方式"}},
@@ -53,13 +53,13 @@ constexpr FieldLabel kLabels[] = {
     {"", "sla_state", {"SLA state", "SLA 状态"}},
     {"", "sla_breached", {"SLA breached", "SLA 已超时"}},
     {"", "escalation_level", {"Escalation level", "升级级别"}},
-    {"", "assigned_by_rule", {"Assigned by rule", "分派规则"}},
+    {"", "assigned_by_rule", {"Assignment rule", "分派规则"}},
     {"", "assignment_explanation", {"Why this person", "分派原因"}},
     {"", "deleted", {"Deleted", "已删除"}},
     {"", "agreed_due", {"Re-agreed due", "重新约定期限"}},
     {"", "agreed_reason", {"Why re-agreed", "重新约定原因"}},
     {"", "start_at", {"Starts", "开始时间"}},
-    {"", "due_at", {"Due", "截止"}},
+    {"", "due_at", {"Due", "截止时间"}},
     {"", "deliverable", {"Deliverable", "交付物"}},
     {"", "author", {"Author", "作者"}},
     {"", "at", {"Time", "时间"}},

@@ -198,14 +198,13 @@ Result<bool> SyncService::catch_up() {
   flight.done.wait(lock, [&] { return flight.ended >= covering || !flight.reading; });
   --flight.waiting;
   if (flight.ended >= covering) return flight.last_answer;
-  flight.reading = true;
-  const std::uint64_t mine = ++flight.begun;
-  lock.unlock();
-  // Whatever happens to this read (an exception too), the next caller may begin one.
+  // Whatever happens to this read (an exception too), the next caller may begin one. The
+  // guard, and the answer it gives when the read throws, are made before the read is marked
+  // under way: a failure to allocate them must not leave it marked for good.
   struct EndOfRead {
     CatchUpFlight& flight;
     std::uint64_t read;
-    Result<bool> answer = Status(ErrorCode::kInternal, Text{"reading the shared log failed", "读取共享日志失败"});
+    Result<bool> answer;
     ~EndOfRead() {
       std::lock_guard lock(flight.mutex);
       flight.reading = false;
@@ -213,7 +212,11 @@ Result<bool> SyncService::catch_up() {
       flight.last_answer = std::move(answer);  // returned already
       flight.done.notify_all();
     }
-  } end{flight, mine};
+  } end{flight, flight.begun + 1,
+         Status(ErrorCode::kInternal, Text{"reading the shared log failed", "读取共享日志失败"})};
+  flight.reading = true;
+  ++flight.begun;
+  lock.unlock();
   end.answer = read_and_apply_others();
   return end.answer;
 }

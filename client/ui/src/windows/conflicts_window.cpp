@@ -25,7 +25,10 @@ void draw_conflicts_window(AppContext& ctx) {
     ImGui::End();
     return;
   }
-  if (ImGui::IsWindowAppearing() || ctx.insights_dirty || ImGui::Checkbox(tr({"Show resolved too", "也显示已解决的"}), &all)) {
+  // Drawn on every frame: as the last operand of the `||` below it was skipped whenever the
+  // window appeared or a sync landed, and it flickered.
+  const bool toggled = ImGui::Checkbox(tr({"Show resolved too", "也显示已解决的"}), &all);
+  if (ImGui::IsWindowAppearing() || ctx.insights_dirty || toggled) {
     // Coordinators see every conflict; others see those where their edit lost.
     const bool everyone = ctx.who.role == "coordinator" || ctx.who.role == "admin";
     auto found = ctx.reader->conflicts(everyone ? std::string_view() : std::string_view(ctx.who.user), !all);

@@ -90,8 +90,13 @@ void file_intake(AppContext& ctx) {
     ctx.say(id.status());
     return;
   }
-  // Online, the worker sends it within the second; offline, it waits for the server.
-  const bool online = ctx.worker != nullptr && ctx.worker->status().online;
+  // Online with a good last round, the worker sends it within the second; otherwise it waits
+  // (for the server, or for whatever stopped the last round: a sign-in, say).
+  bool online = false;
+  if (ctx.worker != nullptr) {
+    const client::SyncStatus s = ctx.worker->status();
+    online = s.online && s.last_error.is_ok();
+  }
   ctx.say(tr(online ? UiText{"Request filed; sending it to the server.", "请求已提交，正在发送到服务器。"}
                     : UiText{"Request filed; it syncs when the server is reachable.", "请求已提交，连上服务器后会自动同步。"}));
   ctx.edited();
