@@ -21,6 +21,12 @@ constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 namespace {
 constexpr std::size_t kMaxDrainBytes = 64u << 20;  // give up on clients that keep sending
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
+// Beast reads at most the buffer's free room at a time, and the parser takes each read's
+// bytes straight out of it, so the buffer never grows past about 1 KiB by itself: a push
+// of 100 ops came in dozens of reads, each with its own timer. A large body gets room for
+// Beast's largest read; the room is given back once the body is in, so idle kept-alive
+// connections hold little.
+constexpr std::size_t kBodyReadRoomBytes = 64 * 1024;
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -190,6 +196,9 @@ template <class Stream>
 void HttpSession<Stream>::do_read_body() {
   if (parser_->is_done()) return on_request();
   tcp_layer().expires_after(std::chrono::seconds(ctx_.state.config.body_timeout_s));
+  if (const auto length = parser_->content_length(); length && *length > buffer_.capacity()) {
+    buffer_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length, kBodyReadRoomBytes)));
+  }
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&HttpSession::on_read_body, this->shared_from_this()));
 }
 
@@ -208,6 +217,7 @@ void HttpSession<Stream>::on_read_body(beast::error_code ec, std::size_t) {
     return do_close();
   }
   if (ec) return reject(400, "invalid", Text{"the request is not valid HTTP/1.1", "请求不是有效的 HTTP/1.1"});
+  if (buffer_.capacity() > kBodyReadRoomBytes / 4) buffer_.shrink_to_fit();  // keeps pipelined bytes
   on_request();
 }
 
