@@ -22,10 +22,10 @@ namespace {
 constexpr std::size_t kMaxDrainBytes = 64u << 20;  // give up on clients that keep sending
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 // Beast reads at most the buffer's free room at a time, and the parser takes each read's
-// bytes straight out of it, so the buffer never grows past about 1 KiB by itself: a push
-// of 100 ops came in dozens of reads, each with its own timer. A large body gets room for
-// Beast's largest read; the room is given back once the body is in, so idle kept-alive
-// connections hold little.
+// bytes straight out of it, so the buffer stays at the 4 KiB do_read() first asks for: a
+// large push came in 4 KiB reads, each with its own timer. A large body gets room for
+// Beast's largest read (64 KiB); the room is given back once the body is in, so idle
+// kept-alive connections hold little.
 constexpr std::size_t kBodyReadRoomBytes = 64 * 1024;
 
 std::string lower(std::string_view text) {
