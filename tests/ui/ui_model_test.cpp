@@ -235,8 +235,11 @@ TEST(UiText, FollowsTheChosenLanguage) {
   set_language(Language::kChinese);
   EXPECT_STREQ(tr({"Requests", "请求"}), "请求");
   EXPECT_EQ(choice_label("priority", "urgent"), "紧急");
+  EXPECT_EQ(choice_label("resolution", "kept_theirs"), "保留对方的");
   set_language(Language::kEnglish);
   EXPECT_EQ(choice_label("priority", "urgent"), "Urgent");
+  EXPECT_EQ(choice_label("resolution", "merged"), "merged");
+  EXPECT_EQ(choice_label("resolution", "a_newer_kind"), "a_newer_kind");
 }
 
 // The refused-edits and conflicts windows name fields as people do: every field a replica

@@ -66,6 +66,12 @@ std::string choice_label(std::string_view field, std::string_view wire) {
   if (field == "kind") return label_of<ActivityKind>(wire);
   if (field == "sla_state") return label_of<SlaState>(wire);
   if (field == "sla_target") return label_of<SlaTarget>(wire);
+  if (field == "resolution") {  // a conflict's
+    if (wire == "open") return tr({"open", "待处理"});
+    if (wire == "kept_mine") return tr({"kept mine", "保留我的"});
+    if (wire == "kept_theirs") return tr({"kept theirs", "保留对方的"});
+    if (wire == "merged") return tr({"merged", "已合并"});
+  }
   return std::string(wire);
 }
 

@@ -8,6 +8,7 @@
 
 #include "rapidesk/sync/conflict.h"
 #include "field_labels.h"
+#include "intake_form.h"
 #include "windows/begin_window.h"
 #include "windows/widgets.h"
 #include "windows/windows.h"
@@ -56,11 +57,7 @@ void draw_conflicts_window(AppContext& ctx) {
     }
     const std::string resolution = field_text(c, "resolution");
     if (resolution != "open") {
-      const char* how = resolution == "kept_mine"     ? tr({"kept mine", "保留我的"})
-                        : resolution == "kept_theirs" ? tr({"kept theirs", "保留对方的"})
-                        : resolution == "merged"      ? tr({"merged", "已合并"})
-                                                      : resolution.c_str();
-      ImGui::TextDisabled("%s %s", tr({"Resolved:", "已解决："}), how);
+      ImGui::TextDisabled("%s %s", tr({"Resolved:", "已解决："}), choice_label("resolution", resolution).c_str());
     } else {
       auto resolve = [&](sync::Resolution how, std::optional<std::string> text) {
         Status s = ctx.replica->resolve_conflict(id, how, std::move(text));
