@@ -43,16 +43,17 @@ void draw_conflicts_window(AppContext& ctx) {
     const std::string id = field_text(c, "id");
     ImGui::PushID(id.c_str());
     ImGui::Separator();
+    const std::string entity = field_text(c, "entity"), field = field_text(c, "field");
     ImGui::Text("%s  %s  ·  %s: %s", number_or_pending(c).c_str(), field_text(c, "title").c_str(), tr({"field", "字段"}),
-                field_label(field_text(c, "entity"), field_text(c, "field")).c_str());
+                field_label(entity, field).c_str());
     if (ImGui::BeginTable("sides", 2, ImGuiTableFlags_BordersInnerV)) {
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
       ImGui::TextDisabled("%s — %s", tr({"Mine", "我的"}), field_text(c, "mine_author").c_str());
-      ImGui::TextWrapped("%s", shown_field_value(field_text(c, "entity"), field_text(c, "field"), c["mine"]).c_str());
+      ImGui::TextWrapped("%s", shown_field_value(entity, field, c["mine"]).c_str());
       ImGui::TableSetColumnIndex(1);
       ImGui::TextDisabled("%s — %s", tr({"Theirs (kept now)", "对方的（当前值）"}), field_text(c, "theirs_author").c_str());
-      ImGui::TextWrapped("%s", shown_field_value(field_text(c, "entity"), field_text(c, "field"), c["theirs"]).c_str());
+      ImGui::TextWrapped("%s", shown_field_value(entity, field, c["theirs"]).c_str());
       ImGui::EndTable();
     }
     const std::string resolution = field_text(c, "resolution");
